@@ -1,0 +1,405 @@
+/*
+ * thbx.h - public API of libthbx, the library behind the `thbx` tool.
+ *
+ * libthbx reads, converts and validates harmonised records about trafficking
+ * in human beings. Records are jansson values (json_t *) plus where they came
+ * from. The library never prints and never exits: every function returns a
+ * thbx_status code and, where it can fail on input, fills a thbx_error_t.
+ *
+ * Ownership: a function returning a pointer documents whether the caller owns
+ * it. "borrowed" means valid until the owning handle is freed or advanced.
+ */
+#ifndef THBX_H
+#define THBX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define THBX_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum thbx_status {
+  THBX_OK = 0,
+  THBX_EOF,      /* no more records (not an error) */
+  THBX_EINVAL,   /* invalid argument from the caller */
+  THBX_ENOMEM,   /* out of memory */
+  THBX_EIO,      /* read/write error; fatal for the stream */
+  THBX_EPARSE,   /* this record cannot be read/converted; the stream goes on */
+  THBX_EFATAL,   /* input is broken beyond resynchronisation; the stream stops */
+  THBX_ELIMIT,   /* a configured limit (depth, size, ...) was exceeded */
+  THBX_ESCHEMA,  /* a schema, profile or mapping is broken */
+  THBX_EINVALID, /* data does not validate */
+  THBX_ENOTFOUND /* a named resource (profile, code list, $ref) is unknown */
+} thbx_status;
+
+#define THBX_ERROR_TEXT_LENGTH 512
+#define THBX_ERROR_SOURCE_LENGTH 256
+#define THBX_ERROR_PATH_LENGTH 256
+
+/* Like jansson's json_error_t, plus instance and schema paths. line/column are
+ * 1-based; 0 means unknown. position is a byte offset into the source. */
+typedef struct thbx_error {
+  char source[THBX_ERROR_SOURCE_LENGTH];
+  long line;
+  long column;
+  long long position;
+  long record_index; /* 0-based index of the record in its source, -1 if none */
+  char instance_path[THBX_ERROR_PATH_LENGTH]; /* JSON Pointer, "" if none */
+  char schema_path[THBX_ERROR_PATH_LENGTH];   /* JSON Pointer into the schema */
+  char text[THBX_ERROR_TEXT_LENGTH];          /* lower-case, no trailing period */
+} thbx_error_t;
+
+/* Text of a status code ("out of memory", ...). Never NULL. */
+const char *thbx_strerror(int status);
+
+/* Clear *err (all strings empty, numbers 0, record_index -1). NULL is ok. */
+void thbx_error_clear(thbx_error_t *err);
+
+/* Version of the library, e.g. "0.1.0". */
+const char *thbx_version(void);
+
+/* ------------------------------------------------------ embedded resources */
+
+/* Files compiled into the library: the profile schemas and code lists under
+ * their repository path below schemas/ (e.g. "thb-event-1.0.schema.json",
+ * "thb-event-1.0.xsd", "codes/sex.csv"), the JSON Schema meta-schemas and the
+ * XSLT under "xslt/...". Returns borrowed, NUL-terminated data, or NULL. */
+const char *thbx_resource(const char *name, size_t *length);
+
+/* Name of the i-th embedded resource, NULL past the end. */
+const char *thbx_resource_name(size_t i);
+
+/* --------------------------------------------------------------- profiles */
+
+/* A profile: a JSON Schema (structure and types, xml annotations), the
+ * equivalent XSD and code lists. The default "thb-event-1.0" is embedded. */
+typedef struct thbx_profile thbx_profile_t;
+
+#define THBX_DEFAULT_PROFILE "thb-event-1.0"
+
+/* Load a profile: an embedded name ("thb-event-1.0"), a path to a JSON Schema
+ * file (an .xsd beside it with the same stem is used if present), or "none"
+ * for generic conversion (then *out is set to NULL and THBX_OK returned). */
+int thbx_profile_load(const char *name_or_file, thbx_profile_t **out, thbx_error_t *err);
+void thbx_profile_free(thbx_profile_t *profile);
+
+/* Name ("thb-event-1.0" or the file's stem). Borrowed. */
+const char *thbx_profile_name(const thbx_profile_t *profile);
+/* The profile's JSON Schema. Borrowed. */
+const json_t *thbx_profile_schema(const thbx_profile_t *profile);
+/* The XSD text, or NULL if the profile has none. Borrowed. */
+const char *thbx_profile_xsd(const thbx_profile_t *profile, size_t *length);
+
+/* Names of the embedded profiles, NULL past the end. */
+const char *thbx_profile_embedded_name(size_t i);
+
+/* --------------------------------------------------------- formats, records */
+
+typedef enum thbx_format {
+  THBX_FORMAT_AUTO = 0,
+  THBX_FORMAT_JSON,
+  THBX_FORMAT_NDJSON,
+  THBX_FORMAT_CSV,
+  THBX_FORMAT_XML
+} thbx_format;
+
+/* "json", "ndjson", "csv", "xml" -> format; THBX_FORMAT_AUTO if unknown. */
+thbx_format thbx_format_from_name(const char *name);
+const char *thbx_format_name(thbx_format format);
+/* From a file name's extension (.json .ndjson .jsonl .csv .xml), else AUTO. */
+thbx_format thbx_format_from_path(const char *path);
+
+/* One record: the value (owned by the record holder) and where it came from. */
+typedef struct thbx_record {
+  json_t *value;      /* a JSON object (or any value in generic mode) */
+  const char *source; /* file name or "-" (borrowed from the reader) */
+  long line;          /* 1-based line where the record starts */
+  long column;        /* 1-based column where the record starts */
+  long index;         /* 0-based record number in its source */
+} thbx_record_t;
+
+/* Limits applied by readers. Zero means the default given here. */
+typedef struct thbx_limits {
+  size_t max_depth;        /* nesting depth of a record, default 64 */
+  size_t max_record_bytes; /* size of one record's text, default 16 MiB */
+  size_t max_field_bytes;  /* length of one string/cell, default 8 MiB */
+  size_t max_columns;      /* CSV columns, default 10000 */
+  unsigned long regex_match_limit; /* PCRE2 match limit, default 1000000 */
+} thbx_limits_t;
+
+/* Fill *limits with the defaults. */
+void thbx_limits_default(thbx_limits_t *limits);
+
+/* ---------------------------------------------------------------- readers */
+
+typedef struct thbx_reader thbx_reader_t;
+
+typedef struct thbx_reader_options {
+  thbx_format format;         /* AUTO: sniff from the first bytes */
+  const thbx_profile_t *profile; /* NULL: generic conversion */
+  char delimiter;             /* CSV field delimiter, default ',' */
+  char list_separator;        /* CSV array separator, default '|' */
+  int validate_xsd;           /* XML: validate against the profile's XSD while
+                                 reading (see thbx_reader_xsd_errors) */
+  thbx_limits_t limits;
+} thbx_reader_options_t;
+
+void thbx_reader_options_default(thbx_reader_options_t *options);
+
+/* Open a reader on a stream. `source` names it in errors ("-" for stdin).
+ * The reader does not close `in`. */
+int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
+                     const thbx_reader_options_t *options, thbx_error_t *err);
+
+/* Next record. THBX_OK: *record is filled and the caller owns record->value
+ * (json_decref it). THBX_EOF: no more. THBX_EPARSE: this record is broken,
+ * err says where and why, call again for the next one. THBX_EFATAL/THBX_EIO:
+ * the stream cannot go on. */
+int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t *err);
+
+/* Raw bytes of the record last returned (or last failed), as it stood in the
+ * input (for reject files). Borrowed until the next call. NULL if unknown. */
+const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
+
+/* The format actually read (after sniffing). */
+thbx_format thbx_reader_format(const thbx_reader_t *reader);
+
+/* For CSV: the header line as read (for reject files). NULL otherwise. */
+const char *thbx_reader_header(const thbx_reader_t *reader, size_t *length);
+
+/* With validate_xsd: the XSD errors of the record last returned (count 0 if
+ * it is valid), each with line/column. Borrowed until the next call. */
+int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
+                           size_t *count);
+
+void thbx_reader_free(thbx_reader_t *reader);
+
+/* ---------------------------------------------------------------- writers */
+
+typedef struct thbx_writer thbx_writer_t;
+
+typedef struct thbx_writer_options {
+  thbx_format format;
+  const thbx_profile_t *profile; /* NULL: generic */
+  int compact;                   /* JSON/XML without indentation */
+  char delimiter;                /* CSV, default ',' */
+  char list_separator;           /* CSV, default '|' */
+  const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
+  int csv_safe;                  /* neutralise cells starting with = + - @ */
+} thbx_writer_options_t;
+
+void thbx_writer_options_default(thbx_writer_options_t *options);
+
+/* Open a writer on a stream it does not close. */
+int thbx_writer_open(thbx_writer_t **out, FILE *stream, const thbx_writer_options_t *options,
+                     thbx_error_t *err);
+/* Write one record (borrowed). THBX_EPARSE if it cannot be spelled in the
+ * format (nothing is written then). */
+int thbx_writer_write(thbx_writer_t *writer, const json_t *record, thbx_error_t *err);
+/* Finish the document (closing brackets/tags) and flush. */
+int thbx_writer_finish(thbx_writer_t *writer, thbx_error_t *err);
+void thbx_writer_free(thbx_writer_t *writer);
+
+/* Write raw bytes (e.g. from thbx_reader_raw) as they are, for reject files
+ * written in the input's format. */
+int thbx_writer_write_raw(thbx_writer_t *writer, const char *data, size_t length,
+                          thbx_error_t *err);
+
+/* ------------------------------------------------------ JSON Schema engine */
+
+typedef struct thbx_schema thbx_schema_t;
+typedef struct thbx_schema_registry thbx_schema_registry_t;
+
+typedef enum thbx_draft {
+  THBX_DRAFT_AUTO = 0, /* from $schema, else 2020-12 */
+  THBX_DRAFT_2020_12,
+  THBX_DRAFT_7
+} thbx_draft;
+
+typedef struct thbx_schema_options {
+  thbx_draft draft;
+  int assert_formats; /* `format` asserts instead of annotating */
+  unsigned long regex_match_limit;
+  size_t max_depth;
+} thbx_schema_options_t;
+
+void thbx_schema_options_default(thbx_schema_options_t *options);
+
+/* A registry of schemas by URI; $ref never reaches the network. */
+thbx_schema_registry_t *thbx_schema_registry_new(void);
+void thbx_schema_registry_free(thbx_schema_registry_t *registry);
+/* Map a URI prefix to a directory: PREFIX + rest -> DIR/rest. */
+int thbx_schema_registry_map(thbx_schema_registry_t *registry, const char *uri_prefix,
+                             const char *directory, thbx_error_t *err);
+/* Register a schema document under its $id (or `uri` when given). */
+int thbx_schema_registry_add(thbx_schema_registry_t *registry, const char *uri,
+                             const json_t *document, thbx_error_t *err);
+
+/* Compile a schema (borrowed; registry may be NULL). */
+int thbx_schema_compile(const json_t *schema, thbx_schema_registry_t *registry,
+                        const thbx_schema_options_t *options, thbx_schema_t **out,
+                        thbx_error_t *err);
+void thbx_schema_free(thbx_schema_t *schema);
+
+/* One validation error. */
+typedef struct thbx_validation_error {
+  char *instance_path;          /* JSON Pointer into the instance */
+  char *keyword_location;       /* schema path as followed, through $ref */
+  char *absolute_location;      /* absolute URI + pointer of the keyword */
+  char *keyword;                /* e.g. "enum" */
+  char *message;                /* "must be one of: female, male, other, unknown" */
+} thbx_validation_error_t;
+
+/* Result of one validation: a list of errors (the leaves of the failed
+ * assertions, as in the 2020-12 "basic" output). */
+typedef struct thbx_validation {
+  int valid;
+  size_t count;
+  thbx_validation_error_t *errors;
+} thbx_validation_t;
+
+/* Validate `instance` (borrowed). Returns THBX_OK (result->valid says if it
+ * is valid), or an error status if validation itself failed (e.g. regex
+ * limit: err says which). Thread-safe for one compiled schema. */
+int thbx_schema_validate(const thbx_schema_t *schema, const json_t *instance,
+                         thbx_validation_t *result, thbx_error_t *err);
+/* Release what a validation result holds (not the struct itself). */
+void thbx_validation_clear(thbx_validation_t *result);
+
+/* The 2020-12 output structures: "flag", "basic" or "detailed". New reference. */
+json_t *thbx_validation_output(const thbx_validation_t *result, const char *structure);
+
+/* ----------------------------------------------------- validation reports */
+
+/* What `thbx validate` found, written as text, JSON, JUnit XML, SARIF 2.1.0,
+ * GitHub Actions workflow commands or HTML (through xslt/report-html.xsl).
+ * A report is fed record by record and writes to a FILE the caller gives;
+ * formats that need totals before their body (JSON, JUnit, SARIF, HTML)
+ * spool the body to a temporary file, so memory stays bounded except for
+ * HTML, whose page is built in memory (bound it with max_errors). */
+typedef struct thbx_report thbx_report_t;
+
+typedef enum thbx_report_format {
+  THBX_REPORT_TEXT = 0,
+  THBX_REPORT_JSON,
+  THBX_REPORT_JUNIT,
+  THBX_REPORT_SARIF,
+  THBX_REPORT_GITHUB,
+  THBX_REPORT_HTML
+} thbx_report_format;
+
+/* "text", "json", "junit", "sarif", "github", "html" -> format; -1 if unknown. */
+int thbx_report_format_from_name(const char *name);
+const char *thbx_report_format_name(thbx_report_format format);
+
+typedef enum thbx_issue_kind {
+  THBX_ISSUE_SCHEMA = 0, /* JSON Schema assertion (rule = its keyword) */
+  THBX_ISSUE_XSD,        /* XML Schema, XML input only (rule "xsd") */
+  THBX_ISSUE_UNREADABLE, /* the record cannot be read or converted (rule "unreadable") */
+  THBX_ISSUE_DATASET     /* a dataset rule of docs/validate.md (rule = its name) */
+} thbx_issue_kind;
+
+const char *thbx_issue_kind_name(thbx_issue_kind kind); /* "schema", "xsd", ... */
+
+/* One error found in a record. Every pointer is borrowed for the call. */
+typedef struct thbx_issue {
+  thbx_issue_kind kind;
+  const char *rule;          /* "enum", "required", "xsd", "unique-record-id", ... */
+  const char *source;        /* file name, "-" for stdin */
+  long line, column;         /* 1-based, 0 if unknown */
+  const char *instance_path; /* JSON Pointer, "" or NULL if none */
+  const char *schema_path;   /* JSON Pointer into the schema, "" or NULL if none */
+  const char *message;       /* lower-case, no trailing period */
+  /* another place the issue involves (the first record with a duplicated
+   * record_id), related_source NULL if none */
+  const char *related_source;
+  long related_line, related_column;
+} thbx_issue_t;
+
+/* The record the issues belong to. */
+typedef struct thbx_report_record {
+  const char *source;
+  long line, column;
+  long index;            /* 0-based record number in its source */
+  const char *record_id; /* NULL if unknown (e.g. unreadable) */
+  int unreadable;        /* the record could not be read: counted as invalid */
+} thbx_report_record_t;
+
+typedef struct thbx_report_options {
+  thbx_report_format format;
+  long max_errors; /* report at most this many errors (all are counted); < 0 no limit */
+  int quiet;       /* only the summary: no error details */
+} thbx_report_options_t;
+
+void thbx_report_options_default(thbx_report_options_t *options);
+
+/* Totals. invalid includes unreadable; errors counts all, reported those shown. */
+typedef struct thbx_report_summary {
+  long files, records, valid, invalid, unreadable, errors, reported;
+} thbx_report_summary_t;
+
+/* Open a report writing to `stream` (not closed by the report). */
+int thbx_report_open(thbx_report_t **out, FILE *stream, const thbx_report_options_t *options,
+                     thbx_error_t *err);
+/* Start the next input file (one JUnit testsuite, one SARIF artifact, ...). */
+int thbx_report_file_begin(thbx_report_t *report, const char *source, thbx_error_t *err);
+/* One record with its issues (count 0: valid). record may be NULL for an
+ * issue of the whole file (it cannot be opened, or reading stopped). */
+int thbx_report_add(thbx_report_t *report, const thbx_report_record_t *record,
+                    const thbx_issue_t *issues, size_t count, thbx_error_t *err);
+int thbx_report_file_end(thbx_report_t *report, thbx_error_t *err);
+/* Write the summary and what remains, and flush. Call once, last. */
+int thbx_report_finish(thbx_report_t *report, thbx_error_t *err);
+void thbx_report_get_summary(const thbx_report_t *report, thbx_report_summary_t *summary);
+void thbx_report_free(thbx_report_t *report);
+
+/* ------------------------------------------------------------- validation */
+
+/* The `thbx validate` pipeline for C callers: reader -> XSD (XML input,
+ * streaming) -> conversion -> JSON Schema (format assertions on) -> dataset
+ * rules -> report, and accepted / rejected records to two streams in the
+ * input's format (raw bytes of the input), so accepted + rejected = input. */
+typedef struct thbx_validator thbx_validator_t;
+
+typedef struct thbx_validator_options {
+  const char *profile;        /* embedded name or JSON Schema file; NULL: THBX_DEFAULT_PROFILE */
+  const char *const *schemas; /* NULL-terminated FILE.json / FILE.xsd to validate
+                                 against instead of the profile's; NULL: the profile's */
+  int dataset_rules;          /* default 1 */
+  int assert_formats;         /* default 1 */
+  const char *today;          /* "YYYY-MM-DD" for event_date-not-in-future; NULL: the
+                                 date now in UTC+14 (no time zone is later) */
+  FILE *accept;               /* valid records go here (NULL: nowhere) */
+  FILE *reject;               /* invalid and unreadable records go here (NULL: nowhere) */
+  thbx_reader_options_t reader; /* format, delimiter, limits (profile, validate_xsd are set
+                                   by the validator) */
+} thbx_validator_options_t;
+
+void thbx_validator_options_default(thbx_validator_options_t *options);
+
+/* Load the profile and schemas and compile them (THBX_ESCHEMA/THBX_ENOTFOUND:
+ * err says which file and where). */
+int thbx_validator_new(thbx_validator_t **out, const thbx_validator_options_t *options,
+                       thbx_error_t *err);
+/* Validate one input. `format` THBX_FORMAT_AUTO: sniffed. Returns THBX_OK when
+ * the input was read to its end (valid or not: see the report's summary), or
+ * THBX_EFATAL/THBX_EIO when reading stopped early (reported as a file issue,
+ * err says where), THBX_EINVAL when the accept/reject streams cannot take
+ * this input (another format or CSV header than the first input), THBX_ENOMEM. */
+int thbx_validator_run(thbx_validator_t *validator, FILE *in, const char *source,
+                       thbx_format format, thbx_report_t *report, thbx_error_t *err);
+/* Finish the accept/reject documents. */
+int thbx_validator_finish(thbx_validator_t *validator, thbx_error_t *err);
+void thbx_validator_free(thbx_validator_t *validator);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* THBX_H */

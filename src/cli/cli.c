@@ -1,0 +1,175 @@
+/*
+ * cli.c - messages, inputs and atomic outputs shared by the subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void vmessage(const char *kind, const char *fmt, va_list ap) {
+  fprintf(stderr, "thbx: %s: ", kind);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("error", fmt, ap);
+  va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("warning", fmt, ap);
+  va_end(ap);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("error", fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "Try 'thbx %s%s--help' for more information.\n", command ? command : "",
+          command ? " " : "");
+  return EXIT_USAGE;
+}
+
+void cli_report(const thbx_error_t *err) {
+  if (err->source[0]) {
+    fputs(err->source, stderr);
+    if (err->line > 0) {
+      fprintf(stderr, ":%ld", err->line);
+      if (err->column > 0)
+        fprintf(stderr, ":%ld", err->column);
+    }
+    fputs(": ", stderr);
+  } else {
+    fputs("thbx: ", stderr);
+  }
+  fputs("error: ", stderr);
+  if (err->instance_path[0])
+    fprintf(stderr, "%s: ", err->instance_path);
+  fprintf(stderr, "%s\n", err->text[0] ? err->text : "unknown error");
+}
+
+FILE *cli_open_input(const char *path) {
+  if (!path || strcmp(path, "-") == 0)
+    return stdin;
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    cli_error("%s: is a directory", path);
+    return NULL;
+  }
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    cli_error("%s: %s", path, strerror(errno));
+  return fp;
+}
+
+void cli_close_input(FILE *fp) {
+  if (fp && fp != stdin)
+    fclose(fp);
+}
+
+int cli_output_open(cli_output_t *out, const char *path) {
+  memset(out, 0, sizeof(*out));
+  if (!path || strcmp(path, "-") == 0) {
+    out->fp = stdout;
+    return 0;
+  }
+  out->path = strdup(path);
+  if (!out->path)
+    goto nomem;
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    /* a device or a pipe: write directly, never rename over it */
+    out->fp = fopen(path, "wb");
+    if (!out->fp) {
+      cli_error("%s: %s", path, strerror(errno));
+      free(out->path);
+      out->path = NULL;
+      return -1;
+    }
+    return 0;
+  }
+  size_t n = strlen(path) + 16;
+  out->tmp = malloc(n);
+  if (!out->tmp)
+    goto nomem;
+  const char *slash = strrchr(path, '/');
+  if (slash)
+    snprintf(out->tmp, n, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+  else
+    snprintf(out->tmp, n, ".%s.XXXXXX", path);
+  int fd = mkstemp(out->tmp);
+  if (fd < 0) {
+    cli_error("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+    goto fail;
+  }
+  /* mkstemp creates 0600; give the output the usual permissions */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  out->fp = fdopen(fd, "wb");
+  if (!out->fp) {
+    close(fd);
+    unlink(out->tmp);
+    goto fail;
+  }
+  return 0;
+nomem:
+  cli_error("out of memory");
+fail:
+  free(out->path);
+  free(out->tmp);
+  memset(out, 0, sizeof(*out));
+  return -1;
+}
+
+int cli_output_commit(cli_output_t *out) {
+  int rc = 0;
+  if (!out->fp)
+    return -1;
+  if (fflush(out->fp) != 0 || ferror(out->fp)) {
+    cli_error("%s: write error: %s", out->path ? out->path : "stdout", strerror(errno));
+    rc = -1;
+  }
+  if (out->fp != stdout && fclose(out->fp) != 0 && rc == 0) {
+    cli_error("%s: write error: %s", out->path, strerror(errno));
+    rc = -1;
+  }
+  out->fp = NULL;
+  if (out->tmp) {
+    if (rc == 0 && rename(out->tmp, out->path) != 0) {
+      cli_error("%s: cannot rename the temporary file into place: %s", out->path,
+                strerror(errno));
+      rc = -1;
+    }
+    if (rc != 0)
+      unlink(out->tmp);
+  }
+  free(out->path);
+  free(out->tmp);
+  out->path = out->tmp = NULL;
+  return rc;
+}
+
+void cli_output_abort(cli_output_t *out) {
+  if (out->fp && out->fp != stdout)
+    fclose(out->fp);
+  else if (out->fp)
+    fflush(out->fp);
+  if (out->tmp)
+    unlink(out->tmp);
+  free(out->path);
+  free(out->tmp);
+  memset(out, 0, sizeof(*out));
+}
+
+int cli_isatty(FILE *fp) { return isatty(fileno(fp)); }

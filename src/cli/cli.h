@@ -1,0 +1,53 @@
+/*
+ * cli.h - what the thbx subcommands share: exit codes, messages, opening
+ * inputs, and outputs written through a temporary file and renamed.
+ */
+#ifndef THBX_CLI_H
+#define THBX_CLI_H
+
+#include "thbx.h"
+
+#include <stdio.h>
+
+enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
+
+/* Each subcommand: argv[0] is the command name. Returns the exit code. */
+int cmd_convert(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_codes(int argc, char **argv);
+/* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
+int cmd_validate_document(int argc, char **argv);
+
+/* "thbx: error: ..." on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "thbx: warning: ..." on stderr. */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "FILE:LINE:COL: error: [/path: ]text" on stderr, from a library error. */
+void cli_report(const thbx_error_t *err);
+/* Usage error: message plus a hint to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Open an input; "-" or NULL is stdin. NULL and a message on failure. */
+FILE *cli_open_input(const char *path);
+void cli_close_input(FILE *fp);
+
+/* An output: stdout for "-"/NULL, a regular file through temp + rename,
+ * anything else (/dev/null, a pipe) written directly. */
+typedef struct cli_output {
+  FILE *fp;
+  char *path; /* final path, NULL for stdout */
+  char *tmp;  /* temporary path when renaming, else NULL */
+} cli_output_t;
+
+int cli_output_open(cli_output_t *out, const char *path);
+/* Flush, close and rename into place. 0 on success (message printed on failure). */
+int cli_output_commit(cli_output_t *out);
+/* Close and remove the temporary file, leaving no partial output. */
+void cli_output_abort(cli_output_t *out);
+
+/* Is the stream a terminal? */
+int cli_isatty(FILE *fp);
+
+#endif

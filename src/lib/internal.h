@@ -1,0 +1,57 @@
+/*
+ * internal.h - helpers shared by the modules of libthbx (not installed).
+ *
+ * Error filling, a growable byte buffer and resource lookup live here so
+ * that readers, writers and the schema engine do not each grow their own.
+ */
+#ifndef THBX_INTERNAL_H
+#define THBX_INTERNAL_H
+
+#include "thbx.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define THBX_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define THBX_PRINTF(a, b)
+#endif
+
+/* Fill err->text from a printf format and return `status`; err may be NULL.
+ * Location fields are left as they are. */
+int thbx_error_set(thbx_error_t *err, int status, const char *fmt, ...) THBX_PRINTF(3, 4);
+/* Set source/line/column of err (source may be NULL: left as is). */
+void thbx_error_at(thbx_error_t *err, const char *source, long line, long column);
+
+/* A growable byte buffer, always NUL-terminated when data != NULL. */
+typedef struct thbx_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+} thbx_buf_t;
+
+void thbx_buf_init(thbx_buf_t *b);
+void thbx_buf_free(thbx_buf_t *b);
+/* Make room for `extra` more bytes (plus NUL). 0 or -1 on allocation failure. */
+int thbx_buf_reserve(thbx_buf_t *b, size_t extra);
+int thbx_buf_append(thbx_buf_t *b, const char *data, size_t len);
+int thbx_buf_puts(thbx_buf_t *b, const char *s);
+int thbx_buf_putc(thbx_buf_t *b, char c);
+int thbx_buf_printf(thbx_buf_t *b, const char *fmt, ...) THBX_PRINTF(2, 3);
+static inline void thbx_buf_reset(thbx_buf_t *b) {
+  b->len = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
+/* Append `s` to a JSON Pointer in b, escaping ~ and / (RFC 6901). */
+int thbx_buf_pointer_append(thbx_buf_t *b, const char *s);
+
+/* Copy at most size-1 bytes and NUL-terminate (never splits a UTF-8 char). */
+void thbx_strlcpy(char *dst, const char *src, size_t size);
+
+/* Is [s, s+len) valid UTF-8 (no overlongs, no surrogates)? */
+int thbx_utf8_valid(const char *s, size_t len);
+
+#endif

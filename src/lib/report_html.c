@@ -1,0 +1,229 @@
+/*
+ * report_html.c - the HTML report: the validation report is written as XML
+ * (<report><summary/><file/>...<record><error/></record></report>) and
+ * turned into a page by the embedded stylesheet xslt/report-html.xsl with
+ * libxslt, under security preferences that forbid reading or writing files
+ * and the network. The page is built in memory: bound it with max_errors.
+ */
+#include "report.h"
+
+#include <libxml/parser.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xslt.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+#include <stdlib.h>
+
+struct html_state {
+  report_spool_t spool; /* <file> and <record> elements */
+  thbx_buf_t field;
+};
+
+static int html_open(struct thbx_report *r, thbx_error_t *err) {
+  struct html_state *st = calloc(1, sizeof(*st));
+  if (!st)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  thbx_buf_init(&st->field);
+  r->state = st;
+  return report_spool_open(&st->spool, err);
+}
+
+static void attr(FILE *fp, const char *name, const char *value) {
+  fprintf(fp, " %s=\"", name);
+  report_xml_escape(fp, value);
+  fputc('"', fp);
+}
+
+static void attr_long(FILE *fp, const char *name, long value) {
+  if (value > 0)
+    fprintf(fp, " %s=\"%ld\"", name, value);
+}
+
+static int html_add(struct thbx_report *r, const thbx_report_record_t *record,
+                    const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
+  struct html_state *st = r->state;
+  FILE *fp = st->spool.fp;
+  (void)count;
+  if (shown == 0)
+    return THBX_OK;
+  fputs("<record", fp);
+  if (record) {
+    fprintf(fp, " anchor=\"r%ld-%ld\"", r->file_index + 1, record->index + 1);
+    attr(fp, "file", r->file_source);
+    attr_long(fp, "line", record->line);
+    fprintf(fp, " index=\"%ld\"", record->index);
+    if (record->record_id)
+      attr(fp, "id", record->record_id);
+    if (record->unreadable)
+      fputs(" unreadable=\"true\"", fp);
+  } else {
+    fprintf(fp, " anchor=\"f%ld\"", r->file_index + 1);
+    attr(fp, "file", r->file_source);
+  }
+  fputs(">\n", fp);
+  for (size_t i = 0; i < shown; i++) {
+    const thbx_issue_t *is = &issues[i];
+    report_field(&st->field, is->instance_path);
+    fputs("  <error", fp);
+    attr(fp, "rule", is->rule && *is->rule ? is->rule : thbx_issue_kind_name(is->kind));
+    attr(fp, "kind", thbx_issue_kind_name(is->kind));
+    attr(fp, "file", is->source ? is->source : r->file_source);
+    attr_long(fp, "line", is->line);
+    attr_long(fp, "column", is->column);
+    attr(fp, "instance-path", report_str(is->instance_path));
+    attr(fp, "field", st->field.data ? st->field.data : "/");
+    attr(fp, "schema-path", report_str(is->schema_path));
+    fputc('>', fp);
+    report_xml_escape(fp, report_str(is->message));
+    if (is->related_source) {
+      fputs(" (first at ", fp);
+      report_xml_escape(fp, is->related_source);
+      if (is->related_line > 0)
+        fprintf(fp, ":%ld", is->related_line);
+      fputc(')', fp);
+    }
+    fputs("</error>\n", fp);
+  }
+  fputs("</record>\n", fp);
+  return ferror(fp) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
+}
+
+static int html_file_end(struct thbx_report *r, thbx_error_t *err) {
+  struct html_state *st = r->state;
+  FILE *fp = st->spool.fp;
+  const thbx_report_summary_t *s = &r->file;
+  fputs("<file", fp);
+  attr(fp, "name", r->file_source);
+  fprintf(fp, " records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" unreadable=\"%ld\" errors=\"%ld\"/>\n",
+          s->records, s->valid, s->invalid, s->unreadable, s->errors);
+  return ferror(fp) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
+}
+
+/* The stylesheet, parsed once per process run of a report. */
+static xsltStylesheetPtr load_stylesheet(thbx_error_t *err) {
+  size_t len = 0;
+  const char *text = thbx_resource("xslt/report-html.xsl", &len);
+  if (!text) {
+    thbx_error_set(err, THBX_ENOTFOUND, "xslt/report-html.xsl is not embedded");
+    return NULL;
+  }
+  xmlDocPtr doc = xmlReadMemory(text, (int)len, "report-html.xsl", NULL,
+                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (!doc) {
+    thbx_error_set(err, THBX_ESCHEMA, "xslt/report-html.xsl is not well-formed");
+    return NULL;
+  }
+  xsltStylesheetPtr style = xsltParseStylesheetDoc(doc); /* takes doc */
+  if (!style) {
+    xmlFreeDoc(doc);
+    thbx_error_set(err, THBX_ESCHEMA, "xslt/report-html.xsl is not a valid stylesheet");
+  }
+  return style;
+}
+
+static xsltSecurityPrefsPtr forbid_everything(void) {
+  xsltSecurityPrefsPtr prefs = xsltNewSecurityPrefs();
+  if (!prefs)
+    return NULL;
+  static const xsltSecurityOption options[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
+                                               XSLT_SECPREF_CREATE_DIRECTORY,
+                                               XSLT_SECPREF_READ_NETWORK,
+                                               XSLT_SECPREF_WRITE_NETWORK};
+  for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+    if (xsltSetSecurityPrefs(prefs, options[i], xsltSecurityForbid) != 0) {
+      xsltFreeSecurityPrefs(prefs);
+      return NULL;
+    }
+  return prefs;
+}
+
+/* The library never prints: transformation messages are dropped (a failed
+ * transformation is reported through the status). */
+static void quiet_errors(void *ctx, const char *msg, ...) {
+  (void)ctx;
+  (void)msg;
+}
+
+static int html_finish(struct thbx_report *r, thbx_error_t *err) {
+  struct html_state *st = r->state;
+  const thbx_report_summary_t *s = &r->total;
+  thbx_buf_t xml;
+  thbx_buf_init(&xml);
+  int rc = THBX_OK;
+  xmlDocPtr doc = NULL, result = NULL;
+  xsltStylesheetPtr style = NULL;
+  xsltSecurityPrefsPtr prefs = NULL;
+  xsltTransformContextPtr ctxt = NULL;
+
+  if (thbx_buf_printf(&xml,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<report tool=\"thbx\" version=\"%s\" valid=\"%s\">\n"
+                      "<summary files=\"%ld\" records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" "
+                      "unreadable=\"%ld\" errors=\"%ld\" reported=\"%ld\"/>\n",
+                      thbx_version(), s->invalid == 0 && s->errors == 0 ? "true" : "false",
+                      s->files, s->records, s->valid, s->invalid, s->unreadable, s->errors,
+                      s->reported) != 0) {
+    rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    goto done;
+  }
+  if ((rc = report_spool_slurp(&st->spool, &xml, err)) != THBX_OK)
+    goto done;
+  if (thbx_buf_puts(&xml, "</report>\n") != 0) {
+    rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    goto done;
+  }
+  doc = xmlReadMemory(xml.data, (int)xml.len, "report.xml", "UTF-8",
+                      XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (!doc) {
+    rc = thbx_error_set(err, THBX_EINVAL, "html report: the intermediate XML is not well-formed");
+    goto done;
+  }
+  style = load_stylesheet(err);
+  if (!style) {
+    rc = THBX_ESCHEMA;
+    goto done;
+  }
+  prefs = forbid_everything();
+  ctxt = prefs ? xsltNewTransformContext(style, doc) : NULL;
+  if (!ctxt || xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0) {
+    rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    goto done;
+  }
+  xsltSetTransformErrorFunc(ctxt, NULL, quiet_errors);
+  result = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, ctxt);
+  if (!result || ctxt->state != XSLT_STATE_OK) {
+    rc = thbx_error_set(err, THBX_ESCHEMA, "html report: the transformation failed");
+    goto done;
+  }
+  if (xsltSaveResultToFile(r->out, result, style) < 0)
+    rc = thbx_error_set(err, THBX_EIO, "cannot write the report");
+done:
+  if (result)
+    xmlFreeDoc(result);
+  if (ctxt)
+    xsltFreeTransformContext(ctxt);
+  if (prefs)
+    xsltFreeSecurityPrefs(prefs);
+  if (style)
+    xsltFreeStylesheet(style);
+  if (doc)
+    xmlFreeDoc(doc);
+  thbx_buf_free(&xml);
+  return rc;
+}
+
+static void html_free(struct thbx_report *r) {
+  struct html_state *st = r->state;
+  if (!st)
+    return;
+  report_spool_close(&st->spool);
+  thbx_buf_free(&st->field);
+  free(st);
+}
+
+const struct report_ops report_html_ops = {.open = html_open,
+                                           .add = html_add,
+                                           .file_end = html_file_end,
+                                           .finish = html_finish,
+                                           .free = html_free};

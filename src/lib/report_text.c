@@ -1,0 +1,59 @@
+/*
+ * report_text.c - the text report, like a compiler's messages:
+ *   FILE:LINE:COL: error: /person/sex: must be one of ... [record AL-2024-17]
+ * one line per error as records arrive, then one summary line.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+
+struct text_state {
+  thbx_buf_t line;
+};
+
+static int text_open(struct thbx_report *r, thbx_error_t *err) {
+  struct text_state *st = calloc(1, sizeof(*st));
+  if (!st)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  thbx_buf_init(&st->line);
+  r->state = st;
+  return THBX_OK;
+}
+
+static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
+                    const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
+  struct text_state *st = r->state;
+  (void)count;
+  for (size_t i = 0; i < shown; i++) {
+    const thbx_issue_t *is = &issues[i];
+    if (report_message(&st->line, record, is) != THBX_OK)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    fputs(report_str(is->source ? is->source : r->file_source), r->out);
+    if (is->line > 0) {
+      fprintf(r->out, ":%ld", is->line);
+      if (is->column > 0)
+        fprintf(r->out, ":%ld", is->column);
+    }
+    fprintf(r->out, ": error: %s\n", st->line.data);
+  }
+  return ferror(r->out) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
+}
+
+static int text_finish(struct thbx_report *r, thbx_error_t *err) {
+  (void)err;
+  fputs("thbx validate: ", r->out);
+  report_summary_line(r->out, &r->total);
+  fputc('\n', r->out);
+  return THBX_OK;
+}
+
+static void text_free(struct thbx_report *r) {
+  struct text_state *st = r->state;
+  if (!st)
+    return;
+  thbx_buf_free(&st->line);
+  free(st);
+}
+
+const struct report_ops report_text_ops = {
+    .open = text_open, .add = text_add, .finish = text_finish, .free = text_free};
