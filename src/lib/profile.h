@@ -7,7 +7,53 @@
 
 #include "internal.h"
 
-struct thbx_shape; /* compiled, schema-directed shape of a record */
+/* The compiled, schema-directed shape of a record (profile_shape.c): one
+ * node per schema location that data can be at, with $ref resolved. Readers
+ * and writers of CSV and XML walk it; nothing in them is per field. */
+enum {
+  SHAPE_NULL = 1 << 0,
+  SHAPE_BOOLEAN = 1 << 1,
+  SHAPE_INTEGER = 1 << 2,
+  SHAPE_NUMBER = 1 << 3, /* number includes integer */
+  SHAPE_STRING = 1 << 4,
+  SHAPE_ARRAY = 1 << 5,
+  SHAPE_OBJECT = 1 << 6,
+  SHAPE_ANY = 0x7f
+};
+
+struct thbx_shape {
+  unsigned types;            /* SHAPE_* bits the schema allows here ("type", or ANY) */
+  char *name;                /* property name; NULL for the root and array items */
+  char *path;                /* dotted path from the root, "person.sex" (CSV column);
+                                "" for the root; an array's items share its path */
+  char *pointer;             /* JSON Pointer into the instance without array indices */
+  char *xml_name;            /* XML element/attribute name: xml.name, else `name`,
+                                else (items) the parent's xml item name, else "item" */
+  int xml_attribute;         /* xml.attribute: spelled as an attribute of the parent */
+  int xml_wrapped;           /* arrays: xml.wrapped (item elements inside the array's) */
+  struct thbx_shape *parent;
+  /* SHAPE_OBJECT: properties in schema order, and whether others are allowed */
+  struct thbx_shape **props;
+  size_t nprops;
+  int additional;            /* additionalProperties not false */
+  /* SHAPE_ARRAY: the items' shape (NULL: any) */
+  struct thbx_shape *items;
+  /* root only */
+  char *xml_namespace;       /* xml.namespace of the root schema, may be NULL */
+  char *xml_root;            /* the document element ("records"): xml.x-root */
+  struct thbx_shape **leaves; /* every leaf in schema order: scalars and arrays of
+                                 scalars (one CSV column each) */
+  size_t nleaves;
+};
+
+/* Property `name` (len bytes) of an object shape, NULL if none. */
+const struct thbx_shape *thbx_shape_prop(const struct thbx_shape *object, const char *name,
+                                         size_t len);
+/* Child of an object shape by its XML name (element or attribute), NULL if none. */
+const struct thbx_shape *thbx_shape_xml_child(const struct thbx_shape *object,
+                                              const char *xml_name, int attribute);
+/* The leaf with dotted path `path`, NULL if none. */
+const struct thbx_shape *thbx_shape_leaf(const struct thbx_shape *root, const char *path);
 
 struct thbx_profile {
   char *name;

@@ -1,0 +1,83 @@
+/*
+ * reader.h - the inside of a reader (internal). reader.c opens the input,
+ * strips a UTF-8 BOM, sniffs the format and dispatches to one file per
+ * format: reader_json.c, reader_ndjson.c, reader_csv.c, reader_xml.c.
+ * Every format reads through the same buffered input so that the bytes
+ * looked at while sniffing are not lost.
+ */
+#ifndef THBX_READER_H
+#define THBX_READER_H
+
+#include "internal.h"
+#include "profile.h"
+
+/* Buffered input over a FILE. Bytes [pos, len) of buf are not consumed yet;
+ * offset is the input position of buf[0]. */
+typedef struct reader_input {
+  FILE *fp;
+  unsigned char *buf;
+  size_t cap, pos, len;
+  long long offset;
+  int eof;   /* fread returned 0 at end of file */
+  int error; /* fread failed (errno kept in err_no) */
+  int err_no;
+} reader_input_t;
+
+/* Make at least `want` unconsumed bytes available if the input has them.
+ * Returns the number of unconsumed bytes (0 at end of input), -1 on a read
+ * error. Moves unconsumed bytes to the front of buf (pointers into buf are
+ * invalidated). */
+long reader_input_fill(reader_input_t *in, size_t want);
+/* Copy up to n unconsumed bytes to dst (for libxml2 / yajl callbacks).
+ * Returns bytes copied, 0 at end of input, -1 on error. */
+long reader_input_read(reader_input_t *in, void *dst, size_t n);
+/* Input position (byte offset) of the next unconsumed byte. */
+static inline long long reader_input_tell(const reader_input_t *in) {
+  return in->offset + (long long)in->pos;
+}
+
+struct thbx_reader;
+
+/* One input format. next() fills rec (value owned by the caller), sets
+ * rec->line/column/index, and keeps the record's raw bytes in r->raw (as
+ * they stood in the input; for reject files). On THBX_EPARSE it fills err
+ * with source/line/column (and record_index) and also leaves the raw bytes
+ * of the broken record in r->raw, then resynchronises so that the next call
+ * reads the next record. THBX_EFATAL when it cannot resynchronise. */
+struct reader_ops {
+  int (*open)(struct thbx_reader *r, thbx_error_t *err);
+  int (*next)(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err);
+  void (*free)(struct thbx_reader *r);
+};
+
+struct thbx_reader {
+  reader_input_t in;
+  char *source; /* "-" for stdin */
+  thbx_reader_options_t opt; /* limits filled with defaults */
+  const struct thbx_profile *profile;  /* NULL: generic mode */
+  const struct thbx_shape *shape;      /* profile->shape or NULL */
+  thbx_format format;
+  const struct reader_ops *ops;
+  void *state; /* the format's own */
+  long index;  /* records returned or failed so far */
+  thbx_buf_t raw;    /* raw bytes of the last record */
+  thbx_buf_t header; /* CSV: header line as read, with its line end */
+  /* XML with validate_xsd: XSD errors of the last record */
+  thbx_error_t *xsd_errors;
+  size_t nxsd, capxsd;
+  int done; /* EOF or fatal reached */
+};
+
+extern const struct reader_ops reader_json_ops;
+extern const struct reader_ops reader_ndjson_ops;
+extern const struct reader_ops reader_csv_ops;
+extern const struct reader_ops reader_xml_ops;
+
+/* Fill err with the reader's source, a location and a message; returns status. */
+int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line, long column,
+                 const char *fmt, ...) THBX_PRINTF(6, 7);
+
+/* Append an XSD error for the current record (XML reader). */
+int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
+
+#endif

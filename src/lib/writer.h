@@ -1,0 +1,53 @@
+/*
+ * writer.h - the inside of a writer (internal). writer.c dispatches to one
+ * file per format: writer_json.c, writer_ndjson.c, writer_csv.c,
+ * writer_xml.c. Writers format into r->out (a buffer) and flush it to the
+ * stream in large writes; they never build the whole document in memory.
+ */
+#ifndef THBX_WRITER_H
+#define THBX_WRITER_H
+
+#include "internal.h"
+#include "profile.h"
+
+struct thbx_writer;
+
+/* One output format. begin() is called lazily before the first record (or
+ * at finish when there was none) to write a header/prolog; write() appends
+ * one record to w->out or returns THBX_EPARSE having appended nothing;
+ * end() writes the epilogue. writer.c flushes w->out to the stream. */
+struct writer_ops {
+  int (*open)(struct thbx_writer *w, thbx_error_t *err);
+  int (*begin)(struct thbx_writer *w, thbx_error_t *err);
+  int (*write)(struct thbx_writer *w, const json_t *record, thbx_error_t *err);
+  int (*end)(struct thbx_writer *w, thbx_error_t *err);
+  void (*free)(struct thbx_writer *w);
+};
+
+struct thbx_writer {
+  FILE *stream;
+  thbx_writer_options_t opt;
+  const struct thbx_profile *profile;  /* NULL: generic */
+  const struct thbx_shape *shape;      /* profile->shape or NULL */
+  const struct writer_ops *ops;
+  void *state;
+  thbx_buf_t out; /* pending output; flushed by writer.c when large */
+  long count;     /* records written */
+  int begun, finished;
+};
+
+extern const struct writer_ops writer_json_ops;
+extern const struct writer_ops writer_ndjson_ops;
+extern const struct writer_ops writer_csv_ops;
+extern const struct writer_ops writer_xml_ops;
+
+/* Append a JSON string literal (quoted, escaped, UTF-8 kept) to b. */
+int writer_json_string(thbx_buf_t *b, const char *s, size_t len);
+/* Append a JSON number the way jansson would read it back identically:
+ * integers as integers, reals with the shortest round-trip form ("1.5",
+ * "1e+300"; never inf/nan). */
+int writer_json_number(thbx_buf_t *b, const json_t *number);
+/* Append any JSON value, compact, object keys in the value's own order. */
+int writer_json_value(thbx_buf_t *b, const json_t *value);
+
+#endif
