@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "thbx.h"
 
@@ -24,11 +25,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
-  FILE *in = fmemopen((void *)(data + 1), size - 1 ? size - 1 : 1, "rb");
+  /* fmemopen cannot open 0 bytes: open one byte of our own and consume it
+   * (not data[1], which is past the end of the input) */
+  static char empty[1];
+  FILE *in = size > 1 ? fmemopen((void *)(data + 1), size - 1, "rb") : fmemopen(empty, 1, "rb");
   if (!in)
     return 0;
   if (size == 1)
-    fgetc(in); /* fmemopen cannot open 0 bytes: consume the 1 */
+    fgetc(in);
   thbx_reader_options_t opt;
   thbx_reader_options_default(&opt);
   opt.format = FUZZ_FORMAT;
@@ -38,9 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   thbx_error_t err;
   if (thbx_reader_open(&r, in, "fuzz", &opt, &err) == THBX_OK) {
     /* every call either returns a record, an error for one record, or ends;
-     * a reader that returns errors forever without consuming input hangs
-     * here and libFuzzer reports the timeout */
-    for (;;) {
+     * each record or error consumes input, so there are at most about as
+     * many calls as bytes: more means a reader that does not progress */
+    for (size_t calls = 0;; calls++) {
+      if (calls > size + 16) {
+        fprintf(stderr, "reader returned %zu records/errors for %zu bytes\n", calls, size);
+        abort();
+      }
       thbx_record_t rec = {0};
       int rc = thbx_reader_next(r, &rec, &err);
       if (rc == THBX_OK) {
@@ -52,7 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         json_decref(rec.value);
         size_t raw_len;
         thbx_reader_raw(r, &raw_len);
-      } else if (rc != THBX_EPARSE && rc != THBX_ELIMIT) {
+      } else if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
+        /* a broken record: its raw bytes (for the reject file) must be
+         * readable, and the error must say where */
+        size_t raw_len = 0;
+        const char *raw = thbx_reader_raw(r, &raw_len);
+        if (raw && raw_len > size) {
+          fprintf(stderr, "raw record of %zu bytes from %zu bytes of input\n", raw_len, size);
+          abort();
+        }
+        if (err.text[0] == '\0') {
+          fprintf(stderr, "reader error %d without a message\n", rc);
+          abort();
+        }
+      } else {
         break;
       }
     }

@@ -62,6 +62,14 @@ static void check_one(const json_t *record, const thbx_profile_t *p) {
         abort();
       }
       json_decref(rec.value);
+      /* one record written, one read back: not two */
+      thbx_record_t extra = {0};
+      rc = thbx_reader_next(r, &extra, &err);
+      if (rc != THBX_EOF) {
+        fprintf(stderr, "one written record reads back as more (status %d): %.*s\n", rc, (int)len,
+                buf);
+        abort();
+      }
       thbx_reader_free(r);
     }
     if (in)
