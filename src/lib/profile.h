@@ -44,6 +44,9 @@ struct thbx_shape {
   struct thbx_shape **leaves; /* every leaf in schema order: scalars and arrays of
                                  scalars (one CSV column each) */
   size_t nleaves;
+  /* added by the CSV part: index of this node in the root's leaves, -1 if it
+   * is not a leaf (branches, array items, the root) */
+  long leaf_index;
 };
 
 /* Property `name` (len bytes) of an object shape, NULL if none. */
