@@ -1,7 +1,10 @@
 /*
  * report_text.c - the text report, like a compiler's messages:
  *   FILE:LINE:COL: error: /person/sex: must be one of ... [record AL-2024-17]
- * one line per error as records arrive, then one summary line.
+ * one line per error as records arrive, then one summary line. Control
+ * characters in messages (which may quote the input) are written as \n,
+ * \t, \xNN so that one error stays one line and input cannot drive the
+ * terminal.
  */
 #include "report.h"
 
@@ -20,6 +23,21 @@ static int text_open(struct thbx_report *r, thbx_error_t *err) {
   return THBX_OK;
 }
 
+static void put_line(FILE *fp, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p >= 0x20 && *p != 0x7f)
+      fputc(*p, fp);
+    else if (*p == '\n')
+      fputs("\\n", fp);
+    else if (*p == '\r')
+      fputs("\\r", fp);
+    else if (*p == '\t')
+      fputs("\\t", fp);
+    else
+      fprintf(fp, "\\x%02X", *p);
+  }
+}
+
 static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
                     const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
   struct text_state *st = r->state;
@@ -34,7 +52,9 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
       if (is->column > 0)
         fprintf(r->out, ":%ld", is->column);
     }
-    fprintf(r->out, ": error: %s\n", st->line.data);
+    fputs(": error: ", r->out);
+    put_line(r->out, st->line.data);
+    fputc('\n', r->out);
   }
   return ferror(r->out) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
 }

@@ -1,0 +1,269 @@
+/*
+ * dataset_rules.c - the dataset-level rules of `thbx validate` (see
+ * dataset_rules.h and docs/validate.md): unique record ids across all the
+ * inputs of a run, assistance end not before its start, event dates not in
+ * the future. The validator (validator.c) calls dataset_rules_check() once
+ * per readable record, after the schemas.
+ *
+ * The id set is an open-addressing hash table of pointers into an arena, so
+ * a million records cost a million small bump allocations from 64 KiB
+ * blocks, never a malloc each.
+ */
+#include "dataset_rules.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct id_entry {
+  uint64_t hash;
+  long line, column;
+  size_t source; /* index into rules->sources */
+  size_t len;
+  char id[]; /* NUL-terminated */
+};
+
+struct arena_block {
+  struct arena_block *next;
+  size_t used, cap;
+  char data[];
+};
+
+struct dataset_rules {
+  char today[11];
+  /* the id set */
+  struct id_entry **slots;
+  size_t nslots, count;
+  struct arena_block *arena;
+  /* names of the sources ids were first seen in (one per input) */
+  char **sources;
+  size_t nsources, capsources;
+  /* messages of the last check, one buffer per rule */
+  thbx_buf_t msg[DATASET_MAX_ISSUES];
+};
+
+int dataset_rules_is_date(const char *s, size_t len) {
+  if (len != 10 || s[4] != '-' || s[7] != '-')
+    return 0;
+  for (size_t i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+      return 0;
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int m = (s[5] - '0') * 10 + (s[6] - '0');
+  int d = (s[8] - '0') * 10 + (s[9] - '0');
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1)
+    return 0;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= days[m - 1] + (m == 2 && leap);
+}
+
+int dataset_rules_new(struct dataset_rules **out, const char *today, thbx_error_t *err) {
+  *out = NULL;
+  char now[11];
+  if (!today) {
+    /* UTC+14 (Kiribati's Line Islands) is the latest date on Earth */
+    time_t t = time(NULL) + 14 * 3600;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(now, sizeof(now), "%Y-%m-%d", &tm) != 10)
+      return thbx_error_set(err, THBX_EINVAL, "cannot tell today's date");
+    today = now;
+  }
+  if (!dataset_rules_is_date(today, strlen(today)))
+    return thbx_error_set(err, THBX_EINVAL, "'%s' is not a date YYYY-MM-DD", today);
+  struct dataset_rules *r = calloc(1, sizeof(*r));
+  if (!r)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  memcpy(r->today, today, 11);
+  for (size_t i = 0; i < DATASET_MAX_ISSUES; i++)
+    thbx_buf_init(&r->msg[i]);
+  *out = r;
+  return THBX_OK;
+}
+
+void dataset_rules_free(struct dataset_rules *r) {
+  if (!r)
+    return;
+  free(r->slots);
+  for (struct arena_block *b = r->arena, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
+  for (size_t i = 0; i < r->nsources; i++)
+    free(r->sources[i]);
+  free(r->sources);
+  for (size_t i = 0; i < DATASET_MAX_ISSUES; i++)
+    thbx_buf_free(&r->msg[i]);
+  free(r);
+}
+
+const char *dataset_rules_today(const struct dataset_rules *r) { return r->today; }
+
+static void *arena_alloc(struct dataset_rules *r, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  struct arena_block *b = r->arena;
+  if (!b || b->cap - b->used < n) {
+    size_t cap = n > 65536 ? n : 65536;
+    b = malloc(sizeof(*b) + cap);
+    if (!b)
+      return NULL;
+    b->next = r->arena;
+    b->used = 0;
+    b->cap = cap;
+    r->arena = b;
+  }
+  void *p = b->data + b->used;
+  b->used += n;
+  return p;
+}
+
+/* FNV-1a, 64 bit */
+static uint64_t hash_id(const char *s, size_t len) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static int grow(struct dataset_rules *r) {
+  size_t n = r->nslots ? r->nslots * 2 : 1024;
+  struct id_entry **slots = calloc(n, sizeof(*slots));
+  if (!slots)
+    return -1;
+  for (size_t i = 0; i < r->nslots; i++) {
+    struct id_entry *e = r->slots[i];
+    if (!e)
+      continue;
+    size_t j = (size_t)e->hash & (n - 1);
+    while (slots[j])
+      j = (j + 1) & (n - 1);
+    slots[j] = e;
+  }
+  free(r->slots);
+  r->slots = slots;
+  r->nslots = n;
+  return 0;
+}
+
+/* Index of `source` in the list of sources, added when new; (size_t)-1 when
+ * out of memory. Sources come one input at a time, so the last is checked
+ * first. */
+static size_t source_index(struct dataset_rules *r, const char *source) {
+  if (!source)
+    source = "-";
+  if (r->nsources && strcmp(r->sources[r->nsources - 1], source) == 0)
+    return r->nsources - 1;
+  for (size_t i = 0; i < r->nsources; i++)
+    if (strcmp(r->sources[i], source) == 0)
+      return i;
+  if (r->nsources == r->capsources) {
+    size_t cap = r->capsources ? r->capsources * 2 : 8;
+    char **s = realloc(r->sources, cap * sizeof(*s));
+    if (!s)
+      return (size_t)-1;
+    r->sources = s;
+    r->capsources = cap;
+  }
+  char *copy = strdup(source);
+  if (!copy)
+    return (size_t)-1;
+  r->sources[r->nsources] = copy;
+  return r->nsources++;
+}
+
+/* Look the id up; if it is new, add it and set *first NULL; if it was seen,
+ * set *first to where. -1 when out of memory. */
+static int id_seen(struct dataset_rules *r, const char *id, size_t len, const char *source,
+                   long line, long column, const struct id_entry **first) {
+  *first = NULL;
+  if ((r->count + 1) * 10 > r->nslots * 7 && grow(r) != 0)
+    return -1;
+  uint64_t h = hash_id(id, len);
+  size_t mask = r->nslots - 1, j = (size_t)h & mask;
+  for (; r->slots[j]; j = (j + 1) & mask) {
+    const struct id_entry *e = r->slots[j];
+    if (e->hash == h && e->len == len && memcmp(e->id, id, len) == 0) {
+      *first = e;
+      return 0;
+    }
+  }
+  size_t src = source_index(r, source);
+  if (src == (size_t)-1)
+    return -1;
+  struct id_entry *e = arena_alloc(r, sizeof(*e) + len + 1);
+  if (!e)
+    return -1;
+  e->hash = h;
+  e->line = line;
+  e->column = column;
+  e->source = src;
+  e->len = len;
+  memcpy(e->id, id, len);
+  e->id[len] = '\0';
+  r->slots[j] = e;
+  r->count++;
+  return 0;
+}
+
+/* A string member of an object as (pointer, length), NULL if absent or not
+ * a string. */
+static const char *member(const json_t *object, const char *key, size_t *len) {
+  const json_t *v = json_is_object(object) ? json_object_get(object, key) : NULL;
+  if (!json_is_string(v))
+    return NULL;
+  *len = json_string_length(v);
+  return json_string_value(v);
+}
+
+int dataset_rules_check(struct dataset_rules *r, const json_t *record, const char *source,
+                        long line, long column, dataset_issue_t out[DATASET_MAX_ISSUES],
+                        size_t *count, thbx_error_t *err) {
+  *count = 0;
+  if (!json_is_object(record))
+    return THBX_OK;
+  size_t len;
+  const char *id = member(record, "record_id", &len);
+  if (id && len > 0) {
+    const struct id_entry *first;
+    if (id_seen(r, id, len, source, line, column, &first) != 0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    if (first) {
+      thbx_buf_t *m = &r->msg[0];
+      thbx_buf_reset(m);
+      if (thbx_buf_printf(m, "record_id \"%s\" is not unique in the dataset", first->id) != 0)
+        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+      out[*count] = (dataset_issue_t){DATASET_RULE_UNIQUE_ID, "/record_id", m->data,
+                                      r->sources[first->source], first->line, first->column};
+      (*count)++;
+    }
+  }
+  const json_t *assistance = json_object_get(record, "assistance");
+  size_t slen, elen;
+  const char *start = member(assistance, "start_date", &slen);
+  const char *end = member(assistance, "end_date", &elen);
+  if (start && end && dataset_rules_is_date(start, slen) && dataset_rules_is_date(end, elen) &&
+      memcmp(end, start, 10) < 0) {
+    thbx_buf_t *m = &r->msg[1];
+    thbx_buf_reset(m);
+    if (thbx_buf_printf(m, "end_date %.10s is before start_date %.10s", end, start) != 0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    out[*count] = (dataset_issue_t){DATASET_RULE_ASSISTANCE_DATES, "/assistance/end_date",
+                                    m->data, NULL, 0, 0};
+    (*count)++;
+  }
+  const char *date = member(record, "event_date", &len);
+  if (date && dataset_rules_is_date(date, len) && memcmp(date, r->today, 10) > 0) {
+    thbx_buf_t *m = &r->msg[2];
+    thbx_buf_reset(m);
+    if (thbx_buf_printf(m, "event_date %.10s is in the future (today is %s)", date, r->today) !=
+        0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    out[*count] =
+        (dataset_issue_t){DATASET_RULE_EVENT_DATE, "/event_date", m->data, NULL, 0, 0};
+    (*count)++;
+  }
+  return THBX_OK;
+}
