@@ -1,0 +1,245 @@
+/*
+ * schema_internal.h - the inside of the JSON Schema engine (not installed).
+ *
+ * A schema is compiled (schema.c) into a graph of `struct snode`, one per
+ * schema object reached, with every $ref resolved to its node; validation
+ * (schema_validate.c) walks that graph and never changes it, so one
+ * compiled schema serves any number of threads. Helpers: URI resolution
+ * and small hash maps (schema_util.c), the registry (schema_registry.c),
+ * regexes (schema_regex.c), exact decimal arithmetic (schema_number.c) and
+ * format checks (schema_format.c).
+ */
+#ifndef THBX_SCHEMA_INTERNAL_H
+#define THBX_SCHEMA_INTERNAL_H
+
+#include "internal.h"
+
+#include <stddef.h>
+
+/* ------------------------------------------------------------- hash maps */
+
+/* String -> pointer map (keys copied). */
+struct smap_entry {
+  char *key;
+  void *value;
+};
+struct smap {
+  struct smap_entry *e;
+  size_t cap, n;
+};
+void *smap_get(const struct smap *m, const char *key);
+int smap_put(struct smap *m, const char *key, void *value); /* 0 ok, -1 no memory */
+void smap_free(struct smap *m);
+
+/* Pointer -> pointer map. */
+struct pmap_entry {
+  const void *key;
+  void *value;
+};
+struct pmap {
+  struct pmap_entry *e;
+  size_t cap, n;
+};
+void *pmap_get(const struct pmap *m, const void *key);
+int pmap_put(struct pmap *m, const void *key, void *value);
+void pmap_free(struct pmap *m);
+
+/* ------------------------------------------------------------------ URIs */
+
+/* Resolve `ref` against `base` (RFC 3986 section 5.2). New string or NULL. */
+char *schema_uri_resolve(const char *base, const char *ref);
+/* Split at '#': returns a copy of the part before it; *fragment points into
+ * `uri` after the '#', or NULL if there is none. */
+char *schema_uri_split(const char *uri, const char **fragment);
+/* Percent-decode a fragment in place. */
+void schema_uri_unescape(char *s);
+
+/* -------------------------------------------------------------- registry */
+
+struct schema_prefix {
+  char *prefix;
+  char *dir;
+};
+struct thbx_schema_registry {
+  struct schema_prefix *prefixes;
+  size_t nprefixes;
+  struct smap docs; /* uri (no fragment) -> json_t * (owned reference) */
+};
+
+/* Find the document of `uri` (no fragment): registered, embedded meta-schema,
+ * or a file under a mapped prefix. Returns a new reference, NULL if unknown
+ * (err says why when a file exists but is broken: THBX_ESCHEMA). */
+json_t *schema_registry_load(const thbx_schema_registry_t *reg, const char *uri, int *status,
+                             thbx_error_t *err);
+
+/* ----------------------------------------------------------------- regex */
+
+struct sregex;
+/* Compile an ECMA-262 pattern; NULL and err filled if it is not valid. */
+struct sregex *schema_regex_compile(const char *pattern, thbx_error_t *err);
+/* 1 match, 0 no match, -1 match limit hit or other failure (err filled). */
+int schema_regex_match(const struct sregex *re, const char *s, size_t len,
+                       unsigned long match_limit, thbx_error_t *err);
+void schema_regex_free(struct sregex *re);
+/* Is `pattern` a valid ECMA-262 regex (as far as we translate it)? */
+int schema_regex_valid(const char *pattern);
+
+/* --------------------------------------------------------------- numbers */
+
+/* Is instance (a number) a multiple of divisor (a positive number), exactly
+ * in decimal? 1 yes, 0 no. */
+int schema_number_multiple(const json_t *instance, const json_t *divisor);
+/* Compare two JSON numbers: <0, 0, >0. */
+int schema_number_cmp(const json_t *a, const json_t *b);
+/* JSON equality: numbers by value (1 == 1.0), objects unordered. */
+int schema_json_equal(const json_t *a, const json_t *b);
+/* Is the number integral (1, 1.0, 1e3)? */
+int schema_number_is_integer(const json_t *n);
+/* Shortest decimal text of a number into buf (at least 32 bytes). */
+void schema_number_text(const json_t *n, char *buf, size_t size);
+
+/* --------------------------------------------------------------- formats */
+
+enum schema_format {
+  FMT_NONE = 0,
+  FMT_DATE,
+  FMT_TIME,
+  FMT_DATE_TIME,
+  FMT_DURATION,
+  FMT_EMAIL,
+  FMT_IDN_EMAIL,
+  FMT_HOSTNAME,
+  FMT_IDN_HOSTNAME,
+  FMT_IPV4,
+  FMT_IPV6,
+  FMT_URI,
+  FMT_URI_REFERENCE,
+  FMT_IRI,
+  FMT_IRI_REFERENCE,
+  FMT_URI_TEMPLATE,
+  FMT_UUID,
+  FMT_REGEX,
+  FMT_JSON_POINTER,
+  FMT_RELATIVE_JSON_POINTER,
+  FMT_UNKNOWN
+};
+enum schema_format schema_format_from_name(const char *name);
+/* Does the string satisfy the format? 1 yes, 0 no. */
+int schema_format_check(enum schema_format f, const char *s, size_t len);
+
+/* ----------------------------------------------------------------- nodes */
+
+enum {
+  T_NULL = 1 << 0,
+  T_BOOLEAN = 1 << 1,
+  T_OBJECT = 1 << 2,
+  T_ARRAY = 1 << 3,
+  T_NUMBER = 1 << 4,
+  T_STRING = 1 << 5,
+  T_INTEGER = 1 << 6
+};
+
+/* Vocabularies in force in a resource (2020-12 $vocabulary of its meta-schema). */
+enum {
+  VOC_CORE = 1 << 0,
+  VOC_APPLICATOR = 1 << 1,
+  VOC_VALIDATION = 1 << 2,
+  VOC_UNEVALUATED = 1 << 3,
+  VOC_FORMAT_ASSERT = 1 << 4,
+  VOC_ALL = VOC_CORE | VOC_APPLICATOR | VOC_VALIDATION | VOC_UNEVALUATED
+};
+
+struct snode;
+
+/* A schema resource: a document root or a subschema with its own $id. */
+struct sresource {
+  char *uri;           /* base URI, no fragment */
+  const json_t *root;
+  int draft;           /* THBX_DRAFT_2020_12 or THBX_DRAFT_7 */
+  unsigned vocab;
+  struct smap dynamic; /* $dynamicAnchor name -> struct sdyn * */
+  int used;            /* a node of this resource was compiled */
+};
+
+struct sdyn {
+  const json_t *schema;
+  struct snode *node; /* filled when compiled */
+};
+
+/* Where a subschema sits: its resource and its pointer from the resource root. */
+struct sinfo {
+  struct sresource *res;
+  char *pointer;
+};
+
+struct snamed {
+  const char *name; /* borrowed from the schema document */
+  struct snode *node;
+};
+
+struct sdepreq {
+  const char *name;
+  const json_t *names; /* array of strings */
+};
+
+struct spattern {
+  const char *source;
+  struct sregex *re;
+  struct snode *node;
+};
+
+struct snode {
+  struct sresource *res;
+  const char *pointer; /* from the resource root (borrowed from its sinfo) */
+  int boolean;         /* -1: an object schema, else the boolean schema's value */
+  unsigned types;      /* T_* bits; 0 when "type" is absent */
+  int has_const;
+  const json_t *const_value;
+  const json_t *enum_values;
+  const json_t *minimum, *maximum, *exclusive_minimum, *exclusive_maximum, *multiple_of;
+  long min_length, max_length, min_items, max_items, min_props, max_props;
+  long min_contains, max_contains;
+  int unique_items;
+  const char *pattern_source;
+  struct sregex *pattern;
+  enum schema_format format;
+  const char *format_name;
+  int format_assert;
+  const json_t *required;           /* array of strings */
+  struct sdepreq *dependent_required; /* dependentRequired and array dependencies */
+  size_t ndependent_required;
+  struct smap properties;           /* name -> struct snode * */
+  size_t nproperties;
+  struct spattern *pattern_props;
+  size_t npattern_props;
+  struct snamed *dependent_schemas;
+  size_t ndependent_schemas;
+  struct snode *additional_props, *property_names, *unevaluated_props;
+  struct snode **prefix_items;
+  size_t nprefix_items;
+  struct snode *items, *contains, *unevaluated_items;
+  struct snode **all_of, **any_of, **one_of;
+  size_t nall_of, nany_of, none_of;
+  struct snode *not_, *if_, *then_, *else_;
+  struct snode *ref;
+  struct snode *dynamic_ref;          /* the static target */
+  const char *dynamic_anchor;         /* set when the reference is dynamic */
+  int needs_eval;                     /* unevaluated* here: collect annotations */
+};
+
+struct thbx_schema {
+  thbx_schema_options_t options;
+  json_t *document;       /* the compiled schema (own reference) */
+  struct snode *root;
+  struct smap uris;       /* "uri" and "uri#anchor" -> const json_t * */
+  struct pmap info;       /* const json_t * -> struct sinfo * */
+  struct pmap nodes;      /* const json_t * -> struct snode * */
+  struct sresource **resources;
+  size_t nresources, capresources;
+  json_t **docs;          /* documents loaded for $ref (own references) */
+  size_t ndocs, capdocs;
+  const thbx_schema_registry_t *registry; /* during compilation only */
+  thbx_schema_registry_t *own_registry;
+};
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * schema_regex.c - `pattern`, `patternProperties` and the "regex" format
+ * through PCRE2, with ECMA-262 semantics as far as PCRE2 allows: UTF mode,
+ * `$` only at the very end (not before a final newline), \d and \w ASCII,
+ * \s with the Unicode spaces ECMA-262 lists, \v a vertical tab, \uHHHH and
+ * \u{H...} escapes, `[]` / `[^]` classes, and escapes ECMA-262 does not
+ * have (\a, \z, \Z, \A, \h, \Q ...) rejected.
+ *
+ * Every match runs under a match limit so that a catastrophic pattern fails
+ * with an error instead of hanging. Match data and the match context are
+ * per thread, so a compiled schema is shared by threads without locks.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "schema_internal.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sregex {
+  pcre2_code *code;
+  int jit;
+};
+
+/* ECMA-262 WhiteSpace and LineTerminator, as the inside of a class. */
+static const char ecma_space[] =
+    "\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
+    "\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+
+/* ECMA-262 long General_Category names PCRE2 10.42 does not know. */
+static const char *const category_names[][2] = {
+    {"Letter", "L"}, {"Cased_Letter", "L&"}, {"Uppercase_Letter", "Lu"},
+    {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
+    {"Other_Letter", "Lo"}, {"Mark", "M"}, {"Nonspacing_Mark", "Mn"},
+    {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"}, {"Number", "N"},
+    {"Decimal_Number", "Nd"}, {"digit", "Nd"}, {"Letter_Number", "Nl"},
+    {"Other_Number", "No"}, {"Punctuation", "P"}, {"punct", "P"},
+    {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"},
+    {"Initial_Punctuation", "Pi"}, {"Final_Punctuation", "Pf"},
+    {"Other_Punctuation", "Po"}, {"Symbol", "S"}, {"Math_Symbol", "Sm"},
+    {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"}, {"Other_Symbol", "So"},
+    {"Separator", "Z"}, {"Space_Separator", "Zs"}, {"Line_Separator", "Zl"},
+    {"Paragraph_Separator", "Zp"}, {"Other", "C"}, {"Control", "Cc"}, {"cntrl", "Cc"},
+    {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"}, {"Unassigned", "Cn"},
+};
+
+/* \p{...} body at p (after the '{'): write PCRE2's name; returns chars used. */
+static size_t property(const char *p, thbx_buf_t *out) {
+  const char *close = strchr(p, '}');
+  if (!close)
+    return 0;
+  size_t n = (size_t)(close - p);
+  const char *name = p;
+  const char *eq = memchr(p, '=', n);
+  if (eq) {
+    name = eq + 1;
+  }
+  size_t nlen = (size_t)(close - name);
+  for (size_t i = 0; i < sizeof(category_names) / sizeof(category_names[0]); i++) {
+    if (strlen(category_names[i][0]) == nlen && strncmp(category_names[i][0], name, nlen) == 0) {
+      thbx_buf_puts(out, category_names[i][1]);
+      return n;
+    }
+  }
+  thbx_buf_append(out, name, nlen);
+  return n;
+}
+
+/* Translate an ECMA-262 pattern to PCRE2 syntax. -1 if it uses an escape
+ * that ECMA-262 (unicode mode) does not have. */
+static int translate(const char *p, thbx_buf_t *out) {
+  int in_class = 0;
+  for (; *p; p++) {
+    char c = *p;
+    if (c == '\\') {
+      char e = p[1];
+      if (!e)
+        return -1;
+      p++;
+      switch (e) {
+      case 's':
+        if (in_class)
+          thbx_buf_puts(out, ecma_space);
+        else {
+          thbx_buf_putc(out, '[');
+          thbx_buf_puts(out, ecma_space);
+          thbx_buf_putc(out, ']');
+        }
+        continue;
+      case 'S':
+        if (in_class)
+          thbx_buf_puts(out, "\\S"); /* approximation inside a class */
+        else {
+          thbx_buf_puts(out, "[^");
+          thbx_buf_puts(out, ecma_space);
+          thbx_buf_putc(out, ']');
+        }
+        continue;
+      case 'v':
+        thbx_buf_puts(out, "\\x{0b}");
+        continue;
+      case 'p':
+      case 'P':
+        thbx_buf_putc(out, '\\');
+        thbx_buf_putc(out, e);
+        if (p[1] == '{') {
+          thbx_buf_putc(out, '{');
+          size_t used = property(p + 2, out);
+          if (!used)
+            return -1;
+          p += 2 + used;
+          thbx_buf_putc(out, '}');
+        }
+        continue;
+      case 'd': case 'D': case 'w': case 'W': case 'b': case 'B': case 'f': case 'n':
+      case 'r': case 't': case 'c': case 'x': case 'u': case 'k':
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+      case '8': case '9':
+        thbx_buf_putc(out, '\\');
+        thbx_buf_putc(out, e);
+        continue;
+      default:
+        if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z'))
+          return -1;
+        thbx_buf_putc(out, '\\');
+        thbx_buf_putc(out, e);
+        continue;
+      }
+    }
+    if (in_class) {
+      if (c == ']')
+        in_class = 0;
+    } else if (c == '[') {
+      in_class = 1;
+      thbx_buf_putc(out, c);
+      if (p[1] == '^') {
+        thbx_buf_putc(out, '^');
+        p++;
+      }
+      if (p[1] == ']') {
+        /* ECMA-262: [] matches nothing, [^] anything (PCRE2_ALLOW_EMPTY_CLASS) */
+        thbx_buf_putc(out, ']');
+        p++;
+        in_class = 0;
+      }
+      continue;
+    }
+    thbx_buf_putc(out, c);
+  }
+  if (!out->data)
+    thbx_buf_puts(out, "");
+  return 0;
+}
+
+static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize) {
+  thbx_buf_t t;
+  thbx_buf_init(&t);
+  if (translate(pattern, &t) != 0) {
+    thbx_buf_free(&t);
+    snprintf(msg, msgsize, "escape not allowed in an ECMA-262 regex");
+    return NULL;
+  }
+  int errcode;
+  PCRE2_SIZE erroff;
+  pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+  if (cc)
+    pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
+  pcre2_code *code =
+      pcre2_compile((PCRE2_SPTR)t.data, t.len,
+                    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX | PCRE2_ALLOW_EMPTY_CLASS |
+                        PCRE2_NEVER_BACKSLASH_C,
+                    &errcode, &erroff, cc);
+  pcre2_compile_context_free(cc);
+  if (!code) {
+    PCRE2_UCHAR buf[200];
+    pcre2_get_error_message(errcode, buf, sizeof(buf));
+    snprintf(msg, msgsize, "%s at offset %zu", (char *)buf, (size_t)erroff);
+  }
+  thbx_buf_free(&t);
+  return code;
+}
+
+struct sregex *schema_regex_compile(const char *pattern, thbx_error_t *err) {
+  char msg[256];
+  pcre2_code *code = compile_code(pattern, msg, sizeof(msg));
+  if (!code) {
+    thbx_error_set(err, THBX_ESCHEMA, "invalid regex '%s': %s", pattern, msg);
+    return NULL;
+  }
+  struct sregex *re = calloc(1, sizeof(*re));
+  if (!re) {
+    pcre2_code_free(code);
+    thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    return NULL;
+  }
+  re->code = code;
+  re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  return re;
+}
+
+int schema_regex_valid(const char *pattern) {
+  char msg[256];
+  pcre2_code *code = compile_code(pattern, msg, sizeof(msg));
+  if (!code)
+    return 0;
+  pcre2_code_free(code);
+  return 1;
+}
+
+void schema_regex_free(struct sregex *re) {
+  if (!re)
+    return;
+  pcre2_code_free(re->code);
+  free(re);
+}
+
+/* Per-thread match data (one pair of offsets is all a yes/no needs) and
+ * match context carrying the limit. */
+static _Thread_local pcre2_match_data *tl_data;
+static _Thread_local pcre2_match_context *tl_context;
+
+int schema_regex_match(const struct sregex *re, const char *s, size_t len,
+                       unsigned long match_limit, thbx_error_t *err) {
+  if (!tl_data)
+    tl_data = pcre2_match_data_create(1, NULL);
+  if (!tl_context)
+    tl_context = pcre2_match_context_create(NULL);
+  if (!tl_data || !tl_context) {
+    thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    return -1;
+  }
+  pcre2_set_match_limit(tl_context, match_limit ? (uint32_t)match_limit : 1000000u);
+  int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, tl_data, tl_context);
+  if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+    rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_JIT, tl_data, tl_context);
+  if (rc >= 0)
+    return 1;
+  if (rc == PCRE2_ERROR_NOMATCH)
+    return 0;
+  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+      rc == PCRE2_ERROR_HEAPLIMIT) {
+    thbx_error_set(err, THBX_ELIMIT, "regex match limit (%lu) exceeded", match_limit);
+    return -1;
+  }
+  PCRE2_UCHAR buf[200];
+  pcre2_get_error_message(rc, buf, sizeof(buf));
+  thbx_error_set(err, THBX_EINVALID, "regex match failed: %s", (char *)buf);
+  return -1;
+}
