@@ -22,6 +22,10 @@ struct writer_ops {
   int (*write)(struct thbx_writer *w, const json_t *record, thbx_error_t *err);
   int (*end)(struct thbx_writer *w, thbx_error_t *err);
   void (*free)(struct thbx_writer *w);
+  /* optional, last so that positional initialisers need not name it:
+   * append raw bytes of one input record (thbx_writer_write_raw) with the
+   * format's separators; NULL appends them as they are */
+  int (*write_raw)(struct thbx_writer *w, const char *data, size_t length, thbx_error_t *err);
 };
 
 struct thbx_writer {
@@ -49,5 +53,12 @@ int writer_json_string(thbx_buf_t *b, const char *s, size_t len);
 int writer_json_number(thbx_buf_t *b, const json_t *number);
 /* Append any JSON value, compact, object keys in the value's own order. */
 int writer_json_value(thbx_buf_t *b, const json_t *value);
+/* Append a JSON value with object keys in the order of `shape` (the
+ * profile's schema order; keys the schema does not know follow in the
+ * value's order; NULL: the value's order), indented by 2 spaces per level
+ * starting at `level` (indent 0: compact). THBX_OK, or THBX_EPARSE with err
+ * filled if a string is not valid UTF-8. */
+int writer_json_tree(thbx_buf_t *b, const json_t *value, const struct thbx_shape *shape,
+                     int indent, int level, thbx_error_t *err);
 
 #endif
