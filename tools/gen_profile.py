@@ -14,7 +14,9 @@ Generated (never edit these by hand, run this script):
     enumerations read from the CSV code lists;
   - samples/events.json in canonical form (schema order, 2-space indent),
     samples/events.ndjson, samples/events.csv, samples/events.xml;
-  - samples/invalid/*.json, their .xml twins and samples/invalid/README.md.
+  - samples/invalid/*.json, their .xml twins and samples/invalid/README.md;
+  - the tables and the example between <!-- generated:NAME --> markers in
+    docs/model.md (the rest of that file is written by hand).
 
 Usage: tools/gen_profile.py [--root DIR] [--iso-codes FILE] [--check]
   --check  write nothing; exit 1 and say which files differ from what would
@@ -91,7 +93,8 @@ MODEL = [
     ]),
     F("exploitation", "object", "The exploitation; required when a victim or presumed "
       "victim is identified", children=[
-        A("forms", "exploitation_forms", "form", "Forms of exploitation", True),
+        dict(A("forms", "exploitation_forms", "form", "Forms of exploitation", True),
+             note="exploitation is required for an identified victim or presumed victim"),
         A("labour_sectors", "labour_sectors", "sector", "Sectors of labour exploitation"),
         A("sexual_exploitation_types", "sexual_exploitation_types", "type",
           "Types of sexual exploitation"),
@@ -119,7 +122,8 @@ MODEL = [
     F("assistance", "object", "The assistance", children=[
         A("services", "services", "service", "Services provided"),
         F("start_date", "date", "First day of assistance"),
-        F("end_date", "date", "Last day of assistance, not before start_date"),
+        F("end_date", "date", "Last day of assistance, not before start_date",
+          note="not before start_date (a thbx validate rule)"),
     ]),
     F("return", "object", "The return", children=[
         F("from_country", "code", "Country the person returned from", codes="countries"),
@@ -137,7 +141,8 @@ MODEL = [
         F("claimed", "boolean", "Compensation was claimed"),
         F("awarded_amount", "number", "Amount awarded (>= 0, at most 2 decimals)", min=0),
         F("currency", "string", "Currency of the amount (ISO 4217); required with "
-          "awarded_amount", pattern=PATTERN_CURRENCY),
+          "awarded_amount", pattern=PATTERN_CURRENCY,
+          note="required when awarded_amount is present"),
         F("source", "code", "Who pays", codes="compensation_sources"),
     ]),
     F("exported_at", "datetime", "When the record was exported (RFC 3339 with offset)"),
@@ -685,6 +690,119 @@ def gen_invalid(records):
     return files
 
 
+# ------------------------------------------------------------------- docs
+# docs/model.md is written by hand except the parts between
+# <!-- generated:NAME --> and <!-- /generated:NAME -->, which come from here.
+
+EXAMPLE = "MK-STIP-2024-0009"
+KIND_TYPE = {"string": "string", "const": "string", "code": "string", "date": "string (date)",
+             "datetime": "string (date-time)", "boolean": "boolean", "integer": "integer",
+             "number": "number", "array": "array of strings"}
+
+
+def field_rule(f):
+    rule = field_rule_base(f)
+    return rule + "; " + f["note"] if rule and "note" in f else f.get("note", rule)
+
+
+def field_rule_base(f):
+    k = f["kind"]
+    if k == "const":
+        return f"exactly `{f['value']}`"
+    if "pattern" in f:
+        return f"`{f['pattern']}`"
+    if k == "string":
+        return f"{f['min']}..{f['max']} characters"
+    if k == "date":
+        return "`YYYY-MM-DD`, a calendar date"
+    if k == "datetime":
+        return "RFC 3339 with seconds and offset (`Z` or `+01:00`)"
+    if k == "integer":
+        return f"{f['min']}..{f['max']}"
+    if k == "number":
+        return ">= 0, at most 2 decimals"
+    if k == "array":
+        return "non-empty, no duplicates"
+    return ""
+
+
+def xml_spelling(path, f):
+    if "attribute" in f:
+        return f"`<record {f['attribute']}=\"…\">`"
+    parts = path.split(".")
+    if f["kind"] == "array":
+        parts.append(f["item"])
+    return "`" + "/".join(parts) + "`"
+
+
+def docs_fields():
+    rows = ["| CSV column = path | type | required | rule | code list | XML (inside `<record>`) |",
+            "|---|---|---|---|---|---|"]
+    for path, f in walk_leaves(MODEL):
+        parts = path.split(".")
+        # required only if the field and every object above it are required
+        req, fields = True, MODEL
+        for part in parts:
+            g = next(x for x in fields if x["name"] == part)
+            req = req and g["required"]
+            fields = g.get("children", [])
+        if not req and f["required"]:
+            req_text = "yes, inside " + ".".join(parts[:-1])
+        else:
+            req_text = "yes" if req else ""
+        codes = f"[{f['codes']}](#code-lists)" if f.get("codes") else ""
+        rows.append(f"| `{path}` | {KIND_TYPE[f['kind']]} | {req_text} | {field_rule(f)} | "
+                    f"{codes} | {xml_spelling(path, f)} |")
+    return "\n".join(rows)
+
+
+def docs_code_lists(codes):
+    used = {}
+    for path, f in walk_leaves(MODEL):
+        if f.get("codes"):
+            used.setdefault(f["codes"], []).append(f"`{path}`")
+    rows = ["| list | codes | used by |", "|---|---|---|"]
+    for name in CODE_LISTS:
+        c = codes[name]
+        shown = ", ".join(f"`{x}`" for x in c) if name != "countries" else \
+            f"{len(c)} codes (`thbx codes {name}`)"
+        rows.append(f"| `{name}` | {shown} | {', '.join(used.get(name, []))} |")
+    return "\n".join(rows)
+
+
+def docs_example(records):
+    r = next(x for x in records if x["record_id"] == EXAMPLE)
+    csv_lines = gen_csv([r])
+    return "\n".join([
+        "JSON (`samples/events.json` holds an array of such objects):", "", "```json",
+        json.dumps(r, indent=2, ensure_ascii=False), "```", "",
+        "NDJSON (one line per record):", "", "```json",
+        json.dumps(r, separators=(",", ":"), ensure_ascii=False), "```", "",
+        "CSV (the header, then one row per record; empty cells are absent fields):", "",
+        "```csv", csv_lines.rstrip("\n"), "```", "", "XML:", "", "```xml",
+        gen_xml([r]).rstrip("\n"), "```"])
+
+
+def docs_invalid():
+    rows = ["| file in samples/invalid/ | broken rule checked by |", "|---|---|"]
+    for stem, _, _, xsd in INVALID:
+        rows.append(f"| `{stem}.json`{' + `.xml`' if xsd else ''} | "
+                    f"{'JSON Schema and XSD' if xsd else '**JSON Schema only**'} |")
+    return "\n".join(rows)
+
+
+def gen_docs(text, records, codes):
+    parts = {"fields": docs_fields(), "code-lists": docs_code_lists(codes),
+             "example": docs_example(records), "invalid": docs_invalid()}
+    for name, body in parts.items():
+        begin, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
+        a, b = text.find(begin), text.find(end)
+        if a < 0 or b < a:
+            raise SystemExit(f"gen_profile: docs/model.md has no {begin} ... {end}")
+        text = text[:a + len(begin)] + "\n" + body + "\n" + text[b:]
+    return text
+
+
 # ------------------------------------------------------------------- main
 
 
@@ -711,6 +829,8 @@ def generate(root, iso_path):
     files["samples/events.csv"] = gen_csv(records)
     files["samples/events.xml"] = gen_xml(records)
     files.update(gen_invalid(records))
+    with open(os.path.join(root, "docs/model.md"), encoding="utf-8") as f:
+        files["docs/model.md"] = gen_docs(f.read(), records, codes)
     return files
 
 
