@@ -280,19 +280,18 @@ def gen_json_schema(codes, labels_source):
         "xml": {"name": "record", "namespace": NS, "x-root": "records"},
     }
     s.update(js_object(MODEL, ""))
-    s["allOf"] = [{
-        "description": "exploitation is required when a victim or presumed victim is "
-                       "identified",
-        "if": {
-            "properties": {
-                "event_type": {"const": "identification"},
-                "person": {"properties": {"role": {"enum": ["victim", "presumed_victim"]}},
-                           "required": ["role"]},
-            },
-            "required": ["event_type", "person"],
+    # exploitation is required when a victim or presumed victim is identified
+    s["if"] = {
+        "properties": {
+            "event_type": {"const": "identification"},
+            "person": {"properties": {"role": {"enum": ["victim", "presumed_victim"]}},
+                       "required": ["role"]},
         },
-        "then": {"required": ["exploitation"]},
-    }]
+        "required": ["event_type", "person"],
+    }
+    s["then"] = {"description": "exploitation is required when a victim or presumed victim "
+                                "is identified",
+                 "required": ["exploitation"]}
     s["$defs"] = {name: {"description": f"code list {name} (schemas/codes/{name}.csv)",
                          "type": "string", "enum": codes[name]} for name in CODE_LISTS}
     return json.dumps(s, indent=2, ensure_ascii=False) + "\n"
