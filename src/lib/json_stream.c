@@ -178,25 +178,38 @@ static unsigned hex4(const unsigned char *p) {
   return v;
 }
 
-/* yajl turns a lone high surrogate escape into '?' and pairs a high one with
- * any \u that follows; look at the raw token (ending at `end`, which is in
- * the view) and accept only proper pairs. */
-static int raw_surrogates_ok(struct jstream *js, long long end) {
+/* Where the string token ending at `end` (just after its closing quote)
+ * starts, found backwards in the view; -1 if it is not in the view. */
+static long long string_start(struct jstream *js, long long end) {
   long long lo = js->base_abs, q = end - 1;
   const unsigned char *b = js->base;
   if (!in_view(js, q) || b[q - lo] != '"')
-    return 1;
-  long long p = q - 1;
-  for (; p >= lo; p--) {
+    return -1;
+  for (long long p = q - 1; p >= lo; p--) {
     if (b[p - lo] != '"')
       continue;
     long long k = p - 1;
     while (k >= lo && b[k - lo] == '\\')
       k--;
     if ((p - 1 - k) % 2 == 0)
-      break;
+      return p;
   }
-  if (p < lo)
+  return -1;
+}
+
+static long long string_at(struct jstream *js, long long end, size_t len) {
+  long long p = string_start(js, end);
+  return p >= 0 ? p : end - (long long)len - 2;
+}
+
+/* yajl turns a lone high surrogate escape into '?' and pairs a high one with
+ * any \u that follows; look at the raw token (ending at `end`, which is in
+ * the view) and accept only proper pairs. */
+static int raw_surrogates_ok(struct jstream *js, long long end) {
+  long long lo = js->base_abs, q = end - 1;
+  const unsigned char *b = js->base;
+  long long p = string_start(js, end);
+  if (p < 0)
     return 1; /* the start is no longer in the buffer: cannot check */
   for (long long i = p + 1; i < q; i++) {
     if (b[i - lo] != '\\')
@@ -234,7 +247,7 @@ static int check_string(struct jstream *js, const unsigned char *s, size_t len, 
   }
   if ((ed && !thbx_utf8_valid((const char *)s, len)) ||
       (suspicious && !raw_surrogates_ok(js, end))) {
-    rec_fail(js, THBX_EPARSE, end - (long long)len - 2,
+    rec_fail(js, THBX_EPARSE, string_at(js, end, len),
              "%s contains a lone UTF-16 surrogate escape", what);
     return -1;
   }
@@ -311,7 +324,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len) {
   value_begin(js, 0, -1, end);
   if (js->cur.status == THBX_OK) {
     if (len > js->lim->max_field_bytes)
-      rec_fail(js, THBX_ELIMIT, end - (long long)len - 2,
+      rec_fail(js, THBX_ELIMIT, string_at(js, end, len),
                "string is longer than the limit of %zu bytes",
                js->lim->max_field_bytes);
     else if (check_string(js, s, len, end, "string") == 0)
@@ -333,7 +346,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len) {
   if (check_string(js, s, len, pos_now(js), "key") != 0)
     return 1;
   long long end = pos_now(js);
-  js->key_at = end - (long long)len - 2; /* exact unless the key has escapes */
+  js->key_at = string_at(js, end, len);
   thbx_buf_reset(&js->key);
   if (thbx_buf_append(&js->key, (const char *)s, len) != 0) {
     js->nomem = 1;
