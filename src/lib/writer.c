@@ -31,6 +31,7 @@ int thbx_writer_open(thbx_writer_t **out, FILE *stream, const thbx_writer_option
   if (!out || !stream)
     return thbx_error_set(err, THBX_EINVAL, "no writer or output stream given");
   *out = NULL;
+  thbx_error_clear(err);
   struct thbx_writer *w = calloc(1, sizeof(*w));
   if (!w)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
@@ -87,6 +88,7 @@ static int begin(struct thbx_writer *w, thbx_error_t *err) {
 int thbx_writer_write(thbx_writer_t *w, const json_t *record, thbx_error_t *err) {
   if (!w || !record)
     return thbx_error_set(err, THBX_EINVAL, "no writer or record given");
+  thbx_error_clear(err);
   if (w->finished)
     return thbx_error_set(err, THBX_EINVAL, "the writer is finished");
   int rc = begin(w, err);
@@ -107,6 +109,7 @@ int thbx_writer_write(thbx_writer_t *w, const json_t *record, thbx_error_t *err)
 int thbx_writer_write_raw(thbx_writer_t *w, const char *data, size_t length, thbx_error_t *err) {
   if (!w || (!data && length))
     return thbx_error_set(err, THBX_EINVAL, "no writer or data given");
+  thbx_error_clear(err);
   int rc = begin(w, err);
   if (rc != THBX_OK)
     return rc;
@@ -123,6 +126,7 @@ int thbx_writer_write_raw(thbx_writer_t *w, const char *data, size_t length, thb
 int thbx_writer_finish(thbx_writer_t *w, thbx_error_t *err) {
   if (!w)
     return thbx_error_set(err, THBX_EINVAL, "no writer given");
+  thbx_error_clear(err);
   if (w->finished)
     return THBX_OK;
   int rc = begin(w, err);
