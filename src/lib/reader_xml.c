@@ -147,6 +147,11 @@ struct xml_state {
   int at;           /* 1: the xmlTextReader is on a record start, 0: need to move, -1 EOF,
                        -2 fatal */
   int on_fresh_node; /* after Next: the current node is not examined yet */
+  /* after a fatal error the xmlTextReader stops, but the records that ended
+   * before the error are whole in the tree: they are walked from there */
+  int fallback;
+  xmlNodePtr fb; /* the next record's element in fallback */
+  xmlDocPtr doc; /* taken from the reader for the fallback: ours to free */
   thbx_buf_t text;  /* scratch for element text */
   thbx_buf_t key;   /* scratch for generic keys */
 };
@@ -552,6 +557,8 @@ static void xml_free(struct thbx_reader *r) {
   guard_depth++;
   if (s->xr)
     xmlFreeTextReader(s->xr);
+  if (s->doc)
+    xmlFreeDoc(s->doc);
   if (s->vctxt)
     xmlSchemaFreeValidCtxt(s->vctxt);
   if (s->schema)
@@ -1253,6 +1260,44 @@ static int check_root(struct thbx_reader *r, struct xml_state *s) {
   return 0;
 }
 
+static char processed_marker; /* node->_private of records already read */
+
+/* In fallback: the record `seq` is at the first unread element from `from`
+ * (NULL: the document element's first child) if the scanner saw it end
+ * before the fatal error. Sets s->at 1 or -2. */
+static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr from,
+                          long seq) {
+  s->at = -2;
+  struct xrec *x = qrec(s, seq);
+  if (!x || !x->complete || !s->fatal || pos_le(s->fatal_pos, x->end))
+    return;
+  if (!from) {
+    if (!s->doc)
+      s->doc = xmlTextReaderCurrentDoc(s->xr);
+    xmlNodePtr root = s->doc ? xmlDocGetRootElement(s->doc) : NULL;
+    if (!root)
+      return;
+    if (!s->fallback && r->shape) {
+      /* the reader may have failed before showing the document element */
+      const char *want = r->shape->xml_root ? r->shape->xml_root : "records";
+      const char *ns = r->shape->xml_namespace;
+      const char *href = root->ns ? (const char *)root->ns->href : NULL;
+      if (strcmp((const char *)root->name, want) != 0 || (ns && (!href || strcmp(href, ns))) ||
+          (!ns && href))
+        return;
+    }
+    from = root->children;
+  }
+  s->fallback = 1;
+  for (xmlNodePtr c = from; c; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE && c->_private != &processed_marker) {
+      s->fb = c;
+      s->at = 1;
+      return;
+    }
+  }
+}
+
 /* Move the xmlTextReader to the next record's start tag. Sets s->at to 1
  * (there), -1 (end of document) or -2 (fatal). */
 static void advance(struct thbx_reader *r, struct xml_state *s) {
@@ -1269,6 +1314,8 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
     }
     if (ret < 0 || s->doctype || s->io_error) {
       fatal_state(s);
+      if (!s->doctype && !s->io_error)
+        fallback_find(r, s, NULL, s->qseq0);
       break;
     }
     if (ret == 0) {
@@ -1311,13 +1358,14 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
 }
 
 /* Move past the current record (its subtree is freed). */
-static void skip_record(struct xml_state *s) {
+static void skip_record(struct thbx_reader *r, struct xml_state *s) {
   guard_depth++;
   int ret = xmlTextReaderNext(s->xr);
   guard_depth--;
   if (ret < 0 || s->fatal) {
     s->on_fresh_node = 0;
     fatal_state(s);
+    fallback_find(r, s, NULL, s->qseq0 + 1);
   } else if (ret == 0) {
     s->on_fresh_node = 0;
     s->at = -1;
@@ -1372,10 +1420,24 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
                           "record is larger than max_record_bytes (%zu)",
                           r->opt.limits.max_record_bytes);
-  } else {
+  }
+  xmlNodePtr node = s->fb;
+  if (!s->fallback) {
     guard_depth++;
-    xmlNodePtr node = xmlTextReaderExpand(s->xr);
+    node = xrec->oversize ? xmlTextReaderCurrentNode(s->xr) : xmlTextReaderExpand(s->xr);
+    if (!node && s->fatal && xrec->complete && !pos_le(s->fatal_pos, xrec->end))
+      node = xmlTextReaderCurrentNode(s->xr); /* whole: the error is after it */
     guard_depth--;
+  }
+  if (node)
+    node->_private = &processed_marker;
+  if (!xrec->oversize) {
+    /* expanding reads on, and the scanner may grow (realloc) the queue */
+    xrec = qrec(s, seq);
+    if (!xrec)
+      return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
+             fatal(r, s, err);
+    w.rec = xrec;
     /* a parse error at or before the record's end: the record is broken and
      * so is the stream; one after it: the record is whole, the error comes
      * with the next call */
@@ -1406,9 +1468,13 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
   }
   /* look ahead to the next record so that XSD errors reported up to it are
    * known (identity constraints, the end of the document) */
-  skip_record(s);
-  if (s->at == 0)
-    advance(r, s);
+  if (s->fallback) {
+    fallback_find(r, s, node ? node->next : NULL, seq + 1);
+  } else {
+    skip_record(r, s);
+    if (s->at == 0)
+      advance(r, s);
+  }
   collect_xsd(r, s, seq);
   s->qhead++;
   s->qseq0++;
