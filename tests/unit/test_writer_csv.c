@@ -215,9 +215,11 @@ static void columns_option(void **state) {
   opt.columns = "id,person";
   write_records(&w, profile, &opt, recs);
   assert_int_equal(w.open_status, THBX_EINVAL);
+  free(w.text);
   opt.columns = "id,id";
   write_records(&w, profile, &opt, recs);
   assert_int_equal(w.open_status, THBX_EINVAL);
+  free(w.text);
   /* one column and an absent value: "" so that the row is not a blank line */
   opt.columns = "count";
   write_records(&w, profile, &opt, recs);
