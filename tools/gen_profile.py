@@ -65,7 +65,7 @@ PATTERN_CASE_REF = "^[A-Za-z0-9._:-]{1,128}$"
 PATTERN_PERSON_REF = "^[A-Za-z0-9._:-]{8,128}$"
 PATTERN_CURRENCY = "^[A-Z]{3}$"
 PATTERN_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-PATTERN_DATETIME = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?"
+PATTERN_DATETIME = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-9]{2}:[0-9]{2}(\\.[0-9]+)?"
                     "(Z|[+-][0-9]{2}:[0-9]{2})$")
 
 MODEL = [
@@ -76,7 +76,7 @@ MODEL = [
       codes="countries"),
     F("reporting_body", "object", "The body that reports the event", True, children=[
         F("type", "code", "Kind of body", True, codes="body_types"),
-        F("name", "string", "Name of the body", min=1, max=200),
+        F("name", "string", "Name of the body", min=1, max=200, xsd_type="ReportingBodyName"),
     ]),
     F("event_type", "code", "What happened", True, codes="event_types"),
     F("event_date", "date", "When it happened (a calendar date, YYYY-MM-DD)", True),
@@ -184,6 +184,9 @@ def csv_text(rows):
 
 
 def gen_countries(iso_path):
+    if not os.path.exists(iso_path):
+        raise SystemExit(f"gen_profile: {iso_path} is missing: install Debian's iso-codes "
+                         "(apt-get install iso-codes) or pass --iso-codes FILE")
     with open(iso_path, encoding="utf-8") as f:
         data = json.load(f)
     rows = {c["alpha_2"]: c["name"] for c in data["3166-1"]}
@@ -321,6 +324,8 @@ class Xsd:
 
 
 def xsd_type_name(f):
+    if "xsd_type" in f:
+        return f["xsd_type"]
     return "".join(part.capitalize() for part in f["name"].split("_"))
 
 
