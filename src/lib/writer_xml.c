@@ -196,7 +196,7 @@ static int put_attr(struct xw *x, const char *name, const json_t *v) {
 
 static size_t path_push(struct xw *x, const char *key) {
   size_t mark = x->path.len;
-  if (thbx_buf_putc(&x->path, '/') != 0 || thbx_buf_pointer_append(&x->path, key) != 0)
+  if (thbx_buf_pointer_append(&x->path, key) != 0)
     return (size_t)-1;
   return mark;
 }

@@ -105,6 +105,37 @@ static inline int xt_read(const char *doc, const thbx_profile_t *profile, struct
   return xt_read_opts(doc, strlen(doc), &o, t);
 }
 
+/* Every record of an XML document into an array (new reference); the count
+ * of per-record errors in *errors, the final status in *last. */
+static inline json_t *xt_read_all(const char *doc, const thbx_profile_t *profile, int *errors,
+                                  int *last) {
+  (void)xml_ops_linked;
+  json_t *out = json_array();
+  size_t len = strlen(doc);
+  FILE *in = len ? fmemopen((void *)doc, len, "rb") : fopen("/dev/null", "rb");
+  thbx_reader_options_t o;
+  thbx_reader_options_default(&o);
+  o.format = THBX_FORMAT_XML;
+  o.profile = profile;
+  thbx_reader_t *r = NULL;
+  thbx_error_t err;
+  *errors = 0;
+  *last = thbx_reader_open(&r, in, "test.xml", &o, &err);
+  while (*last == THBX_OK) {
+    thbx_record_t rec;
+    int rc = thbx_reader_next(r, &rec, &err);
+    if (rc == THBX_OK)
+      json_array_append_new(out, rec.value);
+    else if (rc == THBX_EPARSE || rc == THBX_ELIMIT)
+      (*errors)++;
+    else
+      *last = rc;
+  }
+  thbx_reader_free(r);
+  fclose(in);
+  return out;
+}
+
 /* Compact JSON text of a value (static buffer, for assertions). */
 static inline const char *xt_json(const json_t *v) {
   static char buf[8192];
