@@ -132,8 +132,13 @@ static void progress_show(struct progress *p, FILE *in, int final) {
 /* Report a record the writer refused, at the record's place in the input. */
 static void report_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to) {
   char text[THBX_ERROR_TEXT_LENGTH];
-  snprintf(text, sizeof(text), "cannot be written as %s: %.400s", thbx_format_name(to),
-           err->text);
+  const char *path = err->instance_path;
+  size_t plen = strlen(path);
+  if (plen && strncmp(err->text, path, plen) == 0)
+    path = ""; /* the text names the path already */
+  snprintf(text, sizeof(text), "cannot be written as %.6s: %.180s%s%.280s", thbx_format_name(to),
+           path, path[0] ? ": " : "", err->text);
+  err->instance_path[0] = '\0';
   memcpy(err->text, text, sizeof(err->text));
   snprintf(err->source, sizeof(err->source), "%.200s", rec->source ? rec->source : "-");
   err->line = rec->line;
@@ -349,6 +354,7 @@ int cmd_convert(int argc, char **argv) {
     return cli_usage_error("convert", "standard input '-' can be read only once");
 
   thbx_error_t err;
+  thbx_error_clear(&err);
   thbx_profile_t *profile = NULL;
   if (thbx_profile_load(o.profile, &profile, &err) != THBX_OK) {
     cli_report(&err);
