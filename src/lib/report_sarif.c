@@ -163,7 +163,7 @@ static int sarif_add(struct thbx_report *r, const thbx_report_record_t *record,
 
 static const char *rule_description(thbx_issue_kind kind) {
   switch (kind) {
-  case THBX_ISSUE_SCHEMA: return "JSON Schema keyword of the profile";
+  case THBX_ISSUE_SCHEMA: return "JSON Schema keyword";
   case THBX_ISSUE_XSD: return "XML Schema of the profile";
   case THBX_ISSUE_UNREADABLE: return "the record cannot be read or converted";
   case THBX_ISSUE_DATASET: return "dataset rule of thbx validate";
