@@ -71,12 +71,13 @@ hostile() {
   echo "ok: $name: exit $rc in ${secs} ms${kb:+, ${kb} KiB}"
 }
 
-# says_where FILE NAME: stderr has a compiler-style location for FILE:
+# says_where FILE NAME [WHERE]: stderr (or the file WHERE: validate's text
+# report is on stdout, $TMP/out) has a compiler-style location for FILE:
 # "FILE:LINE:COL: error: ..." (LINE and COL numbers).
 says_where() {
-  local file=$1 name=$2
-  grep -Eq "^(.*/)?$(basename "$file"):[0-9]+(:[0-9]+)?: error: " "$TMP/err" ||
-    fail "$name: no 'FILE:LINE:COL: error:' message for $(basename "$file"); stderr: $(head -c 600 "$TMP/err")"
+  local file=$1 name=$2 where=${3:-$TMP/err}
+  grep -Eq "^(.*/)?$(basename "$file"):[0-9]+(:[0-9]+)?: error: " "$where" ||
+    fail "$name: no 'FILE:LINE:COL: error:' message for $(basename "$file"): $(head -c 600 "$where")"
 }
 
 # says PATTERN NAME: stderr matches the extended regex PATTERN (case-insensitive).

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/hostile-lib.sh"
 skip_unless_implemented convert
 
-conv() { "$THBX" convert --profile none "$@"; }
+CONV=("$THBX" convert --profile none)
 # records FILE: number of NDJSON lines in FILE.
 records() { grep -c . "$1"; }
 
@@ -20,21 +20,21 @@ open(d + "/deep.json", "w").write('[{"id":1},' + deep + ',{"id":3}]\n')
 open(d + "/deep.ndjson", "w").write('{"id":1}\n' + deep + '\n{"id":3}\n')
 open(d + "/deep-objects.ndjson", "w").write('{"a":' * 100000 + '1' + '}' * 100000 + '\n{"id":2}\n')
 EOF
-hostile "depth 100000 (json)" "1|2" conv -f json -t ndjson "$TMP/deep.json"
+hostile "depth 100000 (json)" "1|2" "${CONV[@]}" -f json -t ndjson "$TMP/deep.json"
 says_where "$TMP/deep.json" "depth 100000 (json)"
 says "depth|nest" "depth 100000 (json)"
 grep -q '"id":1' "$TMP/out" || fail "depth (json): the record before the deep one is lost"
-hostile "depth 100000 (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/deep.ndjson"
+hostile "depth 100000 (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/deep.ndjson"
 says_where "$TMP/deep.ndjson" "depth 100000 (ndjson)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "depth (ndjson): expected the 2 good records, got $(records "$TMP/out")"
 grep -q '^{"id":3}' "$TMP/out" || fail "depth (ndjson): no resync after the deep line"
-hostile "depth 100000 objects (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/deep-objects.ndjson"
+hostile "depth 100000 objects (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/deep-objects.ndjson"
 says_where "$TMP/deep-objects.ndjson" "depth 100000 objects (ndjson)"
 grep -q '^{"id":2}' "$TMP/out" || fail "depth objects (ndjson): no resync after the deep line"
 
 # --- invalid UTF-8 in a string and in a key: a record error, the rest goes on
 printf '{"id":1}\n{"id":"\377\376"}\n{"\300\200":2}\n{"id":"\355\240\200"}\n{"id":5}\n' >"$TMP/utf8.ndjson"
-hostile "invalid UTF-8 (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/utf8.ndjson"
+hostile "invalid UTF-8 (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/utf8.ndjson"
 says_where "$TMP/utf8.ndjson" "invalid UTF-8 (ndjson)"
 says "utf-?8" "invalid UTF-8 (ndjson)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "invalid UTF-8: expected 2 good records, got $(records "$TMP/out")"
@@ -42,55 +42,55 @@ says "utf-?8" "invalid UTF-8 (ndjson)"
 
 # --- raw NUL byte (invalid) versus \u0000 (valid JSON)
 printf '{"id":"a\000b"}\n{"id":2}\n' >"$TMP/nul.ndjson"
-hostile "raw NUL (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/nul.ndjson"
+hostile "raw NUL (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/nul.ndjson"
 says_where "$TMP/nul.ndjson" "raw NUL (ndjson)"
 grep -q '^{"id":2}' "$TMP/out" || fail "raw NUL: the next record is lost"
 printf '[{"id":"a\\u0000b"}]' >"$TMP/escnul.json"
-hostile "escaped NUL (json)" 0 conv -f json -t ndjson "$TMP/escnul.json"
+hostile "escaped NUL (json)" 0 "${CONV[@]}" -f json -t ndjson "$TMP/escnul.json"
 grep -q 'a\\u0000b' "$TMP/out" || fail "escaped NUL: \\u0000 not kept: $(cat "$TMP/out")"
 
 # --- numbers out of range: an error, never inf/nan in the output
 printf '{"n":1e999999}\n{"n":-1e999999}\n{"n":1}\n' >"$TMP/num.ndjson"
-hostile "1e999999 (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/num.ndjson"
+hostile "1e999999 (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/num.ndjson"
 says_where "$TMP/num.ndjson" "1e999999 (ndjson)"
 grep -Eiq 'inf|nan' "$TMP/out" && fail "1e999999: inf/nan reached the output: $(cat "$TMP/out")"
 [ "$(records "$TMP/out")" -eq 1 ] || fail "1e999999: expected only the good record in the output"
 printf '[{"n":1e999999},{"n":2}]' >"$TMP/num.json"
-hostile "1e999999 (json)" 1 conv -f json -t ndjson "$TMP/num.json"
+hostile "1e999999 (json)" 1 "${CONV[@]}" -f json -t ndjson "$TMP/num.json"
 says_where "$TMP/num.json" "1e999999 (json)"
 grep -q '"n":2' "$TMP/out" || fail "1e999999 (json): the next element is lost"
 
 # --- duplicate keys: reported, not silently resolved
 printf '{"id":1,"id":2}\n{"id":3}\n' >"$TMP/dup.ndjson"
-hostile "duplicate keys (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/dup.ndjson"
+hostile "duplicate keys (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/dup.ndjson"
 says_where "$TMP/dup.ndjson" "duplicate keys (ndjson)"
 says "duplicate" "duplicate keys (ndjson)"
 grep -q '^{"id":3}' "$TMP/out" || fail "duplicate keys: the next record is lost"
 
 # --- a UTF-8 byte order mark at the start is accepted
 printf '\357\273\277[{"id":1}]\n' >"$TMP/bom.json"
-hostile "BOM (json)" 0 conv -f json -t ndjson "$TMP/bom.json"
+hostile "BOM (json)" 0 "${CONV[@]}" -f json -t ndjson "$TMP/bom.json"
 grep -q '^{"id":1}' "$TMP/out" || fail "BOM (json): record not read"
 printf '\357\273\277{"id":1}\n{"id":2}\n' >"$TMP/bom.ndjson"
-hostile "BOM (ndjson)" 0 conv -t ndjson "$TMP/bom.ndjson"
+hostile "BOM (ndjson)" 0 "${CONV[@]}" -t ndjson "$TMP/bom.ndjson"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "BOM (ndjson, sniffed): expected 2 records"
 
 # --- truncated documents: the complete records survive, the end is an error
 printf '[{"id":1},{"id":2},{"id":' >"$TMP/trunc.json"
-hostile "truncated (json)" "1|2" conv -f json -t ndjson "$TMP/trunc.json"
+hostile "truncated (json)" "1|2" "${CONV[@]}" -f json -t ndjson "$TMP/trunc.json"
 says_where "$TMP/trunc.json" "truncated (json)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "truncated (json): expected the 2 complete records"
 printf '{"id":1}\n{"id":2,"x":"abc' >"$TMP/trunc.ndjson"
-hostile "truncated (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/trunc.ndjson"
+hostile "truncated (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/trunc.ndjson"
 says_where "$TMP/trunc.ndjson" "truncated (ndjson)"
 [ "$(records "$TMP/out")" -eq 1 ] || fail "truncated (ndjson): expected the complete record"
 printf '[' >"$TMP/open.json"
-hostile "only [ (json)" "1|2" conv -f json -t ndjson "$TMP/open.json"
+hostile "only [ (json)" "1|2" "${CONV[@]}" -f json -t ndjson "$TMP/open.json"
 says_where "$TMP/open.json" "only [ (json)"
 
 # --- a single huge string over the field limit (default 8 MiB)
 python3 -c 'import sys; sys.stdout.write("{\"id\":1}\n{\"s\":\"" + "a" * (9 << 20) + "\"}\n{\"id\":3}\n")' >"$TMP/big.ndjson"
-hostile "9 MiB string (ndjson)" 1 conv -f ndjson -t ndjson "$TMP/big.ndjson"
+hostile "9 MiB string (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/big.ndjson"
 says_where "$TMP/big.ndjson" "9 MiB string (ndjson)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "9 MiB string: expected the 2 other records"
 
@@ -100,7 +100,7 @@ skip_validate=0
 if [ "$skip_validate" = 0 ]; then
   for f in deep.ndjson utf8.ndjson nul.ndjson num.ndjson dup.ndjson trunc.ndjson big.ndjson; do
     hostile "validate $f" 1 "$THBX" validate --accept "$TMP/a.ndjson" --reject "$TMP/r.ndjson" "$TMP/$f"
-    says_where "$TMP/$f" "validate $f"
+    says_where "$TMP/$f" "validate $f" "$TMP/out"
     in=$(grep -c '' "$TMP/$f")
     got=$(($(grep -c '' "$TMP/a.ndjson") + $(grep -c '' "$TMP/r.ndjson")))
     [ "$in" -eq "$got" ] || fail "validate $f: $in lines in, $got in accept+reject"

@@ -227,6 +227,8 @@ def check_counts(summary, n_accept, n_reject):
     return out
 
 
+LOCATED = re.compile(rb"in\.[a-z]+:[0-9]+:[0-9]+: error: ")
+
 CHECKS = {"ndjson": check_ndjson, "csv": check_csv, "json": check_json, "xml": check_xml}
 
 
@@ -270,10 +272,19 @@ def run_case(thbx, fmt, data, tmp):
         problems.append("took %.1f s" % secs)
     if problems:
         return problems + ["stderr: %s" % p.stderr[-800:].decode("utf-8", "replace")], p
+    if p.returncode == 2:
+        # reading stopped (a fatal syntax error): thbx writes neither file,
+        # so that no partial split can pass for the whole input
+        for path in (acc, rej):
+            if os.path.exists(path):
+                problems.append("exit 2 but %s was written" % os.path.basename(path))
+        if not LOCATED.search(p.stdout + p.stderr):
+            problems.append("exit 2 without a FILE:LINE:COL: error: message")
+        return problems, p
     read = lambda path: open(path, "rb").read() if os.path.exists(path) else b""
     a, r = read(acc), read(rej)
     summary = None
-    if p.returncode != 2:
+    if True:
         try:
             summary = json.loads(p.stdout.decode("utf-8"))
         except ValueError:
