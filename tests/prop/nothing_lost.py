@@ -36,6 +36,7 @@ import argparse
 import collections
 import csv
 import glob
+import io
 import json
 import os
 import random
@@ -121,6 +122,18 @@ def check_csv(inp, acc, rej, summary):
     got = collections.Counter(sides[0]) + collections.Counter(sides[1])
     if not problems:
         problems += diff_counters(want, got)
+    if summary is not None and not problems:
+        # accepted records are well-formed CSV: count them as records (a
+        # quoted field may span lines); rejected ones may not parse at all
+        try:
+            n_acc = max(0, len(list(csv.reader(io.StringIO(acc.decode("utf-8-sig"), newline="")))) - 1)
+        except (UnicodeDecodeError, csv.Error) as e:
+            return ["accept file is not readable CSV: %s" % e]
+        s = summary.get("summary", summary)
+        if s.get("valid") != n_acc:
+            problems.append("summary says %s valid, accept file has %d rows" % (s.get("valid"), n_acc))
+        if s.get("records") != s.get("valid", 0) + s.get("invalid", 0):
+            problems.append("summary: records != valid + invalid: %r" % s)
     return problems
 
 
@@ -295,6 +308,35 @@ def run_case(thbx, fmt, data, tmp):
     return problems, p
 
 
+def self_test():
+    """The checks must catch a lost, a duplicated and a changed record."""
+    nd = b'{"a":1}\n{"a":2}\n{"a":3}\n'
+    cs = b"h1,h2\n1,2\n3,4\n5,6\n"
+    js = b'[{"a":1},{"a":2},{"a":3}]'
+    xm = b'<?xml version="1.0"?>\n<records><record>1</record><record>2</record></records>\n'
+    cases = [
+        ("ndjson ok", check_ndjson(nd, b'{"a":1}\n{"a":3}\n', b'{"a":2}\n', None), False),
+        ("ndjson lost", check_ndjson(nd, b'{"a":1}\n', b'{"a":2}\n', None), True),
+        ("ndjson duplicated", check_ndjson(nd, nd, b'{"a":2}\n', None), True),
+        ("ndjson changed", check_ndjson(nd, b'{"a":1}\n{"a":4}\n', b'{"a":2}\n', None), True),
+        ("ndjson counts", check_ndjson(nd, nd, b"", {"records": 3, "valid": 2, "invalid": 1}), True),
+        ("csv ok", check_csv(cs, b"h1,h2\n1,2\n5,6\n", b"h1,h2\n3,4\n", None), False),
+        ("csv lost", check_csv(cs, b"h1,h2\n1,2\n", b"h1,h2\n3,4\n", None), True),
+        ("csv header", check_csv(cs, b"x\n1,2\n5,6\n", b"h1,h2\n3,4\n", None), True),
+        ("json ok", check_json(js, b'[\n{"a":1},\n{"a":3}\n]\n', b'[\n{"a":2}\n]\n', None), False),
+        ("json lost", check_json(js, b'[\n{"a":1}\n]\n', b'[\n{"a":2}\n]\n', None), True),
+        ("json changed", check_json(js, b'[{"a":1},{"a":3}]', b'[{"a":5}]', None), True),
+        ("xml ok", check_xml(xm, b'<?xml version="1.0"?>\n<records>\n<record>1</record>\n</records>\n',
+                             b'<?xml version="1.0"?>\n<records>\n<record>2</record>\n</records>\n', None), False),
+        ("xml lost", check_xml(xm, b'<?xml version="1.0"?>\n<records>\n<record>1</record>\n</records>\n',
+                               b'<?xml version="1.0"?>\n<records>\n</records>\n', None), True),
+    ]
+    bad = [name for name, problems, want in cases if bool(problems) != want]
+    for name in bad:
+        print("self-test: check %r is wrong" % name)
+    return not bad
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--thbx", required=True)
@@ -305,6 +347,8 @@ def main():
     ap.add_argument("--keep", help="directory to keep failing inputs in")
     ap.add_argument("--budget", type=float, default=240.0, help="stop after this many seconds")
     args = ap.parse_args()
+    if not self_test():
+        return 1
 
     formats = args.formats.split(",")
     samples = [s for s in load_samples(args.samples) if s[0] in formats]
