@@ -76,9 +76,10 @@ static int known_draft(const char *uri, int *draft) {
   if (strstr(u, "json-schema.org/draft-07/") || strstr(u, "json-schema.org/draft-06/") ||
       strstr(u, "json-schema.org/draft-04/"))
     *draft = THBX_DRAFT_7;
-  else if (strstr(u, "json-schema.org/draft/2020-12/") ||
-           strstr(u, "json-schema.org/draft/2019-09/"))
+  else if (strstr(u, "json-schema.org/draft/2020-12/"))
     *draft = THBX_DRAFT_2020_12;
+  else if (strstr(u, "json-schema.org/draft/2019-09/"))
+    *draft = SCHEMA_DRAFT_2019_09;
   else
     found = 0;
   free(u);
@@ -197,7 +198,7 @@ static int walk(thbx_schema_t *S, const json_t *s, const char *base, struct sres
       if (!newbase)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
       char *hash = strchr(newbase, '#');
-      if (hash && (hash[1] == '\0' || draft == THBX_DRAFT_7 || 1))
+      if (hash)
         *hash = '\0';
       res = new_resource(S, newbase, s, draft, vocab);
       if (!res) {
@@ -473,7 +474,7 @@ static int compile_ref(thbx_schema_t *S, struct snode *n, const json_t *s, thbx_
       return status;
   }
   const char *dref = json_string_value(json_object_get(s, "$dynamicRef"));
-  if (dref && n->res->draft != THBX_DRAFT_7) {
+  if (dref && n->res->draft == THBX_DRAFT_2020_12) {
     const json_t *t = resolve(S, n->res, dref, err, &status);
     if (!t) {
       set_error_location(err, n, "$dynamicRef");
@@ -556,15 +557,17 @@ static int compile_object_keywords(thbx_schema_t *S, struct snode *n, const json
 static int compile_array_keywords(thbx_schema_t *S, struct snode *n, const json_t *s,
                                   thbx_error_t *err, int *status) {
   const json_t *items = json_object_get(s, "items");
-  if (n->res->draft == THBX_DRAFT_7) {
+  /* an array "items" is the draft 7 / 2019-09 tuple form (invalid in 2020-12) */
+  if (n->res->draft == THBX_DRAFT_7 || json_is_array(items)) {
     if (json_is_array(items)) {
       n->prefix_items = child_array(S, items, &n->nprefix_items, err, status);
       n->items = child(S, s, "additionalItems", err, status);
     } else
       n->items = child(S, s, "items", err, status);
   } else {
-    n->prefix_items = child_array(S, json_object_get(s, "prefixItems"), &n->nprefix_items, err,
-                                  status);
+    if (n->res->draft == THBX_DRAFT_2020_12)
+      n->prefix_items = child_array(S, json_object_get(s, "prefixItems"), &n->nprefix_items,
+                                    err, status);
     if (!json_is_array(items))
       n->items = child(S, s, "items", err, status);
   }

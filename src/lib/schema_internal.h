@@ -129,6 +129,10 @@ int schema_format_check(enum schema_format f, const char *s, size_t len);
 
 /* ----------------------------------------------------------------- nodes */
 
+/* Internal draft value beside thbx_draft: 2019-09, met through $schema only
+ * (as 2020-12, but "items" arrays are tuples and prefixItems is unknown). */
+#define SCHEMA_DRAFT_2019_09 100
+
 enum {
   T_NULL = 1 << 0,
   T_BOOLEAN = 1 << 1,

@@ -24,8 +24,8 @@ struct sregex {
 
 /* ECMA-262 WhiteSpace and LineTerminator, as the inside of a class. */
 static const char ecma_space[] =
-    "\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
-    "\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+    "\\t\\n\\x0b\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+    "\\u202f\\u205f\\u3000\\ufeff";
 
 /* ECMA-262 long General_Category names PCRE2 10.42 does not know. */
 static const char *const category_names[][2] = {
@@ -98,7 +98,7 @@ static int translate(const char *p, thbx_buf_t *out) {
         }
         continue;
       case 'v':
-        thbx_buf_puts(out, "\\x{0b}");
+        thbx_buf_puts(out, "\\x0b");
         continue;
       case 'p':
       case 'P':
@@ -131,6 +131,10 @@ static int translate(const char *p, thbx_buf_t *out) {
     if (in_class) {
       if (c == ']')
         in_class = 0;
+    } else if (c == '(' && p[1] == '?' && !strchr(":=!<", p[2] ? p[2] : 'x')) {
+      return -1; /* (?i) (?P<n>) (?#...): not ECMA-262 */
+    } else if (c == '(' && p[1] == '?' && p[2] == '<' && p[3] == 'P') {
+      return -1;
     } else if (c == '[') {
       in_class = 1;
       thbx_buf_putc(out, c);
@@ -153,7 +157,8 @@ static int translate(const char *p, thbx_buf_t *out) {
   return 0;
 }
 
-static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize) {
+static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize, int *code_out) {
+  *code_out = 0;
   thbx_buf_t t;
   thbx_buf_init(&t);
   if (translate(pattern, &t) != 0) {
@@ -173,6 +178,7 @@ static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize) 
                     &errcode, &erroff, cc);
   pcre2_compile_context_free(cc);
   if (!code) {
+    *code_out = errcode;
     PCRE2_UCHAR buf[200];
     pcre2_get_error_message(errcode, buf, sizeof(buf));
     snprintf(msg, msgsize, "%s at offset %zu", (char *)buf, (size_t)erroff);
@@ -183,7 +189,8 @@ static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize) 
 
 struct sregex *schema_regex_compile(const char *pattern, thbx_error_t *err) {
   char msg[256];
-  pcre2_code *code = compile_code(pattern, msg, sizeof(msg));
+  int ec;
+  pcre2_code *code = compile_code(pattern, msg, sizeof(msg), &ec);
   if (!code) {
     thbx_error_set(err, THBX_ESCHEMA, "invalid regex '%s': %s", pattern, msg);
     return NULL;
@@ -201,9 +208,10 @@ struct sregex *schema_regex_compile(const char *pattern, thbx_error_t *err) {
 
 int schema_regex_valid(const char *pattern) {
   char msg[256];
-  pcre2_code *code = compile_code(pattern, msg, sizeof(msg));
-  if (!code)
-    return 0;
+  int ec;
+  pcre2_code *code = compile_code(pattern, msg, sizeof(msg), &ec);
+  if (!code) /* ES2018 allows variable-width lookbehind, PCRE2 10.42 does not */
+    return ec == PCRE2_ERROR_LOOKBEHIND_NOT_FIXED_LENGTH;
   pcre2_code_free(code);
   return 1;
 }

@@ -398,6 +398,7 @@ static int validate_array(struct vctx *c, const struct snode *n, const json_t *i
   for (size_t i = 0; i < size && i < n->nprefix_items; i++) {
     struct path ipi = {ip, NULL, i};
     const char *kw = n->res->draft == THBX_DRAFT_7 ? "items" : "prefixItems";
+    (void)kw;
     if (!sub(c, n->prefix_items[i], json_array_get(inst, i), &ipi, kp, kw, NULL, (long)i, sc,
              NULL))
       FAIL();
