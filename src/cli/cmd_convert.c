@@ -327,7 +327,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
 
 int cmd_convert(int argc, char **argv) {
   struct opts o;
-  int first;
+  int first = 0;
   int prc = parse_options(argc, argv, &o, &first);
   if (prc == -1)
     return EXIT_VALID; /* --help */
