@@ -368,6 +368,11 @@ static int emit_row(struct thbx_writer *w, struct csv_writer *st, thbx_error_t *
                             "%s: an empty %s cannot be spelled in CSV (an empty cell is absent)",
                             c->path, json_is_array(v) ? "array" : "string");
     }
+    if (memchr(s, '\0', n)) {
+      thbx_error_clear(err);
+      return thbx_error_set(err, THBX_EPARSE, "%s: a NUL character cannot be written in CSV",
+                            c->path);
+    }
     if (put_field(st, out, s, n) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }

@@ -53,7 +53,7 @@ static void write_records(struct written *w, const thbx_profile_t *prof,
   w->open_status = thbx_writer_open(&wr, fp, &opt, &err);
   if (w->open_status == THBX_OK) {
     for (size_t i = 0; records[i]; i++) {
-      json_t *v = json_loads(records[i], JSON_DECODE_ANY, NULL);
+      json_t *v = json_loads(records[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
       assert_non_null(v);
       w->status[i] = thbx_writer_write(wr, v, &err);
       if (w->status[i] != THBX_OK)
@@ -163,15 +163,16 @@ static void refusals_write_nothing(void **state) {
       "{\"id\":\"A\",\"tags\":[[\"x\"]]}",  /* arrays in a list */
       "{\"id\":\"A\",\"flag\":null}",       /* null: not allowed, not spelled */
       "[1]",                                /* not an object */
+      "{\"id\":\"a\\u0000b\"}",              /* NUL: readers refuse it */
       "{\"id\":\"ok\",\"mixed\":\"x12\",\"ratio\":2.0,\"places\":[]}",
       NULL};
   write_records(&w, profile, NULL, recs);
-  for (int i = 0; i < 13; i++) {
+  for (int i = 0; i < 14; i++) {
     if (w.status[i] != THBX_EPARSE)
       fail_msg("record %d: status %d", i, w.status[i]);
     assert_true(w.error[i][0] != '\0');
   }
-  assert_int_equal(w.status[13], THBX_OK);
+  assert_int_equal(w.status[14], THBX_OK);
   assert_non_null(strstr(w.error[3], "/nope"));
   assert_non_null(strstr(w.error[4], "/person/x"));
   /* the header and the one good row, nothing of the others */
