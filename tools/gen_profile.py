@@ -30,7 +30,6 @@ import difflib
 import io
 import json
 import os
-import re
 import sys
 
 NS = "urn:thbx:thb-event:1.0"
@@ -270,7 +269,7 @@ def js_object(children, prefix):
     return o
 
 
-def gen_json_schema(codes, labels_source):
+def gen_json_schema(codes):
     s = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:thbx:thb-event:1.0",
@@ -419,7 +418,7 @@ def xsd_content(x, d, children, prefix):
                 'use="required"/>')
 
 
-def gen_xsd(codes, labels):
+def gen_xsd(codes):
     x = Xsd()
     x.w(0, '<?xml version="1.0" encoding="UTF-8"?>')
     x.w(0, "<!-- thb-event 1.0, XML spelling (../shared/model/thb-event-1.0.md).")
@@ -821,8 +820,8 @@ def generate(root, iso_path):
     extra = set(n[:-4] for n in os.listdir(os.path.join(root, "schemas/codes"))) - set(CODE_LISTS)
     if extra:
         raise SystemExit(f"gen_profile: code lists not in the model: {sorted(extra)}")
-    files["schemas/thb-event-1.0.schema.json"] = gen_json_schema(codes, None)
-    files["schemas/thb-event-1.0.xsd"] = gen_xsd(codes, None)
+    files["schemas/thb-event-1.0.schema.json"] = gen_json_schema(codes)
+    files["schemas/thb-event-1.0.xsd"] = gen_xsd(codes)
 
     with open(os.path.join(root, "samples/events.json"), encoding="utf-8") as f:
         records = json.load(f)
