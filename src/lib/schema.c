@@ -595,8 +595,17 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
     n->const_value = c;
   }
   const json_t *e = json_object_get(s, "enum");
-  if (json_is_array(e))
+  if (json_is_array(e)) {
     n->enum_values = e;
+    for (size_t i = 0; i < json_array_size(e); i++) {
+      const json_t *v = json_array_get(e, i);
+      if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)) {
+        if (smap_put(&n->enum_strings, json_string_value(v), (void *)v) != 0)
+          return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+      } else
+        n->enum_other = 1;
+    }
+  }
   n->minimum = get_number(s, "minimum");
   n->maximum = get_number(s, "maximum");
   n->exclusive_minimum = get_number(s, "exclusiveMinimum");
@@ -747,6 +756,7 @@ static int compile_dynamic_anchors(thbx_schema_t *S, thbx_error_t *err) {
 
 static void free_node(struct snode *n) {
   smap_free(&n->properties);
+  smap_free(&n->enum_strings);
   for (size_t i = 0; i < n->npattern_props; i++)
     schema_regex_free(n->pattern_props[i].re);
   free(n->pattern_props);

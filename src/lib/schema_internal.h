@@ -200,6 +200,8 @@ struct snode {
   int has_const;
   const json_t *const_value;
   const json_t *enum_values;
+  struct smap enum_strings; /* the string values of enum, for hashed lookup */
+  int enum_other;           /* enum also has values that are not strings */
   const json_t *minimum, *maximum, *exclusive_minimum, *exclusive_maximum, *multiple_of;
   long min_length, max_length, min_items, max_items, min_props, max_props;
   long min_contains, max_contains;

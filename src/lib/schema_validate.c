@@ -654,11 +654,14 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
     FAIL();
   }
   if (n->enum_values) {
-    size_t i, k = json_array_size(n->enum_values);
-    for (i = 0; i < k; i++)
-      if (schema_json_equal(inst, json_array_get(n->enum_values, i)))
-        break;
-    if (i == k) {
+    int found = 0;
+    if (json_is_string(inst) && strlen(json_string_value(inst)) == json_string_length(inst)) {
+      found = smap_get(&n->enum_strings, json_string_value(inst)) != NULL;
+    } else if (n->enum_other) {
+      for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
+        found = schema_json_equal(inst, json_array_get(n->enum_values, i));
+    }
+    if (!found) {
       char v[512];
       values_text(n->enum_values, v, sizeof(v));
       emit(c, n, ip, kp, "enum", "must be one of: %s", v);

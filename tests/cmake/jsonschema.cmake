@@ -32,3 +32,7 @@ if(EXISTS ${THBX_JSTS}/tests)
     endforeach()
   endforeach()
 endif()
+
+# bench/bench_validate_ajv.sh: the engine's side of the comparison with ajv
+add_executable(bench_validate ${CMAKE_SOURCE_DIR}/bench/bench_validate.c)
+target_link_libraries(bench_validate PRIVATE thbx_static)
