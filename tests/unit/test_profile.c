@@ -12,7 +12,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after setjmp.h, stdarg.h, stddef.h */
+
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,8 +460,9 @@ static void check_codes(const json_t *root, const json_t *schema, const json_t *
   } else if (json_is_array(value)) {
     size_t i;
     json_t *v;
-    json_array_foreach(value, i, v) check_codes(root, json_object_get(schema, "items"), v, path,
-                                                checked);
+    json_array_foreach(value, i, v) {
+      check_codes(root, json_object_get(schema, "items"), v, path, checked);
+    }
   } else if (s != schema) { /* a code: its list from the $ref */
     const char *list = json_string_value(json_object_get(schema, "$ref")) + 8;
     json_t *codes = csv_codes(list);
