@@ -1,0 +1,378 @@
+/*
+ * test_schema.c - the JSON Schema engine through its public API: messages
+ * and locations, exact decimal multipleOf, JSON equality, ECMA-262 regex
+ * details, limits (regex match limit, $ref cycles), output structures, the
+ * registry, and one compiled schema shared by several threads.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "thbx.h"
+
+static json_t *js(const char *text) {
+  json_error_t jerr;
+  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+  if (!v)
+    fail_msg("bad test JSON: %s: %s", text, jerr.text);
+  return v;
+}
+
+static thbx_schema_t *compile_opts(const char *schema, const thbx_schema_options_t *opt) {
+  json_t *s = js(schema);
+  thbx_schema_t *out = NULL;
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  int rc = thbx_schema_compile(s, NULL, opt, &out, &err);
+  json_decref(s);
+  if (rc != THBX_OK)
+    fail_msg("compile %s: %s", schema, err.text);
+  return out;
+}
+
+static thbx_schema_t *compile(const char *schema) { return compile_opts(schema, NULL); }
+
+/* 1 valid, 0 invalid; *result kept when given (caller clears). */
+static int check(const thbx_schema_t *s, const char *instance, thbx_validation_t *keep) {
+  json_t *i = js(instance);
+  thbx_validation_t r;
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  int rc = thbx_schema_validate(s, i, &r, &err);
+  json_decref(i);
+  if (rc != THBX_OK)
+    fail_msg("validate %s: %s", instance, err.text);
+  int valid = r.valid;
+  if (keep)
+    *keep = r;
+  else
+    thbx_validation_clear(&r);
+  return valid;
+}
+
+static void messages_and_locations(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile(
+      "{\"$id\":\"https://example.org/p\",\"type\":\"object\",\"required\":[\"id\"],"
+      "\"properties\":{\"id\":true,\"person\":{\"$ref\":\"#/$defs/person\"},\"n\":{\"maximum\":600},"
+      "\"t\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false,"
+      "\"$defs\":{\"person\":{\"properties\":{\"sex\":{\"enum\":[\"female\",\"male\","
+      "\"other\",\"unknown\"]}}}}}");
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"person\":{\"sex\":\"F\"},\"n\":601,\"t\":1,\"x\":0}", &r), 0);
+  assert_int_equal(r.count, 5);
+  const char *want[][4] = {
+      {"", "/required", "required", "required property 'id' is missing"},
+      {"/person/sex", "/properties/person/$ref/properties/sex/enum", "enum",
+       "must be one of: female, male, other, unknown"},
+      {"/n", "/properties/n/maximum", "maximum", "must be at most 600"},
+      {"/t", "/properties/t/type", "type", "must be null or string, not integer"},
+      {"", "/additionalProperties", "additionalProperties", "property 'x' is not allowed"},
+  };
+  for (size_t i = 0; i < 5; i++) {
+    assert_string_equal(r.errors[i].instance_path, want[i][0]);
+    assert_string_equal(r.errors[i].keyword_location, want[i][1]);
+    assert_string_equal(r.errors[i].keyword, want[i][2]);
+    assert_string_equal(r.errors[i].message, want[i][3]);
+  }
+  assert_string_equal(r.errors[1].absolute_location,
+                      "https://example.org/p#/$defs/person/properties/sex/enum");
+  /* basic output */
+  json_t *out = thbx_validation_output(&r, "basic");
+  assert_false(json_is_true(json_object_get(out, "valid")));
+  json_t *e1 = json_array_get(json_object_get(out, "errors"), 1);
+  assert_string_equal(json_string_value(json_object_get(e1, "instanceLocation")),
+                      "/person/sex");
+  assert_string_equal(json_string_value(json_object_get(e1, "absoluteKeywordLocation")),
+                      "https://example.org/p#/$defs/person/properties/sex/enum");
+  json_decref(out);
+  out = thbx_validation_output(&r, "flag");
+  assert_int_equal(json_object_size(out), 1);
+  json_decref(out);
+  out = thbx_validation_output(&r, "detailed");
+  assert_int_equal(json_array_size(json_object_get(out, "errors")), 4); /* 4 locations */
+  json_decref(out);
+  thbx_validation_clear(&r);
+  assert_null(r.errors);
+  assert_int_equal(check(s, "{\"id\":1,\"person\":{\"sex\":\"male\"},\"t\":null}", &r), 1);
+  assert_int_equal(r.count, 0);
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+}
+
+static void multiple_of_is_exact_in_decimal(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"multipleOf\":0.01}");
+  assert_int_equal(check(s, "0.07", NULL), 1);
+  assert_int_equal(check(s, "20581.6", NULL), 1); /* a double division says no */
+  assert_int_equal(check(s, "19.99", NULL), 1);
+  assert_int_equal(check(s, "10.125", NULL), 0);
+  assert_int_equal(check(s, "-3", NULL), 1);
+  assert_int_equal(check(s, "1e-3", NULL), 0);
+  thbx_schema_free(s);
+  s = compile("{\"type\":\"integer\",\"multipleOf\":0.5}");
+  assert_int_equal(check(s, "1e308", NULL), 1);
+  assert_int_equal(check(s, "7", NULL), 1);
+  thbx_schema_free(s);
+  s = compile("{\"multipleOf\":3}");
+  /* 2^53+1 is a multiple of 3 (as a double it would be 2^53, which is not) */
+  assert_int_equal(check(s, "9007199254740993", NULL), 1);
+  assert_int_equal(check(s, "9007199254740994", NULL), 0);
+  assert_int_equal(check(s, "4.5", NULL), 0);
+  thbx_schema_free(s);
+}
+
+static void equality_and_lengths(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"enum\":[1, [2], {\"a\":3.0}, \"x\"]}");
+  assert_int_equal(check(s, "1.0", NULL), 1);
+  assert_int_equal(check(s, "[2.0]", NULL), 1);
+  assert_int_equal(check(s, "{\"a\":3}", NULL), 1);
+  assert_int_equal(check(s, "true", NULL), 0);
+  assert_int_equal(check(s, "\"x\"", NULL), 1);
+  assert_int_equal(check(s, "\"y\"", NULL), 0);
+  thbx_schema_free(s);
+  s = compile("{\"maxLength\":2,\"minLength\":2}");
+  assert_int_equal(check(s, "\"\\u00e9\\u20ac\"", NULL), 1); /* 2 code points, 5 bytes */
+  assert_int_equal(check(s, "\"\\ud83d\\ude00\"", NULL), 0); /* 1 code point */
+  thbx_schema_free(s);
+  s = compile("{\"uniqueItems\":true}");
+  assert_int_equal(check(s, "[1, 1.0]", NULL), 0);
+  assert_int_equal(check(s, "[{\"a\":1,\"b\":2}, {\"b\":2,\"a\":1}]", NULL), 0);
+  assert_int_equal(check(s, "[1, \"1\"]", NULL), 1);
+  thbx_schema_free(s);
+}
+
+static void ecma_regex(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"pattern\":\"^abc$\"}");
+  assert_int_equal(check(s, "\"abc\"", NULL), 1);
+  assert_int_equal(check(s, "\"abc\\n\"", NULL), 0); /* $ is the very end */
+  thbx_schema_free(s);
+  s = compile("{\"pattern\":\"^\\\\d+$\"}");
+  assert_int_equal(check(s, "\"042\"", NULL), 1);
+  assert_int_equal(check(s, "\"\\u0661\"", NULL), 0); /* Arabic-Indic one: not ASCII */
+  thbx_schema_free(s);
+  s = compile("{\"pattern\":\"^\\\\s$\"}");
+  assert_int_equal(check(s, "\"\\u00a0\"", NULL), 1);
+  assert_int_equal(check(s, "\"\\ufeff\"", NULL), 1);
+  thbx_schema_free(s);
+  s = compile("{\"pattern\":\"^\\\\p{Letter}+$\"}");
+  assert_int_equal(check(s, "\"\\u00e9t\\u00e9\"", NULL), 1);
+  assert_int_equal(check(s, "\"a1\"", NULL), 0);
+  thbx_schema_free(s);
+  /* not ECMA-262: a broken schema */
+  json_t *bad = js("{\"pattern\":\"\\\\Aabc\"}");
+  thbx_schema_t *out = NULL;
+  thbx_error_t err;
+  assert_int_equal(thbx_schema_compile(bad, NULL, NULL, &out, &err), THBX_ESCHEMA);
+  assert_null(out);
+  assert_non_null(strstr(err.schema_path, "pattern"));
+  json_decref(bad);
+}
+
+static void limits(void **state) {
+  (void)state;
+  thbx_schema_options_t opt;
+  thbx_schema_options_default(&opt);
+  opt.regex_match_limit = 10000;
+  thbx_schema_t *s = compile_opts("{\"pattern\":\"^(a|aa)+$\"}", &opt);
+  char inst[200];
+  memset(inst, 'a', sizeof(inst));
+  inst[0] = '"';
+  inst[sizeof(inst) - 3] = '!';
+  inst[sizeof(inst) - 2] = '"';
+  inst[sizeof(inst) - 1] = '\0';
+  json_t *i = js(inst);
+  thbx_validation_t r;
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  assert_int_equal(thbx_schema_validate(s, i, &r, &err), THBX_ELIMIT);
+  assert_non_null(strstr(err.text, "limit"));
+  assert_int_equal(r.count, 0);
+  json_decref(i);
+  thbx_schema_free(s);
+  /* a $ref cycle that makes no progress ends at max_depth */
+  s = compile("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":\"#/$defs/a\"}},"
+              "\"$ref\":\"#/$defs/a\"}");
+  i = js("1");
+  assert_int_equal(thbx_schema_validate(s, i, &r, &err), THBX_ELIMIT);
+  assert_non_null(strstr(err.text, "depth"));
+  json_decref(i);
+  thbx_schema_free(s);
+  /* recursion that consumes the instance is fine */
+  s = compile("{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}");
+  assert_int_equal(check(s, "[[[]],[]]", NULL), 1);
+  assert_int_equal(check(s, "[[[1]]]", NULL), 0);
+  thbx_schema_free(s);
+}
+
+static void formats_annotate_unless_asked(void **state) {
+  (void)state;
+  const char *schema = "{\"properties\":{\"d\":{\"format\":\"date\"},\"t\":{\"format\":"
+                       "\"date-time\"},\"e\":{\"format\":\"email\"},\"u\":{\"format\":\"uuid\"}}}";
+  thbx_schema_t *s = compile(schema);
+  assert_int_equal(check(s, "{\"d\":\"2023-02-29\"}", NULL), 1);
+  thbx_schema_free(s);
+  thbx_schema_options_t opt;
+  thbx_schema_options_default(&opt);
+  opt.assert_formats = 1;
+  s = compile_opts(schema, &opt);
+  assert_int_equal(check(s, "{\"d\":\"2023-02-29\"}", NULL), 0);
+  assert_int_equal(check(s, "{\"d\":\"2024-02-29\"}", NULL), 1);
+  assert_int_equal(check(s, "{\"t\":\"2024-02-29T23:59:60Z\"}", NULL), 1);
+  assert_int_equal(check(s, "{\"t\":\"2024-02-29T22:59:60Z\"}", NULL), 0);
+  assert_int_equal(check(s, "{\"t\":\"2024-02-29 10:00:00Z\"}", NULL), 0);
+  assert_int_equal(check(s, "{\"e\":\"a.b@example.org\"}", NULL), 1);
+  assert_int_equal(check(s, "{\"e\":\"a..b@example.org\"}", NULL), 0);
+  assert_int_equal(check(s, "{\"u\":\"2eb8aa08-aa98-11ea-b4aa-73b441d16380\"}", NULL), 1);
+  assert_int_equal(check(s, "{\"u\":\"2eb8aa08-aa98-11ea-b4aa-73b441d1638\"}", NULL), 0);
+  assert_int_equal(check(s, "{\"d\":5}", NULL), 1); /* formats apply to strings only */
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"d\":\"2023-13-01\"}", &r), 0);
+  assert_string_equal(r.errors[0].message, "must be a valid date");
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+}
+
+static void registry_and_drafts(void **state) {
+  (void)state;
+  char dir[] = "/tmp/thbx-schema-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[256];
+  snprintf(path, sizeof(path), "%s/int.json", dir);
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  fputs("{\"type\":\"integer\"}", fp);
+  fclose(fp);
+  thbx_schema_registry_t *reg = thbx_schema_registry_new();
+  thbx_error_t err;
+  assert_int_equal(thbx_schema_registry_map(reg, "https://example.org/r/", dir, &err), THBX_OK);
+  json_t *other = js("{\"$id\":\"https://example.org/str\",\"type\":\"string\"}");
+  assert_int_equal(thbx_schema_registry_add(reg, NULL, other, &err), THBX_OK);
+  json_decref(other);
+  json_t *sch = js("{\"properties\":{\"a\":{\"$ref\":\"https://example.org/r/int.json\"},"
+                   "\"b\":{\"$ref\":\"https://example.org/str\"}}}");
+  thbx_schema_t *s = NULL;
+  assert_int_equal(thbx_schema_compile(sch, reg, NULL, &s, &err), THBX_OK);
+  json_decref(sch);
+  thbx_schema_registry_free(reg); /* the compiled schema does not need it */
+  assert_int_equal(check(s, "{\"a\":1,\"b\":\"x\"}", NULL), 1);
+  assert_int_equal(check(s, "{\"a\":1.5}", NULL), 0);
+  assert_int_equal(check(s, "{\"b\":2}", NULL), 0);
+  thbx_schema_free(s);
+  unlink(path);
+  rmdir(dir);
+  /* unresolvable: never the network */
+  sch = js("{\"$ref\":\"https://example.org/nowhere.json\"}");
+  assert_int_equal(thbx_schema_compile(sch, NULL, NULL, &s, &err), THBX_ENOTFOUND);
+  assert_non_null(strstr(err.text, "nowhere"));
+  json_decref(sch);
+  /* the meta-schemas are embedded: a schema validates against 2020-12's */
+  s = compile("{\"$ref\":\"https://json-schema.org/draft/2020-12/schema\"}");
+  assert_int_equal(check(s, "{\"type\":\"string\",\"minLength\":1}", NULL), 1);
+  assert_int_equal(check(s, "{\"minLength\":-1}", NULL), 0);
+  assert_int_equal(check(s, "{\"properties\":{\"a\":{\"type\":\"strin\"}}}", NULL), 0);
+  thbx_schema_free(s);
+  s = compile("{\"$ref\":\"http://json-schema.org/draft-07/schema#\"}");
+  assert_int_equal(check(s, "{\"items\":[{}],\"additionalItems\":false}", NULL), 1);
+  assert_int_equal(check(s, "{\"type\":7}", NULL), 0);
+  thbx_schema_free(s);
+  /* draft chosen by option: items array is a tuple in 7 */
+  thbx_schema_options_t opt;
+  thbx_schema_options_default(&opt);
+  opt.draft = THBX_DRAFT_7;
+  s = compile_opts("{\"items\":[{\"type\":\"string\"}],\"additionalItems\":false}", &opt);
+  assert_int_equal(check(s, "[\"a\"]", NULL), 1);
+  assert_int_equal(check(s, "[\"a\", 1]", NULL), 0);
+  thbx_schema_free(s);
+  /* unknown keywords are annotations */
+  s = compile("{\"x-whatever\":{\"type\":\"string\"},\"type\":\"integer\"}");
+  assert_int_equal(check(s, "3", NULL), 1);
+  thbx_schema_free(s);
+}
+
+static void unevaluated_and_dynamic(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile(
+      "{\"allOf\":[{\"properties\":{\"a\":true}}],\"anyOf\":[{\"properties\":{\"b\":true},"
+      "\"required\":[\"b\"]},{\"properties\":{\"c\":true},\"required\":[\"c\"]}],"
+      "\"unevaluatedProperties\":false}");
+  assert_int_equal(check(s, "{\"a\":1,\"b\":2}", NULL), 1);
+  assert_int_equal(check(s, "{\"a\":1,\"c\":2}", NULL), 1);
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"b\":1,\"d\":2}", &r), 0);
+  assert_int_equal(r.count, 1);
+  assert_string_equal(r.errors[0].message, "property 'd' is not allowed");
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+  /* $dynamicRef: a generic list whose items the referring schema decides */
+  s = compile("{\"$id\":\"https://example.org/strings\",\"$ref\":\"list\","
+              "\"$defs\":{\"item\":{\"$dynamicAnchor\":\"item\",\"type\":\"string\"},"
+              "\"list\":{\"$id\":\"list\",\"type\":\"array\",\"items\":{\"$dynamicRef\":"
+              "\"#item\"},\"$defs\":{\"any\":{\"$dynamicAnchor\":\"item\"}}}}}");
+  assert_int_equal(check(s, "[\"a\",\"b\"]", NULL), 1);
+  assert_int_equal(check(s, "[\"a\",1]", NULL), 0);
+  thbx_schema_free(s);
+}
+
+struct job {
+  const thbx_schema_t *schema;
+  json_t *good, *bad;
+  int wrong;
+};
+
+static void *worker(void *arg) {
+  struct job *j = arg;
+  for (int k = 0; k < 2000; k++) {
+    thbx_validation_t r;
+    thbx_error_t err;
+    if (thbx_schema_validate(j->schema, (k & 1) ? j->bad : j->good, &r, &err) != THBX_OK ||
+        r.valid != !(k & 1) || ((k & 1) && r.count != 2))
+      j->wrong++;
+    thbx_validation_clear(&r);
+  }
+  return NULL;
+}
+
+static void threads_share_a_schema(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"properties\":{\"code\":{\"pattern\":\"^[A-Z]{2}-[0-9]+$\"},"
+                             "\"n\":{\"minimum\":0}},\"unevaluatedProperties\":false}");
+  json_t *good = js("{\"code\":\"AL-12\",\"n\":3}");
+  json_t *bad = js("{\"code\":\"al-12\",\"n\":-1}");
+  pthread_t t[4];
+  struct job jobs[4];
+  for (int i = 0; i < 4; i++) {
+    jobs[i] = (struct job){s, good, bad, 0};
+    assert_int_equal(pthread_create(&t[i], NULL, worker, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    assert_int_equal(jobs[i].wrong, 0);
+  }
+  json_decref(good);
+  json_decref(bad);
+  thbx_schema_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(messages_and_locations),
+      cmocka_unit_test(multiple_of_is_exact_in_decimal),
+      cmocka_unit_test(equality_and_lengths),
+      cmocka_unit_test(ecma_regex),
+      cmocka_unit_test(limits),
+      cmocka_unit_test(formats_annotate_unless_asked),
+      cmocka_unit_test(registry_and_drafts),
+      cmocka_unit_test(unevaluated_and_dynamic),
+      cmocka_unit_test(threads_share_a_schema),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
