@@ -720,6 +720,12 @@ static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *er
     if ((*status = compile_validation(S, n, s, err)) != THBX_OK)
       return n;
   }
+  if (draft == THBX_DRAFT_7) {
+    const char *enc = json_string_value(json_object_get(s, "contentEncoding"));
+    const char *media = json_string_value(json_object_get(s, "contentMediaType"));
+    n->content_base64 = enc && strcmp(enc, "base64") == 0;
+    n->content_json = media && strcmp(media, "application/json") == 0;
+  }
   const char *format = json_string_value(json_object_get(s, "format"));
   if (format) {
     n->format_name = format;

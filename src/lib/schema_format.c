@@ -11,6 +11,7 @@
 #include "schema_internal.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -150,6 +151,9 @@ static int check_duration(const char *s, size_t len) {
     const char *p = strchr(units + u, s[i]);
     if (!p || !s[i])
       return 0;
+    /* RFC 3339 appendix A: Y [M [D]], M [D], D; H [M [S]], M [S], S */
+    if (u > 0 && (size_t)(p - units) != u)
+      return 0;
     u = (size_t)(p - units) + 1;
     seen = 1;
     if (in_time)
@@ -198,11 +202,7 @@ static int check_ipv6(const char *s, size_t len) {
 
 /* A-label/LDH hostname; `idn` also lets non-ASCII letters through. */
 static int check_hostname(const char *s, size_t len, int idn) {
-  if (len == 0 || len > 253 + (s[len - 1] == '.'))
-    return 0;
-  if (s[len - 1] == '.')
-    len--;
-  if (len == 0)
+  if (len == 0 || len > 253 || s[len - 1] == '.')
     return 0;
   size_t i = 0;
   while (i < len) {
@@ -315,20 +315,43 @@ static int check_authority(const char *s, size_t len) {
     if (s[i] == '/' || s[i] == '?' || s[i] == '#')
       break;
   }
-  if (!a)
+  if (!a) {
+    for (size_t i = 0; i < len; i++)
+      if (s[i] == '[' || s[i] == ']')
+        return 0;
     return 1;
+  }
   const char *end = a;
   while (end < s + len && *end != '/' && *end != '?' && *end != '#')
     end++;
   const char *host = a;
+  int ats = 0;
   for (const char *p = a; p < end; p++)
-    if (*p == '@')
+    if (*p == '@') {
       host = p + 1;
+      ats++;
+    }
+  if (ats > 1)
+    return 0;
+  for (const char *p = a; p < host; p++)
+    if (*p == '[' || *p == ']')
+      return 0;
+  /* no brackets after the authority (path, query, fragment) */
+  for (const char *p = end; p < s + len; p++)
+    if (*p == '[' || *p == ']')
+      return 0;
   if (host < end && *host == '[') {
     const char *close = memchr(host, ']', (size_t)(end - host));
     if (!close)
       return 0;
-    if (!check_ipv6(host + 1, (size_t)(close - host - 1)))
+    if (host[1] == 'v' || host[1] == 'V') {
+      /* IPvFuture: "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ) */
+      const char *p = host + 2;
+      while (p < close && is_hex(*p))
+        p++;
+      if (p == host + 2 || p >= close || *p != '.' || p + 1 >= close)
+        return 0;
+    } else if (!check_ipv6(host + 1, (size_t)(close - host - 1)))
       return 0;
     host = close + 1;
     if (host < end && *host != ':')
@@ -371,6 +394,9 @@ static int check_uri(const char *s, size_t len, int iri, int reference) {
       memcpy(buf + 2, s, len);
       return check_authority(buf, len + 2);
     }
+    for (size_t k = 0; k < len; k++)
+      if (s[k] == '[' || s[k] == ']')
+        return 0;
     return 1;
   }
   for (size_t k = 0; k < len; k++)
@@ -379,20 +405,67 @@ static int check_uri(const char *s, size_t len, int iri, int reference) {
   return check_authority(s, len);
 }
 
+/* RFC 6570: literals and {[op]varspec,...} expressions */
 static int check_uri_template(const char *s, size_t len) {
-  int open = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] == '{') {
-      if (open)
+  size_t i = 0;
+  while (i < len) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '{') {
+      i++;
+      if (i < len && strchr("+#./;?&", s[i]))
+        i++;
+      for (;;) {
+        /* varname: varchar *( ["."] varchar ), varchar = ALPHA / DIGIT / "_" / pct */
+        size_t start = i;
+        int dot_ok = 0;
+        while (i < len) {
+          if (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_') {
+            i++;
+            dot_ok = 1;
+          } else if (s[i] == '%' && i + 2 < len && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
+            i += 3;
+            dot_ok = 1;
+          } else if (s[i] == '.' && dot_ok && i + 1 < len && s[i + 1] != '.' &&
+                     s[i + 1] != '}' && s[i + 1] != ',') {
+            i++;
+            dot_ok = 0;
+          } else
+            break;
+        }
+        if (i == start)
+          return 0;
+        if (i < len && s[i] == ':') {
+          i++;
+          size_t d = i;
+          while (i < len && is_digit(s[i]))
+            i++;
+          if (i == d || i - d > 4 || s[d] == '0')
+            return 0;
+        } else if (i < len && s[i] == '*')
+          i++;
+        if (i < len && s[i] == ',') {
+          i++;
+          continue;
+        }
+        if (i < len && s[i] == '}') {
+          i++;
+          break;
+        }
         return 0;
-      open = 1;
-    } else if (s[i] == '}') {
-      if (!open)
-        return 0;
-      open = 0;
+      }
+      continue;
     }
+    if (c == '%') {
+      if (i + 2 >= len || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+        return 0;
+      i += 3;
+      continue;
+    }
+    if (c <= 0x20 || c == 0x7f || strchr("\"<>\\^`|}", c))
+      return 0;
+    i++;
   }
-  return !open;
+  return 1;
 }
 
 static int check_uuid(const char *s, size_t len) {
@@ -462,4 +535,66 @@ int schema_format_check(enum schema_format f, const char *s, size_t len) {
   case FMT_RELATIVE_JSON_POINTER: return check_relative_json_pointer(s, len);
   default: return 1;
   }
+}
+
+/* ---------------------------------------------------------- content */
+
+static int b64val(unsigned char c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+int schema_content_check(const char *s, size_t len, int base64, int json) {
+  if (!base64) {
+    if (!json)
+      return 1;
+    json_error_t jerr;
+    json_t *v = json_loadb(s, len, JSON_DECODE_ANY, &jerr);
+    json_decref(v);
+    return v != NULL;
+  }
+  if (len % 4)
+    return 0;
+  char *out = malloc(len / 4 * 3 + 1);
+  if (!out)
+    return 0;
+  size_t o = 0;
+  int ok = 1;
+  for (size_t i = 0; i < len && ok; i += 4) {
+    int v[4];
+    for (int k = 0; k < 4; k++) {
+      unsigned char c = (unsigned char)s[i + k];
+      v[k] = c == '=' && i + 4 == len && k >= 2 ? 0 : b64val(c);
+      if (v[k] < 0)
+        ok = 0;
+    }
+    if (!ok)
+      break;
+    if (s[i + 2] == '=' && s[i + 3] != '=')
+      ok = 0;
+    unsigned long w = ((unsigned long)v[0] << 18) | ((unsigned long)v[1] << 12) |
+                      ((unsigned long)v[2] << 6) | (unsigned long)v[3];
+    out[o++] = (char)(w >> 16);
+    if (s[i + 2] != '=')
+      out[o++] = (char)(w >> 8);
+    if (s[i + 3] != '=')
+      out[o++] = (char)w;
+  }
+  if (ok && json) {
+    json_error_t jerr;
+    json_t *v = json_loadb(out, o, JSON_DECODE_ANY, &jerr);
+    ok = v != NULL;
+    json_decref(v);
+  }
+  free(out);
+  return ok;
 }

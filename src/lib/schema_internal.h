@@ -124,6 +124,9 @@ enum schema_format {
   FMT_UNKNOWN
 };
 enum schema_format schema_format_from_name(const char *name);
+/* Draft 7 content assertions: is the string valid base64 (RFC 4648), and
+ * is the (decoded) content JSON? 1 yes, 0 no. */
+int schema_content_check(const char *s, size_t len, int base64, int json);
 /* Does the string satisfy the format? 1 yes, 0 no. */
 int schema_format_check(enum schema_format f, const char *s, size_t len);
 
@@ -211,6 +214,8 @@ struct snode {
   enum schema_format format;
   const char *format_name;
   int format_assert;
+  int content_base64;         /* draft 7 contentEncoding "base64" (asserted) */
+  int content_json;           /* draft 7 contentMediaType "application/json" */
   const json_t *required;           /* array of strings */
   struct sdepreq *dependent_required; /* dependentRequired and array dependencies */
   size_t ndependent_required;

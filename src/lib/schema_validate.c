@@ -366,6 +366,13 @@ static int validate_string(struct vctx *c, const struct snode *n, const json_t *
     emit(c, n, ip, kp, "format", "must be a valid %s", n->format_name);
     FAIL();
   }
+  if ((n->content_base64 || n->content_json) &&
+      !schema_content_check(s, len, n->content_base64, n->content_json)) {
+    emit(c, n, ip, kp, n->content_json ? "contentMediaType" : "contentEncoding",
+         n->content_json ? "must be %sJSON" : "must be %sbase64",
+         n->content_json && n->content_base64 ? "base64-encoded " : "");
+    FAIL();
+  }
 done:
   return ok;
 }
