@@ -30,6 +30,11 @@
 
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define MAX_XSD_ERRORS_PER_RECORD 1000
+/* libxml2 checks attributes for duplicates pairwise: bound them per element */
+#define MAX_ATTRIBUTES 1000
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define DOCTYPE_MSG "DOCTYPE is not allowed (entity declarations can expand or read files)"
 
 /* ------------------------------------------------- the entity loader guard */
 
@@ -57,6 +62,43 @@ static xmlParserInputPtr guarded_loader(const char *url, const char *id, xmlPars
     return NULL;
   return previous_loader(url, id, ctxt);
 }
+
+/* libxml2 prints some messages through its generic error function (stderr
+ * by default); a library must not print: silence it while inside libxml2. */
+static void silent(void *ctx, const char *msg, ...) {
+  (void)ctx;
+  (void)msg;
+}
+
+struct guard {
+  xmlGenericErrorFunc func;
+  void *ctx;
+  xmlStructuredErrorFunc sfunc;
+  void *sctx;
+  int refuse;
+};
+
+/* refuse: nothing may be loaded on behalf of the input meanwhile.
+ * errors, ctx: the thread's structured error handler meanwhile: with an XSD
+ * plugged into the parser, libxml2 reports parse errors only there. */
+static struct guard enter_with(int refuse, xmlStructuredErrorFunc errors, void *ctx) {
+  struct guard g = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError,
+                    xmlStructuredErrorContext, refuse};
+  guard_depth += refuse;
+  xmlSetGenericErrorFunc(NULL, silent);
+  if (errors)
+    xmlSetStructuredErrorFunc(ctx, errors);
+  return g;
+}
+
+static void leave(struct guard g) {
+  guard_depth -= g.refuse;
+  xmlSetGenericErrorFunc(g.ctx, g.func);
+  xmlSetStructuredErrorFunc(g.sctx, g.sfunc);
+}
+
+static void on_error(void *ctx, xmlErrorPtr e);
+#define enter(s) enter_with(1, on_error, (s))
 
 static void install_loader(void) {
   xmlInitParser();
@@ -116,8 +158,10 @@ struct xml_state {
   int seen_root, root_closed, nonblank;
   int first_bytes_checked;
   struct xpos root_pos;
-  int doctype;      /* a DOCTYPE was refused at doctype_pos */
+  int doctype;      /* input was refused at doctype_pos (a DOCTYPE, ...) */
   struct xpos doctype_pos;
+  const char *refused; /* why */
+  long nattr;       /* in a start tag: attributes so far */
   int io_error;
 
   /* window of record bytes: data[0] is logical offset wbase */
@@ -324,6 +368,7 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
         s->st = SC_STAG;
         s->quote = 0;
         s->last_slash = 0;
+        s->nattr = 0;
         if (scan_start_tag(s) != 0) {
           s->io_error = ENOMEM;
           return -1;
@@ -341,6 +386,7 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
         /* <!DOCTYPE, <!ENTITY, ...: never let libxml2 see it */
         s->doctype = 1;
         s->doctype_pos = s->lt;
+        s->refused = DOCTYPE_MSG;
         return -1;
       }
       break;
@@ -383,6 +429,11 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
         }
       } else if (c == '/') {
         s->last_slash = 1;
+      } else if (c == '=' && ++s->nattr > MAX_ATTRIBUTES) {
+        s->doctype = 1;
+        s->doctype_pos = s->lt;
+        s->refused = "an element with more than " XSTR(MAX_ATTRIBUTES) " attributes is not allowed";
+        return -1;
       } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
         s->last_slash = 0;
       }
@@ -535,9 +586,7 @@ static void on_error(void *ctx, xmlErrorPtr e) {
   s->fatal_pos = p;
   if (s->doctype) {
     s->fatal_pos = s->doctype_pos;
-    thbx_strlcpy(s->fatal_msg,
-                 "DOCTYPE is not allowed (entity declarations can expand or read files)",
-                 sizeof(s->fatal_msg));
+    thbx_strlcpy(s->fatal_msg, s->refused, sizeof(s->fatal_msg));
   } else if (s->io_error == -2) {
     thbx_strlcpy(s->fatal_msg, "only UTF-8 XML is supported (this looks like UTF-16)",
                  sizeof(s->fatal_msg));
@@ -554,7 +603,7 @@ static void xml_free(struct thbx_reader *r) {
   struct xml_state *s = r->state;
   if (!s)
     return;
-  guard_depth++;
+  struct guard g = enter(s);
   if (s->xr)
     xmlFreeTextReader(s->xr);
   if (s->doc)
@@ -563,7 +612,7 @@ static void xml_free(struct thbx_reader *r) {
     xmlSchemaFreeValidCtxt(s->vctxt);
   if (s->schema)
     xmlSchemaFree(s->schema);
-  guard_depth--;
+  leave(g);
   thbx_buf_free(&s->win);
   thbx_buf_free(&s->text);
   thbx_buf_free(&s->key);
@@ -595,8 +644,10 @@ static int compile_xsd(struct thbx_reader *r, struct xml_state *s, thbx_error_t 
   thbx_error_t perr;
   thbx_error_clear(&perr);
   xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &perr);
+  struct guard g = enter_with(0, NULL, NULL); /* a profile's local includes may load */
   s->schema = xmlSchemaParse(pctxt);
   xmlSchemaFreeParserCtxt(pctxt);
+  leave(g);
   if (!s->schema) {
     if (err) {
       *err = perr;
@@ -635,17 +686,20 @@ static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
 #endif
   /* never XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR, XML_PARSE_DTDVALID,
    * XML_PARSE_HUGE, XML_PARSE_XINCLUDE */
-  guard_depth++;
+  struct guard g = enter(s);
   s->xr = xmlReaderForIO(io_read, io_close, s, r->source, NULL, options);
   if (s->xr) {
     xmlTextReaderSetStructuredErrorHandler(s->xr, on_error, s);
     if (s->vctxt) {
+      /* the validator replaces the parser's SAX handler (and its userData):
+       * from then on libxml2 reports parse errors only to the thread's
+       * structured handler, which enter() points at on_error */
       xmlSchemaSetValidStructuredErrors(s->vctxt, on_error, s);
       if (xmlTextReaderSchemaValidateCtxt(s->xr, s->vctxt, 0) != 0)
         rc = thbx_error_set(err, THBX_ESCHEMA, "cannot validate against the profile XSD");
     }
   }
-  guard_depth--;
+  leave(g);
   if (!s->xr)
     return thbx_error_set(err, THBX_ENOMEM, "cannot create the XML reader");
   return rc;
@@ -1204,9 +1258,7 @@ static void fatal_state(struct xml_state *s) {
     s->fatal_pos.col = s->col;
     if (s->doctype) {
       s->fatal_pos = s->doctype_pos;
-      thbx_strlcpy(s->fatal_msg,
-                   "DOCTYPE is not allowed (entity declarations can expand or read files)",
-                   sizeof(s->fatal_msg));
+      thbx_strlcpy(s->fatal_msg, s->refused, sizeof(s->fatal_msg));
     } else if (s->io_error == -2) {
       thbx_strlcpy(s->fatal_msg, "only UTF-8 XML is supported (this looks like UTF-16)",
                    sizeof(s->fatal_msg));
@@ -1301,7 +1353,7 @@ static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr
 /* Move the xmlTextReader to the next record's start tag. Sets s->at to 1
  * (there), -1 (end of document) or -2 (fatal). */
 static void advance(struct thbx_reader *r, struct xml_state *s) {
-  guard_depth++;
+  struct guard g = enter(s);
   for (;;) {
     int ret = 1;
     if (!s->on_fresh_node)
@@ -1334,8 +1386,7 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
     int depth = xmlTextReaderDepth(s->xr);
     if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
       s->doctype = 1;
-      set_fatal(s, s->root_pos,
-                "DOCTYPE is not allowed (entity declarations can expand or read files)");
+      set_fatal(s, s->root_pos, DOCTYPE_MSG);
       break;
     }
     if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
@@ -1354,14 +1405,14 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
       break;
     }
   }
-  guard_depth--;
+  leave(g);
 }
 
 /* Move past the current record (its subtree is freed). */
 static void skip_record(struct thbx_reader *r, struct xml_state *s) {
-  guard_depth++;
+  struct guard g = enter(s);
   int ret = xmlTextReaderNext(s->xr);
-  guard_depth--;
+  leave(g);
   if (ret < 0 || s->fatal) {
     s->on_fresh_node = 0;
     fatal_state(s);
@@ -1423,21 +1474,22 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
   }
   xmlNodePtr node = s->fb;
   if (!s->fallback) {
-    guard_depth++;
+    struct guard g = enter(s);
     node = xrec->oversize ? xmlTextReaderCurrentNode(s->xr) : xmlTextReaderExpand(s->xr);
     if (!node && s->fatal && xrec->complete && !pos_le(s->fatal_pos, xrec->end))
       node = xmlTextReaderCurrentNode(s->xr); /* whole: the error is after it */
-    guard_depth--;
+    leave(g);
   }
+  /* expanding reads on, and the scanner may grow (realloc) the queue that
+   * xrec points into */
+  xrec = qrec(s, seq);
+  if (!xrec)
+    return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
+           fatal(r, s, err);
+  w.rec = xrec;
   if (node)
     node->_private = &processed_marker;
   if (!xrec->oversize) {
-    /* expanding reads on, and the scanner may grow (realloc) the queue */
-    xrec = qrec(s, seq);
-    if (!xrec)
-      return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
-             fatal(r, s, err);
-    w.rec = xrec;
     /* a parse error at or before the record's end: the record is broken and
      * so is the stream; one after it: the record is whole, the error comes
      * with the next call */

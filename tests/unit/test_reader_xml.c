@@ -263,6 +263,18 @@ static void not_well_formed_is_fatal_with_line(void **state) {
   assert_true(t.err[2].column > 0);
   assert_non_null(strstr(t.err[2].text, "mismatch"));
   xt_free(&t);
+  /* the same with the XSD plugged into the parser (libxml2 then reports
+   * parse errors elsewhere): the broken record must not come out */
+  thbx_reader_options_t o;
+  thbx_reader_options_default(&o);
+  o.profile = profile;
+  o.validate_xsd = 1;
+  assert_int_equal(xt_read_opts(doc, strlen(doc), &o, &t), THBX_OK);
+  assert_int_equal(t.records, 2);
+  assert_int_equal(t.last, THBX_EFATAL);
+  assert_int_equal(t.err[2].line, 5);
+  assert_non_null(strstr(t.err[2].text, "mismatch"));
+  xt_free(&t);
   /* truncated: the open record is not returned */
   const char *trunc = HEAD "\n" REC("AL-1", "female") "\n<record id=\"AL-2\"><schema_version>1";
   assert_int_equal(xt_read(trunc, profile, &t), THBX_OK);
