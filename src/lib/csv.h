@@ -47,7 +47,7 @@ struct csv_index {
     char *key; /* owned */
     size_t len;
     int value;
-  } *slots;
+  } * slots;
   size_t cap, count;
 };
 void csv_index_init(struct csv_index *ix);

@@ -301,8 +301,7 @@ int csv_cell_text(thbx_buf_t *out, enum csv_kind kind, unsigned types,
       return thbx_buf_puts(out, json_is_true(value) ? "true" : "false");
     return writer_json_value(out, value);
   case CSV_SCALAR:
-  case CSV_JSON:
-    return scalar_text(out, types, value, why);
+  case CSV_JSON: return scalar_text(out, types, value, why);
   case CSV_LIST: {
     if (!json_is_array(value)) {
       *why = "not an array where the schema says array";

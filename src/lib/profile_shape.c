@@ -24,16 +24,16 @@
  * that a `struct thbx_shape *` from the tree can be cast back. */
 struct shape_node {
   struct thbx_shape s;
-  struct thbx_shape **by_name; /* props sorted by name */
-  struct thbx_shape **by_xml;  /* props sorted by (xml_name, xml_attribute) */
+  struct thbx_shape **by_name;        /* props sorted by name */
+  struct thbx_shape **by_xml;         /* props sorted by (xml_name, xml_attribute) */
   struct thbx_shape **leaves_by_path; /* root only: leaves sorted by path */
 };
 
-#define SHAPE_MAX_DEPTH 64  /* nesting of the built tree */
-#define SHAPE_MAX_HOPS 64   /* $ref/allOf hops while looking up one keyword */
+#define SHAPE_MAX_DEPTH 64 /* nesting of the built tree */
+#define SHAPE_MAX_HOPS 64  /* $ref/allOf hops while looking up one keyword */
 
 struct build {
-  const json_t *doc;          /* the whole schema document */
+  const json_t *doc;                        /* the whole schema document */
   const json_t *stack[SHAPE_MAX_DEPTH + 1]; /* schemas being built (cycle check) */
   size_t depth;
   thbx_error_t *err;
@@ -157,8 +157,8 @@ static unsigned type_bit(const char *name) {
   static const struct {
     const char *name;
     unsigned bit;
-  } map[] = {{"null", SHAPE_NULL},       {"boolean", SHAPE_BOOLEAN}, {"integer", SHAPE_INTEGER},
-             {"number", SHAPE_NUMBER},   {"string", SHAPE_STRING},   {"array", SHAPE_ARRAY},
+  } map[] = {{"null", SHAPE_NULL},     {"boolean", SHAPE_BOOLEAN}, {"integer", SHAPE_INTEGER},
+             {"number", SHAPE_NUMBER}, {"string", SHAPE_STRING},   {"array", SHAPE_ARRAY},
              {"object", SHAPE_OBJECT}};
   for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
     if (strcmp(map[i].name, name) == 0)
@@ -492,8 +492,8 @@ const struct thbx_shape *thbx_shape_prop(const struct thbx_shape *object, const 
   return NULL;
 }
 
-const struct thbx_shape *thbx_shape_xml_child(const struct thbx_shape *object,
-                                              const char *xml_name, int attribute) {
+const struct thbx_shape *thbx_shape_xml_child(const struct thbx_shape *object, const char *xml_name,
+                                              int attribute) {
   if (!object || object->nprops == 0 || !xml_name)
     return NULL;
   struct thbx_shape *const *v = ((const struct shape_node *)object)->by_xml;

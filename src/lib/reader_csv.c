@@ -23,7 +23,7 @@
 enum { ROW_DONE, ROW_MORE, ROW_EOF, ROW_IO, ROW_TOOBIG };
 
 struct field {
-  size_t off;   /* content: in the row, or in scratch when in_scratch */
+  size_t off; /* content: in the row, or in scratch when in_scratch */
   size_t len;
   size_t start; /* offset of the field's first byte in the row */
   unsigned char in_scratch, quoted;
@@ -33,10 +33,10 @@ struct column {
   char *name;      /* the header cell, NUL-terminated */
   const char *key; /* last path segment, inside name */
   size_t keylen;
-  int parent;      /* object node */
+  int parent; /* object node */
   enum csv_kind kind;
   unsigned types, item_types;
-  long rank;       /* processing order: leaf index, then header position */
+  long rank; /* processing order: leaf index, then header position */
 };
 
 struct objnode {
@@ -52,12 +52,12 @@ struct csv_reader {
   struct field *fields;
   size_t nfields, capfields;
   size_t rowlen;
-  long rownl;             /* newlines inside the row, its line end included */
-  const char *row_error;  /* first problem found while scanning, or NULL */
-  size_t row_error_at;    /* its offset in the row */
+  long rownl;            /* newlines inside the row, its line end included */
+  const char *row_error; /* first problem found while scanning, or NULL */
+  size_t row_error_at;   /* its offset in the row */
   int too_many_columns;
-  thbx_buf_t scratch;     /* unescaped quoted fields */
-  thbx_buf_t items;       /* list item unescaping */
+  thbx_buf_t scratch; /* unescaped quoted fields */
+  thbx_buf_t items;   /* list item unescaping */
   /* columns from the header */
   int have_header;
   struct column *cols;
@@ -78,8 +78,8 @@ static void row_problem(struct csv_reader *st, size_t at, const char *msg) {
   }
 }
 
-static inline int add_field(struct csv_reader *st, const struct thbx_reader *r, size_t off, size_t len,
-                     size_t start, int in_scratch, int quoted) {
+static inline int add_field(struct csv_reader *st, const struct thbx_reader *r, size_t off,
+                            size_t len, size_t start, int in_scratch, int quoted) {
   if (st->nfields >= r->opt.limits.max_columns) {
     if (!st->too_many_columns)
       row_problem(st, start, "too many columns");
@@ -286,8 +286,8 @@ static int skip_row(struct thbx_reader *r, struct csv_reader *st) {
 }
 
 /* Line and column (in characters) of offset `at` of the current row. */
-static void row_position(const struct csv_reader *st, const unsigned char *p, size_t at,
-                         long *line, long *column) {
+static void row_position(const struct csv_reader *st, const unsigned char *p, size_t at, long *line,
+                         long *column) {
   long l = st->line;
   size_t ls = 0;
   for (size_t k = 0; k < at; k++)
@@ -401,18 +401,17 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
       goto done;
     }
     if (!thbx_utf8_valid(c->name, f->len)) {
-      rc = header_error(r, st, p, f->start, err, "column %zu: invalid UTF-8 in its name%s",
-                        NULL, i + 1);
+      rc = header_error(r, st, p, f->start, err, "column %zu: invalid UTF-8 in its name%s", NULL,
+                        i + 1);
       goto done;
     }
     if (strlen(c->name) != f->len) {
-      rc = header_error(r, st, p, f->start, err, "column %zu: NUL byte in its name%s", NULL,
-                        i + 1);
+      rc = header_error(r, st, p, f->start, err, "column %zu: NUL byte in its name%s", NULL, i + 1);
       goto done;
     }
     if (csv_index_get(&names, c->name, f->len) >= 0) {
-      rc = header_error(r, st, p, f->start, err, "column %zu: \"%s\" appears twice", c->name,
-                        i + 1);
+      rc =
+          header_error(r, st, p, f->start, err, "column %zu: \"%s\" appears twice", c->name, i + 1);
       goto done;
     }
     if (csv_index_put(&names, c->name, f->len, (int)i) != 0)
@@ -431,8 +430,7 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
         c->rank = (long)r->shape->nleaves + (long)i; /* strings, after the leaves */
       } else {
         rc = header_error(r, st, p, f->start, err,
-                          "column %zu: \"%s\" is not a field of the profile",
-                          c->name, i + 1);
+                          "column %zu: \"%s\" is not a field of the profile", c->name, i + 1);
         goto done;
       }
     }
@@ -447,8 +445,7 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
       size_t plen = (size_t)(dot - c->name);
       if (csv_index_get(&names, c->name, plen) >= 0) {
         rc = header_error(r, st, p, f->start, err,
-                          "column %zu: \"%s\" goes below another column's value", c->name,
-                          i + 1);
+                          "column %zu: \"%s\" goes below another column's value", c->name, i + 1);
         goto done;
       }
       int id = csv_index_get(&prefixes, c->name, plen);
@@ -617,8 +614,7 @@ static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     const unsigned char *p = in->buf + in->pos;
     long line = st->line;
     /* blank lines are no rows */
-    if (st->nfields == 1 && st->fields[0].len == 0 && !st->fields[0].quoted &&
-        !st->row_error) {
+    if (st->nfields == 1 && st->fields[0].len == 0 && !st->fields[0].quoted && !st->row_error) {
       in->pos += st->rowlen;
       st->line += st->rownl;
       continue;

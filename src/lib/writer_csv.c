@@ -27,9 +27,9 @@ struct csv_writer {
   int safe;
   struct wcol *cols;
   size_t ncols, capcols;
-  long *leaf_col;     /* profile: leaf index -> column, -1 if not written */
-  int all_leaves;     /* columns are every leaf: every property needs its column */
-  int generic_auto;   /* generic, no columns option: columns from the first record */
+  long *leaf_col;   /* profile: leaf index -> column, -1 if not written */
+  int all_leaves;   /* columns are every leaf: every property needs its column */
+  int generic_auto; /* generic, no columns option: columns from the first record */
   int header_done;
   const json_t **cells;
   thbx_buf_t cell, scratch, path;
@@ -56,9 +56,9 @@ static int needs_quotes(const struct csv_writer *st, const char *s, size_t n) {
 }
 
 static int put_field(struct csv_writer *st, thbx_buf_t *out, const char *s, size_t n) {
-  int risky = st->safe && n > 0 &&
-              (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-               s[0] == '\r');
+  int risky =
+      st->safe && n > 0 &&
+      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
   if (!risky && !needs_quotes(st, s, n))
     return thbx_buf_append(out, s, n);
   if (thbx_buf_reserve(out, n + 4) != 0 || thbx_buf_putc(out, '"') != 0)
@@ -172,9 +172,8 @@ static int parse_columns(struct thbx_writer *w, struct csv_writer *st, thbx_erro
       name[n] = '\0';
       leaf = thbx_shape_leaf(w->shape, name);
       if (!leaf)
-        return thbx_error_set(err, THBX_EINVAL,
-                              "--columns: %s is not a leaf path of profile %s", name,
-                              w->profile->name ? w->profile->name : "");
+        return thbx_error_set(err, THBX_EINVAL, "--columns: %s is not a leaf path of profile %s",
+                              name, w->profile->name ? w->profile->name : "");
       st->leaf_col[leaf->leaf_index] = (long)st->ncols;
     }
     if (csv_index_put(&st->index, s, n, (int)st->ncols) != 0 || add_col(st, s, n, leaf) != 0)
@@ -352,8 +351,8 @@ static int emit_row(struct thbx_writer *w, struct csv_writer *st, thbx_error_t *
     } else {
       const char *why = NULL;
       thbx_buf_reset(&st->cell);
-      if (csv_cell_text(&st->cell, c->kind, c->types, c->items, v, st->sep, &st->scratch,
-                        &why) != 0) {
+      if (csv_cell_text(&st->cell, c->kind, c->types, c->items, v, st->sep, &st->scratch, &why) !=
+          0) {
         if (!why)
           return thbx_error_set(err, THBX_ENOMEM, "out of memory");
         thbx_error_clear(err);
@@ -447,5 +446,5 @@ static void csv_free(struct thbx_writer *w) {
   w->state = NULL;
 }
 
-const struct writer_ops writer_csv_ops = {csv_open,  csv_begin, csv_write,
-                                          csv_end,   csv_free,  csv_write_raw};
+const struct writer_ops writer_csv_ops = {csv_open, csv_begin, csv_write,
+                                          csv_end,  csv_free,  csv_write_raw};

@@ -6,11 +6,12 @@
  * with their "" values dropped. Everything else must be equal: values, key
  * order, number of records.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "csv_test_util.h"
 

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "csv_test_util.h"
@@ -102,11 +103,12 @@ static void quoted_newlines_and_line_numbers(void **state) {
   (void)state;
   struct outcomes out;
   /* row 1 spans lines 2-4; the bad integer is on line 4, after "é," */
-  READ(&out, "id,count,person.name\n"
-             "\"A\nB\",1,x\n"
-             "C,2,\"p\nq\"\n"
-             "\"D\n\"\"é\"\",\",12x,z\n"
-             "E,3,w\n",
+  READ(&out,
+       "id,count,person.name\n"
+       "\"A\nB\",1,x\n"
+       "C,2,\"p\nq\"\n"
+       "\"D\n\"\"é\"\",\",12x,z\n"
+       "E,3,w\n",
        profile);
   assert_int_equal(out.n, 4);
   assert_int_equal(out.o[0].status, THBX_OK);
@@ -281,14 +283,16 @@ static void huge_field_and_huge_row(void **state) {
 static void escapes_in_arrays(void **state) {
   (void)state;
   struct outcomes out;
-  READ(&out, "id,tags,years\n"
-             "A,a\\|b|c\\\\d|e\\x,1950|2024\n"
-             "B,only,7\n"
-             "C,|x,1|y\n",
+  READ(&out,
+       "id,tags,years\n"
+       "A,a\\|b|c\\\\d|e\\x,1950|2024\n"
+       "B,only,7\n"
+       "C,|x,1|y\n",
        profile);
   assert_int_equal(out.n, 3);
-  assert_true(json_same_text(out.o[0].value, "{\"id\":\"A\",\"tags\":[\"a|b\",\"c\\\\d\",\"e\\\\x\"],"
-                                             "\"years\":[1950,2024]}"));
+  assert_true(json_same_text(out.o[0].value,
+                             "{\"id\":\"A\",\"tags\":[\"a|b\",\"c\\\\d\",\"e\\\\x\"],"
+                             "\"years\":[1950,2024]}"));
   assert_true(json_same_text(out.o[1].value, "{\"id\":\"B\",\"tags\":[\"only\"],\"years\":[7]}"));
   assert_int_equal(out.o[2].status, THBX_EPARSE);
   assert_int_equal(out.o[2].column, 6);
@@ -309,17 +313,19 @@ static void escapes_in_arrays(void **state) {
 static void typed_cells(void **state) {
   (void)state;
   struct outcomes out;
-  READ(&out, "ratio,count,flag,mixed,id,places\n"
-             "1.5,1.0,true,12,A,\"[{\"\"name\"\":\"\"x\"\"}]\"\n"
-             "2,1e2,false,x12,B,\n"
-             "-0.25,-3,TRUE,,C,\n"
-             ",1.5,,,D,\n"
-             "1e999,,,,E,\n",
+  READ(&out,
+       "ratio,count,flag,mixed,id,places\n"
+       "1.5,1.0,true,12,A,\"[{\"\"name\"\":\"\"x\"\"}]\"\n"
+       "2,1e2,false,x12,B,\n"
+       "-0.25,-3,TRUE,,C,\n"
+       ",1.5,,,D,\n"
+       "1e999,,,,E,\n",
        profile);
   assert_int_equal(out.n, 5);
   /* property order is schema order whatever the column order */
-  assert_true(json_same_text(out.o[0].value, "{\"id\":\"A\",\"count\":1,\"ratio\":1.5,\"flag\":true,"
-                                             "\"mixed\":12,\"places\":[{\"name\":\"x\"}]}"));
+  assert_true(json_same_text(out.o[0].value,
+                             "{\"id\":\"A\",\"count\":1,\"ratio\":1.5,\"flag\":true,"
+                             "\"mixed\":12,\"places\":[{\"name\":\"x\"}]}"));
   assert_true(json_is_integer(json_object_get(out.o[1].value, "ratio")));
   assert_true(json_same_text(out.o[1].value, "{\"id\":\"B\",\"count\":100,\"ratio\":2,"
                                              "\"flag\":false,\"mixed\":\"x12\"}"));
@@ -351,7 +357,8 @@ static void unknown_column_is_fatal(void **state) {
   READ(&out, "extra.other,id,extra.note\n5,A,n\n", profile);
   assert_int_equal(out.n, 1);
   assert_int_equal(out.o[0].status, THBX_OK);
-  assert_true(json_same_text(out.o[0].value, "{\"id\":\"A\",\"extra\":{\"note\":\"n\",\"other\":\"5\"}}"));
+  assert_true(
+      json_same_text(out.o[0].value, "{\"id\":\"A\",\"extra\":{\"note\":\"n\",\"other\":\"5\"}}"));
   csv_outcomes_free(&out);
 }
 
@@ -360,8 +367,8 @@ static void generic_mode(void **state) {
   struct outcomes out;
   READ(&out, "a,b.c,b.d.e,x..y\n1,2,3,4\n,,5,\n,,,\n", NULL);
   assert_int_equal(out.n, 3);
-  assert_true(json_same_text(out.o[0].value,
-                             "{\"a\":\"1\",\"b\":{\"c\":\"2\",\"d\":{\"e\":\"3\"}},\"x..y\":\"4\"}"));
+  assert_true(json_same_text(
+      out.o[0].value, "{\"a\":\"1\",\"b\":{\"c\":\"2\",\"d\":{\"e\":\"3\"}},\"x..y\":\"4\"}"));
   assert_true(json_same_text(out.o[1].value, "{\"b\":{\"d\":{\"e\":\"5\"}}}"));
   assert_true(json_same_text(out.o[2].value, "{}"));
   csv_outcomes_free(&out);

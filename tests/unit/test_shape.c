@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
@@ -201,8 +202,10 @@ static void embedded_profile_columns(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(leaves_in_schema_order), cmocka_unit_test(types_refs_and_enums),
-      cmocka_unit_test(xml_annotations),        cmocka_unit_test(prop_lookup_uses_length),
+      cmocka_unit_test(leaves_in_schema_order),
+      cmocka_unit_test(types_refs_and_enums),
+      cmocka_unit_test(xml_annotations),
+      cmocka_unit_test(prop_lookup_uses_length),
       cmocka_unit_test(broken_ref_is_a_schema_error),
       cmocka_unit_test(embedded_profile_columns),
   };

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "csv_test_util.h"
@@ -88,8 +89,7 @@ static void quoting_only_when_needed(void **state) {
   const char *recs[] = {"{\"id\":\"plain\",\"person\":{\"name\":\"a,b\"}}",
                         "{\"id\":\"say \\\"hi\\\"\",\"person\":{\"name\":\"line\\nbreak\"}}",
                         "{\"id\":\" lead\",\"person\":{\"name\":\"cr\\rhere\"}}",
-                        "{\"id\":\"trail \",\"person\":{\"name\":\"ünï;códe\"}}",
-                        NULL};
+                        "{\"id\":\"trail \",\"person\":{\"name\":\"ünï;códe\"}}", NULL};
   write_records(&w, profile, &opt, recs);
   assert_string_equal(w.text, "id,person.name\n"
                               "plain,\"a,b\"\n"
@@ -110,8 +110,12 @@ static void csv_safe_neutralises_formulas(void **state) {
   opt.columns = "id,count";
   opt.csv_safe = 1;
   struct written w;
-  const char *recs[] = {"{\"id\":\"=SUM(A1)\",\"count\":-3}", "{\"id\":\"+1\"}",
-                        "{\"id\":\"@x\"}", "{\"id\":\"\\tx\"}", "{\"id\":\"a=b\"}", NULL};
+  const char *recs[] = {"{\"id\":\"=SUM(A1)\",\"count\":-3}",
+                        "{\"id\":\"+1\"}",
+                        "{\"id\":\"@x\"}",
+                        "{\"id\":\"\\tx\"}",
+                        "{\"id\":\"a=b\"}",
+                        NULL};
   write_records(&w, profile, &opt, recs);
   assert_string_equal(w.text, "id,count\n"
                               "\"'=SUM(A1)\",\"'-3\"\n"
@@ -149,23 +153,22 @@ static void arrays_with_separator_and_backslash(void **state) {
 static void refusals_write_nothing(void **state) {
   (void)state;
   struct written w;
-  const char *recs[] = {
-      "{\"id\":\"\"}",                      /* empty string: would be absent */
-      "{\"id\":\"A\",\"tags\":[]}",         /* empty array */
-      "{\"id\":\"A\",\"tags\":[\"\"]}",     /* an array whose cell is empty */
-      "{\"id\":\"A\",\"nope\":1}",          /* no column for it */
-      "{\"id\":\"A\",\"person\":{\"x\":1}}",/* nested object not in the shape */
-      "{\"id\":\"A\",\"person\":{}}",       /* empty object */
-      "{\"id\":\"A\",\"person\":\"p\"}",    /* not an object */
-      "{\"id\":12}",                        /* a number in a string column */
-      "{\"id\":\"A\",\"count\":1.0}",       /* a real in an integer column */
-      "{\"id\":\"A\",\"mixed\":\"12\"}",    /* would read back as an integer */
-      "{\"id\":\"A\",\"tags\":[[\"x\"]]}",  /* arrays in a list */
-      "{\"id\":\"A\",\"flag\":null}",       /* null: not allowed, not spelled */
-      "[1]",                                /* not an object */
-      "{\"id\":\"a\\u0000b\"}",              /* NUL: readers refuse it */
-      "{\"id\":\"ok\",\"mixed\":\"x12\",\"ratio\":2.0,\"places\":[]}",
-      NULL};
+  const char *recs[] = {"{\"id\":\"\"}",                       /* empty string: would be absent */
+                        "{\"id\":\"A\",\"tags\":[]}",          /* empty array */
+                        "{\"id\":\"A\",\"tags\":[\"\"]}",      /* an array whose cell is empty */
+                        "{\"id\":\"A\",\"nope\":1}",           /* no column for it */
+                        "{\"id\":\"A\",\"person\":{\"x\":1}}", /* nested object not in the shape */
+                        "{\"id\":\"A\",\"person\":{}}",        /* empty object */
+                        "{\"id\":\"A\",\"person\":\"p\"}",     /* not an object */
+                        "{\"id\":12}",                         /* a number in a string column */
+                        "{\"id\":\"A\",\"count\":1.0}",        /* a real in an integer column */
+                        "{\"id\":\"A\",\"mixed\":\"12\"}",     /* would read back as an integer */
+                        "{\"id\":\"A\",\"tags\":[[\"x\"]]}",   /* arrays in a list */
+                        "{\"id\":\"A\",\"flag\":null}",        /* null: not allowed, not spelled */
+                        "[1]",                                 /* not an object */
+                        "{\"id\":\"a\\u0000b\"}",              /* NUL: readers refuse it */
+                        "{\"id\":\"ok\",\"mixed\":\"x12\",\"ratio\":2.0,\"places\":[]}",
+                        NULL};
   write_records(&w, profile, NULL, recs);
   for (int i = 0; i < 14; i++) {
     if (w.status[i] != THBX_EPARSE)
@@ -246,8 +249,8 @@ static unsigned rnd(unsigned n) {
 }
 
 static json_t *random_string(void) {
-  static const char *const parts[] = {"a", "Zß", "|", "\\", ",", "\"", "\n", "\r\n", " ",
-                                      "ё", "🙂", "=", "x", "12", "true", "'", ";", "\t"};
+  static const char *const parts[] = {"a", "Zß",   "|", "\\", ",",  "\"",   "\n", "\r\n", " ",
+                                      "ё", "🙂", "=", "x",  "12", "true", "'",  ";",    "\t"};
   char buf[128];
   size_t n = 0, k = 1 + rnd(6);
   for (size_t i = 0; i < k; i++) {
@@ -266,8 +269,8 @@ static json_t *random_record(void) {
   if (rnd(2))
     json_object_set_new(r, "count", json_integer((json_int_t)rnd(100000) - 50000));
   if (rnd(2))
-    json_object_set_new(r, "ratio", rnd(2) ? json_real((double)rnd(100000) / 7.0)
-                                           : json_integer(rnd(10)));
+    json_object_set_new(r, "ratio",
+                        rnd(2) ? json_real((double)rnd(100000) / 7.0) : json_integer(rnd(10)));
   if (rnd(2))
     json_object_set_new(r, "flag", json_boolean(rnd(2)));
   if (rnd(2))
