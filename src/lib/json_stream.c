@@ -259,6 +259,7 @@ static int check_string(struct jstream *js, const unsigned char *s, size_t len, 
 static int cb_null(void *ctx) {
   struct jstream *js = ctx;
   long long end = pos_now(js);
+  js->last_event = end;
   value_begin(js, 0, -1, end);
   add_value(js, json_null());
   scalar_end(js, end);
@@ -268,6 +269,7 @@ static int cb_null(void *ctx) {
 static int cb_boolean(void *ctx, int v) {
   struct jstream *js = ctx;
   long long end = pos_now(js);
+  js->last_event = end;
   value_begin(js, 0, -1, end);
   add_value(js, json_boolean(v));
   scalar_end(js, end);
@@ -277,6 +279,7 @@ static int cb_boolean(void *ctx, int v) {
 static int cb_number(void *ctx, const char *s, size_t len) {
   struct jstream *js = ctx;
   long long end = pos_now(js);
+  js->last_event = end;
   value_begin(js, 0, -1, end);
   if (js->cur.status == THBX_OK) {
     if (len > js->lim->max_field_bytes) {
@@ -321,6 +324,7 @@ static int cb_number(void *ctx, const char *s, size_t len) {
 static int cb_string(void *ctx, const unsigned char *s, size_t len) {
   struct jstream *js = ctx;
   long long end = pos_now(js);
+  js->last_event = end;
   value_begin(js, 0, -1, end);
   if (js->cur.status == THBX_OK) {
     if (len > js->lim->max_field_bytes)
@@ -336,6 +340,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len) {
 
 static int cb_key(void *ctx, const unsigned char *s, size_t len) {
   struct jstream *js = ctx;
+  js->last_event = pos_now(js);
   if (js->cur.status != THBX_OK)
     return 1;
   if (len > js->lim->max_field_bytes) {
@@ -346,6 +351,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len) {
   if (check_string(js, s, len, pos_now(js), "key") != 0)
     return 1;
   long long end = pos_now(js);
+  js->last_event = end;
   js->key_at = string_at(js, end, len);
   thbx_buf_reset(&js->key);
   if (thbx_buf_append(&js->key, (const char *)s, len) != 0) {
@@ -357,6 +363,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len) {
 
 static int start_container(struct jstream *js, int is_map) {
   long long at = pos_now(js) - 1;
+  js->last_event = at + 1;
   if (!js->in_rec && js->top == 0 && js->unwrap && !is_map) {
     js->top = 1; /* the document's array: its elements are the records */
     js->level = 1;
@@ -380,6 +387,7 @@ static int start_container(struct jstream *js, int is_map) {
 
 static int end_container(struct jstream *js) {
   long long end = pos_now(js);
+  js->last_event = end;
   if (js->level > 0)
     js->level--;
   if (!js->in_rec)
@@ -495,9 +503,25 @@ yajl_status jstream_feed(struct jstream *js, const unsigned char *p, size_t n, l
     error_text(js, p, n, msg, msgsize);
     return yajl_status_error;
   }
+  long long now = abs + (long long)n;
   if (js->in_rec && !js->cur.raw_lost &&
-      (size_t)(abs + (long long)n - js->cur.start) > js->lim->max_record_bytes)
+      (size_t)(now - js->cur.start) > js->lim->max_record_bytes)
     jstream_abandon_current(js, THBX_ELIMIT, NULL);
+  if (js->unwrap) {
+    /* no event for more than max_field_bytes: one token that long is being
+     * read, and yajl keeps all of it in its buffer; stop here. */
+    size_t max = js->lim->max_field_bytes + 64;
+    if (js->in_rec && !js->cur.raw_lost && (size_t)(now - js->last_event) > max) {
+      jstream_abandon_current(js, THBX_ELIMIT, "a value is longer than the field limit");
+    } else if (!js->in_rec && (size_t)(now - js->scan_from) > max &&
+               (js->top != 1 || js->level == 1)) {
+      /* a scalar record (generic mode), or a whole document that is one */
+      if (js->top == 0)
+        js->top = 2;
+      rec_begin(js, -1, now);
+      jstream_abandon_current(js, THBX_ELIMIT, "a value is longer than the field limit");
+    }
+  }
   return st;
 }
 
@@ -512,11 +536,24 @@ yajl_status jstream_finish(struct jstream *js, char *msg, size_t msgsize) {
 
 void jstream_abandon_current(struct jstream *js, int status, const char *msg) {
   if (msg)
-    rec_fail(js, status, js->cur.start, "%s", msg);
+    rec_fail(js, status, js->cur.start, "%s of %zu bytes", msg, js->lim->max_field_bytes);
   else
     rec_fail(js, status, js->cur.start, "record is larger than the limit of %zu bytes",
              js->lim->max_record_bytes);
   js->cur.raw_lost = 1;
+}
+
+void jstream_skipped(struct jstream *js, long long end) {
+  if (js->in_rec)
+    rec_end(js, end);
+  if (js->h)
+    yajl_free(js->h);
+  js->h = NULL;
+  js->top = 0;
+  js->level = 0;
+  js->depth = 0;
+  if (make_handle(js) != 0)
+    js->nomem = 1;
 }
 
 int jstream_pop(struct jstream *js, struct jrec *out) {

@@ -54,7 +54,8 @@ struct jstream {
   long long scan_from; /* where the search for the next record's start begins */
   struct jrec cur;
   thbx_buf_t key;
-  long long key_at; /* where the last key starts */
+  long long key_at;     /* where the last key starts */
+  long long last_event; /* where the last yajl callback was */
   int have_key;
 
   struct jrec *q;
@@ -85,8 +86,13 @@ yajl_status jstream_finish(struct jstream *js, char *msg, size_t msgsize);
 int jstream_pop(struct jstream *js, struct jrec *out);
 /* The first byte that must stay in the caller's buffer. */
 long long jstream_keep_from(struct jstream *js, long long fed_to);
-/* Drop the record under construction (it is being skipped as too large). */
+/* Fail the record under construction as too large (msg NULL: the record
+ * limit; else "msg of <field limit> bytes") and stop keeping its bytes. */
 void jstream_abandon_current(struct jstream *js, int status, const char *msg);
+/* The caller skipped the (abandoned) record under construction to its end
+ * at `end` without yajl, whose token buffer would grow with it: queue the
+ * record's error and start a fresh parser at the top level. */
+void jstream_skipped(struct jstream *js, long long end);
 /* Free the values of queued records and of the record under construction. */
 void jstream_clear(struct jstream *js);
 

@@ -17,8 +17,21 @@
 
 #define CHUNK ((size_t)64 << 10)
 
+/* A record over max_record_bytes is skipped to its end by this scanner, not
+ * by yajl, which would keep the whole of a long token in its buffer. */
+struct skip {
+  int active;
+  int kind; /* 0: object or array, 1: string, 2: other scalar */
+  size_t depth;
+  int in_str, esc;
+};
+
 struct json_reader {
   struct jstream js;
+  struct skip skip;
+  int skip_top;   /* where the skipped record was: 1 in the array, 2 alone */
+  int after_skip; /* in the array after a skipped record: expect , or ] */
+  int drain;      /* after a skipped single record: only blanks may follow */
   long long fed; /* absolute offset of the first byte not yet given to yajl */
   int ended;     /* input exhausted (or a syntax error): only the queue remains */
   int fatal;     /* an error to return once the queue is empty */
@@ -68,6 +81,117 @@ static void set_fatal(struct json_reader *st, long long at, const char *what, co
   snprintf(st->fatal_msg, sizeof(st->fatal_msg), "%s: %s", what, msg);
 }
 
+static int blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Bytes of [p, p+n) up to and including the end of the skipped record, or
+ * -1 if it goes on. */
+static long skip_scan(struct skip *k, const unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = p[i];
+    if (k->in_str) {
+      if (k->esc)
+        k->esc = 0;
+      else if (c == '\\')
+        k->esc = 1;
+      else if (c == '"') {
+        k->in_str = 0;
+        if (k->kind == 1)
+          return (long)i + 1;
+      }
+      continue;
+    }
+    if (k->kind == 2) {
+      if (c == ',' || c == ']' || c == '}' || blank(c))
+        return (long)i;
+      continue;
+    }
+    if (c == '"')
+      k->in_str = 1;
+    else if (c == '{' || c == '[')
+      k->depth++;
+    else if ((c == '}' || c == ']') && k->depth && --k->depth == 0)
+      return (long)i + 1;
+  }
+  return -1;
+}
+
+/* The record under construction was abandoned as too large: skip it. */
+static void skip_start(struct thbx_reader *r, struct json_reader *st) {
+  struct skip *k = &st->skip;
+  reader_input_t *in = &r->in;
+  memset(k, 0, sizeof(*k));
+  k->active = 1;
+  st->skip_top = st->js.top;
+  long long from = st->js.cur.start;
+  const unsigned char *p = in->buf + (from - in->offset);
+  k->kind = *p == '{' || *p == '[' ? 0 : *p == '"' ? 1 : 2;
+  if (k->kind == 1) {
+    k->in_str = 1;
+    from++;
+  }
+  /* the bytes yajl has seen are still in the buffer: bring the scanner up to
+   * the same place (the record cannot have ended there: yajl would say) */
+  skip_scan(k, in->buf + (from - in->offset), (size_t)(st->fed - from));
+}
+
+/* After skipping: in the document's array, a fresh parser is given the
+ * array's "[" again and the input resumes after the comma. */
+static int resume(struct json_reader *st, const unsigned char *p, size_t n, long long abs) {
+  size_t i = 0;
+  while (i < n && blank(p[i]))
+    i++;
+  if (i == n) {
+    st->fed = abs + (long long)n;
+    return 0; /* more input needed */
+  }
+  char msg[JSTREAM_MSG];
+  long long q = abs + (long long)i;
+  if (p[i] == ',') {
+    st->fed = q + 1;
+    jstream_feed(&st->js, (const unsigned char *)"[", 1, q, NULL, msg, sizeof(msg));
+  } else if (p[i] == ']') {
+    st->fed = q;
+    jstream_feed(&st->js, (const unsigned char *)"[", 1, q - 1, NULL, msg, sizeof(msg));
+  } else {
+    set_fatal(st, q, "invalid JSON", "expected ',' or ']' after a record");
+  }
+  st->after_skip = 0;
+  return 0;
+}
+
+/* Input while skipping a record, or after it. */
+static int feed_skipping(struct json_reader *st, const unsigned char *p, size_t n,
+                         long long abs) {
+  struct jstream *js = &st->js;
+  if (st->skip.active) {
+    long e = skip_scan(&st->skip, p, n);
+    if (e < 0) {
+      st->fed = abs + (long long)n;
+      return 0;
+    }
+    long long end = abs + e;
+    jstream_locate(js, end, NULL, NULL);
+    jstream_skipped(js, end);
+    st->fed = end;
+    st->skip.active = 0;
+    if (st->skip_top == 1)
+      st->after_skip = 1;
+    else
+      st->drain = 1;
+    return 0;
+  }
+  if (st->after_skip)
+    return resume(st, p, n, abs);
+  /* drain: a single record document; only blanks may follow it */
+  for (size_t i = 0; i < n; i++)
+    if (!blank(p[i])) {
+      set_fatal(st, abs + (long long)i, "invalid JSON", "trailing garbage");
+      return 0;
+    }
+  st->fed = abs + (long long)n;
+  return 0;
+}
+
 /* Give yajl the next chunk of input. */
 static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t *err) {
   reader_input_t *in = &r->in;
@@ -83,6 +207,24 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
   jstream_view(&st->js, in->buf, in->offset);
   size_t from = (size_t)(st->fed - in->offset);
   char msg[JSTREAM_MSG];
+  int skipping = st->skip.active || st->after_skip || st->drain;
+  if (from >= in->len && skipping) {
+    st->ended = 1;
+    if (st->skip.active)
+      snprintf(st->fatal_msg, sizeof(st->fatal_msg),
+               "truncated record: the input ends inside it (it was being skipped as too large)");
+    else if (st->after_skip)
+      snprintf(st->fatal_msg, sizeof(st->fatal_msg), "invalid JSON: premature EOF");
+    if (st->skip.active || st->after_skip) {
+      st->fatal = 1;
+      jstream_locate(&st->js, st->fed, &st->fatal_line, &st->fatal_col);
+    }
+    return THBX_OK;
+  }
+  if (skipping) {
+    jstream_locate(&st->js, st->fed, NULL, NULL);
+    return feed_skipping(st, in->buf + from, in->len - from, st->fed);
+  }
   if (from >= in->len) { /* end of input */
     st->ended = 1;
     if (st->js.top == 0 && !st->js.in_rec) {
@@ -114,6 +256,8 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
     size_t len = strlen(st->fatal_msg);
     snprintf(st->fatal_msg + len, sizeof(st->fatal_msg) - len,
              " (reading stops at a JSON syntax error)");
+  } else if (st->js.in_rec && st->js.cur.raw_lost) {
+    skip_start(r, st);
   }
   return THBX_OK;
 }

@@ -11,11 +11,6 @@
 
 #define FLUSH_AT ((size_t)64 << 10)
 
-/* XML lives in a file of its own; until it is there the build still links
- * and says the format is not available. (A weak reference does not pull an
- * object out of the static library: every present format is named strongly.) */
-extern const struct writer_ops writer_xml_ops __attribute__((weak));
-
 static const struct writer_ops *ops_for(thbx_format f) {
   switch (f) {
   case THBX_FORMAT_JSON: return &writer_json_ops;
