@@ -17,7 +17,6 @@
 #include <time.h>
 
 struct id_entry {
-  uint64_t hash;
   long line, column;
   size_t source; /* index into rules->sources */
   size_t len;
@@ -30,10 +29,17 @@ struct arena_block {
   char data[];
 };
 
+/* A slot keeps the hash beside the pointer, so that probing never touches
+ * an entry whose hash differs (one cache miss per lookup, not one per probe). */
+struct id_slot {
+  uint64_t hash;
+  struct id_entry *entry; /* NULL: empty */
+};
+
 struct dataset_rules {
   char today[11];
   /* the id set */
-  struct id_entry **slots;
+  struct id_slot *slots;
   size_t nslots, count;
   struct arena_block *arena;
   /* names of the sources ids were first seen in (one per input) */
@@ -118,29 +124,33 @@ static void *arena_alloc(struct dataset_rules *r, size_t n) {
   return p;
 }
 
-/* FNV-1a, 64 bit */
+/* FNV-1a, 64 bit, with a final mix */
 static uint64_t hash_id(const char *s, size_t len) {
   uint64_t h = 1469598103934665603ULL;
   for (size_t i = 0; i < len; i++) {
     h ^= (unsigned char)s[i];
     h *= 1099511628211ULL;
   }
+  /* ids differ mostly in their last characters: mix the high bits into the
+   * low ones the table index uses */
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
   return h;
 }
 
 static int grow(struct dataset_rules *r) {
   size_t n = r->nslots ? r->nslots * 2 : 1024;
-  struct id_entry **slots = calloc(n, sizeof(*slots));
+  struct id_slot *slots = calloc(n, sizeof(*slots));
   if (!slots)
     return -1;
   for (size_t i = 0; i < r->nslots; i++) {
-    struct id_entry *e = r->slots[i];
-    if (!e)
+    if (!r->slots[i].entry)
       continue;
-    size_t j = (size_t)e->hash & (n - 1);
-    while (slots[j])
+    size_t j = (size_t)r->slots[i].hash & (n - 1);
+    while (slots[j].entry)
       j = (j + 1) & (n - 1);
-    slots[j] = e;
+    slots[j] = r->slots[i];
   }
   free(r->slots);
   r->slots = slots;
@@ -183,9 +193,9 @@ static int id_seen(struct dataset_rules *r, const char *id, size_t len, const ch
     return -1;
   uint64_t h = hash_id(id, len);
   size_t mask = r->nslots - 1, j = (size_t)h & mask;
-  for (; r->slots[j]; j = (j + 1) & mask) {
-    const struct id_entry *e = r->slots[j];
-    if (e->hash == h && e->len == len && memcmp(e->id, id, len) == 0) {
+  for (; r->slots[j].entry; j = (j + 1) & mask) {
+    const struct id_entry *e = r->slots[j].entry;
+    if (r->slots[j].hash == h && e->len == len && memcmp(e->id, id, len) == 0) {
       *first = e;
       return 0;
     }
@@ -196,14 +206,14 @@ static int id_seen(struct dataset_rules *r, const char *id, size_t len, const ch
   struct id_entry *e = arena_alloc(r, sizeof(*e) + len + 1);
   if (!e)
     return -1;
-  e->hash = h;
   e->line = line;
   e->column = column;
   e->source = src;
   e->len = len;
   memcpy(e->id, id, len);
   e->id[len] = '\0';
-  r->slots[j] = e;
+  r->slots[j].hash = h;
+  r->slots[j].entry = e;
   r->count++;
   return 0;
 }
@@ -224,7 +234,7 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
   *count = 0;
   if (!json_is_object(record))
     return THBX_OK;
-  size_t len;
+  size_t len = 0;
   const char *id = member(record, "record_id", &len);
   if (id && len > 0) {
     const struct id_entry *first;
@@ -241,7 +251,7 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
     }
   }
   const json_t *assistance = json_object_get(record, "assistance");
-  size_t slen, elen;
+  size_t slen = 0, elen = 0;
   const char *start = member(assistance, "start_date", &slen);
   const char *end = member(assistance, "end_date", &elen);
   if (start && end && dataset_rules_is_date(start, slen) && dataset_rules_is_date(end, elen) &&

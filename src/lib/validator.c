@@ -712,6 +712,9 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
     if (rc != THBX_OK)
       break;
   }
+  /* a CSV input with a header and no rows still gives the streams a header */
+  if (rc == THBX_OK)
+    rc = streams_header(v, reader, source, &header_checked, err);
   thbx_reader_free(reader);
   int rc2 = thbx_report_file_end(report, rc == THBX_OK ? err : NULL);
   return rc != THBX_OK ? rc : rc2;
