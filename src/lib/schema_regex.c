@@ -14,6 +14,7 @@
 #include "schema_internal.h"
 
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,20 +225,52 @@ void schema_regex_free(struct sregex *re) {
 }
 
 /* Per-thread match data (one pair of offsets is all a yes/no needs) and
- * match context carrying the limit. */
-static _Thread_local pcre2_match_data *tl_data;
-static _Thread_local pcre2_match_context *tl_context;
+ * match context carrying the limit, freed when the thread ends. */
+struct tl_match {
+  pcre2_match_data *data;
+  pcre2_match_context *context;
+};
+static pthread_key_t tl_key;
+static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
+static int tl_key_ok;
+
+static void tl_free(void *p) {
+  struct tl_match *m = p;
+  pcre2_match_data_free(m->data);
+  pcre2_match_context_free(m->context);
+  free(m);
+}
+
+static void tl_init(void) { tl_key_ok = pthread_key_create(&tl_key, tl_free) == 0; }
+
+static struct tl_match *tl_get(void) {
+  pthread_once(&tl_once, tl_init);
+  if (!tl_key_ok)
+    return NULL;
+  struct tl_match *m = pthread_getspecific(tl_key);
+  if (m)
+    return m;
+  m = calloc(1, sizeof(*m));
+  if (!m)
+    return NULL;
+  m->data = pcre2_match_data_create(1, NULL);
+  m->context = pcre2_match_context_create(NULL);
+  if (!m->data || !m->context || pthread_setspecific(tl_key, m) != 0) {
+    tl_free(m);
+    return NULL;
+  }
+  return m;
+}
 
 int schema_regex_match(const struct sregex *re, const char *s, size_t len,
                        unsigned long match_limit, thbx_error_t *err) {
-  if (!tl_data)
-    tl_data = pcre2_match_data_create(1, NULL);
-  if (!tl_context)
-    tl_context = pcre2_match_context_create(NULL);
-  if (!tl_data || !tl_context) {
+  struct tl_match *m = tl_get();
+  if (!m) {
     thbx_error_set(err, THBX_ENOMEM, "out of memory");
     return -1;
   }
+  pcre2_match_data *tl_data = m->data;
+  pcre2_match_context *tl_context = m->context;
   pcre2_set_match_limit(tl_context, match_limit ? (uint32_t)match_limit : 1000000u);
   int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, tl_data, tl_context);
   if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
