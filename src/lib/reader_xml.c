@@ -79,8 +79,8 @@ struct guard {
 };
 
 /* refuse: nothing may be loaded on behalf of the input meanwhile.
- * errors, ctx: the thread's structured error handler meanwhile: with an XSD
- * plugged into the parser, libxml2 reports parse errors only there. */
+ * errors, ctx: the thread's structured error handler meanwhile, for errors
+ * libxml2 raises outside the reader's own handler. */
 static struct guard enter_with(int refuse, xmlStructuredErrorFunc errors, void *ctx) {
   struct guard g = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError,
                     xmlStructuredErrorContext, refuse};
@@ -133,10 +133,6 @@ struct xrec {
   int oversize;
 };
 
-struct xsd_pending {
-  long seq; /* record sequence number it belongs to, LONG_MAX: the document */
-  thbx_error_t e;
-};
 
 struct xml_state {
   struct thbx_reader *r;
@@ -183,8 +179,9 @@ struct xml_state {
   int fatal;
   struct xpos fatal_pos;
   char fatal_msg[THBX_ERROR_TEXT_LENGTH];
-  struct xsd_pending *xe;
-  size_t nxe, capxe;
+  /* XSD: the copy of the record being validated (its errors' nodes) */
+  xmlNodePtr vcopy;
+  struct xrec *vrec;
 
   /* walking */
   int started;      /* the first Read happened */
@@ -529,57 +526,14 @@ static void clean_message(char *dst, size_t size, const char *msg) {
     dst[0] = (char)(dst[0] - 'A' + 'a');
 }
 
-/* The record sequence number an error at p belongs to. */
-static long attribute_error(struct xml_state *s, struct xpos p) {
-  long seq = s->qseq0;
-  for (size_t i = s->qhead; i < s->qlen; i++, seq++) {
-    struct xrec *rec = &s->q[i];
-    if (!rec->complete || pos_le(p, rec->end))
-      return seq;
-  }
-  /* after every record still queued: the last one scanned, if any */
-  return s->scanned > 0 ? s->scanned - 1 : LONG_MAX;
-}
-
 static void on_error(void *ctx, xmlErrorPtr e) {
   struct xml_state *s = ctx;
   if (!e || e->level == XML_ERR_WARNING)
     return;
   struct xpos p = {e->line, e->int2};
   if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_SCHEMASP ||
-      e->domain == XML_FROM_VALID) {
-    if (e->message && strstr(e->message, "No precomputed value available"))
-      return; /* libxml2's echo of the facet error just reported */
-    if (p.col <= 0 && s->xr) {
-      /* streaming validation runs as libxml2 parses: where the parser is
-       * now is where the error is (just after the tag concerned) */
-      struct xpos now = {xmlTextReaderGetParserLineNumber(s->xr),
-                         xmlTextReaderGetParserColumnNumber(s->xr)};
-      if (now.line == p.line || p.line <= 0)
-        p = now;
-    }
-    long seq = attribute_error(s, p);
-    size_t count = 0;
-    for (size_t i = 0; i < s->nxe; i++)
-      count += s->xe[i].seq == seq;
-    if (count >= MAX_XSD_ERRORS_PER_RECORD)
-      return;
-    if (s->nxe == s->capxe) {
-      size_t cap = s->capxe ? s->capxe * 2 : 8;
-      struct xsd_pending *nx = realloc(s->xe, cap * sizeof(*nx));
-      if (!nx)
-        return;
-      s->xe = nx;
-      s->capxe = cap;
-    }
-    struct xsd_pending *x = &s->xe[s->nxe++];
-    x->seq = seq;
-    thbx_error_clear(&x->e);
-    thbx_error_at(&x->e, s->r->source, p.line, p.col);
-    x->e.record_index = seq == LONG_MAX ? -1 : seq;
-    clean_message(x->e.text, sizeof(x->e.text), e->message);
-    return;
-  }
+      e->domain == XML_FROM_VALID)
+    return; /* not the parser's: XSD errors come through on_xsd_error */
   if (s->fatal)
     return; /* the first one is the one that matters */
   s->fatal = 1;
@@ -604,6 +558,8 @@ static void xml_free(struct thbx_reader *r) {
   if (!s)
     return;
   struct guard g = enter(s);
+  if (s->xr && s->vctxt)
+    xmlTextReaderSchemaValidateCtxt(s->xr, NULL, 0);
   if (s->xr)
     xmlFreeTextReader(s->xr);
   if (s->doc)
@@ -618,7 +574,6 @@ static void xml_free(struct thbx_reader *r) {
   thbx_buf_free(&s->key);
   free(s->q);
   free(s->pos);
-  free(s->xe);
   free(s);
   r->state = NULL;
 }
@@ -662,6 +617,8 @@ static int compile_xsd(struct thbx_reader *r, struct xml_state *s, thbx_error_t 
   return THBX_OK;
 }
 
+static void on_xsd_error(void *ctx, xmlErrorPtr e);
+
 static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
   pthread_once(&loader_once, install_loader);
   struct xml_state *s = calloc(1, sizeof(*s));
@@ -688,17 +645,10 @@ static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
    * XML_PARSE_HUGE, XML_PARSE_XINCLUDE */
   struct guard g = enter(s);
   s->xr = xmlReaderForIO(io_read, io_close, s, r->source, NULL, options);
-  if (s->xr) {
+  if (s->xr)
     xmlTextReaderSetStructuredErrorHandler(s->xr, on_error, s);
-    if (s->vctxt) {
-      /* the validator replaces the parser's SAX handler (and its userData):
-       * from then on libxml2 reports parse errors only to the thread's
-       * structured handler, which enter() points at on_error */
-      xmlSchemaSetValidStructuredErrors(s->vctxt, on_error, s);
-      if (xmlTextReaderSchemaValidateCtxt(s->xr, s->vctxt, 0) != 0)
-        rc = thbx_error_set(err, THBX_ESCHEMA, "cannot validate against the profile XSD");
-    }
-  }
+  if (s->vctxt)
+    xmlSchemaSetValidStructuredErrors(s->vctxt, on_xsd_error, s);
   leave(g);
   if (!s->xr)
     return thbx_error_set(err, THBX_ENOMEM, "cannot create the XML reader");
@@ -1247,6 +1197,97 @@ static json_t *shaped_value(struct walk *w, xmlNodePtr el, const struct thbx_sha
   return scalar(w, sh, index, "element", (const char *)el->name);
 }
 
+/* ------------------------------------------------------------------- XSD */
+
+/* Pre-order index of element `target` in the tree under `top` (0: top). */
+static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
+  size_t i = 0;
+  xmlNodePtr n = top;
+  while (n) {
+    if (n == target)
+      return i;
+    if (n->type == XML_ELEMENT_NODE)
+      i++;
+    if (n->children && n->type == XML_ELEMENT_NODE) {
+      n = n->children;
+      continue;
+    }
+    while (n != top && !n->next)
+      n = n->parent;
+    if (n == top)
+      break;
+    n = n->next;
+  }
+  return 0;
+}
+
+static void on_xsd_error(void *ctx, xmlErrorPtr e) {
+  struct xml_state *s = ctx;
+  struct thbx_reader *r = s->r;
+  if (!e || e->level == XML_ERR_WARNING || !s->vrec)
+    return;
+  if (e->message && strstr(e->message, "No precomputed value available"))
+    return; /* libxml2's echo of the facet error just reported */
+  if (r->nxsd >= MAX_XSD_ERRORS_PER_RECORD)
+    return;
+  xmlNodePtr node = e->node;
+  if (node && node->type == XML_ATTRIBUTE_NODE)
+    node = node->parent;
+  struct walk w = {r, s, s->vrec, 0, NULL, THBX_OK, NULL};
+  struct xpos p = elem_pos(&w, node && s->vcopy ? element_index(s->vcopy, node) : 0);
+  thbx_error_t x;
+  thbx_error_clear(&x);
+  thbx_error_at(&x, r->source, p.line, p.col);
+  x.record_index = r->index;
+  clean_message(x.text, sizeof(x.text), e->message);
+  reader_add_xsd_error(r, &x);
+}
+
+/* Validate one record against the XSD: a copy of it under a copy of the
+ * document element (its name, namespaces and attributes), so that the
+ * record is checked in its context and errors are this record's. Per
+ * record rather than streaming: libxml2's streaming validator (a SAX plug)
+ * hides parse errors from the reader and leaks when a parse error stops
+ * it; and constraints across records (unique record ids) are dataset rules
+ * of thbx validate anyway. */
+static int validate_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node) {
+  xmlNodePtr root = node->parent;
+  if (!root || root->type != XML_ELEMENT_NODE)
+    return THBX_OK;
+  xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+  if (!doc)
+    return THBX_ENOMEM;
+  int rc = THBX_ENOMEM;
+  xmlNodePtr top = xmlDocCopyNode(root, doc, 2); /* attributes and namespaces */
+  if (!top)
+    goto done;
+  xmlDocSetRootElement(doc, top);
+  xmlNodePtr copy = xmlDocCopyNode(node, doc, 1);
+  if (!copy)
+    goto done;
+  xmlAddChild(top, copy);
+  s->vcopy = copy;
+  s->vrec = xrec;
+  struct guard g = enter(s);
+  int v = xmlSchemaValidateDoc(s->vctxt, doc);
+  leave(g);
+  s->vcopy = NULL;
+  s->vrec = NULL;
+  if (v > 0 && s->r->nxsd == 0) {
+    /* invalid, yet nothing reported (a libxml2 corner): say so */
+    thbx_error_t x;
+    thbx_error_clear(&x);
+    thbx_error_at(&x, s->r->source, xrec->start.line, xrec->start.col);
+    x.record_index = s->r->index;
+    thbx_strlcpy(x.text, "the record is not valid against the XSD", sizeof(x.text));
+    reader_add_xsd_error(s->r, &x);
+  }
+  rc = v < 0 ? THBX_ENOMEM : THBX_OK;
+done:
+  xmlFreeDoc(doc);
+  return rc;
+}
+
 /* ---------------------------------------------------------------- reading */
 
 /* Make sure the fatal error is filled in (s->at -2). */
@@ -1426,18 +1467,6 @@ static void skip_record(struct thbx_reader *r, struct xml_state *s) {
   }
 }
 
-/* XSD errors up to record seq go to r->xsd_errors. */
-static void collect_xsd(struct thbx_reader *r, struct xml_state *s, long seq) {
-  size_t keep = 0;
-  for (size_t i = 0; i < s->nxe; i++) {
-    if (s->xe[i].seq <= seq)
-      reader_add_xsd_error(r, &s->xe[i].e);
-    else
-      s->xe[keep++] = s->xe[i];
-  }
-  s->nxe = keep;
-}
-
 static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err) {
   struct xml_state *s = r->state;
   if (s->at == -2)
@@ -1449,7 +1478,6 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
   if (s->at == -1) {
     if (s->fatal)
       return fatal(r, s, err);
-    collect_xsd(r, s, LONG_MAX);
     return THBX_EOF;
   }
   if (s->at == -2)
@@ -1476,8 +1504,6 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
   if (!s->fallback) {
     struct guard g = enter(s);
     node = xrec->oversize ? xmlTextReaderCurrentNode(s->xr) : xmlTextReaderExpand(s->xr);
-    if (!node && s->fatal && xrec->complete && !pos_le(s->fatal_pos, xrec->end))
-      node = xmlTextReaderCurrentNode(s->xr); /* whole: the error is after it */
     leave(g);
   }
   /* expanding reads on, and the scanner may grow (realloc) the queue that
@@ -1487,6 +1513,8 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
            fatal(r, s, err);
   w.rec = xrec;
+  if (!node && !s->fallback && s->fatal && xrec->complete && !pos_le(s->fatal_pos, xrec->end))
+    node = xmlTextReaderCurrentNode(s->xr); /* whole: the error is after it */
   if (node)
     node->_private = &processed_marker;
   if (!xrec->oversize) {
@@ -1508,6 +1536,8 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       value = generic_value(&w, node, 0, 1);
     }
     status = w.status;
+    if (status == THBX_OK && s->vctxt && validate_record(s, xrec, node) == THBX_ENOMEM)
+      status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     if (thbx_buf_append(&r->raw, s->win.data + (xrec->wstart - s->wbase),
                         xrec->wend - xrec->wstart) != 0) {
       json_decref(value);
@@ -1527,7 +1557,6 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     if (s->at == 0)
       advance(r, s);
   }
-  collect_xsd(r, s, seq);
   s->qhead++;
   s->qseq0++;
   win_trim(s);
