@@ -27,6 +27,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: false });
 if (formats) require("ajv-formats").default(ajv);
 const validate = ajv.compile(schema);
 const t1 = process.hrtime.bigint();
+const c1 = process.cpuUsage();
 const text = readFileSync(args[1], "utf8");
 let records = 0, valid = 0, invalid = 0, broken = 0;
 let start = 0;
@@ -48,7 +49,9 @@ while (start < text.length) {
   else invalid++;
 }
 const t2 = process.hrtime.bigint();
+const c2 = process.cpuUsage(c1); // user + system of every thread of the process (GC too)
 const secs = Number(t2 - t1) / 1e9;
 console.log(`records: ${records}\nvalid: ${valid}\ninvalid: ${invalid}\nunreadable: ${broken}`);
 console.log(`compile_seconds: ${(Number(t1 - t0) / 1e9).toFixed(4)}\nseconds: ${secs.toFixed(3)}`);
+console.log(`cpu_seconds: ${((c2.user + c2.system) / 1e6).toFixed(3)}`);
 console.log(`records_per_second: ${Math.round(records / secs)}`);
