@@ -169,14 +169,11 @@ static void broken_ref_is_a_schema_error(void **state) {
   unlink(path);
 }
 
-/* The embedded profile: the CSV columns of the model (skips while the
- * profile helper's schema has not landed). */
+/* The embedded profile: the CSV columns and XML names of the model. */
 static void embedded_profile_columns(void **state) {
   (void)state;
-  if (!thbx_resource("thb-event-1.0.schema.json", NULL)) {
-    skip();
-    return;
-  }
+  if (!thbx_resource("thb-event-1.0.schema.json", NULL))
+    fail_msg("the embedded thb-event-1.0 schema is missing");
   struct thbx_profile *p = load(THBX_DEFAULT_PROFILE);
   const struct thbx_shape *root = p->shape;
   assert_true(root->nleaves >= 40);
