@@ -240,6 +240,12 @@ static int check_string(struct jstream *js, const unsigned char *s, size_t len, 
   int suspicious = 0, ed = 0;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = s[i];
+    if (c == 0 && what[0] == 'k') {
+      /* valid JSON, but jansson's key lookups and comparisons stop at NUL */
+      rec_fail(js, THBX_EPARSE, string_at(js, end, len),
+               "key contains \\u0000, which is not supported");
+      return -1;
+    }
     if (c == '?' || c >= 0xF0)
       suspicious = 1;
     else if (c == 0xED)

@@ -251,6 +251,10 @@ static void json_invalid_utf8_and_surrogates(void **state) {
 static void json_escaped_nul_is_kept(void **state) {
   (void)state;
   EXPECT(run("[{\"a\":\"x\\u0000y\"}]", THBX_FORMAT_JSON), "ok 1:2 #0 {\"a\":\"x\\u0000y\"}\n");
+  /* in a key it is refused: jansson's lookups and json_equal stop at NUL */
+  EXPECT(run("[{\"a\\u0000b\":1},{\"c\":2}]", THBX_FORMAT_JSON),
+         "error 1:3 key contains \\u0000, which is not supported\n"
+         "ok 1:17 #1 {\"c\":2}\n");
 }
 
 static void json_raw_nul_and_truncation_are_fatal(void **state) {
