@@ -200,32 +200,9 @@ static int check_ipv6(const char *s, size_t len) {
   return inet_pton(AF_INET6, buf, out) == 1;
 }
 
-/* A-label/LDH hostname; `idn` also lets non-ASCII letters through. */
+/* LDH host names with A-labels checked, or IDN host names (schema_idn.c). */
 static int check_hostname(const char *s, size_t len, int idn) {
-  if (len == 0 || len > 253 || s[len - 1] == '.')
-    return 0;
-  size_t i = 0;
-  while (i < len) {
-    size_t start = i;
-    while (i < len && s[i] != '.') {
-      unsigned char ch = (unsigned char)s[i];
-      if (!(is_alpha((char)ch) || is_digit((char)ch) || ch == '-' || (idn && ch >= 0x80)))
-        return 0;
-      i++;
-    }
-    size_t n = i - start;
-    if (n == 0 || n > 63 || s[start] == '-' || s[i - 1] == '-')
-      return 0;
-    /* "xn--" A-labels are fine; other "??--" in positions 3-4 are reserved */
-    if (n >= 4 && s[start + 2] == '-' && s[start + 3] == '-' &&
-        !((s[start] == 'x' || s[start] == 'X') && (s[start + 1] == 'n' || s[start + 1] == 'N')))
-      return 0;
-    if (i < len)
-      i++;
-    if (i == len && s[len - 1] == '.')
-      return 0;
-  }
-  return 1;
+  return schema_idn_hostname(s, len, idn);
 }
 
 static int check_email(const char *s, size_t len, int idn) {

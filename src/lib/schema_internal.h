@@ -127,6 +127,8 @@ enum schema_format schema_format_from_name(const char *name);
 /* Draft 7 content assertions: is the string valid base64 (RFC 4648), and
  * is the (decoded) content JSON? 1 yes, 0 no. */
 int schema_content_check(const char *s, size_t len, int base64, int json);
+/* hostname (idn 0: ASCII, A-labels checked) or idn-hostname (idn 1). */
+int schema_idn_hostname(const char *s, size_t len, int idn);
 /* Does the string satisfy the format? 1 yes, 0 no. */
 int schema_format_check(enum schema_format f, const char *s, size_t len);
 

@@ -234,6 +234,16 @@ static void formats_annotate_unless_asked(void **state) {
   assert_int_equal(check(s, "{\"u\":\"2eb8aa08-aa98-11ea-b4aa-73b441d16380\"}", NULL), 1);
   assert_int_equal(check(s, "{\"u\":\"2eb8aa08-aa98-11ea-b4aa-73b441d1638\"}", NULL), 0);
   assert_int_equal(check(s, "{\"d\":5}", NULL), 1); /* formats apply to strings only */
+  thbx_schema_t *h = compile_opts("{\"properties\":{\"h\":{\"format\":\"hostname\"},"
+                   "\"i\":{\"format\":\"idn-hostname\"}}}", &opt);
+  assert_int_equal(check(h, "{\"h\":\"xn--9n2bp8q.xn--9t4b11yi5a\"}", NULL), 1);
+  assert_int_equal(check(h, "{\"h\":\"xn--X\"}", NULL), 0);              /* bad Punycode */
+  assert_int_equal(check(h, "{\"h\":\"example.\"}", NULL), 0);
+  assert_int_equal(check(h, "{\"i\":\"\uc2e4\ub840.\ud14c\uc2a4\ud2b8\"}", NULL), 1);
+  assert_int_equal(check(h, "{\"i\":\"a\u00b7l\"}", NULL), 0); /* MIDDLE DOT needs l.l */
+  assert_int_equal(check(h, "{\"i\":\"l\u00b7l\"}", NULL), 1);
+  assert_int_equal(check(h, "{\"i\":\"a\u05d0\"}", NULL), 0); /* Bidi rule */
+  thbx_schema_free(h);
   thbx_validation_t r;
   assert_int_equal(check(s, "{\"d\":\"2023-13-01\"}", &r), 0);
   assert_string_equal(r.errors[0].message, "must be a valid date");
