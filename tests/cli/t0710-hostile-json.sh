@@ -24,6 +24,7 @@ hostile "depth 100000 (json)" "1|2" "${CONV[@]}" -f json -t ndjson "$TMP/deep.js
 says_where "$TMP/deep.json" "depth 100000 (json)"
 says "depth|nest" "depth 100000 (json)"
 grep -q '"id":1' "$TMP/out" || fail "depth (json): the record before the deep one is lost"
+grep -q '"id":3' "$TMP/out" || fail "depth (json): no resync after the deep element"
 hostile "depth 100000 (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/deep.ndjson"
 says_where "$TMP/deep.ndjson" "depth 100000 (ndjson)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "depth (ndjson): expected the 2 good records, got $(records "$TMP/out")"
