@@ -85,9 +85,21 @@ static int parse_size(const char *s, size_t *out) {
     return -1;
   unsigned shift = 0;
   switch (*end) {
-  case 'k': case 'K': shift = 10; end++; break;
-  case 'm': case 'M': shift = 20; end++; break;
-  case 'g': case 'G': shift = 30; end++; break;
+  case 'k':
+  case 'K':
+    shift = 10;
+    end++;
+    break;
+  case 'm':
+  case 'M':
+    shift = 20;
+    end++;
+    break;
+  case 'g':
+  case 'G':
+    shift = 30;
+    end++;
+    break;
   default: break;
   }
   if (*end == 'i' && shift)
@@ -124,8 +136,8 @@ static void progress_show(struct progress *p, FILE *in, int final) {
   double t = seconds(&p->start, &now);
   long long pos = in ? ftello(in) : 0;
   double mb = (double)(p->bytes_done + (pos > 0 ? pos : 0)) / 1e6;
-  fprintf(stderr, "\rthbx: %ld records, %.1f MB, %.0f records/s, %.1f MB/s   %s", p->records,
-          mb, t > 0 ? (double)p->records / t : 0.0, t > 0 ? mb / t : 0.0, final ? "\n" : "");
+  fprintf(stderr, "\rthbx: %ld records, %.1f MB, %.0f records/s, %.1f MB/s   %s", p->records, mb,
+          t > 0 ? (double)p->records / t : 0.0, t > 0 ? mb / t : 0.0, final ? "\n" : "");
   fflush(stderr);
 }
 
@@ -234,27 +246,33 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
 
 static int parse_options(int argc, char **argv, struct opts *o, int *first_input) {
   enum {
-    OPT_DELIM = 256, OPT_LISTSEP, OPT_COLUMNS, OPT_CSVSAFE, OPT_FAILFAST, OPT_PROGRESS,
-    OPT_MAXDEPTH, OPT_MAXREC, OPT_MAXFIELD
+    OPT_DELIM = 256,
+    OPT_LISTSEP,
+    OPT_COLUMNS,
+    OPT_CSVSAFE,
+    OPT_FAILFAST,
+    OPT_PROGRESS,
+    OPT_MAXDEPTH,
+    OPT_MAXREC,
+    OPT_MAXFIELD
   };
-  static const struct option options[] = {
-      {"from", required_argument, NULL, 'f'},
-      {"to", required_argument, NULL, 't'},
-      {"output", required_argument, NULL, 'o'},
-      {"profile", required_argument, NULL, 'p'},
-      {"compact", no_argument, NULL, 'c'},
-      {"delimiter", required_argument, NULL, OPT_DELIM},
-      {"list-sep", required_argument, NULL, OPT_LISTSEP},
-      {"columns", required_argument, NULL, OPT_COLUMNS},
-      {"csv-safe", no_argument, NULL, OPT_CSVSAFE},
-      {"fail-fast", no_argument, NULL, OPT_FAILFAST},
-      {"quiet", no_argument, NULL, 'q'},
-      {"progress", no_argument, NULL, OPT_PROGRESS},
-      {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
-      {"max-record-size", required_argument, NULL, OPT_MAXREC},
-      {"max-field-size", required_argument, NULL, OPT_MAXFIELD},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option options[] = {{"from", required_argument, NULL, 'f'},
+                                          {"to", required_argument, NULL, 't'},
+                                          {"output", required_argument, NULL, 'o'},
+                                          {"profile", required_argument, NULL, 'p'},
+                                          {"compact", no_argument, NULL, 'c'},
+                                          {"delimiter", required_argument, NULL, OPT_DELIM},
+                                          {"list-sep", required_argument, NULL, OPT_LISTSEP},
+                                          {"columns", required_argument, NULL, OPT_COLUMNS},
+                                          {"csv-safe", no_argument, NULL, OPT_CSVSAFE},
+                                          {"fail-fast", no_argument, NULL, OPT_FAILFAST},
+                                          {"quiet", no_argument, NULL, 'q'},
+                                          {"progress", no_argument, NULL, OPT_PROGRESS},
+                                          {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
+                                          {"max-record-size", required_argument, NULL, OPT_MAXREC},
+                                          {"max-field-size", required_argument, NULL, OPT_MAXFIELD},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof(*o));
   o->profile = THBX_DEFAULT_PROFILE;
   o->delimiter = ',';
@@ -270,8 +288,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 't': {
       thbx_format f = thbx_format_from_name(optarg);
       if (f == THBX_FORMAT_AUTO)
-        return cli_usage_error("convert", "unknown format '%s' (json, ndjson, csv or xml)",
-                               optarg);
+        return cli_usage_error("convert", "unknown format '%s' (json, ndjson, csv or xml)", optarg);
       if (c == 'f')
         o->from = f;
       else
@@ -304,16 +321,14 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case OPT_MAXFIELD:
       if (parse_size(optarg, &n) != 0)
         return cli_usage_error("convert", "%s wants a size in bytes (e.g. 16M), not '%s'",
-                               c == OPT_MAXREC ? "--max-record-size" : "--max-field-size",
-                               optarg);
+                               c == OPT_MAXREC ? "--max-record-size" : "--max-field-size", optarg);
       if (c == OPT_MAXREC)
         o->limits.max_record_bytes = n;
       else
         o->limits.max_field_bytes = n;
       break;
     case 'h': fputs(help, stdout); return -1;
-    case ':':
-      return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
+    case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
     default: return cli_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
     }
   }
@@ -397,8 +412,8 @@ int cmd_convert(int argc, char **argv) {
     result = convert_one(&o, profile, NULL, w, &pg, &failed);
   } else {
     for (int i = first; i < argc && result != RUN_STOP && result != RUN_FATAL; i++) {
-      int rc = convert_one(&o, profile, strcmp(argv[i], "-") == 0 ? NULL : argv[i], w, &pg,
-                           &failed);
+      int rc =
+          convert_one(&o, profile, strcmp(argv[i], "-") == 0 ? NULL : argv[i], w, &pg, &failed);
       if (rc > result)
         result = rc;
     }

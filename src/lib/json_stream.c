@@ -253,8 +253,8 @@ static int check_string(struct jstream *js, const unsigned char *s, size_t len, 
   }
   if ((ed && !thbx_utf8_valid((const char *)s, len)) ||
       (suspicious && !raw_surrogates_ok(js, end))) {
-    rec_fail(js, THBX_EPARSE, string_at(js, end, len),
-             "%s contains a lone UTF-16 surrogate escape", what);
+    rec_fail(js, THBX_EPARSE, string_at(js, end, len), "%s contains a lone UTF-16 surrogate escape",
+             what);
     return -1;
   }
   return 0;
@@ -335,8 +335,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len) {
   if (js->cur.status == THBX_OK) {
     if (len > js->lim->max_field_bytes)
       rec_fail(js, THBX_ELIMIT, string_at(js, end, len),
-               "string is longer than the limit of %zu bytes",
-               js->lim->max_field_bytes);
+               "string is longer than the limit of %zu bytes", js->lim->max_field_bytes);
     else if (check_string(js, s, len, end, "string") == 0)
       add_value(js, json_stringn_nocheck((const char *)s, len));
   }
@@ -409,8 +408,8 @@ static int cb_start_array(void *ctx) { return start_container(ctx, 0); }
 static int cb_end(void *ctx) { return end_container(ctx); }
 
 static const yajl_callbacks callbacks = {
-    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
-    cb_start_map, cb_key, cb_end, cb_start_array, cb_end,
+    cb_null,      cb_boolean, NULL,   NULL,           cb_number, cb_string,
+    cb_start_map, cb_key,     cb_end, cb_start_array, cb_end,
 };
 
 /* ---------------------------------------------------------------- driving */
@@ -510,8 +509,7 @@ yajl_status jstream_feed(struct jstream *js, const unsigned char *p, size_t n, l
     return yajl_status_error;
   }
   long long now = abs + (long long)n;
-  if (js->in_rec && !js->cur.raw_lost &&
-      (size_t)(now - js->cur.start) > js->lim->max_record_bytes)
+  if (js->in_rec && !js->cur.raw_lost && (size_t)(now - js->cur.start) > js->lim->max_record_bytes)
     jstream_abandon_current(js, THBX_ELIMIT, NULL);
   if (js->unwrap) {
     /* no event for more than max_field_bytes: one token that long is being

@@ -22,7 +22,7 @@
 /* A finished record: value, or status != THBX_OK with a message at eline:ecol. */
 struct jrec {
   json_t *value;
-  int status; /* THBX_OK, THBX_EPARSE or THBX_ELIMIT */
+  int status;           /* THBX_OK, THBX_EPARSE or THBX_ELIMIT */
   long long start, end; /* absolute byte range in the input */
   long line, col;       /* where it starts */
   long eline, ecol;     /* where the error is */

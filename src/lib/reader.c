@@ -290,9 +290,7 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
   int rc = r->ops->next(r, rec, err);
   rec->source = r->source;
   switch (rc) {
-  case THBX_OK:
-    rec->index = r->index++;
-    break;
+  case THBX_OK: rec->index = r->index++; break;
   case THBX_EPARSE:
   case THBX_ELIMIT:
     if (err) {
@@ -317,9 +315,7 @@ const char *thbx_reader_raw(const thbx_reader_t *r, size_t *length) {
   return r && r->raw.data && r->raw.len ? r->raw.data : NULL;
 }
 
-thbx_format thbx_reader_format(const thbx_reader_t *r) {
-  return r ? r->format : THBX_FORMAT_AUTO;
-}
+thbx_format thbx_reader_format(const thbx_reader_t *r) { return r ? r->format : THBX_FORMAT_AUTO; }
 
 const char *thbx_reader_header(const thbx_reader_t *r, size_t *length) {
   if (length)
@@ -327,8 +323,7 @@ const char *thbx_reader_header(const thbx_reader_t *r, size_t *length) {
   return r && r->header.data && r->header.len ? r->header.data : NULL;
 }
 
-int thbx_reader_xsd_errors(const thbx_reader_t *r, const thbx_error_t **errors,
-                           size_t *count) {
+int thbx_reader_xsd_errors(const thbx_reader_t *r, const thbx_error_t **errors, size_t *count) {
   if (errors)
     *errors = r ? r->xsd_errors : NULL;
   if (count)

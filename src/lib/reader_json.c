@@ -32,9 +32,9 @@ struct json_reader {
   int skip_top;   /* where the skipped record was: 1 in the array, 2 alone */
   int after_skip; /* in the array after a skipped record: expect , or ] */
   int drain;      /* after a skipped single record: only blanks may follow */
-  long long fed; /* absolute offset of the first byte not yet given to yajl */
-  int ended;     /* input exhausted (or a syntax error): only the queue remains */
-  int fatal;     /* an error to return once the queue is empty */
+  long long fed;  /* absolute offset of the first byte not yet given to yajl */
+  int ended;      /* input exhausted (or a syntax error): only the queue remains */
+  int fatal;      /* an error to return once the queue is empty */
   long fatal_line, fatal_col;
   char fatal_msg[JSTREAM_MSG + 64];
 };
@@ -54,8 +54,7 @@ static int json_open(struct thbx_reader *r, thbx_error_t *err) {
   return THBX_OK;
 }
 
-static int deliver(struct thbx_reader *r, struct jrec *jr, thbx_record_t *rec,
-                   thbx_error_t *err) {
+static int deliver(struct thbx_reader *r, struct jrec *jr, thbx_record_t *rec, thbx_error_t *err) {
   if (!jr->raw_lost && jr->start >= r->in.offset && jr->end >= jr->start &&
       thbx_buf_append(&r->raw, (const char *)r->in.buf + (jr->start - r->in.offset),
                       (size_t)(jr->end - jr->start)) != 0) {
@@ -160,8 +159,7 @@ static int resume(struct json_reader *st, const unsigned char *p, size_t n, long
 }
 
 /* Input while skipping a record, or after it. */
-static int feed_skipping(struct json_reader *st, const unsigned char *p, size_t n,
-                         long long abs) {
+static int feed_skipping(struct json_reader *st, const unsigned char *p, size_t n, long long abs) {
   struct jstream *js = &st->js;
   if (st->skip.active) {
     long e = skip_scan(&st->skip, p, n);
@@ -271,8 +269,7 @@ static int json_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *er
     if (st->fatal) {
       st->fatal = 0;
       jstream_clear(&st->js);
-      return reader_error(r, err, THBX_EFATAL, st->fatal_line, st->fatal_col, "%s",
-                          st->fatal_msg);
+      return reader_error(r, err, THBX_EFATAL, st->fatal_line, st->fatal_col, "%s", st->fatal_msg);
     }
     if (st->ended)
       return THBX_EOF;

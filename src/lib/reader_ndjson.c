@@ -77,8 +77,8 @@ static int parse_line(struct thbx_reader *r, struct ndjson_reader *st, const uns
     if (err_abs > abs + (long long)n)
       err_abs = abs + (long long)n;
     jstream_reset(js);
-    return reader_error(r, err, THBX_EPARSE, line, (long)(err_abs - abs) + 1,
-                        "invalid JSON: %s", msg);
+    return reader_error(r, err, THBX_EPARSE, line, (long)(err_abs - abs) + 1, "invalid JSON: %s",
+                        msg);
   }
   if (js->in_rec) {
     jstream_reset(js);
@@ -120,15 +120,13 @@ static int ndjson_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *
       if (avail > max) {
         long line = st->line++;
         if (skip_line(r) != 0)
-          return reader_error(r, err, THBX_EIO, line, 0, "read error: %s",
-                              strerror(in->err_no));
+          return reader_error(r, err, THBX_EIO, line, 0, "read error: %s", strerror(in->err_no));
         return reader_error(r, err, THBX_EPARSE, line, 1,
                             "line is longer than the limit of %zu bytes", max);
       }
       scanned = avail;
       if (reader_input_fill(in, avail + CHUNK) < 0)
-        return reader_error(r, err, THBX_EIO, st->line, 0, "read error: %s",
-                            strerror(in->err_no));
+        return reader_error(r, err, THBX_EIO, st->line, 0, "read error: %s", strerror(in->err_no));
     }
     const unsigned char *p = in->buf + in->pos;
     size_t n = nl ? (size_t)(nl - p) : in->len - in->pos;

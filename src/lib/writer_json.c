@@ -211,8 +211,8 @@ static int tree(struct tree *t, const json_t *v, const struct thbx_shape *shape,
   return -1;
 }
 
-int writer_json_tree(thbx_buf_t *b, const json_t *value, const struct thbx_shape *shape,
-                     int indent, int level, thbx_error_t *err) {
+int writer_json_tree(thbx_buf_t *b, const json_t *value, const struct thbx_shape *shape, int indent,
+                     int level, thbx_error_t *err) {
   struct tree t = {b, indent, err, 0};
   if (tree(&t, value, shape, level) == 0)
     return THBX_OK;

@@ -7,7 +7,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the headers it needs */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +81,11 @@ static char *run(const char *data, thbx_format format) {
   return run_opts(data, strlen(data), format, 0, NULL, NULL, NULL);
 }
 
-#define EXPECT(got_expr, want)                                                                 \
-  do {                                                                                         \
-    char *got_ = (got_expr);                                                                   \
-    assert_string_equal(got_, want);                                                           \
-    free(got_);                                                                                \
+#define EXPECT(got_expr, want)                                                                     \
+  do {                                                                                             \
+    char *got_ = (got_expr);                                                                       \
+    assert_string_equal(got_, want);                                                               \
+    free(got_);                                                                                    \
   } while (0)
 
 /* "error L:C text" lines: check the start of the text only */
@@ -143,7 +145,8 @@ static void json_bom_and_crlf(void **state) {
 static void json_raw_bytes_are_kept(void **state) {
   (void)state;
   char *raws = NULL;
-  char *got = run_opts("[ {\"a\" : 1} ,\n{\"b\":\n2} ]", 24, THBX_FORMAT_JSON, 0, NULL, NULL, &raws);
+  char *got =
+      run_opts("[ {\"a\" : 1} ,\n{\"b\":\n2} ]", 24, THBX_FORMAT_JSON, 0, NULL, NULL, &raws);
   free(got);
   assert_string_equal(raws, "{\"a\" : 1}\n{\"b\":\n2}\n");
   free(raws);
@@ -277,7 +280,8 @@ static void json_profile_mode_wants_objects(void **state) {
          "error 1:4 record must be an object\n"
          "error 1:8 record must be an object\n"
          "ok 1:12 #3 {\"a\":1}\n");
-  EXPECT(run(in, THBX_FORMAT_JSON), "ok 1:2 #0 1\nok 1:4 #1 \"x\"\nok 1:8 #2 [2]\nok 1:12 #3 {\"a\":1}\n");
+  EXPECT(run(in, THBX_FORMAT_JSON),
+         "ok 1:2 #0 1\nok 1:4 #1 \"x\"\nok 1:8 #2 [2]\nok 1:12 #3 {\"a\":1}\n");
 }
 
 static void json_records_across_chunks(void **state) {
@@ -307,10 +311,9 @@ static void json_records_across_chunks(void **state) {
 
 static void ndjson_lines(void **state) {
   (void)state;
-  EXPECT(run("{\"a\":1}\r\n\n  {\"b\":2}\n{\"c\":3}", THBX_FORMAT_NDJSON),
-         "ok 1:1 #0 {\"a\":1}\n"
-         "ok 3:3 #1 {\"b\":2}\n"
-         "ok 4:1 #2 {\"c\":3}\n");
+  EXPECT(run("{\"a\":1}\r\n\n  {\"b\":2}\n{\"c\":3}", THBX_FORMAT_NDJSON), "ok 1:1 #0 {\"a\":1}\n"
+                                                                           "ok 3:3 #1 {\"b\":2}\n"
+                                                                           "ok 4:1 #2 {\"c\":3}\n");
   EXPECT(run("7\n[1]\n", THBX_FORMAT_NDJSON), "ok 1:1 #0 7\nok 2:1 #1 [1]\n");
 }
 

@@ -6,7 +6,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the headers it needs */
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -55,11 +57,11 @@ static char *write_all(const char *ndjson, thbx_format format, int compact, int 
   return buf;
 }
 
-#define EXPECT(got_expr, want)                                                                 \
-  do {                                                                                         \
-    char *got_ = (got_expr);                                                                   \
-    assert_string_equal(got_, want);                                                           \
-    free(got_);                                                                                \
+#define EXPECT(got_expr, want)                                                                     \
+  do {                                                                                             \
+    char *got_ = (got_expr);                                                                       \
+    assert_string_equal(got_, want);                                                               \
+    free(got_);                                                                                    \
   } while (0)
 
 static void empty_document(void **state) {
@@ -93,7 +95,8 @@ static void indented_like_jq(void **state) {
 static void compact_and_ndjson(void **state) {
   (void)state;
   const char *in = "{\"a\":1,\"b\":[false,\"x\"]}\n[1,2]\n\"s\"";
-  EXPECT(write_all(in, THBX_FORMAT_JSON, 1, 0, NULL), "[{\"a\":1,\"b\":[false,\"x\"]},[1,2],\"s\"]\n");
+  EXPECT(write_all(in, THBX_FORMAT_JSON, 1, 0, NULL),
+         "[{\"a\":1,\"b\":[false,\"x\"]},[1,2],\"s\"]\n");
   EXPECT(write_all(in, THBX_FORMAT_NDJSON, 0, 0, NULL),
          "{\"a\":1,\"b\":[false,\"x\"]}\n[1,2]\n\"s\"\n");
 }
@@ -216,7 +219,8 @@ static void raw_records(void **state) {
     assert_int_equal(thbx_writer_finish(w, &err), THBX_OK);
     thbx_writer_free(w);
     fclose(out);
-    assert_string_equal(buf, f ? "{\"a\" : 1}\n{\"b\":\n2}\n" : "[\n{\"a\" : 1},\n{\"b\":\n2}\n]\n");
+    assert_string_equal(buf,
+                        f ? "{\"a\" : 1}\n{\"b\":\n2}\n" : "[\n{\"a\" : 1},\n{\"b\":\n2}\n]\n");
     free(buf);
   }
 }
