@@ -206,7 +206,8 @@ static void remove_dots(const char *in, thbx_buf_t *out) {
         out->len--;
       if (out->len > 0)
         out->len--;
-      out->data[out->len] = '\0';
+      if (out->data)
+        out->data[out->len] = '\0';
     } else if (strcmp(in, ".") == 0 || strcmp(in, "..") == 0)
       in += strlen(in);
     else {
