@@ -88,7 +88,7 @@ def record(rng, i):
     r["event_type"] = event
     r["event_date"] = day.isoformat()
     if rng.random() < 0.85:
-        r["case_ref"] = "%s:%d/%04d" % (rng.choice(["TIR", "SKP", "BEG", "KIV", "case"]), day.year,
+        r["case_ref"] = "%s:%d-%04d" % (rng.choice(["TIR", "SKP", "BEG", "KIV", "case"]), day.year,
                                         rng.randint(1, 9999))
     person = {}
     person["person_ref"] = hashlib.sha256(b"person-%d" % rng.randint(0, 10 ** 9)).hexdigest()
