@@ -201,6 +201,8 @@ static int parse(struct args *a, int argc, char **argv) {
   }
   if (optind >= argc)
     return cli_usage_error("validate", "no input (give files, or '-' for stdin)");
+  if (a->vo.profile && strcmp(a->vo.profile, "none") == 0 && a->nschemas == 0)
+    return cli_usage_error("validate", "--profile none validates nothing: give --schema FILE");
   int stdin_inputs = 0;
   for (int i = optind; i < argc; i++)
     stdin_inputs += strcmp(argv[i], "-") == 0;

@@ -196,4 +196,8 @@ printf '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<xs:element nam
 expect_exit 2 V --schema "$TMP/bad.xsd" mixed.xml
 grep -q "bad.xsd:2" "$TMP/stderr" || fail "broken xsd: no file:line: $(cat "$TMP/stderr")"
 expect_exit 2 V --profile "$TMP/nosuch.schema.json" mixed.ndjson
+expect_exit 2 V --profile none mixed.ndjson
+# generic reading (--profile none) with a schema of one's own
+expect_exit 1 V --profile none --no-dataset-rules --schema "$TMP/short.json" mixed.ndjson
+[ "$(errors_at mixed.ndjson)" = "1 2 3 4 5 6 7" ] || fail "--profile none --schema: '$(errors_at mixed.ndjson)'"
 pass
