@@ -180,8 +180,8 @@ static int parse(struct args *a, int argc, char **argv) {
     case OPT_MAX_COLUMNS:
     case OPT_REGEX_LIMIT:
       if ((n = parse_count(optarg)) <= 0)
-        return cli_usage_error("validate", "%s needs a positive number, not '%s'",
-                               argv[optind - 1], optarg);
+        return cli_usage_error("validate", "%s needs a positive number, not '%s'", argv[optind - 1],
+                               optarg);
       if (c == OPT_MAX_DEPTH)
         a->vo.reader.limits.max_depth = (size_t)n;
       else if (c == OPT_MAX_RECORD)
@@ -194,8 +194,7 @@ static int parse(struct args *a, int argc, char **argv) {
         a->vo.reader.limits.regex_match_limit = (unsigned long)n;
       break;
     case 'h': fputs(help, stdout); return -1;
-    case ':':
-      return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
+    case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default: return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
     }
   }
@@ -278,8 +277,8 @@ int cmd_validate(int argc, char **argv) {
       /* the message is printed; the report says so too */
       thbx_error_t ferr;
       thbx_error_clear(&ferr);
-      thbx_issue_t is = {THBX_ISSUE_UNREADABLE, "unreadable", path, 0, 0, NULL, NULL,
-                         "cannot open the input", NULL, 0, 0};
+      thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
+                         "cannot open the input", NULL,         0,    0};
       if (thbx_report_file_begin(report, path, &ferr) != THBX_OK ||
           thbx_report_add(report, NULL, &is, 1, &ferr) != THBX_OK) {
         cli_report(&ferr);

@@ -245,8 +245,8 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
       thbx_buf_reset(m);
       if (thbx_buf_printf(m, "record_id \"%s\" is not unique in the dataset", first->id) != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      out[*count] = (dataset_issue_t){DATASET_RULE_UNIQUE_ID, "/record_id", m->data,
-                                      r->sources[first->source], first->line, first->column};
+      out[*count] = (dataset_issue_t){DATASET_RULE_UNIQUE_ID,    "/record_id", m->data,
+                                      r->sources[first->source], first->line,  first->column};
       (*count)++;
     }
   }
@@ -260,19 +260,17 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
     thbx_buf_reset(m);
     if (thbx_buf_printf(m, "end_date %.10s is before start_date %.10s", end, start) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    out[*count] = (dataset_issue_t){DATASET_RULE_ASSISTANCE_DATES, "/assistance/end_date",
-                                    m->data, NULL, 0, 0};
+    out[*count] = (dataset_issue_t){
+        DATASET_RULE_ASSISTANCE_DATES, "/assistance/end_date", m->data, NULL, 0, 0};
     (*count)++;
   }
   const char *date = member(record, "event_date", &len);
   if (date && dataset_rules_is_date(date, len) && memcmp(date, r->today, 10) > 0) {
     thbx_buf_t *m = &r->msg[2];
     thbx_buf_reset(m);
-    if (thbx_buf_printf(m, "event_date %.10s is in the future (today is %s)", date, r->today) !=
-        0)
+    if (thbx_buf_printf(m, "event_date %.10s is in the future (today is %s)", date, r->today) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    out[*count] =
-        (dataset_issue_t){DATASET_RULE_EVENT_DATE, "/event_date", m->data, NULL, 0, 0};
+    out[*count] = (dataset_issue_t){DATASET_RULE_EVENT_DATE, "/event_date", m->data, NULL, 0, 0};
     (*count)++;
   }
   return THBX_OK;

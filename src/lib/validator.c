@@ -111,8 +111,8 @@ static void xsd_parse_error(void *ctx, const xmlError *e) {
 static int check_xsd(const char *path, const char *text, size_t len, thbx_error_t *err) {
   thbx_error_t first;
   thbx_error_clear(&first);
-  xmlSchemaParserCtxtPtr pctx = path ? xmlSchemaNewParserCtxt(path)
-                                     : xmlSchemaNewMemParserCtxt(text, (int)len);
+  xmlSchemaParserCtxtPtr pctx =
+      path ? xmlSchemaNewParserCtxt(path) : xmlSchemaNewMemParserCtxt(text, (int)len);
   if (!pctx)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   xmlSchemaSetParserStructuredErrors(pctx, (xmlStructuredErrorFunc)xsd_parse_error, &first);
@@ -322,9 +322,10 @@ static int xml_root(struct thbx_validator *v, thbx_error_t *err) {
   if (ns && *ns) {
     bad |= thbx_buf_puts(&b, " xmlns=\"");
     for (const char *p = ns; *p; p++)
-      bad |= *p == '"' ? thbx_buf_puts(&b, "&quot;") : *p == '&' ? thbx_buf_puts(&b, "&amp;")
-             : *p == '<'  ? thbx_buf_puts(&b, "&lt;")
-                          : thbx_buf_putc(&b, *p);
+      bad |= *p == '"'   ? thbx_buf_puts(&b, "&quot;")
+             : *p == '&' ? thbx_buf_puts(&b, "&amp;")
+             : *p == '<' ? thbx_buf_puts(&b, "&lt;")
+                         : thbx_buf_putc(&b, *p);
     bad |= thbx_buf_putc(&b, '"');
   }
   bad |= thbx_buf_puts(&b, ">\n");
@@ -564,8 +565,8 @@ static int check_record(struct thbx_validator *v, const thbx_record_t *rec,
   }
   if (v->rules) {
     size_t n = 0;
-    int rc = dataset_rules_check(v->rules, rec->value, rec->source, rec->line, rec->column, dis,
-                                 &n, err);
+    int rc = dataset_rules_check(v->rules, rec->value, rec->source, rec->line, rec->column, dis, &n,
+                                 err);
     if (rc != THBX_OK)
       return rc;
     for (size_t i = 0; i < n; i++) {

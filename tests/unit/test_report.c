@@ -5,13 +5,13 @@
  * GitHub workflow commands and text line by line. Also --max-errors,
  * --quiet, escaping of hostile names and messages, and an empty run.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <cmocka.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,23 +51,50 @@ static void feed(thbx_report_t *r, const char *bad_utf8) {
   rec = (thbx_report_record_t){"data/a.ndjson", 2, 1, 1, "AL-2", 0};
   assert_int_equal(thbx_report_add(r, &rec, two, 2, &err), THBX_OK);
 
-  thbx_issue_t unreadable = {THBX_ISSUE_UNREADABLE, "unreadable", NULL, 3, 7, "", "",
-                             "invalid JSON: unexpected character", NULL, 0, 0};
+  thbx_issue_t unreadable = {THBX_ISSUE_UNREADABLE,
+                             "unreadable",
+                             NULL,
+                             3,
+                             7,
+                             "",
+                             "",
+                             "invalid JSON: unexpected character",
+                             NULL,
+                             0,
+                             0};
   rec = (thbx_report_record_t){"data/a.ndjson", 3, 7, 2, NULL, 1};
   assert_int_equal(thbx_report_add(r, &rec, &unreadable, 1, &err), THBX_OK);
 
-  thbx_issue_t dup = {THBX_ISSUE_DATASET, "unique-record-id", NULL, 4, 1, "/record_id", "",
-                      "record_id \"AL-1\" is not unique in the dataset", "data/a.ndjson", 1, 1};
+  thbx_issue_t dup = {THBX_ISSUE_DATASET,
+                      "unique-record-id",
+                      NULL,
+                      4,
+                      1,
+                      "/record_id",
+                      "",
+                      "record_id \"AL-1\" is not unique in the dataset",
+                      "data/a.ndjson",
+                      1,
+                      1};
   rec = (thbx_report_record_t){"data/a.ndjson", 4, 1, 3, "AL-1", 0};
   assert_int_equal(thbx_report_add(r, &rec, &dup, 1, &err), THBX_OK);
 
   assert_int_equal(thbx_report_file_begin(r, "in/b,1.xml", &err), THBX_OK);
-  thbx_issue_t xsd = {THBX_ISSUE_XSD, "xsd", NULL, 5, 10, "", "",
-                      "100% wrong:\nelement 'sexx' <here> & \"there\"\x01", NULL, 0, 0};
+  thbx_issue_t xsd = {THBX_ISSUE_XSD,
+                      "xsd",
+                      NULL,
+                      5,
+                      10,
+                      "",
+                      "",
+                      "100% wrong:\nelement 'sexx' <here> & \"there\"\x01",
+                      NULL,
+                      0,
+                      0};
   rec = (thbx_report_record_t){"in/b,1.xml", 3, 3, 0, "AL-<&>\"'", 0};
   assert_int_equal(thbx_report_add(r, &rec, &xsd, 1, &err), THBX_OK);
-  thbx_issue_t broken = {THBX_ISSUE_UNREADABLE, "unreadable", NULL, 9, 1, NULL, NULL,
-                         "premature end of data", NULL, 0, 0};
+  thbx_issue_t broken = {THBX_ISSUE_UNREADABLE,   "unreadable", NULL, 9, 1, NULL, NULL,
+                         "premature end of data", NULL,         0,    0};
   assert_int_equal(thbx_report_add(r, NULL, &broken, 1, &err), THBX_OK);
 }
 
@@ -99,9 +126,7 @@ static char *render(thbx_report_format format, long max_errors, int quiet, int e
   return text;
 }
 
-static char *render_all(thbx_report_format format) {
-  return render(format, -1, 0, 0, NULL, NULL);
-}
+static char *render_all(thbx_report_format format) { return render(format, -1, 0, 0, NULL, NULL); }
 
 static int count_lines(const char *s) {
   int n = 0;
@@ -195,9 +220,8 @@ static void json_report(void **state) {
   json_t *errors = json_object_get(j, "errors");
   assert_int_equal(json_array_size(errors), 6);
   json_t *e = json_array_get(errors, 0);
-  static const char *const keys[] = {"file",          "line",        "column",  "record_index",
-                                     "record_id",     "instance_path", "schema_path",
-                                     "message"};
+  static const char *const keys[] = {"file",      "line",          "column",      "record_index",
+                                     "record_id", "instance_path", "schema_path", "message"};
   for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
     if (!json_object_get(e, keys[i]))
       fail_msg("error object has no %s", keys[i]);
@@ -291,9 +315,13 @@ static void junit_report(void **state) {
   /* the counts of each suite agree with its test cases */
   for (int i = 1; i <= 2; i++) {
     char expr[160];
-    snprintf(expr, sizeof(expr), "/testsuites/testsuite[%d]/@tests - count(/testsuites/testsuite[%d]/testcase)", i, i);
+    snprintf(expr, sizeof(expr),
+             "/testsuites/testsuite[%d]/@tests - count(/testsuites/testsuite[%d]/testcase)", i, i);
     assert_int_equal(xpath_number(doc, expr), 0);
-    snprintf(expr, sizeof(expr), "/testsuites/testsuite[%d]/@failures - count(/testsuites/testsuite[%d]/testcase/failure)", i, i);
+    snprintf(
+        expr, sizeof(expr),
+        "/testsuites/testsuite[%d]/@failures - count(/testsuites/testsuite[%d]/testcase/failure)",
+        i, i);
     assert_int_equal(xpath_number(doc, expr), 0);
   }
   char *s = xpath_string(doc, "/testsuites/testsuite[1]/@name");
@@ -390,11 +418,11 @@ static void sarif_report(void **state) {
     assert_non_null(rule);
     assert_string_equal(json_string_value(json_object_get(rule, "id")),
                         json_string_value(json_object_get(res, "ruleId")));
-    json_t *phys = json_object_get(json_array_get(json_object_get(res, "locations"), 0),
-                                   "physicalLocation");
+    json_t *phys =
+        json_object_get(json_array_get(json_object_get(res, "locations"), 0), "physicalLocation");
     assert_non_null(json_object_get(json_object_get(phys, "artifactLocation"), "uri"));
-    assert_true(json_integer_value(json_object_get(json_object_get(phys, "region"),
-                                                   "startLine")) > 0);
+    assert_true(json_integer_value(json_object_get(json_object_get(phys, "region"), "startLine")) >
+                0);
   }
   res = json_array_get(results, 0);
   json_t *region = json_object_get(
@@ -419,9 +447,9 @@ static void sarif_report(void **state) {
   /* the empty run and a run with a message that is not UTF-8 are valid too */
   t = render(THBX_REPORT_SARIF, -1, 0, 1, NULL, NULL);
   j = parse_json(t);
-  assert_int_equal(json_array_size(json_object_get(json_array_get(json_object_get(j, "runs"), 0),
-                                                   "results")),
-                   0);
+  assert_int_equal(
+      json_array_size(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "results")),
+      0);
   assert_sarif_valid(schema, j);
   json_decref(j);
   free(t);
@@ -449,8 +477,9 @@ static void github_report(void **state) {
   (void)state;
   char *t = render_all(THBX_REPORT_GITHUB);
   assert_int_equal(count_lines(t), 7);
-  assert_true(strncmp(t, "::error file=data/a.ndjson,line=2,col=1,title=thbx enum::/person/sex: "
-                         "must be one of female, male, other, unknown [record AL-2]\n",
+  assert_true(strncmp(t,
+                      "::error file=data/a.ndjson,line=2,col=1,title=thbx enum::/person/sex: "
+                      "must be one of female, male, other, unknown [record AL-2]\n",
                       strlen("::error file=data/a.ndjson,line=2,col=1,title=thbx enum::")) == 0);
   /* property values escape , and :, messages % CR LF */
   assert_non_null(strstr(t, "::error file=in/b%2C1.xml,line=5,col=10,title=thbx xsd::100%25 "
@@ -502,16 +531,11 @@ static void html_report(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(summary_counts),
-      cmocka_unit_test(names),
-      cmocka_unit_test(text_lines),
-      cmocka_unit_test(text_max_errors_and_quiet),
-      cmocka_unit_test(json_report),
-      cmocka_unit_test(json_limits_empty_and_bad_utf8),
-      cmocka_unit_test(junit_report),
-      cmocka_unit_test(junit_quiet_and_empty),
-      cmocka_unit_test(sarif_report),
-      cmocka_unit_test(github_report),
+      cmocka_unit_test(summary_counts), cmocka_unit_test(names),
+      cmocka_unit_test(text_lines),     cmocka_unit_test(text_max_errors_and_quiet),
+      cmocka_unit_test(json_report),    cmocka_unit_test(json_limits_empty_and_bad_utf8),
+      cmocka_unit_test(junit_report),   cmocka_unit_test(junit_quiet_and_empty),
+      cmocka_unit_test(sarif_report),   cmocka_unit_test(github_report),
       cmocka_unit_test(html_report),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

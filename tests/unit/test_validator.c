@@ -5,11 +5,11 @@
  * the right framing, schemas that do not compile, inputs of two formats.
  * Inputs are samples/ and tests/data/validate/ (see its README.md).
  */
+#include <cmocka.h>
+#include <libxml/parser.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
-#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,9 +97,8 @@ static void rules(void **state) {
                          "{\"start_date\":\"2024-03-20\",\"end_date\":\"2024-03-20\"}}",
                          "b", 9, is),
                    0);
-  assert_int_equal(check(r, "{\"record_id\":17,\"assistance\":{\"end_date\":\"2000-01-01\"}}", "b",
-                         10, is),
-                   0);
+  assert_int_equal(
+      check(r, "{\"record_id\":17,\"assistance\":{\"end_date\":\"2000-01-01\"}}", "b", 10, is), 0);
   assert_int_equal(check(r, "[\"AL-1\"]", "b", 11, is), 0);
   assert_int_equal(check(r, "{\"record_id\":\"\"}", "b", 12, is), 0);
   assert_int_equal(check(r, "{\"record_id\":\"\"}", "b", 13, is), 0);
@@ -120,9 +119,8 @@ static void many_ids(void **state) {
       snprintf(id, sizeof(id), "AL-%07ld", i);
       json_object_set_new(rec, "record_id", json_string(id));
       size_t n = 0;
-      assert_int_equal(dataset_rules_check(r, rec, pass ? "second" : "first", i + 1, 1, is, &n,
-                                           &err),
-                       THBX_OK);
+      assert_int_equal(
+          dataset_rules_check(r, rec, pass ? "second" : "first", i + 1, 1, is, &n, &err), THBX_OK);
       if (n != (size_t)pass)
         fail_msg("pass %d, id %s: %zu issues", pass, id, n);
       if (pass && (is[0].related_line != i + 1 || strcmp(is[0].related_source, "first") != 0))
