@@ -22,6 +22,7 @@
 struct smap_entry {
   char *key;
   void *value;
+  size_t hash;
 };
 struct smap {
   struct smap_entry *e;

@@ -29,11 +29,11 @@ static size_t hash_ptr(const void *p) {
 void *smap_get(const struct smap *m, const char *key) {
   if (!m->cap)
     return NULL;
-  size_t mask = m->cap - 1;
-  for (size_t i = hash_str(key) & mask;; i = (i + 1) & mask) {
+  size_t mask = m->cap - 1, h = hash_str(key);
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
     if (!m->e[i].key)
       return NULL;
-    if (strcmp(m->e[i].key, key) == 0)
+    if (m->e[i].hash == h && strcmp(m->e[i].key, key) == 0)
       return m->e[i].value;
   }
 }
@@ -46,7 +46,7 @@ static int smap_grow(struct smap *m) {
   for (size_t i = 0; i < m->cap; i++) {
     if (!m->e[i].key)
       continue;
-    size_t j = hash_str(m->e[i].key) & (cap - 1);
+    size_t j = m->e[i].hash & (cap - 1);
     while (e[j].key)
       j = (j + 1) & (cap - 1);
     e[j] = m->e[i];
@@ -60,10 +60,10 @@ static int smap_grow(struct smap *m) {
 int smap_put(struct smap *m, const char *key, void *value) {
   if ((m->n + 1) * 2 > m->cap && smap_grow(m) != 0)
     return -1;
-  size_t mask = m->cap - 1;
-  size_t i = hash_str(key) & mask;
+  size_t mask = m->cap - 1, h = hash_str(key);
+  size_t i = h & mask;
   for (; m->e[i].key; i = (i + 1) & mask) {
-    if (strcmp(m->e[i].key, key) == 0) {
+    if (m->e[i].hash == h && strcmp(m->e[i].key, key) == 0) {
       m->e[i].value = value;
       return 0;
     }
@@ -72,6 +72,7 @@ int smap_put(struct smap *m, const char *key, void *value) {
   if (!m->e[i].key)
     return -1;
   m->e[i].value = value;
+  m->e[i].hash = h;
   m->n++;
   return 0;
 }
