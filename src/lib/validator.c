@@ -393,11 +393,9 @@ static int sink_write(struct thbx_validator *v, struct sink *s, const char *raw,
     if (rc == THBX_OK && (len == 0 || raw[len - 1] != '\n'))
       rc = put(s, v->eol, strlen(v->eol), err);
     break;
-  default: /* NDJSON: the line, with one line end */
-    while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
-      len--;
+  default: /* NDJSON: the line as it was (CRLF kept), ended by a line end */
     rc = put(s, raw, len, err);
-    if (rc == THBX_OK)
+    if (rc == THBX_OK && (len == 0 || raw[len - 1] != '\n'))
       rc = put(s, "\n", 1, err);
     break;
   }
