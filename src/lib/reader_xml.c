@@ -302,47 +302,69 @@ static int scan_start_tag(struct xml_state *s) {
 
 /* An element ends just before the current byte's successor; after_w is the
  * window offset after the '>'. */
-static void scan_end_element(struct xml_state *s, size_t after_w, struct xpos after) {
+/* Returns 1 when a record ends here. */
+static int scan_end_element(struct xml_state *s, size_t after_w, struct xpos after) {
   s->depth--;
   if (s->depth == 1) {
     struct xrec *rec = open_rec(s);
     if (rec) {
+      if (!rec->oversize && after_w - rec->wstart > s->r->opt.limits.max_record_bytes) {
+        rec->oversize = 1; /* its bytes leave the window with it */
+        rec->npos = 0;
+      }
       rec->wend = rec->oversize ? rec->wstart : after_w;
       rec->end = after;
       rec->complete = 1;
+      return 1;
     }
   } else if (s->depth == 0) {
     s->root_closed = 1;
   }
+  return 0;
 }
 
 /* Scan n bytes about to be handed to libxml2. Returns 0, or -1 to refuse
  * them (a DOCTYPE, or out of memory: s->io_error). */
+#define SCAN_SYNC() (s->st = st, s->line = line, s->col = col, s->cr = cr)
+
 static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
   size_t seg = 0; /* first byte of p not yet appended to the window */
   size_t limit = s->r->opt.limits.max_record_bytes;
+  /* the state in locals: p may alias anything, so fields of s would be
+   * stored and reloaded at every byte */
+  enum scan_state st = s->st;
+  long line = s->line, col = s->col;
+  int cr = s->cr;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = p[i];
-    struct xpos here = {s->line, s->col};
+    if (st == SC_TEXT && c != '<' && c != '\n' && c != '\r') {
+      /* plain text, the bulk of a document */
+      cr = 0;
+      col += (c & 0xC0) != 0x80;
+      if (c != ' ' && c != '\t')
+        s->nonblank = 1;
+      continue;
+    }
+    struct xpos here = {line, col};
     /* position bookkeeping (columns count characters, as libxml2 does) */
     if (c == '\n') {
-      if (!s->cr)
-        s->line++;
-      s->col = 1;
-      s->cr = 0;
+      if (!cr)
+        line++;
+      col = 1;
+      cr = 0;
     } else if (c == '\r') {
-      s->line++;
-      s->col = 1;
-      s->cr = 1;
+      line++;
+      col = 1;
+      cr = 1;
     } else {
-      s->cr = 0;
+      cr = 0;
       if ((c & 0xC0) != 0x80)
-        s->col++;
+        col++;
     }
-    switch (s->st) {
+    switch (st) {
     case SC_TEXT:
       if (c == '<') {
-        s->st = SC_LT;
+        st = SC_LT;
         s->lt = here;
         s->lt_w = s->wtotal + (i - seg);
         if (s->discard)
@@ -354,36 +376,38 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
     case SC_LT:
       s->nonblank = 1;
       if (c == '/') {
-        s->st = SC_ETAG;
+        st = SC_ETAG;
       } else if (c == '?') {
-        s->st = SC_PI;
+        st = SC_PI;
         s->dashes = 0;
       } else if (c == '!') {
-        s->st = SC_BANG;
+        st = SC_BANG;
         s->bang_n = 0;
       } else {
-        s->st = SC_STAG;
+        st = SC_STAG;
         s->quote = 0;
         s->last_slash = 0;
         s->nattr = 0;
         if (scan_start_tag(s) != 0) {
           s->io_error = ENOMEM;
-          return -1;
+          SCAN_SYNC();
+        return -1;
         }
       }
       break;
     case SC_BANG:
       if (c == '-') {
-        s->st = SC_COMMENT;
+        st = SC_COMMENT;
         s->dashes = -1; /* the second '-' of "<!--" comes first */
       } else if (c == '[') {
-        s->st = SC_CDATA;
+        st = SC_CDATA;
         s->dashes = 0;
       } else {
         /* <!DOCTYPE, <!ENTITY, ...: never let libxml2 see it */
         s->doctype = 1;
         s->doctype_pos = s->lt;
         s->refused = DOCTYPE_MSG;
+        SCAN_SYNC();
         return -1;
       }
       break;
@@ -393,13 +417,13 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
       else if (c == '-')
         s->dashes++;
       else if (c == '>' && s->dashes >= 2)
-        s->st = SC_TEXT;
+        st = SC_TEXT;
       else
         s->dashes = 0;
       break;
     case SC_PI:
       if (c == '>' && s->dashes)
-        s->st = SC_TEXT;
+        st = SC_TEXT;
       else
         s->dashes = c == '?';
       break;
@@ -407,7 +431,7 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
       if (c == ']')
         s->dashes++;
       else if (c == '>' && s->dashes >= 2)
-        s->st = SC_TEXT;
+        st = SC_TEXT;
       else
         s->dashes = 0;
       break;
@@ -419,10 +443,13 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
         s->quote = c;
         s->last_slash = 0;
       } else if (c == '>') {
-        s->st = SC_TEXT;
+        st = SC_TEXT;
         if (s->last_slash) {
-          struct xpos after = {s->line, s->col};
-          scan_end_element(s, s->wtotal + (i + 1 - seg), after);
+          struct xpos after = {line, col};
+          if (scan_end_element(s, s->wtotal + (i + 1 - seg), after) && s->discard) {
+            s->discard = 0; /* the oversize record ended: keep what follows */
+            seg = i + 1;
+          }
         }
       } else if (c == '/') {
         s->last_slash = 1;
@@ -430,6 +457,7 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
         s->doctype = 1;
         s->doctype_pos = s->lt;
         s->refused = "an element with more than " XSTR(MAX_ATTRIBUTES) " attributes is not allowed";
+        SCAN_SYNC();
         return -1;
       } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
         s->last_slash = 0;
@@ -437,36 +465,32 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
       break;
     case SC_ETAG:
       if (c == '>') {
-        s->st = SC_TEXT;
-        struct xpos after = {s->line, s->col};
-        scan_end_element(s, s->wtotal + (i + 1 - seg), after);
+        st = SC_TEXT;
+        struct xpos after = {line, col};
+        if (scan_end_element(s, s->wtotal + (i + 1 - seg), after) && s->discard) {
+          s->discard = 0;
+          seg = i + 1;
+        }
       }
       break;
     }
-    /* size limit of the open record: stop keeping its bytes */
-    struct xrec *rec = open_rec(s);
-    if (rec && !rec->oversize && s->wtotal + (i + 1 - seg) - rec->wstart > limit) {
-      rec->oversize = 1;
-      if (win_append(s, p + seg, i + 1 - seg) != 0) {
-        s->io_error = ENOMEM;
-        return -1;
-      }
-      /* forget its bytes and positions */
-      s->win.len = rec->wstart - s->wbase;
-      s->wtotal = rec->wstart;
-      s->plen = rec->pos0 - s->pbase;
-      rec->npos = 0;
-      s->discard = 1;
-      seg = i + 1;
-    } else if (s->discard) {
-      seg = i + 1;
-      if (!rec)
-        s->discard = 0; /* the oversize record ended with this byte */
-    }
   }
+  SCAN_SYNC();
   if (!s->discard && win_append(s, p + seg, n - seg) != 0) {
     s->io_error = ENOMEM;
     return -1;
+  }
+  /* size limit of the open record: stop keeping its bytes (checked once a
+   * chunk, so the window holds at most the limit plus one chunk) */
+  struct xrec *rec = open_rec(s);
+  if (rec && !rec->oversize && s->wtotal - rec->wstart > limit) {
+    rec->oversize = 1;
+    rec->npos = 0;
+    s->win.len = rec->wstart - s->wbase;
+    s->win.data[s->win.len] = '\0';
+    s->wtotal = rec->wstart;
+    s->plen = rec->pos0 - s->pbase;
+    s->discard = 1;
   }
   win_trim(s);
   return 0;
