@@ -626,5 +626,23 @@ static int xml_end(struct thbx_writer *w, thbx_error_t *err) {
   return rc == 0 ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");
 }
 
+/* A record's raw bytes from an XML input (reject/accept files): on a line
+ * of its own, indented like the records written here. The bytes are the
+ * record element as it stood in the input, so it must not rely on prefixes
+ * declared on the input's document element. */
+static int xml_write_raw(struct thbx_writer *w, const char *data, size_t length,
+                         thbx_error_t *err) {
+  int rc = w->opt.compact ? 0 : thbx_buf_puts(&w->out, "\n  ");
+  if (rc == 0)
+    rc = thbx_buf_append(&w->out, data, length);
+  return rc == 0 ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");
+}
+
 const struct writer_ops writer_xml_ops = {
-    .open = xml_open, .begin = xml_begin, .write = xml_write, .end = xml_end, .free = xml_free};
+    .open = xml_open,
+    .begin = xml_begin,
+    .write = xml_write,
+    .end = xml_end,
+    .free = xml_free,
+    .write_raw = xml_write_raw,
+};

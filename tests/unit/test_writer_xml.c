@@ -275,6 +275,67 @@ static void generic_inverse_of_the_reader(void **state) {
   }
 }
 
+/* Raw bytes of records read from XML, written back as they stood (reject
+ * files): a well-formed document that reads back as the same records. */
+static void raw_records_make_a_document(void **state) {
+  (void)state;
+  (void)xml_ops_linked;
+  const char *doc = "<?xml version=\"1.0\"?>\n<records xmlns=\"urn:thbx:thb-event:1.0\">\n"
+                    "<record id=\"AL-1\"><case_ref>a&amp;b</case_ref></record>"
+                    "<record id='AL-2'>\r\n <!-- c --><person><sex>male</sex></person></record>\n"
+                    "<record id=\"AL-3\"><nick/></record>\n</records>\n";
+  for (int compact = 0; compact < 2; compact++) {
+    FILE *in = fmemopen((void *)doc, strlen(doc), "rb");
+    thbx_reader_options_t ro;
+    thbx_reader_options_default(&ro);
+    ro.format = THBX_FORMAT_XML;
+    ro.profile = profile;
+    thbx_reader_t *r;
+    thbx_error_t err;
+    assert_int_equal(thbx_reader_open(&r, in, "in.xml", &ro, &err), THBX_OK);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *f = open_memstream(&out, &outlen);
+    thbx_writer_options_t wo;
+    thbx_writer_options_default(&wo);
+    wo.format = THBX_FORMAT_XML;
+    wo.profile = profile;
+    wo.compact = compact;
+    thbx_writer_t *w;
+    assert_int_equal(thbx_writer_open(&w, f, &wo, &err), THBX_OK);
+    json_t *expected = json_array();
+    int n = 0;
+    for (;;) {
+      thbx_record_t rec;
+      int rc = thbx_reader_next(r, &rec, &err);
+      if (rc == THBX_EOF)
+        break;
+      size_t len;
+      const char *raw = thbx_reader_raw(r, &len);
+      assert_non_null(raw);
+      assert_int_equal(thbx_writer_write_raw(w, raw, len, &err), THBX_OK);
+      if (rc == THBX_OK)
+        json_array_append_new(expected, rec.value);
+      n++;
+    }
+    assert_int_equal(n, 3);
+    assert_int_equal(thbx_writer_finish(w, &err), THBX_OK);
+    thbx_writer_free(w);
+    thbx_reader_free(r);
+    fclose(in);
+    fclose(f);
+    int errors, last;
+    json_t *back = xt_read_all(out, profile, &errors, &last);
+    assert_int_equal(last, THBX_EOF);
+    assert_int_equal(errors, 1); /* AL-3 is as broken as it was */
+    assert_true(json_equal(back, expected));
+    assert_int_equal(json_array_size(back), 2);
+    json_decref(back);
+    json_decref(expected);
+    free(out);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(samples_byte_for_byte),
@@ -283,6 +344,7 @@ int main(void) {
       cmocka_unit_test(numbers_in_decimal_form),
       cmocka_unit_test(empty_document_and_indentation),
       cmocka_unit_test(generic_inverse_of_the_reader),
+      cmocka_unit_test(raw_records_make_a_document),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
