@@ -5,11 +5,13 @@
  * the right framing, schemas that do not compile, inputs of two formats.
  * Inputs are samples/ and tests/data/validate/ (see its README.md).
  */
-#include <cmocka.h>
-#include <libxml/parser.h>
+/* cmocka.h needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
