@@ -95,6 +95,18 @@ hostile "9 MiB string (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/big.ndj
 says_where "$TMP/big.ndjson" "9 MiB string (ndjson)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "9 MiB string: expected the 2 other records"
 
+# --- no partial output: --fail-fast leaves an existing -o file untouched and
+# no temporary file behind; without it the good records are committed
+mkdir "$TMP/o"
+printf '{"id":1}\n{"id":\n{"id":3}\n' >"$TMP/ff.ndjson"
+echo previous >"$TMP/o/out.ndjson"
+hostile "--fail-fast -o" 1 "${CONV[@]}" --fail-fast -f ndjson -t ndjson -o "$TMP/o/out.ndjson" "$TMP/ff.ndjson"
+[ "$(cat "$TMP/o/out.ndjson")" = previous ] || fail "--fail-fast: the output file was replaced by a partial one"
+[ "$(ls -A "$TMP/o")" = out.ndjson ] || fail "--fail-fast: files left behind: $(ls -A "$TMP/o")"
+hostile "-o with a bad record" 1 "${CONV[@]}" -f ndjson -t ndjson -o "$TMP/o/out.ndjson" "$TMP/ff.ndjson"
+[ "$(records "$TMP/o/out.ndjson")" -eq 2 ] || fail "-o: expected the 2 good records in the output"
+[ "$(ls -A "$TMP/o")" = out.ndjson ] || fail "-o: files left behind: $(ls -A "$TMP/o")"
+
 # --- the same hostile files through validate: exit 1, nothing lost
 skip_validate=0
 "$THBX" validate --help 2>&1 | grep -q "not implemented" && skip_validate=1
