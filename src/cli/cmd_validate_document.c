@@ -18,7 +18,8 @@ static const char help[] =
     "\n"
     "Options:\n"
     "  --schema FILE       the schema (repeat to register more schemas by their $id;\n"
-    "                      the first one validates)\n"
+    "                      the first one validates). A schema without $id is named\n"
+    "                      by its file, so relative $refs find files beside it\n"
     "  --draft D           2020-12 or 7 when the schema has no $schema (default 2020-12)\n"
     "  --ref PREFIX=DIR    $ref URIs starting with PREFIX are files under DIR\n"
     "  --formats           `format` asserts (default: annotation only)\n"
@@ -28,6 +29,38 @@ static const char help[] =
     "Errors: FILE: error: /instance/path: message (keyword location)\n"
     "Exit status: 0 all valid, 1 some FILE invalid, 2 broken schema, unreadable\n"
     "FILE or usage error.\n";
+
+/* A schema file without $id gets the file's own URI, and its directory is
+ * mapped, so that a relative "$ref": "common.json" finds the file beside it
+ * (and nothing above it: the registry refuses "..")). */
+static int name_by_file(json_t *schema, const char *path, thbx_schema_registry_t *reg,
+                        thbx_error_t *err) {
+  if (!json_is_object(schema) || json_object_get(schema, "$id"))
+    return THBX_OK;
+  char *abs = realpath(path, NULL);
+  if (!abs)
+    return THBX_OK;
+  if (strpbrk(abs, "#?% \\")) { /* not spelled as a URI path as it is: leave it */
+    free(abs);
+    return THBX_OK;
+  }
+  size_t n = strlen(abs);
+  char *uri = malloc(n + 8), *prefix = malloc(n + 9);
+  int rc = THBX_ENOMEM;
+  if (uri && prefix) {
+    snprintf(uri, n + 8, "file://%s", abs);
+    char *slash = strrchr(abs, '/');
+    slash[1] = '\0';
+    snprintf(prefix, n + 9, "file://%s", abs);
+    rc = thbx_schema_registry_map(reg, prefix, abs, err);
+    if (rc == THBX_OK && json_object_set_new(schema, "$id", json_string(uri)) != 0)
+      rc = THBX_ENOMEM;
+  }
+  free(uri);
+  free(prefix);
+  free(abs);
+  return rc;
+}
 
 static json_t *load_json(const char *path, json_error_t *jerr) {
   json_t *doc = json_load_file(path, JSON_DECODE_ANY | JSON_ALLOW_NUL, jerr);
@@ -121,8 +154,9 @@ int cmd_validate_document(int argc, char **argv) {
       cli_error("%s:%d:%d: %s", schemas[i], jerr.line, jerr.column, jerr.text);
       goto done;
     }
-    if (json_is_object(s) && json_is_string(json_object_get(s, "$id")) &&
-        thbx_schema_registry_add(reg, NULL, s, &err) != THBX_OK) {
+    if (name_by_file(s, schemas[i], reg, &err) != THBX_OK ||
+        (json_is_object(s) && json_is_string(json_object_get(s, "$id")) &&
+         thbx_schema_registry_add(reg, NULL, s, &err) != THBX_OK)) {
       json_decref(s);
       snprintf(err.source, sizeof(err.source), "%s", schemas[i]);
       cli_report(&err);

@@ -38,7 +38,7 @@ expect_exit 2 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/broken.js
 expect_exit 2 "$THBX" validate --document --schema "$TMP/broken.json" "$TMP/good.json"
 printf '{"pattern":"(("}' >"$TMP/badre.json"
 expect_exit 2 "$THBX" validate --document --schema "$TMP/badre.json" "$TMP/good.json"
-printf '{"$ref":"other.json"}' >"$TMP/ref.json"
+printf '{"$ref":"nonexistent.json"}' >"$TMP/ref.json"
 expect_exit 2 "$THBX" validate --document --schema "$TMP/ref.json" "$TMP/good.json"
 expect_exit 2 "$THBX" validate --document "$TMP/good.json"
 expect_exit 2 "$THBX" validate --document --draft 5 --schema "$TMP/s.json" "$TMP/good.json"
@@ -55,6 +55,18 @@ printf '{"$id":"https://example.org/other","type":"string"}' >"$TMP/other.json"
 printf '{"$ref":"https://example.org/other"}' >"$TMP/main.json"
 expect_exit 0 "$THBX" validate --document --schema "$TMP/main.json" --schema "$TMP/other.json" "$TMP/text.json"
 expect_exit 1 "$THBX" validate --document --schema "$TMP/main.json" --schema "$TMP/other.json" "$TMP/three.json"
+# a schema without $id is named by its file: relative $refs find files beside it
+mkdir -p "$TMP/rel"
+printf '{"$defs":{"code":{"type":"string","pattern":"^[A-Z]{2}$"}}}' >"$TMP/rel/common.json"
+printf '{"properties":{"c":{"$ref":"common.json#/$defs/code"}}}' >"$TMP/rel/main.json"
+printf '{"c":"AL"}' >"$TMP/rel/ok.json"
+printf '{"c":"al"}' >"$TMP/rel/bad.json"
+expect_exit 0 "$THBX" validate --document --schema "$TMP/rel/main.json" "$TMP/rel/ok.json"
+expect_exit 1 "$THBX" validate --document --schema "$TMP/rel/main.json" "$TMP/rel/bad.json"
+grep -qF "/c: must match the pattern '^[A-Z]{2}\$' (/properties/c/\$ref/pattern)" "$TMP/stderr" ||
+  fail "relative \$ref error line: $(cat "$TMP/stderr")"
+printf '{"$ref":"../s.json"}' >"$TMP/rel/up.json"
+expect_exit 2 "$THBX" validate --document --schema "$TMP/rel/up.json" "$TMP/rel/ok.json"
 
 # --- every required test of both drafts through the binary: one run per
 # test group (its schema, each instance a file); a file is invalid when the
