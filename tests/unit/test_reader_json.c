@@ -228,6 +228,36 @@ static void json_huge_string(void **state) {
   assert_string_equal(got, "error 1:1 a value is longer than the field limit of 1048576 bytes\n");
   free(got);
   free(one);
+  /* after a skipped single record only blanks may follow; in an array the
+   * next element is read, and an unfinished array is still an error */
+  thbx_buf_t d;
+  thbx_buf_init(&d);
+  for (int round = 0; round < 3; round++) {
+    thbx_buf_reset(&d);
+    thbx_buf_puts(&d, round == 0 ? "{\"s\":[\"" : "[{\"s\":[\"");
+    for (size_t i = 0; i < 3 * big; i += 100) /* escaped quotes: the skipper must not end there */
+      thbx_buf_puts(&d, "\\\"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+                        "qqqqqqqqqqqqqqqqqqqqqqqqq");
+    thbx_buf_puts(&d, round == 0 ? "\"]} \n x" : round == 1 ? "\"]}\n, 7 ]" : "\"]} ,");
+    got = run_opts(d.data, d.len, THBX_FORMAT_JSON, 0, &lim, NULL, NULL);
+    /* the record fails while being read or at the end of its string,
+     * depending on how much one read brings: both say "longer than" */
+    assert_true(strncmp(got,
+                        round ? "error 1:2 a value is longer than the field limit"
+                              : "error 1:1 a value is longer than the field limit",
+                        48) == 0);
+    char *nl = strchr(got, '\n');
+    assert_non_null(nl);
+    assert_non_null(strstr(got, "longer than the") < nl ? strstr(got, "longer than the") : NULL);
+    if (round == 0)
+      assert_true(strncmp(nl + 1, "fatal 2:", 8) == 0 && strstr(nl, "trailing garbage"));
+    else if (round == 1)
+      assert_string_equal(nl + 1, "ok 2:3 #1 7\n");
+    else
+      assert_true(strncmp(nl + 1, "fatal 1:", 8) == 0 && strstr(nl, "premature EOF"));
+    free(got);
+  }
+  thbx_buf_free(&d);
   lim.max_field_bytes = 8 << 20;
   lim.max_record_bytes = 1 << 20; /* too large a record: skipped, not kept */
   got = run_opts(s, k, THBX_FORMAT_JSON, 0, &lim, NULL, NULL);
