@@ -279,7 +279,6 @@ static void generic_inverse_of_the_reader(void **state) {
  * files): a well-formed document that reads back as the same records. */
 static void raw_records_make_a_document(void **state) {
   (void)state;
-  (void)xml_ops_linked;
   const char *doc = "<?xml version=\"1.0\"?>\n<records xmlns=\"urn:thbx:thb-event:1.0\">\n"
                     "<record id=\"AL-1\"><case_ref>a&amp;b</case_ref></record>"
                     "<record id='AL-2'>\r\n <!-- c --><person><sex>male</sex></person></record>\n"

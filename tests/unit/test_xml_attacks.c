@@ -49,7 +49,6 @@ struct outcome {
 
 static void run_mode(const char *doc, size_t len, const thbx_profile_t *p, int xsd,
                      struct outcome *o) {
-  (void)xml_ops_linked;
   memset(o, 0, sizeof(*o));
   thbx_buf_init(&o->all);
   double t0 = now();

@@ -12,10 +12,6 @@
 #include "reader.h"
 #include "writer.h"
 
-/* reader.c and writer.c reach the XML ops through weak references; name them
- * here so that a static link pulls reader_xml.o and writer_xml.o in. */
-static const void *const xml_ops_linked[] = {&reader_xml_ops, &writer_xml_ops};
-
 #define XT_MAX 64
 
 /* What one run of the reader gave, call by call. */
@@ -43,7 +39,6 @@ static inline void xt_free(struct xt_run *t) {
 /* Read `len` bytes of `doc` as XML. Returns the status of opening. */
 static inline int xt_read_opts(const char *doc, size_t len, const thbx_reader_options_t *opt,
                                struct xt_run *t) {
-  (void)xml_ops_linked;
   memset(t, 0, sizeof(*t));
   FILE *in = len ? fmemopen((void *)doc, len, "rb") : fopen("/dev/null", "rb");
   if (!in)
@@ -109,7 +104,6 @@ static inline int xt_read(const char *doc, const thbx_profile_t *profile, struct
  * of per-record errors in *errors, the final status in *last. */
 static inline json_t *xt_read_all(const char *doc, const thbx_profile_t *profile, int *errors,
                                   int *last) {
-  (void)xml_ops_linked;
   json_t *out = json_array();
   size_t len = strlen(doc);
   FILE *in = len ? fmemopen((void *)doc, len, "rb") : fopen("/dev/null", "rb");
@@ -149,7 +143,6 @@ static inline const char *xt_json(const json_t *v) {
  * records refused (their error in *last_err). */
 static inline char *xt_write(const json_t *records, const thbx_profile_t *profile, int compact,
                              int *bad, thbx_error_t *last_err) {
-  (void)xml_ops_linked;
   char *out = NULL;
   size_t outlen = 0;
   FILE *f = open_memstream(&out, &outlen);
