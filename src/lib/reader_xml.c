@@ -884,9 +884,11 @@ static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
   size_t n = rawlen;
   trim(&t, &n); /* XSD collapses blanks of booleans and numbers */
   if (types & SHAPE_BOOLEAN) {
-    if ((n == 4 && memcmp(t, "true", 4) == 0) || (n == 1 && t[0] == '1'))
+    /* xs:boolean also has 1 and 0, unless the schema allows a number there */
+    int digits = !(types & (SHAPE_INTEGER | SHAPE_NUMBER));
+    if ((n == 4 && memcmp(t, "true", 4) == 0) || (digits && n == 1 && t[0] == '1'))
       return json_true();
-    if ((n == 5 && memcmp(t, "false", 5) == 0) || (n == 1 && t[0] == '0'))
+    if ((n == 5 && memcmp(t, "false", 5) == 0) || (digits && n == 1 && t[0] == '0'))
       return json_false();
   }
   int range = 0;

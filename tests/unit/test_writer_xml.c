@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <unistd.h>
 
 #include "xml_test_util.h"
 
@@ -335,6 +336,58 @@ static void raw_records_make_a_document(void **state) {
   }
 }
 
+/* Nothing is per field: another profile (unwrapped arrays, nullable and
+ * multi-typed values, no namespace, other names) works the same way. */
+static void another_profile(void **state) {
+  (void)state;
+  const char *schema =
+      "{\"xml\":{\"name\":\"item\",\"x-root\":\"items\"},\"type\":\"object\","
+      "\"additionalProperties\":false,\"properties\":{"
+      "\"code\":{\"type\":\"string\",\"xml\":{\"name\":\"c\",\"attribute\":true}},"
+      "\"n\":{\"type\":\"integer\",\"xml\":{\"attribute\":true}},"
+      "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+      "\"note\":{\"type\":[\"string\",\"null\"]},"
+      "\"v\":{\"type\":[\"integer\",\"boolean\"]},"
+      "\"ratio\":{\"type\":\"number\"},"
+      "\"list\":{\"type\":\"array\",\"xml\":{\"wrapped\":true},\"items\":{\"type\":"
+      "\"object\",\"xml\":{\"name\":\"e\"},\"properties\":{\"a\":{\"type\":\"boolean\"}}}}}}";
+  char path[] = "/tmp/thbx-xml-profile-XXXXXX.json";
+  int fd = mkstemps(path, 5);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, schema, strlen(schema)), (ssize_t)strlen(schema));
+  close(fd);
+  thbx_profile_t *p = NULL;
+  thbx_error_t err;
+  assert_int_equal(thbx_profile_load(path, &p, &err), THBX_OK);
+  unlink(path);
+  json_error_t jerr;
+  json_t *records = json_loads(
+      "[{\"code\":\"x\",\"n\":-3,\"tags\":[\"a\",\"b\"],\"note\":null,\"v\":true,"
+      "\"ratio\":2.5,\"list\":[{\"a\":false},{}]},"
+      "{\"code\":\"y\",\"note\":\"n\",\"v\":7,\"tags\":[\"only\"],\"list\":[]},"
+      "{\"v\":1},{\"v\":0},{\"v\":false}]",
+      0, &jerr);
+  assert_non_null(records);
+  int bad;
+  char *xml = xt_write(records, p, 1, &bad, &err);
+  assert_int_equal(bad, 0);
+  assert_non_null(strstr(xml, "<items><item c=\"x\" n=\"-3\"><tags>a</tags><tags>b</tags>"
+                              "<note xsi:nil=\"true\""));
+  assert_non_null(strstr(xml, "<list><e><a>false</a></e><e/></list>"));
+  free(xml);
+  json_t *back = round_trip(records, p, 0);
+  assert_true(json_equal(back, records));
+  json_decref(back);
+  json_decref(records);
+  /* a string that would read back as an integer or boolean is refused */
+  records = json_loads("[{\"v\":\"7\"}]", 0, &jerr);
+  xml = xt_write(records, p, 1, &bad, &err);
+  assert_int_equal(bad, 1);
+  free(xml);
+  json_decref(records);
+  thbx_profile_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(samples_byte_for_byte),
@@ -344,6 +397,7 @@ int main(void) {
       cmocka_unit_test(empty_document_and_indentation),
       cmocka_unit_test(generic_inverse_of_the_reader),
       cmocka_unit_test(raw_records_make_a_document),
+      cmocka_unit_test(another_profile),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
