@@ -27,6 +27,7 @@ struct shape_node {
   struct thbx_shape **by_name;        /* props sorted by name */
   struct thbx_shape **by_xml;         /* props sorted by (xml_name, xml_attribute) */
   struct thbx_shape **leaves_by_path; /* root only: leaves sorted by path */
+  size_t name_len;                    /* strlen(s.name), 0 without a name */
 };
 
 #define SHAPE_MAX_DEPTH 64 /* nesting of the built tree */
@@ -333,6 +334,7 @@ static struct thbx_shape *build_node(struct build *b, const json_t *schema,
   s->parent = parent;
   s->leaf_index = -1;
   s->name = dup_str(name);
+  node->name_len = name ? strlen(name) : 0;
   if ((name && !s->name) || set_paths(s, parent, name) != 0)
     goto nomem;
   if (!json_is_object(schema) && !json_is_boolean(schema)) {
@@ -478,10 +480,11 @@ const struct thbx_shape *thbx_shape_prop(const struct thbx_shape *object, const 
   size_t lo = 0, hi = object->nprops;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    const char *k = v[mid]->name;
-    int c = strncmp(k, name, len);
-    if (c == 0 && k[len] != '\0')
-      c = 1; /* k is longer: it sorts after name */
+    const struct shape_node *k = (const struct shape_node *)v[mid];
+    /* the order of strcmp, without looking for NULs */
+    int c = memcmp(k->s.name, name, k->name_len < len ? k->name_len : len);
+    if (c == 0)
+      c = (k->name_len > len) - (k->name_len < len);
     if (c == 0)
       return v[mid];
     if (c < 0)

@@ -24,6 +24,7 @@ struct wcol {
 
 struct csv_writer {
   char delim, sep;
+  unsigned char special[256]; /* bytes that make a field need quotes (and NUL) */
   int safe;
   struct wcol *cols;
   size_t ncols, capcols;
@@ -42,24 +43,38 @@ static int is_branch(const struct thbx_shape *s) {
 
 /* --------------------------------------------------------------- fields */
 
-static int needs_quotes(const struct csv_writer *st, const char *s, size_t n) {
+enum { FIELD_QUOTE = 1, FIELD_NUL = 2 };
+
+/* One pass over a field: does it need quotes, does it hold a NUL? */
+static int scan_field(const struct csv_writer *st, const char *s, size_t n) {
   if (n == 0)
     return 0;
+  int flags = 0;
   if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
-    return 1;
+    flags = FIELD_QUOTE;
+  const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (c == st->delim || c == '"' || c == '\n' || c == '\r')
-      return 1;
+    if (st->special[u[i]]) {
+      if (u[i] == 0)
+        return flags | FIELD_NUL;
+      flags = FIELD_QUOTE;
+      if (memchr(u + i, 0, n - i))
+        return flags | FIELD_NUL;
+      break;
+    }
   }
-  return 0;
+  return flags;
 }
 
+/* Append field s as RFC 4180 wants; -2 if it holds a NUL (nothing appended). */
 static int put_field(struct csv_writer *st, thbx_buf_t *out, const char *s, size_t n) {
+  int flags = scan_field(st, s, n);
+  if (flags & FIELD_NUL)
+    return -2;
   int risky =
       st->safe && n > 0 &&
       (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
-  if (!risky && !needs_quotes(st, s, n))
+  if (!risky && !flags)
     return thbx_buf_append(out, s, n);
   if (thbx_buf_reserve(out, n + 4) != 0 || thbx_buf_putc(out, '"') != 0)
     return -1;
@@ -79,22 +94,17 @@ static int put_field(struct csv_writer *st, thbx_buf_t *out, const char *s, size
 }
 
 static int write_header(struct thbx_writer *w, struct csv_writer *st) {
+  int safe = st->safe;
+  st->safe = 0; /* column names are not data */
   for (size_t i = 0; i < st->ncols; i++) {
-    if (i > 0 && thbx_buf_putc(&w->out, st->delim) != 0)
-      return -1;
     const char *p = st->cols[i].path;
-    if (!needs_quotes(st, p, strlen(p))) {
-      if (thbx_buf_puts(&w->out, p) != 0)
-        return -1;
-    } else {
-      int safe = st->safe;
-      st->safe = 0;
-      int rc = put_field(st, &w->out, p, strlen(p));
+    if ((i > 0 && thbx_buf_putc(&w->out, st->delim) != 0) ||
+        put_field(st, &w->out, p, strlen(p)) != 0) {
       st->safe = safe;
-      if (rc != 0)
-        return -1;
+      return -1;
     }
   }
+  st->safe = safe;
   st->header_done = 1;
   return thbx_buf_putc(&w->out, '\n');
 }
@@ -200,6 +210,8 @@ static int open_state(struct thbx_writer *w, thbx_error_t *err) {
   w->state = st;
   st->delim = d;
   st->sep = sep;
+  st->special[(unsigned char)d] = st->special['"'] = 1;
+  st->special['\n'] = st->special['\r'] = st->special[0] = 1;
   st->safe = w->opt.csv_safe;
   thbx_buf_init(&st->cell);
   thbx_buf_init(&st->scratch);
@@ -367,12 +379,13 @@ static int emit_row(struct thbx_writer *w, struct csv_writer *st, thbx_error_t *
                             "%s: an empty %s cannot be spelled in CSV (an empty cell is absent)",
                             c->path, json_is_array(v) ? "array" : "string");
     }
-    if (memchr(s, '\0', n)) {
+    int rc = put_field(st, out, s, n);
+    if (rc == -2) {
       thbx_error_clear(err);
       return thbx_error_set(err, THBX_EPARSE, "%s: a NUL character cannot be written in CSV",
                             c->path);
     }
-    if (put_field(st, out, s, n) != 0)
+    if (rc != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
   /* a row of one empty cell would be a blank line, which readers skip */
