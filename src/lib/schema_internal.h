@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* ------------------------------------------------------------- hash maps */
 
@@ -94,6 +95,8 @@ int schema_number_multiple(const json_t *instance, const json_t *divisor);
 int schema_number_cmp(const json_t *a, const json_t *b);
 /* JSON equality: numbers by value (1 == 1.0), objects unordered. */
 int schema_json_equal(const json_t *a, const json_t *b);
+/* A hash that agrees with schema_json_equal (uniqueItems on long arrays). */
+uint64_t schema_json_hash(const json_t *v);
 /* Is the number integral (1, 1.0, 1e3)? */
 int schema_number_is_integer(const json_t *n);
 /* Shortest decimal text of a number into buf (at least 32 bytes). */

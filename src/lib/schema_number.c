@@ -168,3 +168,51 @@ int schema_json_equal(const json_t *a, const json_t *b) {
     return 1; /* true, false, null: same type is same value */
   }
 }
+
+static uint64_t mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n, uint64_t h) {
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  return h;
+}
+
+uint64_t schema_json_hash(const json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_INTEGER:
+  case JSON_REAL: {
+    /* equal numbers hash equally: 1 and 1.0 through the same double */
+    double d = json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
+    if (d == 0)
+      d = 0; /* -0.0 == 0 */
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof(bits));
+    return mix(bits ^ 0x1234);
+  }
+  case JSON_STRING:
+    return hash_bytes(json_string_value(v), json_string_length(v), 1469598103934665603ULL);
+  case JSON_ARRAY: {
+    uint64_t h = 0xabcdef;
+    for (size_t i = 0; i < json_array_size(v); i++)
+      h = mix(h * 31 + schema_json_hash(json_array_get(v, i)));
+    return h;
+  }
+  case JSON_OBJECT: {
+    uint64_t h = 0x5555; /* order-independent: a sum over the members */
+    const char *k;
+    json_t *m;
+    json_object_foreach((json_t *)v, k, m) {
+      h += mix(hash_bytes(k, strlen(k), 1469598103934665603ULL) ^ schema_json_hash(m));
+    }
+    return mix(h);
+  }
+  case JSON_TRUE: return 1;
+  case JSON_FALSE: return 2;
+  default: return 3;
+  }
+}

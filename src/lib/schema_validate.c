@@ -377,6 +377,51 @@ done:
   return ok;
 }
 
+struct hashed {
+  uint64_t hash;
+  size_t index;
+};
+
+static int cmp_hashed(const void *a, const void *b) {
+  const struct hashed *x = a, *y = b;
+  if (x->hash != y->hash)
+    return x->hash < y->hash ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two equal items? 1 (and which), 0, -1 no memory. Pairwise for short
+ * arrays, by sorted hashes for long ones (no quadratic blow-up). */
+static int duplicate(const json_t *a, size_t size, size_t *di, size_t *dj) {
+  if (size <= 16) {
+    for (size_t i = 0; i < size; i++)
+      for (size_t j = i + 1; j < size; j++)
+        if (schema_json_equal(json_array_get(a, i), json_array_get(a, j))) {
+          *di = i;
+          *dj = j;
+          return 1;
+        }
+    return 0;
+  }
+  struct hashed *h = malloc(size * sizeof(*h));
+  if (!h)
+    return -1;
+  for (size_t i = 0; i < size; i++) {
+    h[i].hash = schema_json_hash(json_array_get(a, i));
+    h[i].index = i;
+  }
+  qsort(h, size, sizeof(*h), cmp_hashed);
+  int found = 0;
+  for (size_t i = 0; i < size && !found; i++)
+    for (size_t j = i + 1; j < size && h[j].hash == h[i].hash && !found; j++)
+      if (schema_json_equal(json_array_get(a, h[i].index), json_array_get(a, h[j].index))) {
+        *di = h[i].index;
+        *dj = h[j].index;
+        found = 1;
+      }
+  free(h);
+  return found;
+}
+
 static int validate_array(struct vctx *c, const struct snode *n, const json_t *inst,
                           const struct path *ip, const struct path *kp, const struct scope *sc,
                           struct evset *ev) {
@@ -393,14 +438,17 @@ static int validate_array(struct vctx *c, const struct snode *n, const json_t *i
     FAIL();
   }
   if (n->unique_items && size > 1) {
-    for (size_t i = 0; i < size; i++)
-      for (size_t j = i + 1; j < size; j++)
-        if (schema_json_equal(json_array_get(inst, i), json_array_get(inst, j))) {
-          emit(c, n, ip, kp, "uniqueItems",
-               "must not contain duplicate items (items %zu and %zu are equal)", i, j);
-          FAIL();
-          i = j = size;
-        }
+    size_t di, dj;
+    int dup = duplicate(inst, size, &di, &dj);
+    if (dup < 0) {
+      c->status = thbx_error_set(c->err, THBX_ENOMEM, "out of memory");
+      return 0;
+    }
+    if (dup) {
+      emit(c, n, ip, kp, "uniqueItems",
+           "must not contain duplicate items (items %zu and %zu are equal)", di, dj);
+      FAIL();
+    }
   }
   for (size_t i = 0; i < size && i < n->nprefix_items; i++) {
     struct path ipi = {ip, NULL, i};

@@ -146,6 +146,22 @@ static void equality_and_lengths(void **state) {
   assert_int_equal(check(s, "[1, 1.0]", NULL), 0);
   assert_int_equal(check(s, "[{\"a\":1,\"b\":2}, {\"b\":2,\"a\":1}]", NULL), 0);
   assert_int_equal(check(s, "[1, \"1\"]", NULL), 1);
+  /* long arrays go by hashes: same answers, no quadratic time */
+  json_t *big = json_array();
+  for (int i = 0; i < 50000; i++)
+    json_array_append_new(big, i % 2 ? json_integer(i) : json_pack("{s:i}", "k", i));
+  thbx_validation_t r;
+  thbx_error_t err;
+  assert_int_equal(thbx_schema_validate(s, big, &r, &err), THBX_OK);
+  assert_true(r.valid);
+  thbx_validation_clear(&r);
+  json_array_append_new(big, json_real(49999.0));
+  assert_int_equal(thbx_schema_validate(s, big, &r, &err), THBX_OK);
+  assert_false(r.valid);
+  assert_string_equal(r.errors[0].message,
+                      "must not contain duplicate items (items 49999 and 50000 are equal)");
+  thbx_validation_clear(&r);
+  json_decref(big);
   thbx_schema_free(s);
 }
 
