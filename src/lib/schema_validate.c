@@ -43,7 +43,13 @@ struct vctx {
   int status;
   thbx_error_t *err;
   size_t depth;
+  unsigned long steps;
 };
+
+/* Subschema evaluations allowed in one validation: anyOf/oneOf over a deep
+ * instance can be exponential in its depth; this bounds the time (about a
+ * few seconds) far above what any real record needs. */
+#define MAX_STEPS 50000000UL
 
 /* ------------------------------------------------------------ evaluation */
 
@@ -663,6 +669,12 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
     if (n->boolean)
       return 1;
     emit(c, n, ip, kp, "", "no value is allowed here (false schema)");
+    return 0;
+  }
+  if (++c->steps > MAX_STEPS) {
+    c->status = thbx_error_set(c->err, THBX_ELIMIT,
+                               "validation step limit (%lu subschema evaluations) exceeded",
+                               MAX_STEPS);
     return 0;
   }
   if (c->depth >= c->S->options.max_depth) {
