@@ -15,6 +15,7 @@
  * libxml2 stays the judge of well-formedness; the scanner only counts tags.
  */
 #include "reader.h"
+#include "xml_text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -777,83 +778,6 @@ static void trim(const char **t, size_t *n) {
     (*n)--;
 }
 
-/* xs:integer lexical form -> *out; 0 ok, 1 not an integer, 2 out of range. */
-static int parse_integer(const char *t, size_t n, json_int_t *out) {
-  size_t i = 0;
-  int neg = 0;
-  if (i < n && (t[i] == '+' || t[i] == '-'))
-    neg = t[i++] == '-';
-  if (i == n)
-    return 1;
-  unsigned long long v = 0;
-  unsigned long long lim = neg ? (unsigned long long)LLONG_MAX + 1ULL : (unsigned long long)LLONG_MAX;
-  int over = 0;
-  for (; i < n; i++) {
-    if (t[i] < '0' || t[i] > '9')
-      return 1;
-    unsigned d = (unsigned)(t[i] - '0');
-    if (v > (lim - d) / 10)
-      over = 1;
-    else
-      v = v * 10 + d;
-  }
-  if (over)
-    return 2;
-  *out = neg ? (json_int_t)(0 - v) : (json_int_t)v;
-  return 0;
-}
-
-/* xs:decimal (or xs:double with an exponent) -> *out; 0 ok, 1 not a
- * number, 2 not representable in JSON (inf, nan, overflow). */
-static int parse_decimal(const char *t, size_t n, double *out, int *is_int) {
-  size_t i = 0, digits = 0;
-  *is_int = 1;
-  if (i < n && (t[i] == '+' || t[i] == '-'))
-    i++;
-  while (i < n && t[i] >= '0' && t[i] <= '9')
-    i++, digits++;
-  if (i < n && t[i] == '.') {
-    *is_int = 0;
-    i++;
-    while (i < n && t[i] >= '0' && t[i] <= '9')
-      i++, digits++;
-  }
-  if (digits == 0) {
-    if ((n == 3 && (memcmp(t, "INF", 3) == 0 || memcmp(t, "NaN", 3) == 0)) ||
-        (n == 4 && (memcmp(t, "-INF", 4) == 0 || memcmp(t, "+INF", 4) == 0)))
-      return 2;
-    return 1;
-  }
-  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-    *is_int = 0;
-    i++;
-    if (i < n && (t[i] == '+' || t[i] == '-'))
-      i++;
-    size_t ed = 0;
-    while (i < n && t[i] >= '0' && t[i] <= '9')
-      i++, ed++;
-    if (ed == 0)
-      return 1;
-  }
-  if (i != n)
-    return 1;
-  char stack[64];
-  char *copy = n < sizeof(stack) ? stack : malloc(n + 1);
-  if (!copy)
-    return 2;
-  memcpy(copy, t, n);
-  copy[n] = '\0';
-  errno = 0;
-  double d = strtod(copy, NULL);
-  int range = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
-  if (copy != stack)
-    free(copy);
-  if (range || !isfinite(d))
-    return 2;
-  *out = d;
-  return 0;
-}
-
 static const char *type_word(unsigned types) {
   if (types & SHAPE_INTEGER)
     return "an integer";
@@ -880,36 +804,20 @@ static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
                    name, (types & SHAPE_OBJECT) ? "an object" : (types & SHAPE_ARRAY) ? "an array"
                                                                                     : "no value");
   }
+  struct xml_text_value v;
+  enum xml_text_kind kind = xml_text_classify(types, raw, rawlen, &v);
+  switch (kind) {
+  case XML_TEXT_STRING: return str(w, raw, rawlen);
+  case XML_TEXT_TRUE: return json_true();
+  case XML_TEXT_FALSE: return json_false();
+  case XML_TEXT_INTEGER: return num_or_nomem(w, json_integer(v.i));
+  case XML_TEXT_REAL: return num_or_nomem(w, json_real(v.d));
+  default: break;
+  }
   const char *t = raw;
   size_t n = rawlen;
-  trim(&t, &n); /* XSD collapses blanks of booleans and numbers */
-  if (types & SHAPE_BOOLEAN) {
-    /* xs:boolean also has 1 and 0, unless the schema allows a number there */
-    int digits = !(types & (SHAPE_INTEGER | SHAPE_NUMBER));
-    if ((n == 4 && memcmp(t, "true", 4) == 0) || (digits && n == 1 && t[0] == '1'))
-      return json_true();
-    if ((n == 5 && memcmp(t, "false", 5) == 0) || (digits && n == 1 && t[0] == '0'))
-      return json_false();
-  }
-  int range = 0;
-  if (types & (SHAPE_INTEGER | SHAPE_NUMBER)) {
-    json_int_t iv;
-    int rc = parse_integer(t, n, &iv);
-    if (rc == 0)
-      return num_or_nomem(w, json_integer(iv));
-    range |= rc == 2;
-  }
-  if (types & SHAPE_NUMBER) {
-    double d;
-    int is_int;
-    int rc = parse_decimal(t, n, &d, &is_int);
-    if (rc == 0) /* also an integer beyond 64 bits: a real, as JSON has it */
-      return num_or_nomem(w, json_real(d));
-    range |= rc == 2;
-  }
-  if (types & SHAPE_STRING)
-    return str(w, raw, rawlen);
-  if (range)
+  trim(&t, &n);
+  if (kind == XML_TEXT_RANGE)
     return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is out of range", what, name,
                    (int)(n > 64 ? 64 : n), t);
   return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is not %s", what, name,

@@ -13,6 +13,7 @@
  * appended for it.
  */
 #include "writer.h"
+#include "xml_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -230,38 +231,28 @@ static const char *json_type_word(const json_t *v) {
 }
 
 /* Would the reader, given this scalar's text and the shape's types, read
- * back the same value? (XML text carries no type; the profile gives it.) */
+ * back the same value? (XML text carries no type; the profile gives it.)
+ * The text is judged by the reader's own rules (xml_text.c). */
 static int representable(const struct thbx_shape *sh, const json_t *v) {
   unsigned t = sh->types;
+  struct xml_text_value val;
+  char num[32];
   switch (json_typeof(v)) {
-  case JSON_STRING: {
-    if (!(t & SHAPE_STRING))
-      return 0;
-    if (!(t & (SHAPE_BOOLEAN | SHAPE_INTEGER | SHAPE_NUMBER)))
-      return 1;
-    /* a string that looks like another allowed type would come back as it */
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (n == 0)
-      return 1;
-    if ((t & SHAPE_BOOLEAN) && (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "1") ||
-                                !strcmp(s, "0")))
-      return 0;
-    if (t & (SHAPE_INTEGER | SHAPE_NUMBER)) {
-      char *end;
-      strtod(s, &end);
-      if (end != s && *end == '\0')
-        return 0;
-    }
-    return 1;
-  }
+  case JSON_STRING:
+    return (t & SHAPE_STRING) &&
+           xml_text_classify(t, json_string_value(v), json_string_length(v), &val) ==
+               XML_TEXT_STRING;
   case JSON_INTEGER:
-    return (t & (SHAPE_INTEGER | SHAPE_NUMBER)) != 0;
+    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    return xml_text_classify(t, num, strlen(num), &val) == XML_TEXT_INTEGER;
   case JSON_REAL:
+    /* put_double's text always has a '.' and digits: a real wherever a
+     * number is allowed */
     return (t & SHAPE_NUMBER) != 0;
   case JSON_TRUE:
+    return xml_text_classify(t, "true", 4, &val) == XML_TEXT_TRUE;
   case JSON_FALSE:
-    return (t & SHAPE_BOOLEAN) != 0;
+    return xml_text_classify(t, "false", 5, &val) == XML_TEXT_FALSE;
   case JSON_NULL:
     return (t & SHAPE_NULL) != 0;
   default:
