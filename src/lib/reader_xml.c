@@ -126,14 +126,13 @@ struct xpos {
 
 /* A record the scanner delimited (or is delimiting). */
 struct xrec {
-  size_t wstart, wend;  /* its bytes in the window (logical offsets) */
-  struct xpos start;    /* its start tag */
-  struct xpos end;      /* just after its end tag */
-  size_t pos0, npos;    /* positions of its start tags in s->pos (logical) */
+  size_t wstart, wend; /* its bytes in the window (logical offsets) */
+  struct xpos start;   /* its start tag */
+  struct xpos end;     /* just after its end tag */
+  size_t pos0, npos;   /* positions of its start tags in s->pos (logical) */
   int complete;
   int oversize;
 };
-
 
 struct xml_state {
   struct thbx_reader *r;
@@ -143,22 +142,22 @@ struct xml_state {
 
   /* scanner */
   enum scan_state st;
-  int quote;        /* in a start tag: the open quote char, 0 if none */
-  int last_slash;   /* in a start tag: the last non-blank char was '/' */
-  int dashes;       /* comment / CDATA / PI end detection */
-  int bang_n;       /* chars seen after "<!" */
-  int cr;           /* last byte was CR */
-  long line, col;   /* position of the next byte */
-  struct xpos lt;   /* position of the last '<' */
-  size_t lt_w;      /* its window offset */
-  long depth;       /* element depth: 1 inside the document element */
+  int quote;      /* in a start tag: the open quote char, 0 if none */
+  int last_slash; /* in a start tag: the last non-blank char was '/' */
+  int dashes;     /* comment / CDATA / PI end detection */
+  int bang_n;     /* chars seen after "<!" */
+  int cr;         /* last byte was CR */
+  long line, col; /* position of the next byte */
+  struct xpos lt; /* position of the last '<' */
+  size_t lt_w;    /* its window offset */
+  long depth;     /* element depth: 1 inside the document element */
   int seen_root, root_closed, nonblank;
   int first_bytes_checked;
   struct xpos root_pos;
-  int doctype;      /* input was refused at doctype_pos (a DOCTYPE, ...) */
+  int doctype; /* input was refused at doctype_pos (a DOCTYPE, ...) */
   struct xpos doctype_pos;
   const char *refused; /* why */
-  long nattr;       /* in a start tag: attributes so far */
+  long nattr;          /* in a start tag: attributes so far */
   int io_error;
 
   /* window of record bytes: data[0] is logical offset wbase */
@@ -185,17 +184,17 @@ struct xml_state {
   struct xrec *vrec;
 
   /* walking */
-  int started;      /* the first Read happened */
-  int at;           /* 1: the xmlTextReader is on a record start, 0: need to move, -1 EOF,
-                       -2 fatal */
+  int started;       /* the first Read happened */
+  int at;            /* 1: the xmlTextReader is on a record start, 0: need to move, -1 EOF,
+                        -2 fatal */
   int on_fresh_node; /* after Next: the current node is not examined yet */
   /* after a fatal error the xmlTextReader stops, but the records that ended
    * before the error are whole in the tree: they are walked from there */
   int fallback;
-  xmlNodePtr fb; /* the next record's element in fallback */
-  xmlDocPtr doc; /* taken from the reader for the fallback: ours to free */
-  thbx_buf_t text;  /* scratch for element text */
-  thbx_buf_t key;   /* scratch for generic keys */
+  xmlNodePtr fb;   /* the next record's element in fallback */
+  xmlDocPtr doc;   /* taken from the reader for the fallback: ours to free */
+  thbx_buf_t text; /* scratch for element text */
+  thbx_buf_t key;  /* scratch for generic keys */
 };
 
 static struct xrec *qrec(struct xml_state *s, long seq) {
@@ -392,7 +391,7 @@ static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
         if (scan_start_tag(s) != 0) {
           s->io_error = ENOMEM;
           SCAN_SYNC();
-        return -1;
+          return -1;
         }
       }
       break;
@@ -789,8 +788,8 @@ static const char *type_word(unsigned types) {
 }
 
 /* The text in s->text as a value of shape sh. */
-static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
-                      const char *what, const char *name) {
+static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index, const char *what,
+                      const char *name) {
   const char *raw = w->s->text.data;
   size_t rawlen = w->s->text.len;
   unsigned types = sh ? sh->types : SHAPE_STRING;
@@ -801,8 +800,10 @@ static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
     if (types & SHAPE_NULL && rawlen == 0)
       return json_null();
     return fail_at(w, THBX_EPARSE, index, "%s '%s' holds text where the profile expects %s", what,
-                   name, (types & SHAPE_OBJECT) ? "an object" : (types & SHAPE_ARRAY) ? "an array"
-                                                                                    : "no value");
+                   name,
+                   (types & SHAPE_OBJECT)  ? "an object"
+                   : (types & SHAPE_ARRAY) ? "an array"
+                                           : "no value");
   }
   struct xml_text_value v;
   enum xml_text_kind kind = xml_text_classify(types, raw, rawlen, &v);
@@ -944,8 +945,7 @@ static json_t *shaped_object(struct walk *w, xmlNodePtr el, const struct thbx_sh
   for (xmlAttrPtr a = el->properties; a; a = a->next) {
     if (a->ns && strcmp((const char *)a->ns->href, XSI_NS) == 0)
       continue; /* xsi:schemaLocation, xsi:nil, ... */
-    const struct thbx_shape *p =
-        a->ns ? NULL : thbx_shape_xml_child(sh, (const char *)a->name, 1);
+    const struct thbx_shape *p = a->ns ? NULL : thbx_shape_xml_child(sh, (const char *)a->name, 1);
     if (!p && !sh->additional) {
       fail_at(w, THBX_EPARSE, index, "unknown attribute '%s' on element '%s'",
               (const char *)a->name, ename);
@@ -972,8 +972,7 @@ static json_t *shaped_object(struct walk *w, xmlNodePtr el, const struct thbx_sh
   for (xmlNodePtr c = el->children; c; c = c->next) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
       if (c->content && !is_blank((const char *)c->content, strlen((const char *)c->content))) {
-        fail_at(w, THBX_EPARSE, index, "element '%s' cannot hold text, only child elements",
-                ename);
+        fail_at(w, THBX_EPARSE, index, "element '%s' cannot hold text, only child elements", ename);
         goto fail;
       }
       continue;
@@ -991,8 +990,8 @@ static json_t *shaped_object(struct walk *w, xmlNodePtr el, const struct thbx_sh
       if (!sh->additional || !ns_ok(w, c)) {
         if (!ns_ok(w, c))
           fail_at(w, THBX_EPARSE, ci, "element '%s' in %s%s%s is not in the profile's namespace",
-                  cname, c->ns ? "namespace '" : "no namespace", c->ns ? (const char *)c->ns->href : "",
-                  c->ns ? "'" : "");
+                  cname, c->ns ? "namespace '" : "no namespace",
+                  c->ns ? (const char *)c->ns->href : "", c->ns ? "'" : "");
         else
           fail_at(w, THBX_EPARSE, ci, "unknown element '%s' in '%s'", cname, ename);
         goto fail;
@@ -1281,9 +1280,8 @@ static int check_root(struct thbx_reader *r, struct xml_state *s) {
                      name ? name : "", want);
   if ((ns && (!href || strcmp(href, ns) != 0)) || (!ns && href))
     return set_fatal(s, s->root_pos, "the document element '%s' is in %s%s%s, expected %s%s%s",
-                     name, href ? "namespace '" : "no namespace", href ? href : "",
-                     href ? "'" : "", ns ? "namespace '" : "no namespace", ns ? ns : "",
-                     ns ? "'" : "");
+                     name, href ? "namespace '" : "no namespace", href ? href : "", href ? "'" : "",
+                     ns ? "namespace '" : "no namespace", ns ? ns : "", ns ? "'" : "");
   return 0;
 }
 
@@ -1292,8 +1290,7 @@ static char processed_marker; /* node->_private of records already read */
 /* In fallback: the record `seq` is at the first unread element from `from`
  * (NULL: the document element's first child) if the scanner saw it end
  * before the fatal error. Sets s->at 1 or -2. */
-static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr from,
-                          long seq) {
+static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr from, long seq) {
   s->at = -2;
   struct xrec *x = qrec(s, seq);
   if (!x || !x->complete || !s->fatal || pos_le(s->fatal_pos, x->end))
@@ -1447,6 +1444,10 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
            fatal(r, s, err);
   w.rec = xrec;
+  if (xrec->oversize && status == THBX_OK) /* found out while expanding */
+    status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
+                          "record is larger than max_record_bytes (%zu)",
+                          r->opt.limits.max_record_bytes);
   if (!node && !s->fallback && s->fatal && xrec->complete && !pos_le(s->fatal_pos, xrec->end))
     node = xmlTextReaderCurrentNode(s->xr); /* whole: the error is after it */
   if (node)

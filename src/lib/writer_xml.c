@@ -25,7 +25,7 @@ struct xw {
   struct thbx_writer *w;
   thbx_buf_t *b;
   thbx_error_t *err;
-  int indent; /* 0: compact */
+  int indent;      /* 0: compact */
   thbx_buf_t path; /* JSON Pointer of the value being written, for messages */
 };
 
@@ -155,22 +155,17 @@ static int put_double(thbx_buf_t *b, double d) {
 /* A scalar's text. */
 static int put_scalar(struct xw *x, const json_t *v, int attr) {
   switch (json_typeof(v)) {
-  case JSON_STRING:
-    return put_text(x, json_string_value(v), json_string_length(v), attr);
+  case JSON_STRING: return put_text(x, json_string_value(v), json_string_length(v), attr);
   case JSON_INTEGER:
-    return thbx_buf_printf(x->b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) == 0
-               ? THBX_OK
-               : nomem(x);
+    return thbx_buf_printf(x->b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) == 0 ? THBX_OK
+                                                                                      : nomem(x);
   case JSON_REAL:
     if (!isfinite(json_real_value(v)))
       return fail(x, "a number that is not finite cannot be written");
     return put_double(x->b, json_real_value(v)) == 0 ? THBX_OK : nomem(x);
-  case JSON_TRUE:
-    return thbx_buf_puts(x->b, "true") == 0 ? THBX_OK : nomem(x);
-  case JSON_FALSE:
-    return thbx_buf_puts(x->b, "false") == 0 ? THBX_OK : nomem(x);
-  default:
-    return THBX_OK;
+  case JSON_TRUE: return thbx_buf_puts(x->b, "true") == 0 ? THBX_OK : nomem(x);
+  case JSON_FALSE: return thbx_buf_puts(x->b, "false") == 0 ? THBX_OK : nomem(x);
+  default: return THBX_OK;
   }
 }
 
@@ -239,9 +234,8 @@ static int representable(const struct thbx_shape *sh, const json_t *v) {
   char num[32];
   switch (json_typeof(v)) {
   case JSON_STRING:
-    return (t & SHAPE_STRING) &&
-           xml_text_classify(t, json_string_value(v), json_string_length(v), &val) ==
-               XML_TEXT_STRING;
+    return (t & SHAPE_STRING) && xml_text_classify(t, json_string_value(v), json_string_length(v),
+                                                   &val) == XML_TEXT_STRING;
   case JSON_INTEGER:
     snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     return xml_text_classify(t, num, strlen(num), &val) == XML_TEXT_INTEGER;
@@ -249,14 +243,10 @@ static int representable(const struct thbx_shape *sh, const json_t *v) {
     /* put_double's text always has a '.' and digits: a real wherever a
      * number is allowed */
     return (t & SHAPE_NUMBER) != 0;
-  case JSON_TRUE:
-    return xml_text_classify(t, "true", 4, &val) == XML_TEXT_TRUE;
-  case JSON_FALSE:
-    return xml_text_classify(t, "false", 5, &val) == XML_TEXT_FALSE;
-  case JSON_NULL:
-    return (t & SHAPE_NULL) != 0;
-  default:
-    return 0;
+  case JSON_TRUE: return xml_text_classify(t, "true", 4, &val) == XML_TEXT_TRUE;
+  case JSON_FALSE: return xml_text_classify(t, "false", 5, &val) == XML_TEXT_FALSE;
+  case JSON_NULL: return (t & SHAPE_NULL) != 0;
+  default: return 0;
   }
 }
 
@@ -361,7 +351,7 @@ static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *n
     if ((rc = open_tag(x, name)) != THBX_OK)
       return rc;
     return thbx_buf_puts(x->b, " xsi:nil=\"true\" xmlns:xsi=\"" XSI_NS "\"/>") == 0 ? THBX_OK
-                                                                                   : nomem(x);
+                                                                                    : nomem(x);
   }
   if (json_is_object(v)) {
     if (!(sh->types & SHAPE_OBJECT))
@@ -417,8 +407,9 @@ static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *n
     return close_tag(x, name);
   }
   if (!representable(sh, v))
-    return fail(x, "%s where the profile expects %s cannot be written in XML "
-                   "(it would read back as another value)",
+    return fail(x,
+                "%s where the profile expects %s cannot be written in XML "
+                "(it would read back as another value)",
                 json_type_word(v),
                 (sh->types & SHAPE_STRING)    ? "a string"
                 : (sh->types & SHAPE_INTEGER) ? "an integer"
@@ -450,8 +441,7 @@ static int is_xml_name(const char *s) {
           *p == '_' || *p == '-' || *p == '.' || *p >= 0x80))
       return 0;
   /* names starting with "xml" (any case) are reserved */
-  if ((s[0] == 'x' || s[0] == 'X') && (s[1] == 'm' || s[1] == 'M') &&
-      (s[2] == 'l' || s[2] == 'L'))
+  if ((s[0] == 'x' || s[0] == 'X') && (s[1] == 'm' || s[1] == 'M') && (s[2] == 'l' || s[2] == 'L'))
     return 0;
   return 1;
 }
@@ -600,8 +590,7 @@ static int xml_write(struct thbx_writer *w, const json_t *record, thbx_error_t *
     if (!json_is_object(record))
       rc = fail(&x, "a record must be an object, not %s", json_type_word(record));
     else
-      rc = newline(&x, 1) == 0 ? write_shaped(&x, w->shape, record_name(w), record, 1)
-                               : nomem(&x);
+      rc = newline(&x, 1) == 0 ? write_shaped(&x, w->shape, record_name(w), record, 1) : nomem(&x);
   } else if (json_is_array(record)) {
     rc = fail(&x, "an array cannot be written as one generic XML record");
   } else {

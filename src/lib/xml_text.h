@@ -10,7 +10,7 @@
 #include "profile.h"
 
 enum xml_text_kind {
-  XML_TEXT_STRING,  /* the text itself, untouched */
+  XML_TEXT_STRING, /* the text itself, untouched */
   XML_TEXT_TRUE,
   XML_TEXT_FALSE,
   XML_TEXT_INTEGER, /* value->i */

@@ -3,10 +3,10 @@
  * locations, raw bytes, recovery after a broken record, fatal errors for
  * documents that are not well-formed, limits, streaming XSD errors.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include <stdint.h>
 
@@ -14,11 +14,11 @@
 
 #define NS "urn:thbx:thb-event:1.0"
 #define HEAD "<records xmlns=\"" NS "\">"
-#define REC(id, sex)                                                                      \
-  "<record id=\"" id "\"><schema_version>1.0</schema_version>"                            \
-  "<reporting_country>AL</reporting_country><reporting_body><type>police</type>"          \
-  "</reporting_body><event_type>referral</event_type><event_date>2024-03-15</event_date>" \
-  "<person><person_ref>abcdefgh12</person_ref><role>victim</role><sex>" sex "</sex>"      \
+#define REC(id, sex)                                                                               \
+  "<record id=\"" id "\"><schema_version>1.0</schema_version>"                                     \
+  "<reporting_country>AL</reporting_country><reporting_body><type>police</type>"                   \
+  "</reporting_body><event_type>referral</event_type><event_date>2024-03-15</event_date>"          \
+  "<person><person_ref>abcdefgh12</person_ref><role>victim</role><sex>" sex "</sex>"               \
   "<age_group>18-20</age_group></person></record>"
 
 static thbx_profile_t *profile;
@@ -58,7 +58,9 @@ static char *slurp(const char *path, size_t *len) {
 static void empty_records_and_empty_input(void **state) {
   (void)state;
   struct xt_run t;
-  assert_int_equal(xt_read("<?xml version=\"1.0\"?>\n" "<records xmlns=\"" NS "\"/>\n", profile, &t),
+  assert_int_equal(xt_read("<?xml version=\"1.0\"?>\n"
+                           "<records xmlns=\"" NS "\"/>\n",
+                           profile, &t),
                    THBX_OK);
   assert_int_equal(t.records, 0);
   assert_int_equal(t.last, THBX_EOF);
@@ -103,8 +105,8 @@ static void profile_record_types_and_order(void **state) {
       "\"minor_at_exploitation\":true,\"citizenship\":[\"AL\",\"GR\"]},\"exploitation\":"
       "{\"forms\":[],\"start_year\":2019},\"compensation\":{\"claimed\":false,"
       "\"awarded_amount\":1500.5}}");
-  assert_true(json_is_real(json_object_get(json_object_get(t.value[0], "compensation"),
-                                           "awarded_amount")));
+  assert_true(
+      json_is_real(json_object_get(json_object_get(t.value[0], "compensation"), "awarded_amount")));
   assert_int_equal(t.line[0], 2);
   assert_int_equal(t.column[0], 3);
   assert_int_equal(t.index[0], 0);
@@ -114,19 +116,19 @@ static void profile_record_types_and_order(void **state) {
 static void numbers_exact_and_refused(void **state) {
   (void)state;
   struct xt_run t;
-  const char *doc = HEAD
-      "<record><compensation><awarded_amount>1E3</awarded_amount></compensation></record>\n"
-      "<record><compensation><awarded_amount>12</awarded_amount></compensation></record>\n"
-      "<record><compensation><awarded_amount>0.1</awarded_amount></compensation></record>\n"
-      "<record><compensation><awarded_amount>INF</awarded_amount></compensation></record>\n"
-      "<record><compensation><awarded_amount>1e999</awarded_amount></compensation></record>\n"
-      "<record><exploitation><start_year>2019.0</start_year></exploitation></record>\n"
-      "<record><exploitation><start_year>99999999999999999999</start_year></exploitation>"
-      "</record>\n"
-      "<record><exploitation><start_year>-9223372036854775808</start_year></exploitation>"
-      "</record>\n"
-      "<record><exploitation><transnational>yes</transnational></exploitation></record>\n"
-      "</records>";
+  const char *doc =
+      HEAD "<record><compensation><awarded_amount>1E3</awarded_amount></compensation></record>\n"
+           "<record><compensation><awarded_amount>12</awarded_amount></compensation></record>\n"
+           "<record><compensation><awarded_amount>0.1</awarded_amount></compensation></record>\n"
+           "<record><compensation><awarded_amount>INF</awarded_amount></compensation></record>\n"
+           "<record><compensation><awarded_amount>1e999</awarded_amount></compensation></record>\n"
+           "<record><exploitation><start_year>2019.0</start_year></exploitation></record>\n"
+           "<record><exploitation><start_year>99999999999999999999</start_year></exploitation>"
+           "</record>\n"
+           "<record><exploitation><start_year>-9223372036854775808</start_year></exploitation>"
+           "</record>\n"
+           "<record><exploitation><transnational>yes</transnational></exploitation></record>\n"
+           "</records>";
   assert_int_equal(xt_read(doc, profile, &t), THBX_OK);
   assert_int_equal(t.last, THBX_EOF);
   assert_int_equal(t.rc[0], THBX_OK);
@@ -154,11 +156,13 @@ static void numbers_exact_and_refused(void **state) {
 static void unknown_element_recovers_with_location(void **state) {
   (void)state;
   struct xt_run t;
-  const char *doc = HEAD "\n" REC("AL-1", "female") "\n"
-                         "<record id=\"AL-2\">\n  <person>\n    <nick>x</nick>\n  </person>\n"
-                         "</record>\n" REC("AL-3", "male") "\n"
-                         "<record id=\"AL-4\" colour=\"red\"/>\n"
-                         "<other/>\n" REC("AL-6", "other") "\n</records>\n";
+  const char *doc = HEAD "\n" REC(
+      "AL-1", "female") "\n"
+                        "<record id=\"AL-2\">\n  <person>\n    <nick>x</nick>\n  </person>\n"
+                        "</record>\n" REC("AL-3", "male") "\n"
+                                                          "<record id=\"AL-4\" colour=\"red\"/>\n"
+                                                          "<other/>\n" REC(
+                                                              "AL-6", "other") "\n</records>\n";
   assert_int_equal(xt_read(doc, profile, &t), THBX_OK);
   assert_int_equal(t.last, THBX_EOF);
   assert_int_equal(t.rc[0], THBX_OK);
@@ -170,8 +174,9 @@ static void unknown_element_recovers_with_location(void **state) {
   assert_non_null(strstr(t.err[1].text, "unknown element 'nick' in 'person'"));
   /* the broken record's raw bytes, for a reject file */
   assert_non_null(t.raw[1]);
-  assert_string_equal(t.raw[1], "<record id=\"AL-2\">\n  <person>\n    <nick>x</nick>\n  </person>\n"
-                                "</record>");
+  assert_string_equal(t.raw[1],
+                      "<record id=\"AL-2\">\n  <person>\n    <nick>x</nick>\n  </person>\n"
+                      "</record>");
   assert_int_equal(t.rc[2], THBX_OK);
   assert_string_equal(json_string_value(json_object_get(t.value[2], "record_id")), "AL-3");
   assert_int_equal(t.line[2], 8);
@@ -225,9 +230,9 @@ static void bom_crlf_entities_cdata(void **state) {
 static void wrong_root_or_namespace_is_fatal(void **state) {
   (void)state;
   struct xt_run t;
-  assert_int_equal(xt_read("<records xmlns=\"urn:other\">" REC("AL-1", "male") "</records>",
-                           profile, &t),
-                   THBX_OK);
+  assert_int_equal(
+      xt_read("<records xmlns=\"urn:other\">" REC("AL-1", "male") "</records>", profile, &t),
+      THBX_OK);
   assert_int_equal(t.last, THBX_EFATAL);
   assert_int_equal(t.records, 0);
   assert_non_null(strstr(t.err[0].text, "namespace 'urn:other'"));
@@ -241,9 +246,9 @@ static void wrong_root_or_namespace_is_fatal(void **state) {
   assert_int_equal(t.err[0].column, 3);
   xt_free(&t);
   /* a record element in another namespace: that record only */
-  assert_int_equal(xt_read(HEAD "<x:record xmlns:x=\"urn:x\"/>" REC("AL-2", "male") "</records>",
-                           profile, &t),
-                   THBX_OK);
+  assert_int_equal(
+      xt_read(HEAD "<x:record xmlns:x=\"urn:x\"/>" REC("AL-2", "male") "</records>", profile, &t),
+      THBX_OK);
   assert_int_equal(t.rc[0], THBX_EPARSE);
   assert_int_equal(t.rc[1], THBX_OK);
   assert_int_equal(t.last, THBX_EOF);
@@ -253,9 +258,10 @@ static void wrong_root_or_namespace_is_fatal(void **state) {
 static void not_well_formed_is_fatal_with_line(void **state) {
   (void)state;
   struct xt_run t;
-  const char *doc = HEAD "\n" REC("AL-1", "female") "\n" REC("AL-2", "male") "\n"
-                         "<record id=\"AL-3\">\n<person><sex>x</person>\n</record>\n" REC(
-                             "AL-4", "male") "\n</records>\n";
+  const char *doc = HEAD "\n" REC("AL-1", "female") "\n" REC(
+      "AL-2", "male") "\n"
+                      "<record id=\"AL-3\">\n<person><sex>x</person>\n</record>\n" REC(
+                          "AL-4", "male") "\n</records>\n";
   assert_int_equal(xt_read(doc, profile, &t), THBX_OK);
   assert_int_equal(t.records, 2); /* the records before the break are whole */
   assert_int_equal(t.last, THBX_EFATAL);
@@ -295,9 +301,9 @@ static void not_well_formed_is_fatal_with_line(void **state) {
 static void doctype_is_refused(void **state) {
   (void)state;
   struct xt_run t;
-  assert_int_equal(xt_read("<?xml version=\"1.0\"?>\n<!-- x -->\n<!DOCTYPE records>\n<records/>",
-                           NULL, &t),
-                   THBX_OK);
+  assert_int_equal(
+      xt_read("<?xml version=\"1.0\"?>\n<!-- x -->\n<!DOCTYPE records>\n<records/>", NULL, &t),
+      THBX_OK);
   assert_int_equal(t.last, THBX_EFATAL);
   assert_string_equal(t.err[0].text,
                       "DOCTYPE is not allowed (entity declarations can expand or read files)");
@@ -310,7 +316,8 @@ static void generic_mapping(void **state) {
   (void)state;
   struct xt_run t;
   const char *doc =
-      "<root xmlns:p=\"urn:p\"><p:event kind=\"a\" p:src=\"b\"><name>x</name><tag>1</tag><tag>2</tag>"
+      "<root xmlns:p=\"urn:p\"><p:event kind=\"a\" "
+      "p:src=\"b\"><name>x</name><tag>1</tag><tag>2</tag>"
       "<tag>3</tag><note lang=\"en\">hi</note><empty/>  tail  <sub><deep>d</deep></sub></p:event>"
       "<plain>just text</plain><e/></root>";
   assert_int_equal(xt_read(doc, NULL, &t), THBX_OK);
@@ -419,8 +426,8 @@ static void xsd_errors_with_lines(void **state) {
   thbx_reader_options_default(&o);
   o.profile = profile;
   o.validate_xsd = 1;
-  const char *doc = HEAD "\n" REC("AL-1", "female") "\n" REC("AL-2", "femme") "\n"
-                         REC("AL-3", "male") "\n" REC("AL-1", "male") "\n</records>\n";
+  const char *doc = HEAD "\n" REC("AL-1", "female") "\n" REC("AL-2", "femme") "\n" REC(
+      "AL-3", "male") "\n" REC("AL-1", "male") "\n</records>\n";
   assert_int_equal(xt_read_opts(doc, strlen(doc), &o, &t), THBX_OK);
   assert_int_equal(t.last, THBX_EOF);
   assert_int_equal(t.records, 4);
@@ -446,7 +453,8 @@ static void xsd_errors_with_lines(void **state) {
   assert_int_equal(u.nxsd[1], 1);
   assert_int_equal(u.nxsd[2], 0);
   assert_int_equal(u.xsd[1][0].line, 1);
-  assert_int_equal(u.xsd[1][0].column, (long)(strstr(strstr(one, "femme") - 20, "<sex>") - one) + 1);
+  assert_int_equal(u.xsd[1][0].column,
+                   (long)(strstr(strstr(one, "femme") - 20, "<sex>") - one) + 1);
   xt_free(&u);
   free(one);
   xt_free(&t);

@@ -3,11 +3,11 @@
  * numbers without exponent, values XML cannot carry, properties outside the
  * profile, generic mode, and JSON -> XML -> JSON round trips.
  */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
-#include <math.h>
 #include <unistd.h>
 
 #include "xml_test_util.h"
@@ -92,7 +92,8 @@ static void escaping_survives(void **state) {
   char *xml = xt_write(records, profile, 0, &bad, NULL);
   assert_int_equal(bad, 0);
   assert_non_null(strstr(xml, "<record id=\"AL-&lt;&amp;&gt;&quot;'&#9;&#10;&#13; x\">"));
-  assert_non_null(strstr(xml, "<name>  a &amp; b &lt; c &gt; d \"q\" 'a' ]]&gt; &#13;\n&#13;\tend"));
+  assert_non_null(
+      strstr(xml, "<name>  a &amp; b &lt; c &gt; d \"q\" 'a' ]]&gt; &#13;\n&#13;\tend"));
   assert_non_null(strstr(xml, "<case_ref/>"));
   free(xml);
   json_t *back = round_trip(records, profile, 0);
@@ -104,15 +105,16 @@ static void escaping_survives(void **state) {
 static void unrepresentable_values_fail_the_record(void **state) {
   (void)state;
   json_error_t jerr;
-  json_t *records = json_loads("[{\"record_id\":\"AL-1\"},"
-                               "{\"record_id\":\"AL-2\",\"case_ref\":\"a\\u0001b\"},"
-                               "{\"record_id\":\"AL-3\",\"case_ref\":\"a\\uffffb\"},"
-                               "{\"record_id\":\"AL-4\",\"nickname\":\"x\"},"
-                               "{\"record_id\":\"AL-5\",\"exploitation\":{\"start_year\":\"2019\"}},"
-                               "{\"record_id\":\"AL-6\",\"exploitation\":{\"start_year\":2019.5}},"
-                               "{\"record_id\":\"AL-7\",\"person\":{\"sex\":[\"x\"]}},"
-                               "{\"record_id\":\"AL-8\"}]",
-                               0, &jerr);
+  json_t *records =
+      json_loads("[{\"record_id\":\"AL-1\"},"
+                 "{\"record_id\":\"AL-2\",\"case_ref\":\"a\\u0001b\"},"
+                 "{\"record_id\":\"AL-3\",\"case_ref\":\"a\\uffffb\"},"
+                 "{\"record_id\":\"AL-4\",\"nickname\":\"x\"},"
+                 "{\"record_id\":\"AL-5\",\"exploitation\":{\"start_year\":\"2019\"}},"
+                 "{\"record_id\":\"AL-6\",\"exploitation\":{\"start_year\":2019.5}},"
+                 "{\"record_id\":\"AL-7\",\"person\":{\"sex\":[\"x\"]}},"
+                 "{\"record_id\":\"AL-8\"}]",
+                 0, &jerr);
   assert_non_null(records);
   thbx_error_t err;
   for (size_t i = 1; i < 7; i++) {
@@ -148,15 +150,25 @@ static void unrepresentable_values_fail_the_record(void **state) {
 
 static void numbers_in_decimal_form(void **state) {
   (void)state;
-  const double values[] = {1500.5, 1500.0, 0.1, 1e300, 1e-7, 123456789.125, 5e-324,
-                           1.7976931348623157e308, 0.0, 2.5e15, 1e22, 0.30000000000000004};
-  const char *expect[] = {"1500.5", "1500.0", "0.1", NULL, "0.0000001", "123456789.125", NULL,
-                          NULL, "0.0", "2500000000000000.0", "10000000000000000000000.0",
+  const double values[] = {1500.5, 1500.0,        0.1,    1e300,
+                           1e-7,   123456789.125, 5e-324, 1.7976931348623157e308,
+                           0.0,    2.5e15,        1e22,   0.30000000000000004};
+  const char *expect[] = {"1500.5",
+                          "1500.0",
+                          "0.1",
+                          NULL,
+                          "0.0000001",
+                          "123456789.125",
+                          NULL,
+                          NULL,
+                          "0.0",
+                          "2500000000000000.0",
+                          "10000000000000000000000.0",
                           "0.30000000000000004"};
   json_t *records = json_array();
   for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++) {
-    json_t *r = json_pack("{s:s, s:{s:f}}", "record_id", "AL-1", "compensation",
-                          "awarded_amount", values[i]);
+    json_t *r = json_pack("{s:s, s:{s:f}}", "record_id", "AL-1", "compensation", "awarded_amount",
+                          values[i]);
     json_array_append_new(records, r);
   }
   json_array_append_new(records, json_pack("{s:s, s:{s:I}}", "record_id", "AL-2", "compensation",
@@ -183,16 +195,16 @@ static void numbers_in_decimal_form(void **state) {
   srand(7);
   for (int i = 0; i < 300; i++) {
     double d = ldexp((double)rand() / RAND_MAX, rand() % 200 - 100) * (rand() % 1000);
-    json_array_append_new(records, json_pack("{s:s, s:{s:f}}", "record_id", "AL-3",
-                                             "compensation", "awarded_amount", d));
+    json_array_append_new(records, json_pack("{s:s, s:{s:f}}", "record_id", "AL-3", "compensation",
+                                             "awarded_amount", d));
   }
   json_t *back = round_trip(records, profile, 1);
   assert_int_equal(json_array_size(back), json_array_size(records));
   for (size_t i = 0; i < json_array_size(records); i++) {
     const json_t *a = json_object_get(json_object_get(json_array_get(records, i), "compensation"),
                                       "awarded_amount");
-    const json_t *b = json_object_get(json_object_get(json_array_get(back, i), "compensation"),
-                                      "awarded_amount");
+    const json_t *b =
+        json_object_get(json_object_get(json_array_get(back, i), "compensation"), "awarded_amount");
     assert_int_equal(json_typeof(a), json_typeof(b));
     assert_true(json_number_value(a) == json_number_value(b));
   }
@@ -263,8 +275,8 @@ static void generic_inverse_of_the_reader(void **state) {
   free(xml);
   json_decref(records);
   /* keys that are not XML names */
-  const char *bad_records[] = {"[{\"a b\":1}]", "[{\"1a\":1}]", "[{\"p:x\":1}]",
-                               "[{\"@\":1}]", "[{\"x\":[[1]]}]", "[[1,2]]"};
+  const char *bad_records[] = {"[{\"a b\":1}]", "[{\"1a\":1}]",    "[{\"p:x\":1}]",
+                               "[{\"@\":1}]",   "[{\"x\":[[1]]}]", "[[1,2]]"};
   for (size_t i = 0; i < sizeof(bad_records) / sizeof(*bad_records); i++) {
     json_t *r = json_loads(bad_records[i], 0, &jerr);
     thbx_error_t err;
@@ -361,12 +373,12 @@ static void another_profile(void **state) {
   assert_int_equal(thbx_profile_load(path, &p, &err), THBX_OK);
   unlink(path);
   json_error_t jerr;
-  json_t *records = json_loads(
-      "[{\"code\":\"x\",\"n\":-3,\"tags\":[\"a\",\"b\"],\"note\":null,\"v\":true,"
-      "\"ratio\":2.5,\"list\":[{\"a\":false},{}]},"
-      "{\"code\":\"y\",\"note\":\"n\",\"v\":7,\"tags\":[\"only\"],\"list\":[]},"
-      "{\"v\":1},{\"v\":0},{\"v\":false}]",
-      0, &jerr);
+  json_t *records =
+      json_loads("[{\"code\":\"x\",\"n\":-3,\"tags\":[\"a\",\"b\"],\"note\":null,\"v\":true,"
+                 "\"ratio\":2.5,\"list\":[{\"a\":false},{}]},"
+                 "{\"code\":\"y\",\"note\":\"n\",\"v\":7,\"tags\":[\"only\"],\"list\":[]},"
+                 "{\"v\":1},{\"v\":0},{\"v\":false}]",
+                 0, &jerr);
   assert_non_null(records);
   int bad;
   char *xml = xt_write(records, p, 1, &bad, &err);

@@ -7,11 +7,11 @@
  * nothing of a file named by the input ever appears in what the reader
  * returns.
  */
+#include <cmocka.h>
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
-#include <dirent.h>
 #include <time.h>
 
 #include "xml_test_util.h"
@@ -100,8 +100,14 @@ static void run_mode(const char *doc, size_t len, const thbx_profile_t *p, int x
 }
 
 /* Strings that would show that a file was read or an entity expanded. */
-static const char *const leaks[] = {"root:x:", "root:", "daemon:", "<note>", "Tove",
-                                    "1234567890123456789012345678901234567890", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+static const char *const leaks[] = {"root:x:",
+                                    "root:",
+                                    "daemon:",
+                                    "<note>",
+                                    "Tove",
+                                    "1234567890123456789012345678901234567890",
+                                    "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+                                    "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
                                     NULL};
 
 /* Run every mode over doc; check bounds and leaks. Returns how many modes
@@ -195,13 +201,12 @@ static void external_entities_never_resolve(void **state) {
 
 static void xinclude_and_schema_location_are_inert(void **state) {
   (void)state;
-  const char *doc =
-      "<records xmlns=\"urn:thbx:thb-event:1.0\" "
-      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-      "xsi:schemaLocation=\"urn:thbx:thb-event:1.0 file:///etc/passwd\">"
-      "<record id=\"AL-1\" xsi:noNamespaceSchemaLocation=\"http://192.0.2.1/x.xsd\"/>"
-      "<record xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
-      "<xi:include href=\"/etc/passwd\" parse=\"text\"/></record></records>";
+  const char *doc = "<records xmlns=\"urn:thbx:thb-event:1.0\" "
+                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                    "xsi:schemaLocation=\"urn:thbx:thb-event:1.0 file:///etc/passwd\">"
+                    "<record id=\"AL-1\" xsi:noNamespaceSchemaLocation=\"http://192.0.2.1/x.xsd\"/>"
+                    "<record xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
+                    "<xi:include href=\"/etc/passwd\" parse=\"text\"/></record></records>";
   assert_int_equal(check_all_modes("xinclude", doc, strlen(doc)), 0);
   struct outcome o;
   run_mode(doc, strlen(doc), NULL, 0, &o);

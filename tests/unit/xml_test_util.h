@@ -21,11 +21,11 @@ struct xt_run {
   json_t *value[XT_MAX]; /* the record (owned), NULL if none */
   thbx_error_t err[XT_MAX];
   long line[XT_MAX], column[XT_MAX], index[XT_MAX];
-  char *raw[XT_MAX];     /* raw bytes of the record, NUL-terminated, or NULL */
+  char *raw[XT_MAX]; /* raw bytes of the record, NUL-terminated, or NULL */
   size_t nxsd[XT_MAX];
   thbx_error_t xsd[XT_MAX][4]; /* the first XSD errors of each call */
-  int records, errors;   /* OK calls; EPARSE/ELIMIT calls */
-  int last;              /* status that ended the run */
+  int records, errors;         /* OK calls; EPARSE/ELIMIT calls */
+  int last;                    /* status that ended the run */
 };
 
 static inline void xt_free(struct xt_run *t) {
