@@ -334,6 +334,9 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   }
   if (o->to == THBX_FORMAT_AUTO)
     return cli_usage_error("convert", "the output format is required: -t json|ndjson|csv|xml");
+  if ((o->columns || o->csv_safe) && o->to != THBX_FORMAT_CSV)
+    cli_warning("--columns and --csv-safe apply to CSV output only; ignored for %s",
+                thbx_format_name(o->to));
   if (o->delimiter == o->list_sep)
     return cli_usage_error("convert", "--delimiter and --list-sep must differ");
   *first_input = optind;
