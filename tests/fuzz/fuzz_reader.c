@@ -1,8 +1,9 @@
 /*
  * fuzz_reader.c - libFuzzer harness for one reader (FUZZ_FORMAT): any input
  * must end in EOF or a fatal error after finitely many records, with no
- * crash, leak or undefined behaviour. The first byte picks the profile
- * (odd: thb-event-1.0, even: generic) so both code paths are fuzzed.
+ * crash, leak or undefined behaviour. The first byte picks the mode: bit 0
+ * the thb-event-1.0 profile (else generic), bit 1 XSD validation (XML),
+ * bit 2 tight limits.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   opt.format = FUZZ_FORMAT;
   opt.profile = (data[0] & 1) ? profile : NULL;
   opt.validate_xsd = (data[0] & 2) != 0;
+  if (data[0] & 4) {
+    /* tight limits, so that small inputs reach the over-limit paths (skip
+     * an over-long line, a deep record, a huge cell, a wide row) */
+    opt.limits.max_depth = 4;
+    opt.limits.max_record_bytes = 512;
+    opt.limits.max_field_bytes = 64;
+    opt.limits.max_columns = 8;
+  }
   thbx_reader_t *r = NULL;
   thbx_error_t err;
   if (thbx_reader_open(&r, in, "fuzz", &opt, &err) == THBX_OK) {

@@ -82,14 +82,15 @@ files() {
 }
 
 # The reader harness takes a selector byte first (bit 0: thb-event profile,
-# bit 1: XSD validation): each seed goes in with selectors 0, 1 and 3.
+# bit 1: XSD validation, bit 2: tight limits): each seed goes in with
+# selectors 0, 1, 3 and 5.
 for fmt in json ndjson csv xml; do
   d=$SEEDS/reader_$fmt
   mkdir -p "$d"
   n=0
   while IFS= read -r -d '' f; do
     n=$((n + 1))
-    for sel in 0 1 3; do
+    for sel in 0 1 3 5; do
       { printf "\\$(printf '%03o' $sel)"; cat "$f"; } >"$d/$n-$sel"
     done
   done < <(files "$fmt")
