@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char help[] =
     "Usage: thbx validate [OPTIONS] INPUT...\n"
@@ -118,6 +119,18 @@ static char parse_char(const char *s) {
   return *s;
 }
 
+/* Do two paths name one regular file (or one that does not exist yet)?
+ * Devices such as /dev/null may be named twice. */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  int ha = stat(a, &sa) == 0, hb = stat(b, &sb) == 0;
+  if (ha && !S_ISREG(sa.st_mode))
+    return 0;
+  if (strcmp(a, b) == 0)
+    return 1;
+  return ha && hb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 struct args {
   thbx_validator_options_t vo;
   thbx_report_options_t ro;
@@ -207,6 +220,19 @@ static int parse(struct args *a, int argc, char **argv) {
     stdin_inputs += strcmp(argv[i], "-") == 0;
   if (stdin_inputs > 1)
     return cli_usage_error("validate", "stdin ('-') can be read once only");
+  /* two outputs on one file, or an output over an input, would lose records */
+  const char *outs[] = {a->output, a->accept, a->reject};
+  const char *names[] = {"--output", "--accept", "--reject"};
+  for (int i = 0; i < 3; i++) {
+    if (!outs[i] || strcmp(outs[i], "-") == 0)
+      continue;
+    for (int j = i + 1; j < 3; j++)
+      if (outs[j] && same_file(outs[i], outs[j]))
+        return cli_usage_error("validate", "%s and %s name the same file", names[i], names[j]);
+    for (int k = optind; k < argc; k++)
+      if (strcmp(argv[k], "-") != 0 && same_file(outs[i], argv[k]))
+        return cli_usage_error("validate", "%s would overwrite the input %s", names[i], argv[k]);
+  }
   int to_stdout = (!a->output || strcmp(a->output, "-") == 0) +
                   (a->accept && strcmp(a->accept, "-") == 0) +
                   (a->reject && strcmp(a->reject, "-") == 0);

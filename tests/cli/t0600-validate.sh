@@ -197,6 +197,12 @@ expect_exit 2 V --schema "$TMP/bad.xsd" mixed.xml
 grep -q "bad.xsd:2" "$TMP/stderr" || fail "broken xsd: no file:line: $(cat "$TMP/stderr")"
 expect_exit 2 V --profile "$TMP/nosuch.schema.json" mixed.ndjson
 expect_exit 2 V --profile none mixed.ndjson
+# outputs that would clobber each other or an input
+expect_exit 2 V --accept "$TMP/same" --reject "$TMP/same" mixed.ndjson
+cp mixed.ndjson "$TMP/in.ndjson"
+expect_exit 2 V --reject "$TMP/./in.ndjson" "$TMP/in.ndjson"
+cmp -s mixed.ndjson "$TMP/in.ndjson" || fail "the input was overwritten"
+expect_exit 1 V -o /dev/null --accept /dev/null mixed.ndjson
 # generic reading (--profile none) with a schema of one's own
 expect_exit 1 V --profile none --no-dataset-rules --schema "$TMP/short.json" mixed.ndjson
 [ "$(errors_at mixed.ndjson)" = "1 2 3 4 5 6 7" ] || fail "--profile none --schema: '$(errors_at mixed.ndjson)'"
