@@ -132,6 +132,8 @@ static void value_begin(struct jstream *js, int is_object, long long at, long lo
     rec_fail(js, THBX_EPARSE, js->cur.start, "record must be an object");
 }
 
+static long long string_at(struct jstream *js, long long end, size_t len);
+
 /* Attach v (owned) where the parser is; on a duplicate key fail the record. */
 static void add_value(struct jstream *js, json_t *v) {
   if (!v) {
@@ -151,7 +153,8 @@ static void add_value(struct jstream *js, json_t *v) {
   if (json_is_object(parent)) {
     if (json_object_getn(parent, js->key.data, js->key.len)) {
       json_decref(v);
-      rec_fail(js, THBX_EPARSE, js->key_at, "duplicate key '%.100s'", js->key.data);
+      rec_fail(js, THBX_EPARSE, string_at(js, js->key_end, js->key.len), "duplicate key '%.100s'",
+               js->key.data);
       return;
     }
     rc = json_object_setn_new_nocheck(parent, js->key.data, js->key.len, v);
@@ -357,7 +360,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len) {
     return 1;
   long long end = pos_now(js);
   js->last_event = end;
-  js->key_at = string_at(js, end, len);
+  js->key_end = end; /* where it starts is only looked for on an error */
   thbx_buf_reset(&js->key);
   if (thbx_buf_append(&js->key, (const char *)s, len) != 0) {
     js->nomem = 1;

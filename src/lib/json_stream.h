@@ -54,7 +54,7 @@ struct jstream {
   long long scan_from; /* where the search for the next record's start begins */
   struct jrec cur;
   thbx_buf_t key;
-  long long key_at;     /* where the last key starts */
+  long long key_end;    /* just after the last key's closing quote */
   long long last_event; /* where the last yajl callback was */
   int have_key;
 
