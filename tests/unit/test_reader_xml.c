@@ -3,10 +3,11 @@
  * locations, raw bytes, recovery after a broken record, fatal errors for
  * documents that are not well-formed, limits, streaming XSD errors.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
 
 #include <stdint.h>
 

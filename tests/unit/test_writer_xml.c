@@ -3,11 +3,13 @@
  * numbers without exponent, values XML cannot carry, properties outside the
  * profile, generic mode, and JSON -> XML -> JSON round trips.
  */
-#include <cmocka.h>
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
+#include <math.h>
 #include <unistd.h>
 
 #include "xml_test_util.h"

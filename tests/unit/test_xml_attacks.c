@@ -7,11 +7,13 @@
  * nothing of a file named by the input ever appears in what the reader
  * returns.
  */
-#include <cmocka.h>
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
 #include <time.h>
 
 #include "xml_test_util.h"
