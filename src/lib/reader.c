@@ -19,8 +19,12 @@
 
 long reader_input_fill(reader_input_t *in, size_t want) {
   size_t avail = in->len - in->pos;
-  if (avail >= want || in->eof || in->error)
-    return (in->error && avail == 0) ? -1 : (long)avail;
+  if (avail >= want)
+    return (long)avail;
+  if (in->error)
+    return -1; /* the stream is broken: never mistake it for its end */
+  if (in->eof)
+    return (long)avail;
   if (in->pos > 0) {
     if (avail)
       memmove(in->buf, in->buf + in->pos, avail);
@@ -48,7 +52,7 @@ long reader_input_fill(reader_input_t *in, size_t want) {
       if (ferror(in->fp)) {
         in->error = 1;
         in->err_no = errno ? errno : EIO;
-        return in->len ? (long)in->len : -1;
+        return -1;
       }
       in->eof = 1;
       break;

@@ -4,12 +4,14 @@
  * spelled as one line ("ok L:C <compact json>", "error L:C <text>",
  * "fatal L:C <text>"), compared with what the case expects.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h> /* after the headers it needs */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,6 +449,75 @@ static void input_fill_and_read(void **state) {
   fclose(fp);
 }
 
+/* A read error is THBX_EIO, never taken for the end of the input: a
+ * directory opened as a file fails in fread (EISDIR). */
+static void read_error_is_eio(void **state) {
+  (void)state;
+  for (int f = THBX_FORMAT_AUTO; f <= THBX_FORMAT_NDJSON; f++) {
+    FILE *fp = fopen(".", "rb");
+    if (!fp)
+      skip();
+    thbx_reader_options_t opt;
+    thbx_reader_options_default(&opt);
+    opt.format = (thbx_format)f;
+    thbx_reader_t *r = NULL;
+    thbx_error_t err;
+    assert_int_equal(thbx_reader_open(&r, fp, "dir", &opt, &err), THBX_EIO);
+    assert_null(r);
+    assert_non_null(strstr(err.text, "directory"));
+    fclose(fp);
+  }
+}
+
+/* A stream that gives `data` and then fails. */
+struct failing {
+  const char *data;
+  size_t pos, len;
+};
+
+static ssize_t failing_read(void *cookie, char *buf, size_t size) {
+  struct failing *f = cookie;
+  if (f->pos == f->len) {
+    errno = EIO;
+    return -1;
+  }
+  size_t n = f->len - f->pos < size ? f->len - f->pos : size;
+  memcpy(buf, f->data + f->pos, n);
+  f->pos += n;
+  return (ssize_t)n;
+}
+
+static void read_error_midway_is_eio(void **state) {
+  (void)state;
+  const char *inputs[] = {"[{\"a\":1},\n{\"b\":", "{\"a\":1}\n{\"b\"", "[{\"a\":1}"};
+  thbx_format formats[] = {THBX_FORMAT_JSON, THBX_FORMAT_NDJSON, THBX_FORMAT_JSON};
+  for (int i = 0; i < 3; i++) {
+    struct failing f = {inputs[i], 0, strlen(inputs[i])};
+    cookie_io_functions_t io = {failing_read, NULL, NULL, NULL};
+    FILE *fp = fopencookie(&f, "rb", io);
+    assert_non_null(fp);
+    setvbuf(fp, NULL, _IONBF, 0);
+    thbx_reader_options_t opt;
+    thbx_reader_options_default(&opt);
+    opt.format = formats[i];
+    thbx_reader_t *r = NULL;
+    thbx_error_t err;
+    int rc = thbx_reader_open(&r, fp, "cookie", &opt, &err);
+    if (rc == THBX_OK) {
+      thbx_record_t rec;
+      int n = 0;
+      while ((rc = thbx_reader_next(r, &rec, &err)) == THBX_OK) {
+        json_decref(rec.value);
+        n++;
+      }
+      assert_true(n <= 1);
+      thbx_reader_free(r);
+    }
+    assert_int_equal(rc, THBX_EIO); /* not EOF, not a truncated record */
+    fclose(fp);
+  }
+}
+
 int main(void) {
   thbx_error_t err;
   if (thbx_profile_load(THBX_DEFAULT_PROFILE, &profile, &err) != THBX_OK) {
@@ -474,6 +545,8 @@ int main(void) {
       cmocka_unit_test(ndjson_long_line_is_skipped),
       cmocka_unit_test(sniffing),
       cmocka_unit_test(input_fill_and_read),
+      cmocka_unit_test(read_error_is_eio),
+      cmocka_unit_test(read_error_midway_is_eio),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   thbx_profile_free(profile);
