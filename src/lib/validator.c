@@ -635,6 +635,9 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
     return rc;
   }
   int header_checked = 0;
+  /* the first record whose bytes the reader did not keep (over
+   * max_record_bytes): it cannot go to the reject stream */
+  long lost_line = -1, lost_col = 0;
   long count = 0; /* records read or failed in this input */
   dataset_issue_t dis[DATASET_MAX_ISSUES];
   for (;;) {
@@ -705,6 +708,8 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
       size_t len = 0;
       const char *raw = thbx_reader_raw(reader, &len);
       struct sink *s = v->nissues || rr.unreadable ? &v->reject : &v->accept;
+      if (rr.unreadable && (!raw || len == 0) && s->fp && lost_line < 0)
+        lost_line = rr.line, lost_col = rr.column;
       rc = sink_write(v, s, raw, raw ? len : 0, err);
     }
     json_decref(rec.value);
@@ -716,6 +721,17 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
     rc = streams_header(v, reader, source, &header_checked, err);
   thbx_reader_free(reader);
   int rc2 = thbx_report_file_end(report, rc == THBX_OK ? err : NULL);
+  if (rc == THBX_OK && rc2 == THBX_OK && lost_line >= 0) {
+    /* accepted + rejected would not be the input: fail like an input that
+     * cannot be read to its end, so that no such files are written */
+    thbx_error_clear(err);
+    if (err)
+      thbx_strlcpy(err->source, source, sizeof(err->source));
+    thbx_error_at(err, NULL, lost_line, lost_col);
+    return thbx_error_set(err, THBX_ELIMIT,
+                          "a record over a size limit was not kept, so it cannot be copied to "
+                          "the reject file");
+  }
   return rc != THBX_OK ? rc : rc2;
 }
 

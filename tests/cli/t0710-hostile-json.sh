@@ -118,6 +118,23 @@ if [ "$skip_validate" = 0 ]; then
     got=$(($(grep -c '' "$TMP/a.ndjson") + $(grep -c '' "$TMP/r.ndjson")))
     [ "$in" -eq "$got" ] || fail "validate $f: $in lines in, $got in accept+reject"
   done
+  # a record over max_record_bytes is not kept in memory, so it cannot go
+  # to the reject file: validate must then write neither file (exit 2)
+  # rather than an accept+reject that is not the input
+  head -n 3 "$SRC/samples/events.ndjson" >"$TMP/three.ndjson"
+  rm -f "$TMP/a.ndjson" "$TMP/r.ndjson"
+  hostile "validate record over the limit" 2 "$THBX" validate --max-record-bytes 1000 \
+    --accept "$TMP/a.ndjson" --reject "$TMP/r.ndjson" "$TMP/three.ndjson"
+  says_where "$TMP/three.ndjson" "validate record over the limit"
+  [ ! -e "$TMP/a.ndjson" ] && [ ! -e "$TMP/r.ndjson" ] ||
+    fail "validate record over the limit: accept/reject written without the record"
+  hostile "validate record over the limit, no accept/reject" 1 "$THBX" validate \
+    --max-record-bytes 1000 "$TMP/three.ndjson"
+  rm -f "$TMP/a.xml" "$TMP/r.xml"
+  hostile "validate XML record over the limit" 2 "$THBX" validate --max-record-bytes 1000 \
+    --accept "$TMP/a.xml" --reject "$TMP/r.xml" "$SRC/samples/events.xml"
+  [ ! -e "$TMP/a.xml" ] && [ ! -e "$TMP/r.xml" ] ||
+    fail "validate XML record over the limit: accept/reject written without the record"
 else
   echo "SKIP: validate part (thbx validate is not implemented yet)"
 fi
