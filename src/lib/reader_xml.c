@@ -226,6 +226,12 @@ static void win_trim(struct xml_state *s) {
   } else if (s->st == SC_LT || s->st == SC_STAG) {
     keep = s->lt_w; /* a start tag in progress may start a record */
   }
+  /* lt_w is not kept up to date while an oversize record is discarded:
+   * never drop more than the window holds */
+  if (keep > s->wtotal)
+    keep = s->wtotal;
+  if (keep < s->wbase)
+    keep = s->wbase;
   size_t drop = keep - s->wbase;
   if (drop > 0 && drop >= s->win.len / 2) {
     memmove(s->win.data, s->win.data + drop, s->win.len - drop);
