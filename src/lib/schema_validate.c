@@ -444,7 +444,7 @@ static int validate_array(struct vctx *c, const struct snode *n, const json_t *i
     FAIL();
   }
   if (n->unique_items && size > 1) {
-    size_t di, dj;
+    size_t di = 0, dj = 0;
     int dup = duplicate(inst, size, &di, &dj);
     if (dup < 0) {
       c->status = thbx_error_set(c->err, THBX_ENOMEM, "out of memory");
