@@ -21,6 +21,10 @@
 #   SHARED        the shared suites (default ../shared beside the source)
 set -uo pipefail
 
+# The whole script is one function, parsed before it runs, so that editing
+# or updating this file during a run cannot derail it.
+main() {
+
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${SHARED:-$SRC/../shared}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -195,4 +199,7 @@ done
 
 say "summary (${FUZZ_SECONDS}s each)"
 printf '%b' "$summary"
-exit $status
+return $status
+}
+main "$@"
+exit $?
