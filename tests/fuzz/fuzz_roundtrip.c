@@ -33,7 +33,8 @@ static int same(const json_t *a, const json_t *b) {
       return 0;
     for (void *it = json_object_iter((json_t *)a); it;
          it = json_object_iter_next((json_t *)a, it)) {
-      const json_t *bv = json_object_getn(b, json_object_iter_key(it), json_object_iter_key_len(it));
+      const json_t *bv =
+          json_object_getn(b, json_object_iter_key(it), json_object_iter_key_len(it));
       if (!bv || !same(json_object_iter_value(it), bv))
         return 0;
     }
@@ -46,8 +47,7 @@ static int same(const json_t *a, const json_t *b) {
       if (!same(json_array_get(a, i), json_array_get(b, i)))
         return 0;
     return 1;
-  default:
-    return json_equal((json_t *)a, (json_t *)b);
+  default: return json_equal((json_t *)a, (json_t *)b);
   }
 }
 
