@@ -180,8 +180,15 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
   thbx_error_t err;
   int rc = thbx_reader_open(&r, in, source, &ro, &err);
   if (rc != THBX_OK) {
-    if (rc == THBX_EPARSE || rc == THBX_EFATAL || rc == THBX_ELIMIT) {
-      cli_report(&err); /* broken at its start (e.g. a CSV header): bad data */
+    if (rc == THBX_EFATAL) {
+      /* unreadable input (e.g. a CSV header naming columns the profile does
+       * not have): exit 2, and no output that looks complete */
+      cli_report(&err);
+      cli_close_input(in);
+      return RUN_FATAL;
+    }
+    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
+      cli_report(&err); /* broken at its start: bad data */
       (*failed)++;
       cli_close_input(in);
       return o->fail_fast ? RUN_STOP : RUN_RECORDS_FAILED;
@@ -220,15 +227,20 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
       continue;
     }
     cli_report(&err);
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT || rc == THBX_EFATAL) {
+    if (rc == THBX_EFATAL) {
+      /* the rest of the input cannot be read (XML not well formed, a JSON
+       * syntax error): unreadable input, exit 2, no partial output file */
+      (*failed)++;
+      result = RUN_FATAL;
+      break;
+    }
+    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
       (*failed)++;
       result = RUN_RECORDS_FAILED;
       if (o->fail_fast) {
         result = RUN_STOP;
         break;
       }
-      if (rc == THBX_EFATAL)
-        break;
       continue;
     }
     result = RUN_FATAL; /* EIO, ENOMEM */
@@ -425,7 +437,15 @@ int cmd_convert(int argc, char **argv) {
     progress_show(&pg, NULL, 1);
 
   int code = failed ? EXIT_INVALID : EXIT_VALID;
-  if (result == RUN_FATAL || result == RUN_STOP) {
+  if (result == RUN_FATAL && !out.tmp) {
+    /* standard output or a pipe: what converted before the input broke is
+     * written out (a file given with -o is never committed half done) */
+    code = EXIT_USAGE;
+    thbx_writer_finish(w, &err);
+    thbx_writer_free(w);
+    if (cli_output_commit(&out) != 0)
+      code = EXIT_USAGE;
+  } else if (result == RUN_FATAL || result == RUN_STOP) {
     if (result == RUN_FATAL)
       code = EXIT_USAGE;
     thbx_writer_free(w);

@@ -57,7 +57,7 @@ printf '{"a":1}\n{"d":4}\n' | cmp -s - "$TMP/stdout" || fail "good records lost:
 
 # a JSON syntax error stops reading at its place (cannot resynchronise)
 printf '[{"a":1},\n {"b":2},\n {"c" 3},\n {"d":4}]\n' >"$TMP/syntax.json"
-expect_exit 1 conv -p none -t ndjson "$TMP/syntax.json"
+expect_exit 2 conv -p none -t ndjson "$TMP/syntax.json"
 grep -q "^$TMP/syntax.json:3:[0-9]*: error: invalid JSON: .*syntax error" "$TMP/stderr" ||
   fail "no located message for a JSON syntax error: $(cat "$TMP/stderr")"
 [ "$(wc -l <"$TMP/stdout")" -eq 2 ] || fail "the records before the syntax error are lost"

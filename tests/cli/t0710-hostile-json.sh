@@ -78,7 +78,7 @@ hostile "BOM (ndjson)" 0 "${CONV[@]}" -t ndjson "$TMP/bom.ndjson"
 
 # --- truncated documents: the complete records survive, the end is an error
 printf '[{"id":1},{"id":2},{"id":' >"$TMP/trunc.json"
-hostile "truncated (json)" "1|2" "${CONV[@]}" -f json -t ndjson "$TMP/trunc.json"
+hostile "truncated (json)" 2 "${CONV[@]}" -f json -t ndjson "$TMP/trunc.json"
 says_where "$TMP/trunc.json" "truncated (json)"
 [ "$(records "$TMP/out")" -eq 2 ] || fail "truncated (json): expected the 2 complete records"
 printf '{"id":1}\n{"id":2,"x":"abc' >"$TMP/trunc.ndjson"
