@@ -47,6 +47,30 @@ int cli_output_commit(cli_output_t *out);
 /* Close and remove the temporary file, leaving no partial output. */
 void cli_output_abort(cli_output_t *out);
 
+/* The reader limits as options (cli_limits.c), for getopt_long tables:
+ * put CLI_LIMIT_OPTIONS among the `struct option` entries, print
+ * cli_limits_help in --help, and pass each option to cli_limit_option(). */
+enum {
+  CLI_OPT_MAX_DEPTH = 0x1000,
+  CLI_OPT_MAX_RECORD,
+  CLI_OPT_MAX_FIELD,
+  CLI_OPT_MAX_COLUMNS,
+  CLI_OPT_REGEX_LIMIT
+};
+#define CLI_LIMIT_OPTIONS                                                                 \
+  {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH},                              \
+      {"max-record-bytes", required_argument, NULL, CLI_OPT_MAX_RECORD},                  \
+      {"max-record-size", required_argument, NULL, CLI_OPT_MAX_RECORD},                   \
+      {"max-field-bytes", required_argument, NULL, CLI_OPT_MAX_FIELD},                    \
+      {"max-field-size", required_argument, NULL, CLI_OPT_MAX_FIELD},                     \
+      {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
+      {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
+extern const char cli_limits_help[];
+/* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
+int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
+/* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
+int cli_parse_size(const char *s, unsigned long long *out);
+
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);
 

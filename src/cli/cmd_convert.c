@@ -38,14 +38,11 @@ static const char help[] =
     "      --csv-safe           neutralise CSV cells starting with = + - @\n"
     "      --fail-fast          stop at the first record that cannot be converted\n"
     "                           (the output is then not committed)\n"
-    "      --max-depth N        nesting depth of a record (default 64)\n"
-    "      --max-record-size BYTES  size of one record's text (default 16M)\n"
-    "      --max-field-size BYTES   length of one string or cell (default 8M)\n"
+    ;
+static const char help_tail[] =
     "  -q, --quiet              no progress display\n"
     "      --progress           progress on standard error even if it is not a terminal\n"
     "  -h, --help               show this help\n"
-    "\n"
-    "BYTES may end in K, M or G (powers of 1024).\n"
     "\n"
     "A record that cannot be converted is reported as FILE:LINE:COL: error: ...\n"
     "and skipped; conversion goes on with the next record.\n"
@@ -76,41 +73,6 @@ struct progress {
   long records;
   long long bytes_done; /* inputs finished */
 };
-
-static int parse_size(const char *s, size_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || end == s || s[0] == '-')
-    return -1;
-  unsigned shift = 0;
-  switch (*end) {
-  case 'k':
-  case 'K':
-    shift = 10;
-    end++;
-    break;
-  case 'm':
-  case 'M':
-    shift = 20;
-    end++;
-    break;
-  case 'g':
-  case 'G':
-    shift = 30;
-    end++;
-    break;
-  default: break;
-  }
-  if (*end == 'i' && shift)
-    end++;
-  if ((*end == 'B' || *end == 'b') && end[1] == '\0')
-    end++;
-  if (*end || v == 0 || v > (~0ULL >> shift))
-    return -1;
-  *out = (size_t)(v << shift);
-  return 0;
-}
 
 static int parse_char(const char *s, char *out) {
   if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
@@ -263,10 +225,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_COLUMNS,
     OPT_CSVSAFE,
     OPT_FAILFAST,
-    OPT_PROGRESS,
-    OPT_MAXDEPTH,
-    OPT_MAXREC,
-    OPT_MAXFIELD
+    OPT_PROGRESS
   };
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
@@ -280,9 +239,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
-                                          {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
-                                          {"max-record-size", required_argument, NULL, OPT_MAXREC},
-                                          {"max-field-size", required_argument, NULL, OPT_MAXFIELD},
+                                          CLI_LIMIT_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof(*o));
@@ -293,7 +250,6 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   optind = 1;
   opterr = 0;
   int c;
-  size_t n;
   while ((c = getopt_long(argc, argv, ":f:t:o:p:cqh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
@@ -323,25 +279,19 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       if (parse_char(optarg, &o->list_sep) != 0)
         return cli_usage_error("convert", "--list-sep wants one character, not '%s'", optarg);
       break;
-    case OPT_MAXDEPTH:
-      if (parse_size(optarg, &n) != 0 || n > 100000)
-        return cli_usage_error("convert", "--max-depth wants a number from 1 to 100000, not '%s'",
-                               optarg);
-      o->limits.max_depth = n;
-      break;
-    case OPT_MAXREC:
-    case OPT_MAXFIELD:
-      if (parse_size(optarg, &n) != 0)
-        return cli_usage_error("convert", "%s wants a size in bytes (e.g. 16M), not '%s'",
-                               c == OPT_MAXREC ? "--max-record-size" : "--max-field-size", optarg);
-      if (c == OPT_MAXREC)
-        o->limits.max_record_bytes = n;
-      else
-        o->limits.max_field_bytes = n;
-      break;
-    case 'h': fputs(help, stdout); return -1;
+    case 'h':
+      fputs(help, stdout);
+      fputs(cli_limits_help, stdout);
+      fputs(help_tail, stdout);
+      return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
-    default: return cli_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
+    default: {
+      int lrc = cli_limit_option("convert", c, optarg, &o->limits);
+      if (lrc == 1)
+        return cli_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
+      if (lrc != 0)
+        return lrc;
+    }
     }
   }
   if (o->to == THBX_FORMAT_AUTO)

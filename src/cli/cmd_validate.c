@@ -43,11 +43,8 @@ static const char help[] =
     "                           default: today in UTC+14)\n"
     "      --delimiter C        CSV field delimiter (default ','; 'tab' for TAB)\n"
     "      --list-sep C         CSV separator of array values (default '|')\n"
-    "      --max-depth N        nesting depth of a record (default 64)\n"
-    "      --max-record-bytes N size of one record (default 16 MiB)\n"
-    "      --max-field-bytes N  size of one string or cell (default 8 MiB)\n"
-    "      --max-columns N      CSV columns (default 10000)\n"
-    "      --regex-match-limit N  PCRE2 match limit of schema patterns (default 1000000)\n"
+    ;
+static const char help_tail[] =
     "      --document           validate single JSON documents (see above)\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -66,11 +63,6 @@ enum {
   OPT_TODAY,
   OPT_DELIMITER,
   OPT_LIST_SEP,
-  OPT_MAX_DEPTH,
-  OPT_MAX_RECORD,
-  OPT_MAX_FIELD,
-  OPT_MAX_COLUMNS,
-  OPT_REGEX_LIMIT,
   OPT_DOCUMENT
 };
 
@@ -89,11 +81,7 @@ static const struct option options[] = {
     {"today", required_argument, NULL, OPT_TODAY},
     {"delimiter", required_argument, NULL, OPT_DELIMITER},
     {"list-sep", required_argument, NULL, OPT_LIST_SEP},
-    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
-    {"max-record-bytes", required_argument, NULL, OPT_MAX_RECORD},
-    {"max-field-bytes", required_argument, NULL, OPT_MAX_FIELD},
-    {"max-columns", required_argument, NULL, OPT_MAX_COLUMNS},
-    {"regex-match-limit", required_argument, NULL, OPT_REGEX_LIMIT},
+    CLI_LIMIT_OPTIONS,
     {"document", no_argument, NULL, OPT_DOCUMENT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -187,28 +175,19 @@ static int parse(struct args *a, int argc, char **argv) {
         return cli_usage_error("validate", "--list-sep needs one ASCII character, not '%s'",
                                optarg);
       break;
-    case OPT_MAX_DEPTH:
-    case OPT_MAX_RECORD:
-    case OPT_MAX_FIELD:
-    case OPT_MAX_COLUMNS:
-    case OPT_REGEX_LIMIT:
-      if ((n = parse_count(optarg)) <= 0)
-        return cli_usage_error("validate", "%s needs a positive number, not '%s'", argv[optind - 1],
-                               optarg);
-      if (c == OPT_MAX_DEPTH)
-        a->vo.reader.limits.max_depth = (size_t)n;
-      else if (c == OPT_MAX_RECORD)
-        a->vo.reader.limits.max_record_bytes = (size_t)n;
-      else if (c == OPT_MAX_FIELD)
-        a->vo.reader.limits.max_field_bytes = (size_t)n;
-      else if (c == OPT_MAX_COLUMNS)
-        a->vo.reader.limits.max_columns = (size_t)n;
-      else
-        a->vo.reader.limits.regex_match_limit = (unsigned long)n;
-      break;
-    case 'h': fputs(help, stdout); return -1;
+    case 'h':
+      fputs(help, stdout);
+      fputs(cli_limits_help, stdout);
+      fputs(help_tail, stdout);
+      return -1;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
-    default: return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+    default: {
+      int lrc = cli_limit_option("validate", c, optarg, &a->vo.reader.limits);
+      if (lrc == 1)
+        return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+      if (lrc != 0)
+        return lrc;
+    }
     }
   }
   if (optind >= argc)
