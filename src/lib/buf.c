@@ -1,6 +1,7 @@
 /*
  * buf.c - the growable byte buffer every module uses for text it builds
- * (JSON Pointers, CSV fields, output lines), and UTF-8 checking.
+ * (JSON Pointers, CSV fields, output lines), UTF-8 checking, and reading
+ * a small file whole (schemas, XSDs).
  */
 #include "internal.h"
 
@@ -121,4 +122,30 @@ int thbx_utf8_valid(const char *str, size_t len) {
     s += n + 1;
   }
   return 1;
+}
+
+char *thbx_read_file(const char *path, size_t *length) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return NULL;
+  thbx_buf_t b;
+  thbx_buf_init(&b);
+  char chunk[65536];
+  size_t n;
+  int bad = 0;
+  while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+    if (thbx_buf_append(&b, chunk, n) != 0) {
+      bad = 1;
+      break;
+    }
+  bad |= ferror(fp);
+  fclose(fp);
+  if (!bad && !b.data)
+    bad = thbx_buf_append(&b, "", 0) != 0;
+  if (bad) {
+    thbx_buf_free(&b);
+    return NULL;
+  }
+  *length = b.len;
+  return b.data;
 }

@@ -45,6 +45,10 @@ static inline void thbx_buf_reset(thbx_buf_t *b) {
     b->data[0] = '\0';
 }
 
+/* Read a whole (small) file: schemas, XSDs. Returns a malloc'ed,
+ * NUL-terminated copy and its length, or NULL (errno says why). */
+char *thbx_read_file(const char *path, size_t *length);
+
 /* Append `s` to a JSON Pointer in b, escaping ~ and / (RFC 6901). */
 int thbx_buf_pointer_append(thbx_buf_t *b, const char *s);
 

@@ -15,35 +15,6 @@ const char *thbx_profile_embedded_name(size_t i) {
                                                                       : NULL;
 }
 
-static char *read_file(const char *path, size_t *length) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return NULL;
-  thbx_buf_t b;
-  thbx_buf_init(&b);
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-    if (thbx_buf_append(&b, chunk, n) != 0) {
-      thbx_buf_free(&b);
-      fclose(fp);
-      return NULL;
-    }
-  }
-  int bad = ferror(fp);
-  fclose(fp);
-  if (bad || !b.data) {
-    if (!bad && thbx_buf_append(&b, "", 0) == 0) {
-      *length = 0;
-      return b.data;
-    }
-    thbx_buf_free(&b);
-    return NULL;
-  }
-  *length = b.len;
-  return b.data;
-}
-
 static int load_embedded(struct thbx_profile *p, const char *name, thbx_error_t *err) {
   char res[128];
   snprintf(res, sizeof(res), "%s.schema.json", name);
@@ -94,7 +65,7 @@ static int load_file(struct thbx_profile *p, const char *path, thbx_error_t *err
   memcpy(p->xsd_path, path, stem);
   memcpy(p->xsd_path + stem, ".xsd", 5);
   size_t len;
-  p->xsd = read_file(p->xsd_path, &len);
+  p->xsd = thbx_read_file(p->xsd_path, &len);
   if (p->xsd)
     p->xsd_length = len;
   else {

@@ -64,32 +64,6 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static char *slurp(const char *path, size_t *length) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return NULL;
-  thbx_buf_t b;
-  thbx_buf_init(&b);
-  char chunk[65536];
-  size_t n;
-  int bad = 0;
-  while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-    if (thbx_buf_append(&b, chunk, n) != 0) {
-      bad = 1;
-      break;
-    }
-  bad |= ferror(fp);
-  fclose(fp);
-  if (!bad && !b.data)
-    bad = thbx_buf_append(&b, "", 0) != 0;
-  if (bad) {
-    thbx_buf_free(&b);
-    return NULL;
-  }
-  *length = b.len;
-  return b.data;
-}
-
 /* ------------------------------------------------------- XSD checking */
 
 /* The first error libxml2 reports while parsing an XSD, with its place. */
@@ -136,7 +110,7 @@ static int check_xsd(const char *path, const char *text, size_t len, thbx_error_
  * input against profile->xsd). */
 static int use_xsd(struct thbx_validator *v, const char *path, thbx_error_t *err) {
   size_t len;
-  char *text = slurp(path, &len);
+  char *text = thbx_read_file(path, &len);
   if (!text) {
     thbx_error_at(err, path, 0, 0);
     return thbx_error_set(err, THBX_ENOTFOUND, "cannot read the XML Schema");
