@@ -227,6 +227,9 @@ typedef struct thbx_schema_options {
   int assert_formats; /* `format` asserts instead of annotating */
   unsigned long regex_match_limit;
   size_t max_depth;
+  int check_schema; /* first validate the schema against its draft's meta-schema
+                       (2020-12 or draft-07, embedded); a schema that breaks it
+                       ("type": "strin") is THBX_ESCHEMA. Default 1. */
 } thbx_schema_options_t;
 
 void thbx_schema_options_default(thbx_schema_options_t *options);

@@ -14,6 +14,7 @@
  */
 #include "schema_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ void thbx_schema_options_default(thbx_schema_options_t *options) {
   options->assert_formats = 0;
   options->regex_match_limit = 1000000;
   options->max_depth = 512;
+  options->check_schema = 1;
 }
 
 /* ------------------------------------------------------------ bookkeeping */
@@ -808,6 +810,85 @@ void thbx_schema_free(thbx_schema_t *S) {
   free(S);
 }
 
+/* ------------------------------------------------ checking the schema */
+
+/* The embedded meta-schemas, compiled once per process (read-only after). */
+static thbx_schema_t *meta_compiled[2];
+static pthread_once_t meta_once = PTHREAD_ONCE_INIT;
+
+static void meta_init(void) {
+  static const char *const names[2] = {"meta/draft2020-12/schema.json",
+                                       "meta/draft-07/schema.json"};
+  static const thbx_draft drafts[2] = {THBX_DRAFT_2020_12, THBX_DRAFT_7};
+  for (int i = 0; i < 2; i++) {
+    size_t len;
+    const char *text = thbx_resource(names[i], &len);
+    json_t *doc = text ? json_loadb(text, len, 0, NULL) : NULL;
+    if (!doc)
+      continue;
+    thbx_schema_options_t o;
+    thbx_schema_options_default(&o);
+    o.draft = drafts[i];
+    o.check_schema = 0;
+    thbx_schema_compile(doc, NULL, &o, &meta_compiled[i], NULL);
+    json_decref(doc);
+  }
+}
+
+static int is_combinator(const char *keyword) {
+  static const char *const k[] = {"anyOf", "oneOf", "allOf", "$ref", "$dynamicRef", NULL};
+  for (int i = 0; keyword && k[i]; i++)
+    if (strcmp(keyword, k[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* Validate `schema` against the meta-schema of its draft: the standard
+ * $schema URIs of 2020-12 and draft-07, or none (then `draft`). Other
+ * $schema values (custom meta-schemas, older drafts) are not checked. */
+static int check_against_meta(const json_t *schema, int draft, thbx_error_t *err) {
+  if (!json_is_object(schema))
+    return THBX_OK;
+  const char *uri = json_string_value(json_object_get(schema, "$schema"));
+  int which;
+  if (!uri)
+    which = draft == THBX_DRAFT_7 ? 1 : 0;
+  else if (strstr(uri, "json-schema.org/draft/2020-12/schema"))
+    which = 0;
+  else if (strstr(uri, "json-schema.org/draft-07/schema"))
+    which = 1;
+  else
+    return THBX_OK;
+  pthread_once(&meta_once, meta_init);
+  if (!meta_compiled[which])
+    return thbx_error_set(err, THBX_ESCHEMA, "the embedded meta-schema cannot be compiled");
+  thbx_validation_t v = {0};
+  thbx_error_t verr;
+  thbx_error_clear(&verr);
+  int rc = thbx_schema_validate(meta_compiled[which], schema, &v, &verr);
+  if (rc != THBX_OK) {
+    thbx_validation_clear(&v);
+    return thbx_error_set(err, THBX_ESCHEMA, "the schema cannot be checked against its meta-schema: %s",
+                          verr.text);
+  }
+  if (!v.valid) {
+    /* the most specific error: the one deepest in the schema */
+    const thbx_validation_error_t *e = &v.errors[0];
+    for (size_t i = 1; i < v.count; i++) {
+      size_t a = strlen(v.errors[i].instance_path), b = strlen(e->instance_path);
+      if (a > b || (a == b && is_combinator(e->keyword) && !is_combinator(v.errors[i].keyword)))
+        e = &v.errors[i];
+    }
+    if (err)
+      thbx_strlcpy(err->schema_path, e->instance_path, sizeof(err->schema_path));
+    rc = thbx_error_set(err, THBX_ESCHEMA, "not a valid draft %s schema: %s: %s",
+                        which ? "7" : "2020-12", e->instance_path[0] ? e->instance_path : "/",
+                        e->message);
+  }
+  thbx_validation_clear(&v);
+  return rc;
+}
+
 int thbx_schema_compile(const json_t *schema, thbx_schema_registry_t *registry,
                         const thbx_schema_options_t *options, thbx_schema_t **out,
                         thbx_error_t *err) {
@@ -827,6 +908,15 @@ int thbx_schema_compile(const json_t *schema, thbx_schema_registry_t *registry,
     S->options.max_depth = 512;
   if (!S->options.regex_match_limit)
     S->options.regex_match_limit = 1000000;
+  if (S->options.check_schema) {
+    int crc = check_against_meta(schema, S->options.draft == THBX_DRAFT_7 ? THBX_DRAFT_7
+                                                                           : THBX_DRAFT_2020_12,
+                                 err);
+    if (crc != THBX_OK) {
+      free(S);
+      return crc;
+    }
+  }
   S->registry = registry;
   /* own a copy: the caller may change or free its schema afterwards */
   S->document = json_deep_copy(schema);

@@ -28,6 +28,10 @@ hostile "the same pattern on a harmless string" 0 "${DOC[@]}" "$TMP/redos.json" 
 printf '{"pattern":"(("}' >"$TMP/badre.json"
 hostile "invalid pattern" 2 "${DOC[@]}" "$TMP/badre.json" "$TMP/short.json"
 says "badre.json" "invalid pattern"
+# a schema that breaks its meta-schema is broken, not silently lax
+printf '{"properties":{"a":{"type":"strin"}}}' >"$TMP/typo.json"
+hostile "misspelt type" 2 "${DOC[@]}" "$TMP/typo.json" "$TMP/short.json"
+says "typo.json: not a valid draft 2020-12 schema: /properties/a/type" "misspelt type"
 
 # --- $ref cycles that never reach an assertion: a broken schema, not a hang
 printf '{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}' >"$TMP/cycle.json"

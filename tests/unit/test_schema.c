@@ -388,6 +388,39 @@ static void threads_share_a_schema(void **state) {
   thbx_schema_free(s);
 }
 
+/* A schema that breaks its draft's meta-schema is refused with the place
+ * in the schema; check_schema = 0 compiles it as it is; unknown keywords
+ * stay allowed. */
+static void broken_schemas_are_refused(void **state) {
+  (void)state;
+  static const struct {
+    const char *schema, *where;
+  } broken[] = {
+      {"{\"type\": \"strin\"}", "/type"},
+      {"{\"properties\": {\"a\": {\"minLength\": -1}}}", "/properties/a/minLength"},
+      {"{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"required\": \"a\"}",
+       "/required"},
+      {"{\"enum\": 3}", "/enum"},
+  };
+  for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++) {
+    json_t *s = js(broken[i].schema);
+    thbx_schema_t *out = NULL;
+    thbx_error_t err;
+    thbx_error_clear(&err);
+    assert_int_equal(thbx_schema_compile(s, NULL, NULL, &out, &err), THBX_ESCHEMA);
+    assert_null(out);
+    assert_string_equal(err.schema_path, broken[i].where);
+    assert_non_null(strstr(err.text, "not a valid draft"));
+    json_decref(s);
+  }
+  thbx_schema_options_t o;
+  thbx_schema_options_default(&o);
+  assert_int_equal(o.check_schema, 1);
+  o.check_schema = 0;
+  thbx_schema_free(compile_opts("{\"type\": \"strin\"}", &o));
+  thbx_schema_free(compile("{\"type\": \"string\", \"x-extension\": {\"type\": 1}}"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_and_locations),
@@ -399,6 +432,7 @@ int main(void) {
       cmocka_unit_test(registry_and_drafts),
       cmocka_unit_test(unevaluated_and_dynamic),
       cmocka_unit_test(threads_share_a_schema),
+      cmocka_unit_test(broken_schemas_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
