@@ -6,13 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 "$THBX" validate --help >"$TMP/help" 2>&1
 if grep -q "not implemented" "$TMP/help"; then
-  echo "SKIP: thbx validate is not implemented yet"
-  exit 0
+  fail "thbx validate is not implemented"
 fi
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
-  echo "SKIP: $CHROMIUM is not installed (apt-get install chromium)"
-  exit 0
+  fail "$CHROMIUM is not installed (apt-get install chromium; .ci/run and the README install it)"
 fi
 
 # render HTML-FILE: the DOM after Chromium has loaded the page

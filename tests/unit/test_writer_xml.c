@@ -62,8 +62,8 @@ static void samples_byte_for_byte(void **state) {
   char *expected = slurp(THBX_SOURCE_DIR "/samples/events.xml");
   json_error_t jerr;
   json_t *records = json_load_file(THBX_SOURCE_DIR "/samples/events.json", 0, &jerr);
-  if (!expected || !records)
-    skip();
+  assert_non_null(expected); /* the samples are part of the repository */
+  assert_non_null(records);
   int bad;
   char *xml = xt_write(records, profile, 0, &bad, NULL);
   assert_int_equal(bad, 0);
