@@ -731,7 +731,7 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
     if (!found) {
       char v[512];
       values_text(n->enum_values, v, sizeof(v));
-      emit(c, n, ip, kp, "enum", "must be one of: %s", v);
+      emit(c, n, ip, kp, "enum", "must be one of %s", v);
       FAIL();
     }
   }

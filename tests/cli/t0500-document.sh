@@ -13,7 +13,7 @@ printf '{"properties":{"sex":{"enum":["female","male","other","unknown"]},"age":
 printf '{"sex":"F","age":601}' >"$TMP/bad.json"
 printf '{"id":1,"sex":"male"}' >"$TMP/good.json"
 expect_exit 1 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/good.json" "$TMP/bad.json"
-grep -qxF "$TMP/bad.json: error: /sex: must be one of: female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
+grep -qxF "$TMP/bad.json: error: /sex: must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
   fail "enum error line: $(cat "$TMP/stderr")"
 grep -qxF "$TMP/bad.json: error: /age: must be at most 600 (/properties/age/maximum)" "$TMP/stderr" ||
   fail "maximum error line: $(cat "$TMP/stderr")"

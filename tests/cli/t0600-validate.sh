@@ -53,6 +53,9 @@ expect_exit 1 V mixed.ndjson
 [ "$(errors_at mixed.ndjson)" = "2 3 5 6 7" ] || fail "ndjson lines: '$(errors_at mixed.ndjson)'"
 grep -q "^mixed.ndjson:2:1: error: /person/sex: .* \[record AL-TIRANA-2024-0002\]$" "$TMP/stdout" ||
   fail "ndjson sex error: $(cat "$TMP/stdout")"
+# the issue's line shape, literally ("must be one of female, ...", no colon)
+grep -qxF "mixed.ndjson:2:1: error: /person/sex: must be one of female, male, other, unknown [record AL-TIRANA-2024-0002]" "$TMP/stdout" ||
+  fail "ndjson sex error is not the issue's text line: $(cat "$TMP/stdout")"
 grep -q "^mixed.ndjson:5:1: error: /record_id: .*not unique.*(first at mixed.ndjson:1:1) \[record AL-TIRANA-2024-0001\]$" "$TMP/stdout" ||
   fail "ndjson duplicate: $(cat "$TMP/stdout")"
 grep -q "^mixed.ndjson:6:1: error: /assistance/end_date: end_date 2024-03-01 is before start_date 2024-03-20" "$TMP/stdout" ||

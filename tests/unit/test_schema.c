@@ -70,7 +70,7 @@ static void messages_and_locations(void **state) {
   const char *want[][4] = {
       {"", "/required", "required", "required property 'id' is missing"},
       {"/person/sex", "/properties/person/$ref/properties/sex/enum", "enum",
-       "must be one of: female, male, other, unknown"},
+       "must be one of female, male, other, unknown"},
       {"/n", "/properties/n/maximum", "maximum", "must be at most 600"},
       {"/t", "/properties/t/type", "type", "must be null or string, not integer"},
       {"", "/additionalProperties", "additionalProperties", "property 'x' is not allowed"},
