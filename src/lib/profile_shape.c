@@ -405,6 +405,18 @@ static struct thbx_shape *build_node(struct build *b, const json_t *schema,
       s->items = build_node(b, items, s, NULL, 1, 0);
       if (!s->items)
         rc = THBX_ESCHEMA;
+      /* OpenAPI: an unwrapped array's elements are named by its items'
+       * xml.name when they have one (the array's own name is then unused) */
+      const char *iname = json_is_object(items) ? xml_string(b, items, "name") : NULL;
+      if (rc == THBX_OK && !s->xml_wrapped && iname && parent) {
+        char *n = strdup(iname);
+        if (!n)
+          rc = THBX_ENOMEM;
+        else {
+          free(s->xml_name);
+          s->xml_name = n;
+        }
+      }
     }
   }
   b->depth--;

@@ -155,6 +155,25 @@ grep -q "records/s" "$TMP/stdout" && fail "progress went to stdout"
 expect_exit 0 conv --progress --quiet -t json "$S/events.ndjson"
 [ ! -s "$TMP/stderr" ] || fail "--quiet does not silence the progress"
 
+# --- a custom profile file directs all four formats, XML names included
+P=$SRC/tests/data/convert/case.schema.json
+cat >"$TMP/case.ndjson" <<'EOF'
+{"case_no":"C-1","opened":2019,"title":"Ünïcode \"q\" <&> a|b, c\nnext","score":1.5,"closed":false,"labels":["x|y","z\\w"],"years":[2019,2020],"victim":{"age":17,"name":"Ana"}}
+{"case_no":"C-3","score":-0.5,"closed":true,"victim":{"name":"Bo"}}
+EOF
+for t in json csv xml ndjson; do
+  expect_exit 0 conv -p "$P" -t $t -o "$TMP/case.$t" "$TMP/case.ndjson"
+  expect_exit 0 conv -p "$P" -t ndjson "$TMP/case.$t"
+  cmp -s "$TMP/stdout" "$TMP/case.ndjson" || fail "custom profile: ndjson -> $t -> ndjson changed the records"
+done
+grep -q '^<cases xmlns="urn:test:case:2">' "$TMP/case.xml" || fail "custom profile: x-root/namespace not used"
+grep -q '<case no="C-1" opened="2019">' "$TMP/case.xml" || fail "custom profile: attributes not used"
+grep -q '<Victim age="17">' "$TMP/case.xml" || fail "custom profile: object xml name not used"
+# OpenAPI: an unwrapped array's elements take the items' xml.name
+grep -q '<year>2019</year>' "$TMP/case.xml" || fail "custom profile: unwrapped items not named by items.xml.name"
+head -1 "$TMP/case.csv" | grep -qx 'case_no,opened,title,score,closed,labels,years,victim.age,victim.name' ||
+  fail "custom profile: CSV header is not its leaf paths"
+
 # --- empty inputs: no records, no error
 : >"$TMP/empty.json"
 expect_exit 0 conv -t json "$TMP/empty.json"
