@@ -83,11 +83,23 @@ int cli_output_open(cli_output_t *out, const char *path) {
     out->fp = stdout;
     return 0;
   }
-  out->path = strdup(path);
+  struct stat st, lst;
+  int exists = stat(path, &st) == 0;
+  if (exists && S_ISREG(st.st_mode) && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    /* a symbolic link to a regular file: replace the file it points to,
+     * keep the link */
+    out->path = realpath(path, NULL);
+    if (!out->path) {
+      cli_error("%s: %s", path, strerror(errno));
+      return -1;
+    }
+    path = out->path;
+  } else {
+    out->path = strdup(path);
+  }
   if (!out->path)
     goto nomem;
-  struct stat st;
-  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+  if (exists && !S_ISREG(st.st_mode)) {
     /* a device or a pipe: write directly, never rename over it */
     out->fp = fopen(path, "wb");
     if (!out->fp) {
@@ -112,10 +124,15 @@ int cli_output_open(cli_output_t *out, const char *path) {
     cli_error("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
     goto fail;
   }
-  /* mkstemp creates 0600; give the output the usual permissions */
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
+  /* mkstemp creates 0600; give the output the permissions of the file it
+   * replaces (a file kept private stays private), else the usual ones */
+  if (exists) {
+    fchmod(fd, st.st_mode & 07777);
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+  }
   out->fp = fdopen(fd, "wb");
   if (!out->fp) {
     close(fd);

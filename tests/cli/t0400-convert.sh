@@ -155,6 +155,16 @@ grep -q "records/s" "$TMP/stdout" && fail "progress went to stdout"
 expect_exit 0 conv --progress --quiet -t json "$S/events.ndjson"
 [ ! -s "$TMP/stderr" ] || fail "--quiet does not silence the progress"
 
+# --- -o over an existing file keeps its permissions; through a symbolic
+# link it replaces the file linked to and keeps the link
+echo old >"$TMP/private.json"
+chmod 600 "$TMP/private.json"
+ln -s private.json "$TMP/link.json"
+expect_exit 0 conv -t json -o "$TMP/link.json" "$S/events.ndjson"
+[ -L "$TMP/link.json" ] || fail "-o replaced a symbolic link instead of the file it points to"
+cmp -s "$TMP/private.json" "$S/events.json" || fail "-o through a symbolic link did not write its target"
+[ "$(stat -c %a "$TMP/private.json")" = 600 ] || fail "-o made a private file readable by others"
+
 # --- a custom profile file directs all four formats, XML names included
 P=$SRC/tests/data/convert/case.schema.json
 cat >"$TMP/case.ndjson" <<'EOF'
