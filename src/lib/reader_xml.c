@@ -107,6 +107,10 @@ static void install_loader(void) {
   xmlSetExternalEntityLoader(guarded_loader);
 }
 
+void thbx_xml_install_loader(void) {
+  pthread_once(&loader_once, install_loader);
+}
+
 /* ------------------------------------------------------------- the scanner */
 
 enum scan_state {
@@ -138,6 +142,7 @@ struct xml_state {
   struct thbx_reader *r;
   xmlTextReaderPtr xr;
   xmlSchemaPtr schema;
+  xmlDocPtr xsd_doc; /* the XSD parsed with its path as base URL, kept with schema */
   xmlSchemaValidCtxtPtr vctxt;
 
   /* scanner */
@@ -598,6 +603,8 @@ static void xml_free(struct thbx_reader *r) {
     xmlSchemaFreeValidCtxt(s->vctxt);
   if (s->schema)
     xmlSchemaFree(s->schema);
+  if (s->xsd_doc)
+    xmlFreeDoc(s->xsd_doc);
   leave(g);
   thbx_buf_free(&s->win);
   thbx_buf_free(&s->text);
@@ -623,13 +630,30 @@ static int compile_xsd(struct thbx_reader *r, struct xml_state *s, thbx_error_t 
   const char *xsd = thbx_profile_xsd(r->profile, &len);
   if (!xsd)
     return THBX_OK; /* nothing to validate against */
-  xmlSchemaParserCtxtPtr pctxt = xmlSchemaNewMemParserCtxt(xsd, (int)len);
-  if (!pctxt)
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_error_t perr;
   thbx_error_clear(&perr);
-  xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &perr);
   struct guard g = enter_with(0, NULL, NULL); /* a profile's local includes may load */
+  /* An XSD read from a file is parsed with that file as its base URL, so
+   * that its relative includes resolve beside it, not in the working
+   * directory. */
+  const char *base = r->profile->xsd_path;
+  xmlSchemaParserCtxtPtr pctxt = NULL;
+  if (base) {
+    s->xsd_doc = xmlReadMemory(xsd, (int)len, base, NULL, XML_PARSE_NONET);
+    if (s->xsd_doc)
+      pctxt = xmlSchemaNewDocParserCtxt(s->xsd_doc);
+  } else {
+    pctxt = xmlSchemaNewMemParserCtxt(xsd, (int)len);
+  }
+  if (!pctxt) {
+    leave(g);
+    if (base && !s->xsd_doc) {
+      thbx_error_at(err, base, 0, 0);
+      return thbx_error_set(err, THBX_ESCHEMA, "profile XSD is not well-formed XML");
+    }
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &perr);
   s->schema = xmlSchemaParse(pctxt);
   xmlSchemaFreeParserCtxt(pctxt);
   leave(g);

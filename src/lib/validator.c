@@ -15,6 +15,7 @@
  */
 #include "dataset_rules.h"
 #include "profile.h"
+#include "xml_text.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -66,6 +67,11 @@ static int ends_with(const char *s, const char *suffix) {
 
 /* ------------------------------------------------------- XSD checking */
 
+static void silent(void *ctx, const char *msg, ...) {
+  (void)ctx;
+  (void)msg;
+}
+
 /* The first error libxml2 reports while parsing an XSD, with its place. */
 static void xsd_parse_error(void *ctx, const xmlError *e) {
   thbx_error_t *err = ctx;
@@ -90,7 +96,19 @@ static int check_xsd(const char *path, const char *text, size_t len, thbx_error_
   if (!pctx)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   xmlSchemaSetParserStructuredErrors(pctx, (xmlStructuredErrorFunc)xsd_parse_error, &first);
+  /* Nothing but local files may load (an include of http://... must not
+   * reach the network), and the XML parser's own errors about the XSD file
+   * (not well-formed) come here, not to stderr: a library never prints. */
+  thbx_xml_install_loader();
+  xmlGenericErrorFunc gfunc = xmlGenericError;
+  void *gctx = xmlGenericErrorContext;
+  xmlStructuredErrorFunc sfunc = xmlStructuredError;
+  void *sctx = xmlStructuredErrorContext;
+  xmlSetGenericErrorFunc(NULL, silent);
+  xmlSetStructuredErrorFunc(&first, (xmlStructuredErrorFunc)xsd_parse_error);
   xmlSchemaPtr schema = xmlSchemaParse(pctx);
+  xmlSetGenericErrorFunc(gctx, gfunc);
+  xmlSetStructuredErrorFunc(sctx, sfunc);
   xmlSchemaFreeParserCtxt(pctx);
   if (schema) {
     xmlSchemaFree(schema);

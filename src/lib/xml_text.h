@@ -31,4 +31,9 @@ struct xml_text_value {
 enum xml_text_kind xml_text_classify(unsigned types, const char *t, size_t n,
                                      struct xml_text_value *value);
 
+/* Install (once per process) reader_xml.c's external entity loader, which
+ * never loads anything that is not a local file. Call it before libxml2
+ * parses anything that may refer to other resources (an XSD's includes). */
+void thbx_xml_install_loader(void);
+
 #endif

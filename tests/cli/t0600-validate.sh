@@ -197,6 +197,36 @@ grep -q "torn-schema.json:3" "$TMP/stderr" || fail "torn schema: no file:line: $
 printf '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<xs:element name="a" type="nosuch"/>\n</xs:schema>\n' >"$TMP/bad.xsd"
 expect_exit 2 V --schema "$TMP/bad.xsd" mixed.xml
 grep -q "bad.xsd:2" "$TMP/stderr" || fail "broken xsd: no file:line: $(cat "$TMP/stderr")"
+# an XSD that is not well-formed: file:line from thbx, nothing printed by libxml2
+printf '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<xs:element name="a"\n' >"$TMP/torn.xsd"
+expect_exit 2 V --schema "$TMP/torn.xsd" mixed.xml
+grep -q "torn.xsd:3:[0-9]*: error: broken XML Schema" "$TMP/stderr" || fail "torn xsd: no file:line: $(cat "$TMP/stderr")"
+! grep -q "parser error" "$TMP/stderr" || fail "torn xsd: libxml2 printed: $(cat "$TMP/stderr")"
+# an XSD's relative include resolves beside the XSD, whatever the working directory
+mkdir -p "$TMP/xsddir"
+"$THBX" schema --xsd | awk '/<xs:schema/ { s = 1 } { print } s && />/ { print "<xs:include schemaLocation=\"inc.xsd\"/>"; s = 0 }' >"$TMP/xsddir/main.xsd"
+grep -q '^<xs:include schemaLocation="inc.xsd"/>$' "$TMP/xsddir/main.xsd" || fail "no include in the XSD"
+printf '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:thbx:thb-event:1.0"/>\n' >"$TMP/xsddir/inc.xsd"
+expect_exit 0 V --schema "$TMP/xsddir/main.xsd" "$SRC/samples/events.xml"
+# an include over the network is refused before any connection is made
+if command -v python3 >/dev/null; then
+  python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.settimeout(3)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+try:
+    s.accept(); open(sys.argv[2], "w").write("connected")
+except OSError:
+    pass
+' "$TMP/port" "$TMP/connected" &
+  lpid=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/port" ] && break; sleep 0.2; done
+  printf '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<xs:include schemaLocation="http://127.0.0.1:%s/x.xsd"/>\n</xs:schema>\n' \
+    "$(cat "$TMP/port")" >"$TMP/net.xsd"
+  expect_exit 2 V --schema "$TMP/net.xsd" mixed.xml
+  wait "$lpid"
+  [ ! -e "$TMP/connected" ] || fail "--schema XSD: an http include reached the network"
+fi
 expect_exit 2 V --profile "$TMP/nosuch.schema.json" mixed.ndjson
 expect_exit 2 V --profile none mixed.ndjson
 # outputs that would clobber each other or an input
