@@ -116,7 +116,7 @@ while IFS= read -r -d '' f; do
 done < <(files ndjson)
 printf '{"s":"=1+2","n":-0.0,"r":1e300,"u":"\\u00e9\\ud83d\\ude00","e":[],"o":{}}\n' >"$SEEDS/roundtrip/h1"
 for fmt in json ndjson csv xml; do
-  ln -sfn "$SEEDS/roundtrip" "$SEEDS/roundtrip_$fmt"
+  ln -sfn roundtrip "$SEEDS/roundtrip_$fmt" # relative: works for a relative FUZZ_BUILD too
 done
 
 # The schema harness takes [schema, instance...]: the JSON-Schema-Test-Suite's
