@@ -506,9 +506,17 @@ yajl_status jstream_feed(struct jstream *js, const unsigned char *p, size_t n, l
   js->chunk_abs = abs;
   yajl_status st = yajl_parse(js->h, p, n);
   if (st != yajl_status_ok) {
-    if (err_abs)
-      *err_abs = abs + (long long)yajl_get_bytes_consumed(js->h);
     error_text(js, p, n, msg, msgsize);
+    if (err_abs) {
+      /* yajl's offset is just after the offending byte or token, except
+       * for errors inside a string and comments, where it is at the
+       * offending byte: point at the byte in both cases */
+      size_t used = yajl_get_bytes_consumed(js->h);
+      if (used && !strstr(msg, "inside a string") && !strstr(msg, "inside string") &&
+          !strstr(msg, "comment"))
+        used--;
+      *err_abs = abs + (long long)used;
+    }
     return yajl_status_error;
   }
   long long now = abs + (long long)n;

@@ -272,7 +272,7 @@ static void json_huge_string(void **state) {
 static void json_invalid_utf8_and_surrogates(void **state) {
   (void)state;
   EXPECT(run("[{\"a\":\"\xFF\"},{\"b\":1}]", THBX_FORMAT_JSON),
-         "fatal 1:9 invalid JSON: invalid bytes in UTF8 string (reading stops at a JSON syntax "
+         "fatal 1:8 invalid JSON: invalid bytes in UTF8 string (reading stops at a JSON syntax "
          "error)\n");
   contains(run("[{\"a\":\"\\ud800\"},{\"b\":\"\\udc00\"},{\"c\":\"\\ud800\\u0041\"},"
                "{\"ok\":\"\\ud83d\\ude00?\"}]",
@@ -356,9 +356,15 @@ static void ndjson_errors_resync_at_next_line(void **state) {
          "ok 1:1 #0 {\"a\":1}\n"
          "error 2:1 incomplete JSON value (a record must be on one line)\n"
          "error 3:9 more than one JSON value on the line\n"
-         "error 4:3 invalid JSON: invalid char in json text\n"
+         "error 4:2 invalid JSON: invalid char in json text\n"
          "error 5:8 duplicate key 'd'\n"
          "ok 6:1 #5 {\"ok\":1}\n");
+  /* the column is the offending byte, not the one after it */
+  EXPECT(run("{\"a\":x}\n{\"a\":1,}\n{\"a\":1}}\n{\"a\":\"\x01\"}\n", THBX_FORMAT_NDJSON),
+         "error 1:6 invalid JSON: invalid char in json text\n"
+         "error 2:8 invalid JSON: invalid object key (must be a string)\n"
+         "error 3:8 invalid JSON: unallowed token at this point in JSON text\n"
+         "error 4:7 invalid JSON: invalid character inside string\n");
   EXPECT(run("{\"a\":\"abc", THBX_FORMAT_NDJSON),
          "error 1:1 incomplete JSON value (a record must be on one line)\n");
 }
