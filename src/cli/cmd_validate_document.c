@@ -14,7 +14,8 @@ static const char help[] =
     "Usage: thbx validate --document [--draft 2020-12|7] --schema S.json\n"
     "                     [--ref PREFIX=DIR]... [--formats] FILE...\n"
     "\n"
-    "Validate each FILE as one JSON document against the JSON Schema S.json.\n"
+    "Validate each FILE ('-' is standard input) as one JSON document against the\n"
+    "JSON Schema S.json.\n"
     "\n"
     "Options:\n"
     "  --schema FILE       the schema (repeat to register more schemas by their $id;\n"
@@ -62,13 +63,58 @@ static int name_by_file(json_t *schema, const char *path, thbx_schema_registry_t
   return rc;
 }
 
+/* The whole of stdin ("-"), NUL-terminated; NULL on a read error. */
+static char *read_stdin(size_t *len) {
+  size_t cap = 65536, n = 0;
+  char *b = malloc(cap);
+  while (b) {
+    n += fread(b + n, 1, cap - n, stdin);
+    if (n < cap)
+      break;
+    char *nb = realloc(b, cap *= 2);
+    if (!nb)
+      free(b);
+    b = nb;
+  }
+  if (b && ferror(stdin)) {
+    free(b);
+    b = NULL;
+  }
+  *len = n;
+  return b;
+}
+
 static json_t *load_json(const char *path, json_error_t *jerr) {
-  json_t *doc = json_load_file(path, JSON_DECODE_ANY | JSON_ALLOW_NUL, jerr);
+  size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+  if (strcmp(path, "-") == 0) {
+    size_t len;
+    char *text = read_stdin(&len);
+    if (!text) {
+      memset(jerr, 0, sizeof(*jerr));
+      jerr->line = -1;
+      snprintf(jerr->text, sizeof(jerr->text), "cannot read standard input");
+      return NULL;
+    }
+    json_t *doc = json_loadb(text, len, flags, jerr);
+    if (!doc && strstr(jerr->text, "too big"))
+      doc = json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, jerr);
+    free(text);
+    return doc;
+  }
+  json_t *doc = json_load_file(path, flags, jerr);
   if (!doc && strstr(jerr->text, "too big"))
     /* beyond 64-bit integers: take them as doubles rather than refuse */
-    doc = json_load_file(path, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
-                         jerr);
+    doc = json_load_file(path, flags | JSON_DECODE_INT_AS_REAL, jerr);
   return doc;
+}
+
+/* A JSON file that cannot be loaded: FILE:LINE:COL when jansson knows the
+ * place, just FILE when it does not (it cannot be opened: line -1). */
+static void load_error(const char *path, const json_error_t *jerr) {
+  if (jerr->line > 0)
+    cli_error("%s:%d:%d: %s", path, jerr->line, jerr->column > 0 ? jerr->column : 1, jerr->text);
+  else
+    cli_error("%s: %s", path, jerr->text);
 }
 
 int cmd_validate_document(int argc, char **argv) {
@@ -151,7 +197,7 @@ int cmd_validate_document(int argc, char **argv) {
     json_error_t jerr;
     json_t *s = load_json(schemas[i], &jerr);
     if (!s) {
-      cli_error("%s:%d:%d: %s", schemas[i], jerr.line, jerr.column, jerr.text);
+      load_error(schemas[i], &jerr);
       goto done;
     }
     if (name_by_file(s, schemas[i], reg, &err) != THBX_OK ||
@@ -178,7 +224,7 @@ int cmd_validate_document(int argc, char **argv) {
     json_error_t jerr;
     json_t *doc = load_json(file, &jerr);
     if (!doc) {
-      cli_error("%s:%d:%d: %s", file, jerr.line, jerr.column, jerr.text);
+      load_error(file, &jerr);
       rc = EXIT_USAGE;
       continue;
     }

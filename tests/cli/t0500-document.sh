@@ -33,6 +33,13 @@ expect_exit 0 "$THBX" validate --document --draft 7 --schema "$TMP/d7.json" "$TM
 expect_exit 1 "$THBX" validate --document --draft 2020-12 --schema "$TMP/d7.json" "$TMP/text.json"
 # exit 2: unreadable file, broken JSON, broken schema, unresolvable $ref, usage
 expect_exit 2 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/missing.json"
+grep -qxF "thbx: error: $TMP/missing.json: unable to open $TMP/missing.json: No such file or directory" "$TMP/stderr" ||
+  fail "missing file: no bare FILE: (never FILE:-1:-1): $(cat "$TMP/stderr")"
+# '-' is standard input
+expect_exit 1 "$THBX" validate --document --schema "$TMP/s.json" - <"$TMP/bad.json"
+grep -qxF -- "-: error: /sex: must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
+  fail "stdin: $(cat "$TMP/stderr")"
+expect_exit 0 "$THBX" validate --document --schema "$TMP/s.json" - <"$TMP/good.json"
 printf '{"a":' >"$TMP/broken.json"
 expect_exit 2 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/broken.json"
 expect_exit 2 "$THBX" validate --document --schema "$TMP/broken.json" "$TMP/good.json"
