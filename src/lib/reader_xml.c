@@ -855,6 +855,47 @@ static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
                  (int)(n > 64 ? 64 : n), t, type_word(types));
 }
 
+/* The record's raw bytes [p, p+n) for r->raw, with the namespace
+ * declarations it takes from its ancestors (the input's root) added to its
+ * start tag, so that the bytes alone, in a reject or accept file under a
+ * root of their own, mean what they meant in the input (a record spelled
+ * <t:record> under <t:records xmlns:t="...">). The default namespace the
+ * writer of such files declares (`ns`, the profile's) is not repeated. */
+static int raw_record(thbx_buf_t *out, xmlNodePtr node, const char *ns, const char *p, size_t n) {
+  if (n == 0)
+    return 0;
+  size_t name = 1;
+  while (name < n && p[name] != ' ' && p[name] != '\t' && p[name] != '\r' && p[name] != '\n' &&
+         p[name] != '/' && p[name] != '>')
+    name++;
+  if (thbx_buf_append(out, p, name) != 0)
+    return -1;
+  int bad = 0;
+  for (xmlNodePtr a = node ? node->parent : NULL; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+    for (xmlNsPtr d = a->nsDef; d; d = d->next) {
+      const char *href = d->href ? (const char *)d->href : "";
+      if (xmlSearchNs(node->doc, node, d->prefix) != d)
+        continue; /* shadowed by a nearer declaration */
+      if (!d->prefix && strcmp(href, ns ? ns : "") == 0)
+        continue; /* the file's root declares it */
+      if (d->prefix && !*href)
+        continue;
+      bad |= thbx_buf_puts(out, " xmlns");
+      if (d->prefix)
+        bad |= thbx_buf_printf(out, ":%s", (const char *)d->prefix);
+      bad |= thbx_buf_puts(out, "=\"");
+      for (const char *c = href; *c; c++)
+        bad |= *c == '"'   ? thbx_buf_puts(out, "&quot;")
+               : *c == '&' ? thbx_buf_puts(out, "&amp;")
+               : *c == '<' ? thbx_buf_puts(out, "&lt;")
+                           : thbx_buf_putc(out, *c);
+      bad |= thbx_buf_putc(out, '"');
+    }
+  if (bad)
+    return -1;
+  return thbx_buf_append(out, p + name, n - name);
+}
+
 static int ns_ok(struct walk *w, xmlNodePtr el) {
   const char *href = el->ns ? (const char *)el->ns->href : NULL;
   if (!w->ns)
@@ -1503,8 +1544,8 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     status = w.status;
     if (status == THBX_OK && s->vctxt && validate_record(s, xrec, node) == THBX_ENOMEM)
       status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    if (thbx_buf_append(&r->raw, s->win.data + (xrec->wstart - s->wbase),
-                        xrec->wend - xrec->wstart) != 0) {
+    if (raw_record(&r->raw, node, r->shape ? r->shape->xml_namespace : NULL,
+                   s->win.data + (xrec->wstart - s->wbase), xrec->wend - xrec->wstart) != 0) {
       json_decref(value);
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     }

@@ -123,6 +123,18 @@ jq -e 'type == "array" and length == 2' "$TMP/a.json" >/dev/null || fail "json a
 # CSV: the header once, on top of both
 [ "$(head -1 "$TMP/a.csv")" = "$(head -1 mixed.csv)" ] || fail "csv accept header"
 [ "$(head -1 "$TMP/r.csv")" = "$(head -1 mixed.csv)" ] || fail "csv reject header"
+# XML records that use a prefix declared on the input's root stay readable
+# in the accept/reject files (whose root is the profile's own)
+sed -e 's|<\(/\{0,1\}\)\([A-Za-z_][A-Za-z0-9_.-]*\)\([ />]\)|<\1t:\2\3|g' \
+  -e 's|xmlns="urn:thbx:thb-event:1.0"|xmlns:t="urn:thbx:thb-event:1.0"|' mixed.xml >"$TMP/prefixed.xml"
+grep -q '^<t:records xmlns:t=' "$TMP/prefixed.xml" || fail "prefixed.xml: $(head -3 "$TMP/prefixed.xml")"
+expect_exit 1 V --accept "$TMP/pa.xml" --reject "$TMP/pr.xml" "$TMP/prefixed.xml"
+expect_exit 0 V --no-dataset-rules "$TMP/pa.xml"
+grep -q "^thbx validate: 1 file, 2 records: 2 valid, 0 invalid, 0 errors$" "$TMP/stdout" ||
+  fail "prefixed accept: $(cat "$TMP/stdout")"
+expect_exit 1 V --no-dataset-rules "$TMP/pr.xml"
+grep -q "^thbx validate: 1 file, 2 records: 0 valid, 2 invalid, 3 errors$" "$TMP/stdout" ||
+  fail "prefixed reject: $(cat "$TMP/stdout")"
 # an empty reject file is still a document of its format
 expect_exit 0 V --accept "$TMP/ea.json" --reject "$TMP/er.json" "$SRC/samples/events.json"
 jq -e 'length == 0' "$TMP/er.json" >/dev/null || fail "empty reject is not []"
