@@ -288,6 +288,16 @@ static int build_props(struct build *b, struct shape_node *node, const json_t *s
   memcpy(node->by_xml, s->props, n * sizeof(*s->props));
   qsort(node->by_name, n, sizeof(*node->by_name), cmp_by_name);
   qsort(node->by_xml, n, sizeof(*node->by_xml), cmp_by_xml);
+  for (size_t i = 1; i < n; i++) {
+    /* XML could not tell the two apart: refuse rather than misread */
+    if (cmp_by_xml(&node->by_xml[i - 1], &node->by_xml[i]) == 0)
+      return thbx_error_set(b->err, THBX_ESCHEMA,
+                            "properties '%s' and '%s' at %s have the same XML %s name '%s'",
+                            node->by_xml[i - 1]->name, node->by_xml[i]->name,
+                            s->pointer[0] ? s->pointer : "the root",
+                            node->by_xml[i]->xml_attribute ? "attribute" : "element",
+                            node->by_xml[i]->xml_name);
+  }
   return THBX_OK;
 }
 

@@ -184,6 +184,15 @@ grep -q '<year>2019</year>' "$TMP/case.xml" || fail "custom profile: unwrapped i
 head -1 "$TMP/case.csv" | grep -qx 'case_no,opened,title,score,closed,labels,years,victim.age,victim.name' ||
   fail "custom profile: CSV header is not its leaf paths"
 
+# two properties spelled by the same XML element could not be told apart
+cat >"$TMP/clash.schema.json" <<'EOF'
+{"type": "object", "properties": {
+  "tags": {"type": "array", "items": {"type": "string", "xml": {"name": "tag"}}},
+  "tag": {"type": "string"}}}
+EOF
+expect_exit 2 conv -p "$TMP/clash.schema.json" -t xml "$TMP/case.ndjson"
+grep -q "same XML element name 'tag'" "$TMP/stderr" || fail "a profile with two properties on one XML name is accepted"
+
 # --- empty inputs: no records, no error
 : >"$TMP/empty.json"
 expect_exit 0 conv -t json "$TMP/empty.json"
