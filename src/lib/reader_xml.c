@@ -1436,6 +1436,22 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
       set_fatal(s, (struct xpos){s->line, s->col}, "entity references are not allowed");
       break;
     }
+    if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) && depth == 1) {
+      /* text between records belongs to no record: refuse the file rather
+       * than drop it silently (nothing is lost without a word) */
+      const xmlChar *v = xmlTextReaderConstValue(s->xr);
+      int blank = 1;
+      for (const xmlChar *p = v; p && *p && blank; p++)
+        blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+      if (!blank) {
+        /* located at the document element: libxml2 has read ahead of the
+         * text, so the place where reading stands would be misleading */
+        set_fatal(s, s->root_pos,
+                  "the document element holds text outside any record (it would be lost)");
+        break;
+      }
+      continue;
+    }
     if (type != XML_READER_TYPE_ELEMENT)
       continue;
     if (depth == 0) {

@@ -81,4 +81,15 @@ echo '[{"a b":1}]' >"$TMP/k.json"
 expect_exit 1 conv -p none "$TMP/k.json" -t xml
 grep -q "not an XML element name" "$TMP/stderr" || fail "bad key not refused: $(cat "$TMP/stderr")"
 
+# text between records belongs to no record: refused, never dropped
+printf '<records xmlns="urn:thbx:thb-event:1.0">\n<record id="AL-1"/>\njunk\n<record id="AL-2"/></records>\n' >"$TMP/junk.xml"
+for mode in "-p none" ""; do
+  # shellcheck disable=SC2086
+  expect_exit 2 conv $mode "$TMP/junk.xml" -t ndjson
+  grep -q "junk.xml:1:1: error: the document element holds text outside any record" "$TMP/stderr" ||
+    fail "text between records not refused ($mode): $(cat "$TMP/stderr")"
+done
+printf '<records xmlns="urn:thbx:thb-event:1.0">\n<record id="AL-1"/>\n  \n\t<record id="AL-2"/></records>\n' >"$TMP/blank.xml"
+expect_exit 0 conv -p none "$TMP/blank.xml" -t ndjson
+
 pass
