@@ -561,16 +561,10 @@ static void clean_message(char *dst, size_t size, const char *msg) {
     dst[0] = (char)(dst[0] - 'A' + 'a');
 }
 
-static void on_error(void *ctx, xmlErrorPtr e) {
-  struct xml_state *s = ctx;
-  if (!e || e->level == XML_ERR_WARNING)
-    return;
-  struct xpos p = {e->line, e->int2};
-  if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_SCHEMASP ||
-      e->domain == XML_FROM_VALID)
-    return; /* not the parser's: XSD errors come through on_xsd_error */
-  if (s->fatal)
-    return; /* the first one is the one that matters */
+/* Mark the stream fatal at `p`. A refused DOCTYPE or a read error is the
+ * real cause whatever libxml2 says next: fill its message and return 1;
+ * return 0 when the caller has to say what broke. */
+static int set_fatal_cause(struct xml_state *s, struct xpos p) {
   s->fatal = 1;
   s->fatal_pos = p;
   if (s->doctype) {
@@ -582,8 +576,23 @@ static void on_error(void *ctx, xmlErrorPtr e) {
   } else if (s->io_error) {
     snprintf(s->fatal_msg, sizeof(s->fatal_msg), "cannot read: %s", strerror(s->io_error));
   } else {
-    clean_message(s->fatal_msg, sizeof(s->fatal_msg), e->message);
+    return 0;
   }
+  return 1;
+}
+
+static void on_error(void *ctx, xmlErrorPtr e) {
+  struct xml_state *s = ctx;
+  if (!e || e->level == XML_ERR_WARNING)
+    return;
+  struct xpos p = {e->line, e->int2};
+  if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_SCHEMASP ||
+      e->domain == XML_FROM_VALID)
+    return; /* not the parser's: XSD errors come through on_xsd_error */
+  if (s->fatal)
+    return; /* the first one is the one that matters */
+  if (!set_fatal_cause(s, p))
+    clean_message(s->fatal_msg, sizeof(s->fatal_msg), e->message);
 }
 
 /* ---------------------------------------------------------------- open/free */
@@ -1298,20 +1307,8 @@ done:
 static void fatal_state(struct xml_state *s) {
   s->at = -2;
   if (!s->fatal) {
-    s->fatal = 1;
-    s->fatal_pos.line = s->line;
-    s->fatal_pos.col = s->col;
-    if (s->doctype) {
-      s->fatal_pos = s->doctype_pos;
-      thbx_strlcpy(s->fatal_msg, s->refused, sizeof(s->fatal_msg));
-    } else if (s->io_error == -2) {
-      thbx_strlcpy(s->fatal_msg, "only UTF-8 XML is supported (this looks like UTF-16)",
-                   sizeof(s->fatal_msg));
-    } else if (s->io_error) {
-      snprintf(s->fatal_msg, sizeof(s->fatal_msg), "cannot read: %s", strerror(s->io_error));
-    } else {
+    if (!set_fatal_cause(s, (struct xpos){s->line, s->col}))
       thbx_strlcpy(s->fatal_msg, "the XML document cannot be read", sizeof(s->fatal_msg));
-    }
   }
 }
 
