@@ -3,7 +3,7 @@
 
     bench/gen_records.py [-n N] [--seed S] [-o FILE]
 
-Records follow ../shared/model/thb-event-1.0.md with realistic variety:
+Records follow docs/model/thb-event-1.0.md with realistic variety:
 every event type, optional parts present or not, arrays of 1..4 distinct
 codes from the repository's code lists (schemas/codes/*.csv), non-ASCII
 names, and the characters that test a converter (quotes, commas, `|`,

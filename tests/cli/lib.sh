@@ -1,9 +1,9 @@
 # Sourced by the CLI tests (tests/cli/t*.sh). ctest sets THBX (the binary),
-# SRC (source dir), SHARED (../shared) and BUILD (build dir).
+# SRC (source dir), SUITES (tests/suites) and BUILD (build dir).
 set -u
 : "${THBX:?THBX must name the thbx binary}"
 SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-SHARED=${SHARED:-$SRC/../shared}
+SUITES=${SUITES:-$SRC/tests/suites}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 checks=0

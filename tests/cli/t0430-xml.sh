@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # thbx convert and XML: the samples both ways byte for byte, located record
 # errors with recovery, documents that are not well-formed, refused DOCTYPEs
-# (every file of ../shared/xml-attacks), raw records in reject files, generic
+# (every file of tests/suites/xml-attacks), raw records in reject files, generic
 # mode (docs/convert.md and docs/security.md, sections XML).
 . "$(dirname "$0")/lib.sh"
 
@@ -44,7 +44,7 @@ printf '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passw
 grep -q "xxe.xml:2:1: error: DOCTYPE is not allowed (entity declarations can expand or read files)" \
   "$TMP/stderr" || fail "no DOCTYPE refusal: $(cat "$TMP/stderr")"
 grep -q "root:" "$TMP/stdout" "$TMP/stderr" && fail "/etc/passwd leaked"
-for f in "$SHARED"/xml-attacks/xmltestdata/*; do
+for f in "$SUITES"/xml-attacks/xmltestdata/*; do
   [ -f "$f" ] || continue
   for p in none thb-event-1.0; do
     start=$(date +%s)

@@ -5,7 +5,7 @@
 # line format and exit 2 for a broken schema or an unreadable file.
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || fail "jq is needed to split the suite into files"
-SUITE=$SHARED/json-schema-test-suite
+SUITE=$SUITES/json-schema-test-suite
 [ -d "$SUITE/tests" ] || fail "no test suite at $SUITE"
 
 # --- the error line: FILE: error: /instance/path: message (keyword location)

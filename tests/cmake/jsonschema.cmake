@@ -1,7 +1,7 @@
-# The official JSON Schema Test Suite (../shared/json-schema-test-suite) run
+# The official JSON Schema Test Suite (tests/suites/json-schema-test-suite) run
 # through libthbx: every required test of drafts 2020-12 and 7 must pass;
 # optional and format results are printed and guarded by a minimum.
-set(THBX_JSTS ${THBX_SHARED_DIR}/json-schema-test-suite)
+set(THBX_JSTS ${THBX_SUITES_DIR}/json-schema-test-suite)
 add_executable(jsonschema_runner ${CMAKE_CURRENT_SOURCE_DIR}/jsonschema/runner.c)
 target_link_libraries(jsonschema_runner PRIVATE thbx_static)
 if(EXISTS ${THBX_JSTS}/tests)

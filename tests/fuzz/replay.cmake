@@ -15,8 +15,8 @@ endfunction()
 foreach(fmt json ndjson csv xml)
   string(TOUPPER ${fmt} FMT)
   thbx_replay(reader_${fmt} fuzz_reader.c DEFS FUZZ_FORMAT=THBX_FORMAT_${FMT}
-              INPUTS ${CMAKE_SOURCE_DIR}/samples ${THBX_SHARED_DIR}/csv-spectrum/csvs
-                     ${THBX_SHARED_DIR}/xml-attacks/xmltestdata)
+              INPUTS ${CMAKE_SOURCE_DIR}/samples ${THBX_SUITES_DIR}/csv-spectrum/csvs
+                     ${THBX_SUITES_DIR}/xml-attacks/xmltestdata)
   thbx_replay(roundtrip_${fmt} fuzz_roundtrip.c DEFS FUZZ_FORMAT=THBX_FORMAT_${FMT}
               INPUTS ${CMAKE_SOURCE_DIR}/samples/events.ndjson)
 endforeach()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh - build the libFuzzer harnesses (clang, ASan+UBSan) into
-# build-fuzz/, make seed corpora from samples/, tests/data/ and the shared
-# suites (../shared), run every harness for FUZZ_SECONDS (default 60) and
+# build-fuzz/, make seed corpora from samples/, tests/data/ and the vendored
+# suites (tests/suites), run every harness for FUZZ_SECONDS (default 60) and
 # copy whatever it finds into tests/fuzz/regressions/<harness>/, where the
 # fuzz-replay ctests (tests/cmake/fuzz.cmake) replay it in every build.
 #
@@ -18,7 +18,7 @@
 #                 memory included; the 256 MiB product limit is tested by the
 #                 hostile-input CLI tests)
 #   FUZZ_TIMEOUT  libFuzzer -timeout in seconds per input (default 10)
-#   SHARED        the shared suites (default ../shared beside the source)
+#   SUITES        the vendored suites (default tests/suites)
 set -uo pipefail
 
 # The whole script is one function, parsed before it runs, so that editing
@@ -26,7 +26,7 @@ set -uo pipefail
 main() {
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${SHARED:-$SRC/../shared}
+SUITES=${SUITES:-$SRC/tests/suites}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_BUILD=${FUZZ_BUILD:-$SRC/build-fuzz}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
@@ -67,7 +67,7 @@ rm -rf "$SEEDS"
 mkdir -p "$SEEDS"
 
 # files FORMAT: the inputs of one format from samples/, tests/data/ and the
-# shared suites, NUL-separated.
+# vendored suites, NUL-separated.
 files() {
   local fmt=$1 pat
   case $fmt in
@@ -79,9 +79,9 @@ files() {
   # shellcheck disable=SC2086
   find "$SRC/samples" "$SRC/tests/data" -type f \( $pat \) -size -1M -print0 2>/dev/null
   case $fmt in
-  csv) find "$SHARED/csv-spectrum/csvs" -type f -print0 2>/dev/null ;;
-  xml) find "$SHARED/xml-attacks/xmltestdata" -type f -print0 2>/dev/null ;;
-  json) find "$SHARED/csv-spectrum/json" -type f -print0 2>/dev/null ;;
+  csv) find "$SUITES/csv-spectrum/csvs" -type f -print0 2>/dev/null ;;
+  xml) find "$SUITES/xml-attacks/xmltestdata" -type f -print0 2>/dev/null ;;
+  json) find "$SUITES/csv-spectrum/json" -type f -print0 2>/dev/null ;;
   esac
 }
 
@@ -123,7 +123,7 @@ done
 # groups, turned into that shape.
 mkdir -p "$SEEDS/schema"
 if command -v python3 >/dev/null 2>&1; then
-  python3 - "$SHARED/json-schema-test-suite/tests" "$SEEDS/schema" <<'EOF'
+  python3 - "$SUITES/json-schema-test-suite/tests" "$SEEDS/schema" <<'EOF'
 import json, os, sys
 root, out = sys.argv[1], sys.argv[2]
 n = 0

@@ -1,5 +1,5 @@
 /*
- * test_csv_spectrum.c - every case of csv-spectrum ($SHARED/csv-spectrum:
+ * test_csv_spectrum.c - every case of csv-spectrum (tests/suites/csv-spectrum:
  * csvs/NAME.csv and the records it should give, json/NAME.json), read in
  * generic mode. thbx reads an empty cell as an absent property (the model's
  * rule), where csv-spectrum expects "": the expected records are compared
@@ -15,7 +15,7 @@
 
 #include "csv_test_util.h"
 
-#define SPECTRUM THBX_SHARED_DIR "/csv-spectrum"
+#define SPECTRUM THBX_SUITES_DIR "/csv-spectrum"
 
 static char *slurp(const char *path, size_t *len) {
   FILE *fp = fopen(path, "rb");
@@ -97,7 +97,7 @@ static void every_case(void **state) {
   (void)state;
   DIR *d = opendir(SPECTRUM "/csvs");
   if (!d)
-    fail_msg("%s: not found (the shared folder beside the project)", SPECTRUM);
+    fail_msg("%s: not found (tests/suites/csv-spectrum is vendored)", SPECTRUM);
   struct dirent *ent;
   int cases = 0, failed = 0;
   while ((ent = readdir(d)) != NULL) {

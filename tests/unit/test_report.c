@@ -1,7 +1,7 @@
 /*
  * test_report.c - every validation report format, fed the same records and
  * parsed back: JSON with jansson, JUnit and HTML with libxml2, SARIF against
- * the SARIF 2.1.0 JSON schema (../shared/sarif) with thbx's own engine,
+ * the SARIF 2.1.0 JSON schema (tests/suites/sarif) with thbx's own engine,
  * GitHub workflow commands and text line by line. Also --max-errors,
  * --quiet, escaping of hostile names and messages, and an empty run.
  */
@@ -368,7 +368,7 @@ static void junit_quiet_and_empty(void **state) {
  * in draft 7, so compile it as draft 7 without its draft-04 "$schema"/"id". */
 static thbx_schema_t *sarif_schema(void) {
   json_error_t jerr;
-  json_t *doc = json_load_file(THBX_SHARED_DIR "/sarif/sarif-2.1.0-rtm.5.json", 0, &jerr);
+  json_t *doc = json_load_file(THBX_SUITES_DIR "/sarif/sarif-2.1.0-rtm.5.json", 0, &jerr);
   if (!doc)
     return NULL;
   json_object_del(doc, "$schema");
