@@ -401,6 +401,139 @@ int thbx_validator_run(thbx_validator_t *validator, FILE *in, const char *source
 int thbx_validator_finish(thbx_validator_t *validator, thbx_error_t *err);
 void thbx_validator_free(thbx_validator_t *validator);
 
+/* ---------------------------------------------------------------- pipeline
+ *
+ * Every command is one configuration of one record pipeline (DESIGN.md,
+ * docs/internals.md):
+ *
+ *   sources (inputs with their readers) -> stages, in order -> sinks
+ *
+ * An item is one record on its way: its value, its own copy of the input
+ * bytes, its location, a sequence number and the issues found so far. A
+ * stage transforms the value, adds located issues (which reject the item),
+ * or passes it on. A stage is stateless (its apply may run on any worker
+ * thread, on several items at once, and must touch nothing but the item and
+ * its own read-only state) or ordered (called on one thread, in input
+ * order: dataset rules, statistics). Sinks see every item, in input order,
+ * after the last stage: a writer, accept/reject files, a report.
+ *
+ * With jobs > 1, stateless stages run on worker threads and a bounded
+ * reorder buffer hands items to ordered stages and sinks in input order, so
+ * that every output is byte for byte the same for every number of jobs. */
+
+typedef struct thbx_pipeline thbx_pipeline_t;
+
+/* One issue of an item, owned by the item (strings are copies). */
+typedef struct thbx_item_issue {
+  thbx_issue_kind kind;
+  char *rule;          /* "enum", "xsd", "unreadable", "map", a dataset rule, ... */
+  long line, column;   /* 1-based place of the fault in the source, 0 if unknown */
+  char *instance_path; /* JSON Pointer into the record, "" if none */
+  char *schema_path;   /* JSON Pointer into the schema or mapping, "" if none */
+  char *message;       /* lower-case, no trailing period; names no personal value */
+  char *value;         /* the offending value as it stands in the input, NULL if
+                          none; reports show it unless redacted */
+  char *related_source; /* another place the issue involves, NULL if none */
+  long related_line, related_column;
+} thbx_item_issue_t;
+
+/* One record on its way through the pipeline. */
+typedef struct thbx_item {
+  json_t *value;         /* owned; NULL if unreadable. A stage may replace it
+                            (json_decref the old one) */
+  char *raw;             /* own copy of the record's input bytes (NUL-terminated) */
+  size_t raw_length;
+  int raw_stale;         /* set by a stage that changed values (mapping,
+                            pseudonymisation): no sink may copy raw then */
+  const char *source;    /* file name or "-" (valid for the run) */
+  long line, column;     /* where the record starts, 1-based */
+  long index;            /* 0-based record number in its source */
+  unsigned long long seq; /* 0-based number across every source of the run */
+  thbx_format format;    /* the format it was read in */
+  int unreadable;        /* the reader could not make a value of it */
+  thbx_item_issue_t *issues;
+  size_t nissues, capissues;
+} thbx_item_t;
+
+/* Append an issue to the item, copying every string of `issue`. */
+int thbx_item_add_issue(thbx_item_t *item, const thbx_item_issue_t *issue);
+/* Convenience: an issue of `kind`/`rule` at the item's place, message printf'd. */
+int thbx_item_issuef(thbx_item_t *item, thbx_issue_kind kind, const char *rule,
+                     const char *instance_path, const char *value, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+/* The id of the item's record as the profile names it (x-thbx id field), or NULL. */
+const char *thbx_item_record_id(const thbx_pipeline_t *pipeline, const thbx_item_t *item);
+
+typedef enum thbx_stage_kind {
+  THBX_STAGE_STATELESS = 0, /* may run on any thread, items in any order */
+  THBX_STAGE_ORDERED        /* one thread, items in input order */
+} thbx_stage_kind;
+
+/* A stage. apply() returns THBX_OK whether or not it added issues (an item
+ * with issues is rejected; later stages still see it unless skip_rejected),
+ * or THBX_ENOMEM / THBX_EIO / ... to stop the run (err says why). */
+typedef struct thbx_stage_ops {
+  const char *name;     /* "xsd", "jsonschema", "map", "pseudonymise", ... */
+  thbx_stage_kind kind;
+  int skip_rejected;    /* not called for items that already have issues */
+  int (*apply)(void *state, thbx_item_t *item, thbx_error_t *err);
+  /* optional: called once after the last item (ordered stages flush here) */
+  int (*finish)(void *state, thbx_error_t *err);
+  void (*free)(void *state); /* optional: release state with the pipeline */
+} thbx_stage_ops_t;
+
+/* A sink: sees every item after the last stage, in input order, on one thread. */
+typedef struct thbx_sink_ops {
+  const char *name;
+  /* optional: a new input starts / ended (reports: one testsuite per file) */
+  int (*file_begin)(void *state, const char *source, thbx_format format, thbx_error_t *err);
+  int (*item)(void *state, const thbx_pipeline_t *pipeline, const thbx_item_t *item,
+              thbx_error_t *err);
+  /* optional: an issue of a whole input (it cannot be opened, reading stopped,
+   * a fault of the document rather than of a record) */
+  int (*file_issue)(void *state, const char *source, const thbx_error_t *issue, thbx_error_t *err);
+  int (*file_end)(void *state, const char *source, thbx_error_t *err);
+  /* called once at the end; `complete` is 0 when the run stopped early */
+  int (*finish)(void *state, int complete, thbx_error_t *err);
+  void (*free)(void *state);
+} thbx_sink_ops_t;
+
+typedef struct thbx_pipeline_options {
+  const thbx_profile_t *profile; /* borrowed; NULL: generic */
+  thbx_reader_options_t reader;  /* format, delimiter, limits, ... */
+  int jobs;                      /* worker threads; 1 (default): none; 0: one per core */
+  int fail_fast;                 /* stop after the first rejected item */
+  volatile int *interrupted;     /* optional: a signal handler sets it; the run stops */
+} thbx_pipeline_options_t;
+
+void thbx_pipeline_options_default(thbx_pipeline_options_t *options);
+
+int thbx_pipeline_new(thbx_pipeline_t **out, const thbx_pipeline_options_t *options,
+                      thbx_error_t *err);
+/* Stages run in the order they are added; the pipeline owns `state` from here
+ * (ops->free releases it, also when adding fails). */
+int thbx_pipeline_add_stage(thbx_pipeline_t *pipeline, const thbx_stage_ops_t *ops, void *state,
+                            thbx_error_t *err);
+int thbx_pipeline_add_sink(thbx_pipeline_t *pipeline, const thbx_sink_ops_t *ops, void *state,
+                           thbx_error_t *err);
+/* Read one input through the stages into the sinks. THBX_OK: read to its
+ * end; THBX_EFATAL / THBX_EIO: reading stopped early (sinks got file_issue);
+ * other codes stop the run. */
+int thbx_pipeline_run(thbx_pipeline_t *pipeline, FILE *in, const char *source, thbx_format format,
+                      thbx_error_t *err);
+/* After the last input: finish stages, then sinks. `complete` 0 tells the
+ * sinks that the run stopped early (outputs must not look complete). */
+int thbx_pipeline_finish(thbx_pipeline_t *pipeline, int complete, thbx_error_t *err);
+
+typedef struct thbx_pipeline_stats {
+  long files, records, rejected, unreadable;
+} thbx_pipeline_stats_t;
+void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline, thbx_pipeline_stats_t *stats);
+void thbx_pipeline_free(thbx_pipeline_t *pipeline);
+
 #ifdef __cplusplus
 }
 #endif
