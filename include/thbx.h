@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define THBX_VERSION "0.1.0"
+#define THBX_VERSION "0.2.0"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -61,8 +61,16 @@ const char *thbx_strerror(int status);
 /* Clear *err (all strings empty, numbers 0, record_index -1). NULL is ok. */
 void thbx_error_clear(thbx_error_t *err);
 
-/* Version of the library, e.g. "0.1.0". */
+/* Version of the library, e.g. "0.2.0" (semantic versioning: CHANGELOG.md). */
 const char *thbx_version(void);
+
+/* What this library is and runs with, for `thbx --version` and bug reports:
+ * a new JSON object (the caller owns it; NULL if out of memory) with
+ *   "thbx": THBX_VERSION, "profiles": [the embedded profile names],
+ *   "libxml2", "libxslt", "libexslt", "jansson", "yajl", "pcre2", "openssl":
+ * the versions of the libraries as loaded at run time ("2.9.14", "10.42",
+ * "3.0.11", ...), which may be newer than the ones thbx was built with. */
+json_t *thbx_version_info(void);
 
 /* ------------------------------------------------------ embedded resources */
 
@@ -192,6 +200,8 @@ typedef struct thbx_writer_options {
   char list_separator;           /* CSV, default '|' */
   const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
   int csv_safe;                  /* neutralise cells starting with = + - @ */
+  int no_header;                 /* CSV: no header row (chunks concatenated after
+                                    one header give the same bytes as one run) */
 } thbx_writer_options_t;
 
 void thbx_writer_options_default(thbx_writer_options_t *options);

@@ -5,6 +5,7 @@
 #ifndef THBX_CLI_H
 #define THBX_CLI_H
 
+#include "help.h"
 #include "thbx.h"
 
 #include <stdio.h>
@@ -48,8 +49,9 @@ int cli_output_commit(cli_output_t *out);
 void cli_output_abort(cli_output_t *out);
 
 /* The reader limits as options (cli_limits.c), for getopt_long tables:
- * put CLI_LIMIT_OPTIONS among the `struct option` entries, print
- * cli_limits_help in --help, and pass each option to cli_limit_option(). */
+ * put CLI_LIMIT_OPTIONS among the `struct option` entries, "Include: limits"
+ * in the command's docs/cmdline/COMMAND.opts, and pass each option to
+ * cli_limit_option(). */
 enum {
   CLI_OPT_MAX_DEPTH = 0x1000,
   CLI_OPT_MAX_RECORD,
@@ -65,7 +67,6 @@ enum {
       {"max-field-size", required_argument, NULL, CLI_OPT_MAX_FIELD},                     \
       {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
       {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
-extern const char cli_limits_help[];
 /* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */

@@ -7,15 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-const char cli_limits_help[] =
-    "      --max-depth N          nesting depth of a record (default 64)\n"
-    "      --max-record-bytes N   size of one record's text (default 16M)\n"
-    "      --max-field-bytes N    length of one string or cell (default 8M)\n"
-    "      --max-columns N        CSV columns (default 10000)\n"
-    "      --regex-match-limit N  PCRE2 match limit of schema patterns (default 1000000)\n"
-    "  (--max-record-size and --max-field-size are the same as the -bytes options;\n"
-    "   sizes may end in K, M or G, powers of 1024)\n";
-
 int cli_parse_size(const char *s, unsigned long long *out) {
   if (!s || *s < '0' || *s > '9')
     return -1;

@@ -15,43 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char help[] =
-    "Usage: thbx validate [OPTIONS] INPUT...\n"
-    "       thbx validate --document --schema SCHEMA.json FILE...\n"
-    "\n"
-    "Validate every record of the inputs (JSON, NDJSON, CSV or XML; '-' is stdin)\n"
-    "against the profile " THBX_DEFAULT_PROFILE " (XML also against its XSD, record by\n"
-    "record) or the given schemas, then the dataset rules (unique record_id across\n"
-    "all inputs, assistance end not before start, event_date not in the future).\n"
-    "\n"
-    "Options:\n"
-    "  -f, --from FORMAT        input format: json, ndjson, csv, xml (default: from\n"
-    "                           the file extension, else sniffed)\n"
-    "  -p, --profile NAME|FILE  profile (default " THBX_DEFAULT_PROFILE "), 'none' for generic\n"
-    "      --schema FILE        validate against FILE.json (JSON Schema, replaces the\n"
-    "                           profile's) or FILE.xsd (replaces the profile's XSD for\n"
-    "                           XML input); repeatable\n"
-    "      --format FORMAT      report: text (default), json, junit, sarif, github, html\n"
-    "  -o, --output FILE        write the report to FILE (default stdout)\n"
-    "      --accept FILE        write the valid records to FILE, in the input format\n"
-    "      --reject FILE        write the invalid and unreadable records to FILE\n"
-    "      --max-errors N       report at most N errors (all are counted)\n"
-    "  -q, --quiet              report only the summary\n"
-    "      --no-dataset-rules   skip the dataset rules\n"
-    "      --no-formats         do not assert JSON Schema 'format' (date, date-time)\n"
-    "      --today DATE         the date event_date is compared with (YYYY-MM-DD;\n"
-    "                           default: today in UTC+14)\n"
-    "      --delimiter C        CSV field delimiter (default ','; 'tab' for TAB)\n"
-    "      --list-sep C         CSV separator of array values (default '|')\n"
-    ;
-static const char help_tail[] =
-    "      --document           validate single JSON documents (see above)\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"
-    "2 usage error, an input that cannot be opened or read to its end, or a\n"
-    "broken schema.\n";
-
 enum {
   OPT_SCHEMA = 256,
   OPT_FORMAT,
@@ -176,9 +139,7 @@ static int parse(struct args *a, int argc, char **argv) {
                                optarg);
       break;
     case 'h':
-      fputs(help, stdout);
-      fputs(cli_limits_help, stdout);
-      fputs(help_tail, stdout);
+      fputs(cli_help_validate, stdout);
       return -1;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default: {

@@ -12,6 +12,7 @@ set(THBX_LIB_SOURCES
   core/error.c
   core/format.c
   core/resource.c
+  core/version.c
   # profile: a profile's schemas and code lists, and the shape that drives conversion
   profile/profile.c
   profile/profile_shape.c
