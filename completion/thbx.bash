@@ -26,7 +26,7 @@ _thbx_dirs() {
 _thbx_profiles() {
   local names
   names=$("$1" schema --list 2>/dev/null)
-  if [ "$2" = names ]; then
+  if [ "${2:-}" = names ]; then
     _thbx_words "$names"
     return
   fi

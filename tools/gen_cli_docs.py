@@ -570,7 +570,7 @@ def gen_completion(cmds):
            "_thbx_profiles() {",
            "  local names",
            '  names=$("$1" schema --list 2>/dev/null)',
-           '  if [ "$2" = names ]; then',
+           '  if [ "${2:-}" = names ]; then',
            '    _thbx_words "$names"',
            "    return",
            "  fi",
