@@ -67,6 +67,11 @@ _thbx() {
       [ "${COMP_WORDS[i]}" = --document ] && cmd=validate-document
     done
   fi
+  if [ "$cmd" = validate ]; then
+    for ((i = 2; i < ${#COMP_WORDS[@]}; i++)); do
+      [ "${COMP_WORDS[i]}" = --merge ] && cmd=validate-merge
+    done
+  fi
   case $cmd in
   "")
     case $prev in
@@ -120,18 +125,29 @@ _thbx() {
     esac
     _thbx_files
     ;;
+  validate-merge)
+    case $prev in
+    --format) _thbx_words "text json junit sarif github html chunk"; return 0 ;;
+    --output|-o) _thbx_files; return 0 ;;
+    --max-errors) :; return 0 ;;
+    esac
+    case $cur in
+    -*) _thbx_words "--format --output --max-errors --quiet --help"; return 0 ;;
+    esac
+    _thbx_files
+    ;;
   validate)
     case $prev in
     --from|-f) _thbx_words "json ndjson csv xml"; return 0 ;;
     --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
     --schema|--output|-o|--accept|--reject) _thbx_files; return 0 ;;
-    --format) _thbx_words "text json junit sarif github html"; return 0 ;;
+    --format) _thbx_words "text json junit sarif github html chunk"; return 0 ;;
     --max-errors|--today|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
     --delimiter) _thbx_words ", ; tab"; return 0 ;;
     --list-sep) _thbx_words "| ;"; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--from --profile --schema --format --output --accept --reject --max-errors --quiet --no-dataset-rules --no-formats --today --delimiter --list-sep --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --document --help"; return 0 ;;
+    -*) _thbx_words "--from --profile --schema --format --output --accept --reject --max-errors --quiet --no-dataset-rules --no-formats --today --delimiter --list-sep --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --document --merge --help"; return 0 ;;
     esac
     _thbx_files
     ;;

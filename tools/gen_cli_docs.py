@@ -523,8 +523,8 @@ def completion_case(cmds, c, indent):
     out.append(pad + "esac")
     longs = []
     for o in opts:
-        if o.help == "no" and o.long == "document":
-            continue
+        if o.help == "no" and c.get("Part-of"):
+            continue  # the mode's own flag (--document in validate --document)
         longs += ["--" + n for n in [o.long] + o.aliases]
     out.append(pad + "case $cur in")
     out.append(pad + '-*) _thbx_words "%s"; return 0 ;;' % " ".join(longs))
@@ -606,12 +606,19 @@ def gen_completion(cmds):
            '    *) cmd=${COMP_WORDS[i]}; break ;;',
            "    esac",
            "  done",
-           '  if [ "$cmd" = validate ]; then',
-           "    for ((i = 2; i < ${#COMP_WORDS[@]}; i++)); do",
-           '      [ "${COMP_WORDS[i]}" = --document ] && cmd=validate-document',
-           "    done",
-           "  fi",
-           '  case $cmd in']
+           ]
+    # modes of a command (Part-of: validate, validate-document <- --document)
+    for c in cmds.values():
+        parent = c.get("Part-of") if c.kind == "Command" else ""
+        if not parent:
+            continue
+        mode = c.name[len(parent) + 1:]
+        out += ['  if [ "$cmd" = %s ]; then' % parent,
+                "    for ((i = 2; i < ${#COMP_WORDS[@]}; i++)); do",
+                '      [ "${COMP_WORDS[i]}" = --%s ] && cmd=%s' % (mode, c.name),
+                "    done",
+                "  fi"]
+    out.append('  case $cmd in')
     out.append('  "")')
     out += completion_case(cmds, cmds["thbx"], 4)
     out.append("    ;;")

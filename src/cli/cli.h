@@ -19,6 +19,8 @@ int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
+/* `thbx validate --merge` (cmd_validate_merge.c); argv as for cmd_validate. */
+int cmd_validate_merge(int argc, char **argv);
 
 /* "thbx: error: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -71,6 +73,10 @@ enum {
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
 int cli_parse_size(const char *s, unsigned long long *out);
+
+/* A stream reading `in` that counts its lines into *lines (a last line
+ * without a newline counts); closing it leaves `in` open. NULL on failure. */
+FILE *cli_count_lines(FILE *in, long *lines);
 
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);

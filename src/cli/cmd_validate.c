@@ -26,7 +26,8 @@ enum {
   OPT_TODAY,
   OPT_DELIMITER,
   OPT_LIST_SEP,
-  OPT_DOCUMENT
+  OPT_DOCUMENT,
+  OPT_MERGE
 };
 
 static const struct option options[] = {
@@ -46,6 +47,7 @@ static const struct option options[] = {
     {"list-sep", required_argument, NULL, OPT_LIST_SEP},
     CLI_LIMIT_OPTIONS,
     {"document", no_argument, NULL, OPT_DOCUMENT},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -193,6 +195,8 @@ int cmd_validate(int argc, char **argv) {
       break;
     if (strcmp(argv[i], "--document") == 0)
       return cmd_validate_document(argc, argv);
+    if (strcmp(argv[i], "--merge") == 0)
+      return cmd_validate_merge(argc, argv);
   }
   struct args a;
   memset(&a, 0, sizeof(a));
@@ -209,6 +213,8 @@ int cmd_validate(int argc, char **argv) {
     return rc < 0 ? EXIT_VALID : rc;
   }
   a.vo.schemas = a.nschemas ? a.schemas : NULL;
+  a.ro.dataset_rules = a.vo.dataset_rules;
+  int chunk = a.ro.format == THBX_REPORT_CHUNK;
 
   int status = EXIT_VALID, fatal = 0;
   thbx_error_t err;
@@ -246,7 +252,8 @@ int cmd_validate(int argc, char **argv) {
       thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
                          "cannot open the input", NULL,         0,    0};
       if (thbx_report_file_begin(report, path, &ferr) != THBX_OK ||
-          thbx_report_add(report, NULL, &is, 1, &ferr) != THBX_OK) {
+          thbx_report_add(report, NULL, &is, 1, &ferr) != THBX_OK ||
+          thbx_report_input_end(report, path, 0, 0, 0, &ferr) != THBX_OK) {
         cli_report(&ferr);
         status = EXIT_USAGE;
         goto abort;
@@ -258,8 +265,29 @@ int cmd_validate(int argc, char **argv) {
                     : strcmp(path, "-") == 0   ? THBX_FORMAT_AUTO
                                                : thbx_format_from_path(path);
     thbx_error_clear(&err);
-    rc = thbx_validator_run(v, in, path, f, report, &err);
+    /* a chunk report says how many lines the input had (see docs/scale.md) */
+    long lines = 0;
+    FILE *counted = chunk ? cli_count_lines(in, &lines) : NULL;
+    if (chunk && !counted) {
+      cli_error("out of memory");
+      cli_close_input(in);
+      status = EXIT_USAGE;
+      goto abort;
+    }
+    rc = thbx_validator_run(v, counted ? counted : in, path, f, report, &err);
+    if (counted)
+      fclose(counted); /* counts a last line without its newline */
     cli_close_input(in);
+    if (chunk) {
+      thbx_error_t lerr;
+      thbx_error_clear(&lerr);
+      int header = (f == THBX_FORMAT_CSV) ? 1 : 0;
+      if (thbx_report_input_end(report, path, lines, header, rc == THBX_OK, &lerr) != THBX_OK) {
+        cli_report(&lerr);
+        status = EXIT_USAGE;
+        goto abort;
+      }
+    }
     if (rc == THBX_EFATAL || rc == THBX_EIO || rc == THBX_ELIMIT) {
       cli_report(&err);
       fatal = 1;

@@ -134,9 +134,31 @@ const char cli_help_validate_document[] =
     "Exit status: 0 all valid, 1 some FILE invalid, 2 broken schema, unreadable\n"
     "FILE or usage error.\n";
 
+const char cli_help_validate_merge[] =
+    "Usage: thbx validate --merge [--format FORMAT] [-o FILE] [--max-errors N] [-q]\n"
+    "       CHUNK...\n"
+    "\n"
+    "Merge the chunk reports (thbx validate --format chunk) of a dataset\n"
+    "validated in chunks, in the order given, into one report with the verdict,\n"
+    "counts and exit status of one run over the chunks' inputs one after\n"
+    "another.\n"
+    "\n"
+    "Options:\n"
+    "      --format FORMAT      report: text (default), json, junit, sarif,\n"
+    "                           github, html, chunk\n"
+    "  -o, --output FILE        write the report to FILE (default stdout)\n"
+    "      --max-errors N       report at most N errors (all are counted)\n"
+    "  -q, --quiet              report only the summary\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"
+    "2 a chunk report that cannot be read or is torn, a chunk whose input was\n"
+    "not read to its end, or a usage error.\n";
+
 const char cli_help_validate[] =
     "Usage: thbx validate [OPTIONS] INPUT...\n"
     "       thbx validate --document --schema SCHEMA.json FILE...\n"
+    "       thbx validate --merge [--format FORMAT] [-o FILE] CHUNK...\n"
     "\n"
     "Validate every record of the inputs (JSON, NDJSON, CSV or XML; '-' is stdin)\n"
     "against the profile " THBX_DEFAULT_PROFILE " (XML also against its XSD, record by\n"
@@ -152,7 +174,7 @@ const char cli_help_validate[] =
     "                           replaces the profile's) or FILE.xsd (replaces the\n"
     "                           profile's XSD for XML input); repeatable\n"
     "      --format FORMAT      report: text (default), json, junit, sarif,\n"
-    "                           github, html\n"
+    "                           github, html, or chunk (for --merge)\n"
     "  -o, --output FILE        write the report to FILE (default stdout)\n"
     "      --accept FILE        write the valid records to FILE, in the input\n"
     "                           format\n"
@@ -178,7 +200,12 @@ const char cli_help_validate[] =
     "  (--max-record-size and --max-field-size are the same as the -bytes options;\n"
     "   sizes may end in K, M or G, powers of 1024)\n"
     "      --document           validate single JSON documents (see above)\n"
+    "      --merge              merge chunk reports into one (see below)\n"
     "  -h, --help               show this help\n"
+    "\n"
+    "A dataset split over processes or machines is validated chunk by chunk\n"
+    "with --format chunk -o CHUNK; --merge CHUNK... then gives the report, the\n"
+    "verdict and the exit status of one run (unique record_id across chunks).\n"
     "\n"
     "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"
     "2 usage error, an input that cannot be opened or read to its end, or a\n"
@@ -192,6 +219,7 @@ static const struct {
     {"schema", "print an embedded profile schema (JSON Schema or XSD)", cli_help_schema},
     {"thbx", "convert and validate harmonised records about trafficking in human beings", cli_help_thbx},
     {"validate-document", "validate single JSON documents against a JSON Schema", cli_help_validate_document},
+    {"validate-merge", "one report from the chunk reports of a split run", cli_help_validate_merge},
     {"validate", "validate datasets against the profile or a schema", cli_help_validate},
     {NULL, NULL, NULL}};
 

@@ -13,6 +13,7 @@ extern const char cli_help_convert[]; /* thbx convert --help */
 extern const char cli_help_schema[]; /* thbx schema --help */
 extern const char cli_help_thbx[]; /* thbx thbx --help */
 extern const char cli_help_validate_document[]; /* thbx validate-document --help */
+extern const char cli_help_validate_merge[]; /* thbx validate-merge --help */
 extern const char cli_help_validate[]; /* thbx validate --help */
 
 /* The --help text of a command ("convert", "validate-document", "thbx"),

@@ -48,6 +48,8 @@ set(THBX_LIB_SOURCES
   report/report_sarif.c
   report/report_github.c
   report/report_html.c
+  report/report_chunk.c
+  report/report_merge.c
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c

@@ -27,7 +27,7 @@ python3 "$gen" --root "$SRC" --sources >"$TMP/sources" || fail "gen_cli_docs.py 
 while read -r name source part; do
   case $name in
   thbx) args=(--help) ;;
-  validate-document) args=(validate --document --help) ;;
+  validate-*) args=(validate "--${name#validate-}" --help) ;;
   *) args=("$name" --help) ;;
   esac
   "$THBX" "${args[@]}" >"$TMP/got" 2>&1 || fail "thbx ${args[*]} exited non-zero"
@@ -64,7 +64,13 @@ for f in glob.glob(os.path.join(src, "src/cli/cmd_*.c")):
 # main.c's commands are the documented ones
 main_c = open(os.path.join(src, "src/cli/main.c")).read()
 table = set(re.findall(r'\{"([a-z-]+)", cmd_[a-z_]+\}', main_c))
-documented = {n for n, s in sources.items() if n != "thbx" and n != "validate-document"}
+parts = {}
+for line in subprocess.run([sys.executable, gen, "--root", src, "--sources"], check=True,
+                           capture_output=True, text=True).stdout.splitlines():
+    n, _, part = line.split()
+    if part != "-":
+        parts[n] = part
+documented = {n for n in sources if n != "thbx" and n not in parts}
 for n in sorted(table - documented):
     bad.append("main.c runs '%s' but no docs/cmdline/%s.opts describes it" % (n, n))
 for n in sorted(documented - table):
@@ -89,8 +95,8 @@ for name, source in sorted(sources.items()):
         bad.append("%s: --%s is documented but %s does not accept it" % (name, o, source))
     # and the binary agrees: a documented option is never 'unknown'
     for o in sorted(doc):
-        argv = [thbx] + ({"thbx": [], "validate-document": ["validate", "--document"]}
-                         .get(name, [name])) + ["--" + o]
+        mode = [parts[name], "--" + name[len(parts[name]) + 1:]] if name in parts else [name]
+        argv = [thbx] + ([] if name == "thbx" else mode) + ["--" + o]
         r = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                            timeout=20)
         if "unknown option" in r.stderr or "unrecognized option" in r.stderr:

@@ -44,12 +44,13 @@ expect "json ndjson csv xml" convert -t ""
 expect "json ndjson csv xml" convert --to ""
 expect "ndjson" convert -f nd
 expect "--no-header" convert --no-h
-expect "text json junit sarif github html" validate --format ""
+expect "text json junit sarif github html chunk" validate --format ""
 expect "sarif" validate --format s
 expect "junit json" validate --format = j     # --format=j, split at '=' by bash
 expect "--draft" validate --document --dr
 expect "2020-12 7" validate --document --draft ""
 expect "validate" help v
+expect "--format" validate --merge --for
 # profiles: the embedded ones and 'none' (and JSON Schema files)
 profiles=$("$THBX" schema --list)
 expect "$profiles none" convert -p ""
@@ -63,6 +64,7 @@ expect "exploitation_forms" codes expl
 mkdir -p data && touch data/a.ndjson data/b.csv
 expect "data/a.ndjson data/b.csv" convert -t csv data/
 expect "data/a.ndjson" validate -o data/a
+expect "data/a.ndjson" validate --merge data/a
 # a value that is a number completes nothing
 expect "" convert --max-depth ""
 # every documented option of every command is offered
@@ -72,7 +74,7 @@ python3 "$SRC/tools/gen_cli_docs.py" --root "$SRC" --list-options all >"$TMP/opt
 while read -r cmd opt; do
   case $cmd in
   thbx) has "$opt" -- ;;
-  validate-document) [ "$opt" = --document ] || has "$opt" validate --document -- ;;
+  validate-*) [ "$opt" = "--${cmd#validate-}" ] || has "$opt" validate "--${cmd#validate-}" -- ;;
   *) has "$opt" "$cmd" -- ;;
   esac
 done <"$TMP/opts"
