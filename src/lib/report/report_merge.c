@@ -82,8 +82,14 @@ struct chunk_reader {
   off_t at;  /* offset of the line last read */
 };
 
-/* The next event, or NULL at the end (*rc THBX_OK) or on an error (*rc set). */
-static json_t *next_event(struct chunk_reader *cr, int *rc, thbx_error_t *err) {
+/* The prefix of the lines the first pass need not parse (report_chunk.c
+ * writes every record line so). */
+#define RECORD_PREFIX "{\"record\":"
+
+/* The next event, or NULL at the end (*rc THBX_OK) or on an error (*rc set).
+ * With skip_records, a record line is returned as json_null() unparsed. */
+static json_t *next_event_(struct chunk_reader *cr, int skip_records, int *rc,
+                           thbx_error_t *err) {
   *rc = THBX_OK;
   cr->at = ftello(cr->fp);
   if (cr->end >= 0 && cr->at >= cr->end)
@@ -95,6 +101,8 @@ static json_t *next_event(struct chunk_reader *cr, int *rc, thbx_error_t *err) {
     return NULL;
   }
   cr->no++;
+  if (skip_records && strncmp(cr->line, RECORD_PREFIX, sizeof(RECORD_PREFIX) - 1) == 0)
+    return json_null();
   json_error_t je;
   json_t *ev = json_loadb(cr->line, (size_t)n, 0, &je);
   if (!json_is_object(ev)) {
@@ -104,6 +112,10 @@ static json_t *next_event(struct chunk_reader *cr, int *rc, thbx_error_t *err) {
     return NULL;
   }
   return ev;
+}
+
+static json_t *next_event(struct chunk_reader *cr, int *rc, thbx_error_t *err) {
+  return next_event_(cr, 0, rc, err);
 }
 
 static const char *str(const json_t *o, const char *key) {
@@ -139,7 +151,7 @@ static int scan(struct chunk_reader *cr, struct chunk_info *info, int *complete,
   info->dataset_rules = json_is_true(json_object_get(ev, "dataset_rules"));
   json_decref(ev);
   int summary = 0;
-  while ((ev = next_event(cr, &rc, err))) {
+  while ((ev = next_event_(cr, 1, &rc, err))) {
     if (json_object_get(ev, "thbx_chunk")) {
       json_decref(ev);
       cr->end = cr->at; /* the next chunk report in the same file */
