@@ -16,6 +16,7 @@
  */
 #include "pipeline_internal.h"
 #include "profile.h"
+#include "reader.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -159,8 +160,44 @@ static int run_stage(const struct stage *s, struct pitem *it) {
   return s->ops.apply(s->state, item, &it->err);
 }
 
+/* NDJSON with -j N: the worker parses the line the reader only delimited,
+ * as the reader would have (reader_ndjson_parse): the same value, or the
+ * same unreadable record. */
+static int parse_deferred(const struct thbx_pipeline *p, struct pitem *it) {
+  thbx_item_t *item = &it->item;
+  thbx_record_t rec;
+  thbx_error_t perr;
+  int rc = reader_ndjson_parse(&p->parse_limits, p->objects_only, item->source, item->index,
+                               item->raw ? item->raw : "", item->raw_length, it->cr, item->line,
+                               &rec, &perr);
+  if (rc == THBX_OK) {
+    item->value = rec.value;
+    item->line = rec.line;
+    item->column = rec.column;
+    return THBX_OK;
+  }
+  if (rc != THBX_EPARSE && rc != THBX_ELIMIT) {
+    it->err = perr;
+    return rc;
+  }
+  item->unreadable = 1;
+  item->line = perr.line;
+  item->column = perr.column;
+  if (pipeline_issue(item, THBX_ISSUE_UNREADABLE, rc == THBX_ELIMIT ? "limit" : "unreadable",
+                     perr.line, perr.column, perr.instance_path, "",
+                     perr.text[0] ? perr.text : "the record cannot be read") != THBX_OK) {
+    thbx_error_set(&it->err, THBX_ENOMEM, "out of memory");
+    return THBX_ENOMEM;
+  }
+  return THBX_OK;
+}
+
 void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
   it->rc = THBX_OK;
+  if (it->deferred) {
+    it->deferred = 0;
+    it->rc = parse_deferred(p, it);
+  }
   for (size_t i = 0; i < p->nparallel && it->rc == THBX_OK; i++)
     it->rc = run_stage(&p->stages[i], it);
   it->bytes += it->item.out_length;
@@ -282,6 +319,10 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
     item->line = rec->line;
     item->column = rec->column;
     item->index = rec->index;
+    if (!rec->value && p->format == THBX_FORMAT_NDJSON) {
+      it->deferred = 1; /* defer_parse: a worker parses the line */
+      it->cr = reader_deferred_cr(reader);
+    }
   } else {
     item->unreadable = 1;
     item->line = rerr->line;
@@ -357,6 +398,9 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   /* a profile carrying only an XSD (validate --profile none --schema X.xsd)
    * converts generically but validates against its XSD */
   ro.profile = profile && (profile->schema || ro.validate_xsd) ? profile : NULL;
+  /* with workers, NDJSON lines are parsed on them */
+  ro.defer_parse = p->workers != NULL;
+  p->objects_only = ro.profile != NULL;
 
   thbx_reader_t *reader = NULL;
   thbx_error_t rerr;
@@ -378,6 +422,7 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
     return rc;
   }
   p->format = thbx_reader_format(reader);
+  p->parse_limits = *reader_limits(reader);
   rc = sinks_file_begin(p, source, p->format, err);
   long count = 0;
   while (rc == THBX_OK && !p->stopped) {

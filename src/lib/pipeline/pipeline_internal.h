@@ -16,6 +16,8 @@ struct pitem {
   int rc;           /* their status (THBX_OK, or why the run stops) */
   thbx_error_t err; /* with rc */
   size_t bytes;     /* raw + spelled output, for the in-flight bound */
+  int deferred; /* NDJSON -j N: the line is parsed by the worker */
+  int cr;       /* its line ended in CR LF */
 };
 
 struct stage {
@@ -50,6 +52,8 @@ struct thbx_pipeline {
   /* the current CSV input's header line, as read */
   thbx_buf_t csv_header;
   thbx_format format; /* the current input's format */
+  thbx_limits_t parse_limits; /* the reader's, for lines parsed by workers */
+  int objects_only;           /* a profile: a record must be an object */
   struct workers *workers;
   int jobs;
 };
