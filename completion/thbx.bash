@@ -99,10 +99,10 @@ _thbx() {
     --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
     --delimiter) _thbx_words ", ; tab"; return 0 ;;
     --list-sep) _thbx_words "| ;"; return 0 ;;
-    --columns|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
+    --columns|--jobs|-j|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--from --to --output --profile --compact --delimiter --list-sep --columns --csv-safe --no-header --fail-fast --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --quiet --progress --help"; return 0 ;;
+    -*) _thbx_words "--from --to --output --profile --compact --delimiter --list-sep --columns --csv-safe --no-header --fail-fast --jobs --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --quiet --progress --help"; return 0 ;;
     esac
     _thbx_files
     ;;
@@ -132,7 +132,7 @@ _thbx() {
     --max-errors) :; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--format --output --max-errors --quiet --help"; return 0 ;;
+    -*) _thbx_words "--format --output --max-errors --quiet --allow-empty --help"; return 0 ;;
     esac
     _thbx_files
     ;;
@@ -140,14 +140,14 @@ _thbx() {
     case $prev in
     --from|-f) _thbx_words "json ndjson csv xml"; return 0 ;;
     --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
-    --schema|--output|-o|--accept|--reject) _thbx_files; return 0 ;;
+    --schema|--output|-o|--report|--accept|--reject) _thbx_files; return 0 ;;
     --format) _thbx_words "text json junit sarif github html chunk"; return 0 ;;
-    --max-errors|--today|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
+    --jobs|-j|--max-errors|--today|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
     --delimiter) _thbx_words ", ; tab"; return 0 ;;
     --list-sep) _thbx_words "| ;"; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--from --profile --schema --format --output --accept --reject --max-errors --quiet --no-dataset-rules --no-formats --today --delimiter --list-sep --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --document --merge --help"; return 0 ;;
+    -*) _thbx_words "--from --profile --schema --format --output --report --accept --reject --allow-empty --jobs --progress --max-errors --quiet --no-dataset-rules --no-formats --today --delimiter --list-sep --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --document --merge --help"; return 0 ;;
     esac
     _thbx_files
     ;;

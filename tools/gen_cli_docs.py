@@ -18,6 +18,8 @@ Usage: tools/gen_cli_docs.py [--root DIR] [--check] [--list-options CMD]
                   included), for the tests; CMD "all" prints "CMD --opt"
   --print-help    print the --help text of CMD as thbx should print it
   --sources       print "COMMAND SOURCE PART-OF" for every command
+  --list-pending  print the stanzas marked Pending: BRANCH (left out until
+                  that branch is merged and the line removed)
 Python 3 standard library only.
 """
 import argparse
@@ -138,7 +140,10 @@ class Command:
 def load(root):
     cmds = {}
     for path in sorted(glob.glob(os.path.join(root, "docs", "cmdline", "*.opts"))):
-        c = Command(os.path.relpath(path, root), parse_file(path))
+        stanzas = parse_file(path)
+        if stanzas and "Pending" in stanzas[0]:
+            continue  # a command of a branch not merged yet
+        c = Command(os.path.relpath(path, root), [st for st in stanzas if "Pending" not in st])
         if c.name in cmds:
             raise DocError("%s: %s is described twice" % (path, c.name))
         cmds[c.name] = c
@@ -243,6 +248,28 @@ def help_options(cmds, c):
             out.append(left)
             out.append(" " * HELP_COL + lines[0])
         out.extend(" " * HELP_COL + line for line in lines[1:])
+        out.extend(mode_options(cmds, c, o))
+    return out
+
+
+def mode_options(cmds, c, o):
+    """Under a mode's option (validate's --document), the options only that
+    mode has, indented by two more columns."""
+    out = []
+    for m in cmds.values():
+        if m.kind != "Command" or m.get("Part-of") != c.name or m.name != c.name + "-" + o.long:
+            continue
+        own = set(x.long for x in options_of(cmds, c))
+        for x in options_of(cmds, m):
+            if x.long in own or x.help == "no":
+                continue
+            left = "        " + x.spelling
+            lines = x.help.split("\n")
+            if len(left) <= HELP_COL - 2:
+                out.append(left.ljust(HELP_COL) + lines[0])
+            else:
+                out += [left, " " * HELP_COL + lines[0]]
+            out.extend(" " * HELP_COL + line for line in lines[1:])
     return out
 
 
@@ -676,6 +703,7 @@ def main():
     ap.add_argument("--list-options", metavar="CMD")
     ap.add_argument("--print-help", metavar="CMD")
     ap.add_argument("--sources", action="store_true")
+    ap.add_argument("--list-pending", action="store_true")
     a = ap.parse_args()
     root = os.path.abspath(a.root)
     try:
@@ -683,6 +711,13 @@ def main():
     except DocError as e:
         print("gen_cli_docs.py: error: %s" % e, file=sys.stderr)
         return 2
+    if a.list_pending:
+        for path in sorted(glob.glob(os.path.join(root, "docs", "cmdline", "*.opts"))):
+            for st in parse_file(path):
+                if "Pending" in st:
+                    print("%s: %s %s (branch %s)" % (st["_where"], st["_kind"],
+                                                     st[st["_kind"]], st["Pending"]))
+        return 0
     if a.print_help:
         if a.print_help not in cmds or cmds[a.print_help].kind != "Command":
             print("gen_cli_docs.py: error: no command %s" % a.print_help, file=sys.stderr)

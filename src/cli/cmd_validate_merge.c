@@ -12,18 +12,19 @@
 #include <string.h>
 
 int cmd_validate_merge(int argc, char **argv) {
-  enum { OPT_MERGE = 256, OPT_FORMAT, OPT_MAX_ERRORS };
+  enum { OPT_MERGE = 256, OPT_FORMAT, OPT_MAX_ERRORS, OPT_ALLOW_EMPTY };
   static const struct option options[] = {{"merge", no_argument, NULL, OPT_MERGE},
                                           {"format", required_argument, NULL, OPT_FORMAT},
                                           {"output", required_argument, NULL, 'o'},
                                           {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
                                           {"quiet", no_argument, NULL, 'q'},
+                                          {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   thbx_report_options_t ro;
   thbx_report_options_default(&ro);
   const char *output = NULL;
-  int c;
+  int c, allow_empty = 0;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":o:qh", options, NULL)) != -1) {
@@ -49,12 +50,13 @@ int cmd_validate_merge(int argc, char **argv) {
       break;
     }
     case 'q': ro.quiet = 1; break;
+    case OPT_ALLOW_EMPTY: allow_empty = 1; break;
     case 'h': fputs(cli_help_validate_merge, stdout); return EXIT_VALID;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default:
       return cli_usage_error("validate",
-                             "--merge takes --format, -o, --max-errors and -q, "
-                             "not '%s'",
+                             "--merge takes --format, -o, --max-errors, -q and "
+                             "--allow-empty, not '%s'",
                              argv[optind - 1]);
     }
   }
@@ -103,6 +105,12 @@ int cmd_validate_merge(int argc, char **argv) {
                                               : EXIT_VALID;
   if (status == EXIT_USAGE)
     cli_error("a chunk's input was not read to its end (its run exited 2)");
+  if (status != EXIT_USAGE && s.records == 0 && !allow_empty) {
+    /* as one run says it: each chunk may be empty, not the whole dataset */
+    cli_error("no records: an empty submission is not a valid dataset (--allow-empty accepts "
+              "it)");
+    status = EXIT_INVALID;
+  }
   if (cli_output_commit(&out) != 0)
     status = EXIT_USAGE;
   thbx_report_merge_free(merge);

@@ -45,7 +45,10 @@ const char cli_help_convert[] =
     "      --no-header          CSV output without the header row (for chunks of one\n"
     "                           output converted apart and concatenated)\n"
     "      --fail-fast          stop at the first record that cannot be converted\n"
-    "                           (the output is then not committed)\n"
+    "                           (a file given with -o is then not committed; standard\n"
+    "                           output keeps the records before, unfinished)\n"
+    "  -j, --jobs N             convert on N worker threads (default 1; 0: one per\n"
+    "                           core); the output is the same for every N\n"
     "      --max-depth N        nesting depth of a record (default 64)\n"
     "      --max-record-bytes N\n"
     "                           size of one record's text (default 16M)\n"
@@ -72,7 +75,8 @@ const char cli_help_convert[] =
     "  thbx convert --profile none data.xml -t json\n"
     "\n"
     "Exit status: 0 all records converted, 1 some records could not be converted,\n"
-    "2 usage error, unreadable input, unwritable output or broken profile.\n";
+    "2 usage error, unreadable input, unwritable output or broken profile,\n"
+    "130/143 interrupted (SIGINT/SIGTERM; no partial output file is left).\n";
 
 const char cli_help_schema[] =
     "Usage: thbx schema [--json|--xsd] [NAME]\n"
@@ -136,7 +140,7 @@ const char cli_help_validate_document[] =
 
 const char cli_help_validate_merge[] =
     "Usage: thbx validate --merge [--format FORMAT] [-o FILE] [--max-errors N] [-q]\n"
-    "       CHUNK...\n"
+    "       [--allow-empty] CHUNK...\n"
     "\n"
     "Merge the chunk reports (thbx validate --format chunk) of a dataset\n"
     "validated in chunks, in the order given, into one report with the verdict,\n"
@@ -149,6 +153,8 @@ const char cli_help_validate_merge[] =
     "  -o, --output FILE        write the report to FILE (default stdout)\n"
     "      --max-errors N       report at most N errors (all are counted)\n"
     "  -q, --quiet              report only the summary\n"
+    "      --allow-empty        no records in all the chunks is valid (default:\n"
+    "                           exit 1, 'no records'); a single chunk may be empty\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"
@@ -176,10 +182,21 @@ const char cli_help_validate[] =
     "      --format FORMAT      report: text (default), json, junit, sarif,\n"
     "                           github, html, or chunk (for --merge)\n"
     "  -o, --output FILE        write the report to FILE (default stdout)\n"
+    "      --report FORMAT=FILE\n"
+    "                           also write a report in FORMAT to FILE, from the same\n"
+    "                           pass; repeatable (e.g. --report junit=j.xml\n"
+    "                           --report sarif=s.sarif)\n"
     "      --accept FILE        write the valid records to FILE, in the input\n"
-    "                           format\n"
+    "                           format (a name ending in another format's extension\n"
+    "                           is refused)\n"
     "      --reject FILE        write the invalid and unreadable records to\n"
     "                           FILE\n"
+    "      --allow-empty        an input with no records is valid (default: exit 1,\n"
+    "                           'no records')\n"
+    "  -j, --jobs N             validate on N worker threads (default 1; 0: one per\n"
+    "                           core); reports and files are the same for every N\n"
+    "      --progress           progress on standard error even if it is not\n"
+    "                           a terminal\n"
     "      --max-errors N       report at most N errors (all are counted)\n"
     "  -q, --quiet              report only the summary\n"
     "      --no-dataset-rules   skip the dataset rules\n"
@@ -199,7 +216,13 @@ const char cli_help_validate[] =
     "                           (default 1000000)\n"
     "  (--max-record-size and --max-field-size are the same as the -bytes options;\n"
     "   sizes may end in K, M or G, powers of 1024)\n"
-    "      --document           validate single JSON documents (see above)\n"
+    "      --document           validate single JSON documents against --schema\n"
+    "                           S.json, with these options of their own:\n"
+    "        --draft D          2020-12 or 7 when the schema has no $schema\n"
+    "                           (default 2020-12)\n"
+    "        --ref PREFIX=DIR   $ref URIs starting with PREFIX are files\n"
+    "                           under DIR\n"
+    "        --formats          `format` asserts (default: annotation only)\n"
     "      --merge              merge chunk reports into one (see below)\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -207,9 +230,11 @@ const char cli_help_validate[] =
     "with --format chunk -o CHUNK; --merge CHUNK... then gives the report, the\n"
     "verdict and the exit status of one run (unique record_id across chunks).\n"
     "\n"
-    "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"
-    "2 usage error, an input that cannot be opened or read to its end, or a\n"
-    "broken schema.\n";
+    "Exit status: 0 every record valid, 1 some record invalid or unreadable (or\n"
+    "no records), 2 usage error, an input that cannot be opened or read to its\n"
+    "end, or a broken schema (then the report says why, and --accept/--reject\n"
+    "files of that name are removed: a split of an earlier run would look\n"
+    "current), 130/143 interrupted (no partial file is left).\n";
 
 static const struct {
   const char *name, *summary, *help;
