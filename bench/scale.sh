@@ -28,47 +28,44 @@ mkdir "$W/files"
 split -n "l/$((4 * J))" -d -a 3 --additional-suffix=.ndjson "$W/big.ndjson" "$W/files/f"
 echo "records: $N ($mb MB NDJSON), jobs: $J, parallel block: $block, files: $((4 * J))"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# t LABEL CMD...: wall seconds of CMD (best of 3)
+# t LABEL CMD...: wall and CPU (user+sys, children included) seconds of
+# CMD, the run with the best wall time of 3
 t() {
-  local label=$1 best=""
+  local label=$1 best="" cpu=""
   shift
   for _ in 1 2 3; do
-    local s e
-    s=$(date +%s.%N)
-    "$@"
-    e=$(date +%s.%N)
-    local d
-    d=$(echo "$e - $s" | bc)
-    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc)" = 1 ]; then best=$d; fi
+    /usr/bin/time -f "%e %U %S" -o "$W/time" bash -c "$*"
+    read -r e u s <"$W/time"
+    if [ -z "$best" ] || [ "$(echo "$e < $best" | bc)" = 1 ]; then
+      best=$e
+      cpu=$(echo "$u + $s" | bc)
+    fi
   done
-  printf '%-44s %6.2f s\n' "$label" "$best"
+  printf '%-28s wall %6.2f s   cpu %6.2f s\n' "$label" "$best" "$cpu"
   echo "$best" >"$W/t.$label"
 }
-one_convert() { "$T" convert -f ndjson -t csv --no-header <"$W/big.ndjson" >"$W/one.csv"; }
-par_convert() {
-  parallel --pipe --keep-order --block "$block" -j "$J" "$T" convert -f ndjson -t csv --no-header \
-    <"$W/big.ndjson" >"$W/par.csv"
-}
-xargs_convert() {
-  ls "$W"/files/f*.ndjson | xargs -P "$J" -I{} "$T" convert -t csv --no-header {} -o {}.csv
-}
-one_validate() { "$T" validate --today 2026-12-01 -f ndjson --format json - <"$W/big.ndjson" >"$W/one.json" || true; }
-par_validate() {
-  parallel --pipe --keep-order --block "$block" -j "$J" "$T" validate --today 2026-12-01 -f ndjson \
-    --format chunk - <"$W/big.ndjson" >"$W/run.chunk" || true
-  "$T" validate --merge --format json "$W/run.chunk" >"$W/par.json" || true
-}
-t convert_one one_convert
-t convert_parallel par_convert
-cmp -s "$W/one.csv" "$W/par.csv" || { echo "parallel convert differs" >&2; exit 1; }
-t convert_xargs xargs_convert
+v="$T validate --today 2026-12-01"
+t convert_one "$T convert -f ndjson -t csv --no-header <$W/big.ndjson >$W/one.csv"
+t convert_j "$T convert -j $J -f ndjson -t csv --no-header <$W/big.ndjson >$W/j.csv"
+cmp -s "$W/one.csv" "$W/j.csv" || { echo "convert -j differs" >&2; exit 1; }
+t convert_parallel_pipe "parallel --pipe --keep-order --block $block -j $J $T convert -f ndjson \
+  -t csv --no-header <$W/big.ndjson >$W/par.csv"
+cmp -s "$W/one.csv" "$W/par.csv" || { echo "parallel --pipe convert differs" >&2; exit 1; }
+t convert_parallel_pipepart "parallel --pipepart -a $W/big.ndjson --keep-order --block $block \
+  -j $J $T convert -f ndjson -t csv --no-header >$W/pp.csv"
+cmp -s "$W/one.csv" "$W/pp.csv" || { echo "parallel --pipepart convert differs" >&2; exit 1; }
+t convert_xargs "ls $W/files/f*.ndjson | xargs -P $J -I{} $T convert -t csv --no-header {} -o {}.csv"
 cat "$W"/files/f*.ndjson.csv | cmp -s - "$W/one.csv" || { echo "xargs convert differs" >&2; exit 1; }
-t validate_one one_validate
-t validate_parallel_merge par_validate
+t validate_one "$v -f ndjson --format json - <$W/big.ndjson >$W/one.json || true"
+t validate_j "$v -j $J -f ndjson --format json - <$W/big.ndjson >$W/vj.json || true"
+t validate_pipepart_merge "parallel --pipepart -a $W/big.ndjson --keep-order --block $block -j $J \
+  $v -f ndjson --format chunk - >$W/run.chunk; $T validate --merge --format json $W/run.chunk \
+  >$W/par.json || true"
 cmp -s "$W/one.json" "$W/par.json" || { echo "merged validate differs" >&2; exit 1; }
-for k in convert_parallel convert_xargs; do
-  printf '%-44s %6.2fx\n' "speed-up $k" "$(echo "$(cat "$W/t.convert_one") / $(cat "$W/t.$k")" | bc -l)"
+for k in convert_j convert_parallel_pipe convert_parallel_pipepart convert_xargs; do
+  printf '%-28s %6.2fx\n' "speed-up $k" "$(echo "$(cat "$W/t.convert_one") / $(cat "$W/t.$k")" | bc -l)"
 done
-printf '%-44s %6.2fx\n' "speed-up validate_parallel_merge" \
-  "$(echo "$(cat "$W/t.validate_one") / $(cat "$W/t.validate_parallel_merge")" | bc -l)"
+for k in validate_j validate_pipepart_merge; do
+  printf '%-28s %6.2fx\n' "speed-up $k" "$(echo "$(cat "$W/t.validate_one") / $(cat "$W/t.$k")" | bc -l)"
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
