@@ -15,11 +15,15 @@ Usage: tools/gen_cli_docs.py [--root DIR] [--check] [--list-options CMD]
   --check         write nothing; exit 1 and say which files differ from what
                   would be generated (and how), 0 when all agree
   --list-options  print every long option CMD accepts, one per line (aliases
-                  included), for the tests; CMD "all" prints "CMD --opt"
+                  and Refused: ones included), for the tests; CMD "all" prints
+                  "CMD --opt"
   --print-help    print the --help text of CMD as thbx should print it
   --sources       print "COMMAND SOURCE PART-OF" for every command
   --list-pending  print the stanzas marked Pending: BRANCH (left out until
-                  that branch is merged and the line removed)
+                  that branch is merged and the line removed) or Until: BRANCH
+  --merged BRANCH BRANCH is merged: in docs/cmdline/*.opts, delete the
+                  Pending: lines naming it and the stanzas with Until: naming
+                  it, then regenerate
 Python 3 standard library only.
 """
 import argparse
@@ -89,11 +93,16 @@ class Option:
         self.where = st["_where"]
         self.spelling = st["Option"]
         m = re.match(r"^(?:-([A-Za-z0-9]), )?--([a-z0-9][a-z0-9-]*)(?: (\S+))?$", self.spelling)
-        if not m:
-            raise DocError("%s: Option: '%s' is not '-x, --long ARG' or '--long [ARG]'"
-                           % (self.where, self.spelling))
-        self.short, self.long, self.arg = m.group(1), m.group(2), m.group(3)
+        m1 = re.match(r"^-([A-Za-z0-9])(?: (\S+))?$", self.spelling)  # short only
+        if m:
+            self.short, self.long, self.arg = m.group(1), m.group(2), m.group(3)
+        elif m1:
+            self.short, self.long, self.arg = m1.group(1), None, m1.group(2)
+        else:
+            raise DocError("%s: Option: '%s' is not '-x, --long ARG', '--long [ARG]' or "
+                           "'-x [ARG]'" % (self.where, self.spelling))
         self.aliases = [a.strip()[2:] for a in st.get("Alias", "").split(",") if a.strip()]
+        self.longs = ([self.long] if self.long else []) + self.aliases
         self.values = st.get("Values", "").split()
         self.complete = st.get("Complete", "values" if self.values else
                                ("none" if self.arg else ""))
@@ -102,9 +111,12 @@ class Option:
             raise DocError("%s: Complete: '%s' is not file, dir, profile, codes or none"
                            % (self.where, self.complete))
         if "Help" not in st:
-            raise DocError("%s: option --%s has no Help" % (self.where, self.long))
+            raise DocError("%s: option %s has no Help" % (self.where, self.spelling))
         self.help = st["Help"]
         self.description = st.get("Description", "" if self.help == "no" else self.help)
+        # in the command's getopt table, but refused with a usage error: left
+        # out of --help, the man page and the completion
+        self.refused = st.get("Refused", "")
 
 
 class Command:
@@ -143,6 +155,8 @@ def load(root):
         stanzas = parse_file(path)
         if stanzas and "Pending" in stanzas[0]:
             continue  # a command of a branch not merged yet
+        # Pending: BRANCH waits for BRANCH's code; Until: BRANCH describes code
+        # that BRANCH changes (both go with --merged BRANCH)
         c = Command(os.path.relpath(path, root), [st for st in stanzas if "Pending" not in st])
         if c.name in cmds:
             raise DocError("%s: %s is described twice" % (path, c.name))
@@ -155,7 +169,7 @@ def load(root):
                 raise DocError("%s: Include: %s names no Group" % (c.path, x))
         seen = set()
         for o in options_of(cmds, c):
-            for n in [o.long] + o.aliases + ([o.short] if o.short else []):
+            for n in o.longs + (["-" + o.short] if o.short else []):
                 if n in seen:
                     raise DocError("%s: option %s twice in %s" % (o.where, n, c.name))
                 seen.add(n)
@@ -212,9 +226,10 @@ def help_text(cmds, c):
     if c.name == "thbx":
         out.append("")
         out.append("Commands:")
+        width = max([10] + [len(x.name) for x in commands(cmds)])
         for sub in commands(cmds):
-            out.append("  %-10s %s" % (sub.name, sub.get("Summary")))
-        out.append("  %-10s %s" % ("help", "show the help of a command"))
+            out.append("  %-*s %s" % (width, sub.name, sub.get("Summary")))
+        out.append("  %-*s %s" % (width, "help", "show the help of a command"))
     opts = help_options(cmds, c)
     if opts:
         out.append("")
@@ -238,7 +253,7 @@ def help_options(cmds, c):
                 out.extend(g.get("Help-note").split("\n"))
             continue
         o = x
-        if o.help == "no":
+        if o.help == "no" or o.refused:
             continue
         left = "  " + ("" if o.short else "    ") + o.spelling
         lines = o.help.split("\n")
@@ -430,10 +445,12 @@ def man_option_lines(cmds, c, profile):
             out += man_option_lines(cmds, cmds[x], profile)
             continue
         o = x
+        if o.refused:
+            continue
         tag = []
         if o.short:
             tag.append("\\fB\\-%s\\fR" % o.short)
-        names = ["\\fB\\-\\-%s\\fR" % roff_escape(n) for n in [o.long] + o.aliases]
+        names = ["\\fB\\-\\-%s\\fR" % roff_escape(n) for n in o.longs]
         tag += names
         t = ", ".join(tag)
         if o.arg:
@@ -449,7 +466,7 @@ def man_page(cmds, c, version, profile, date):
            '.TH %s 1 "%s" "thbx %s" "User Commands"' % (roff_escape(title.upper()), date,
                                                        version),
            ".nh", ".SH NAME", "%s \\- %s" % (roff_escape(title), roff_escape(c.get("Summary"))),
-           ".SH SYNOPSIS"]
+           ".SH SYNOPSIS", ".ad l"]
     if c.name == "thbx":
         usages = [c.get("Usage")] + ["thbx " + s.name + " ..." for s in commands(cmds)]
     else:
@@ -458,6 +475,7 @@ def man_page(cmds, c, version, profile, date):
         if i:
             out.append(".br")
         out.append(roff_synopsis(u, c))
+    out.append(".ad b")
     out.append(".SH DESCRIPTION")
     out += roff_blocks(c.get("Description") or c.get("Help"), profile)
     if c.name == "thbx":
@@ -522,14 +540,14 @@ def sh_words(words):
 
 def completion_case(cmds, c, indent):
     """The case branches completing the options and their values of c."""
-    opts = options_of(cmds, c)
+    opts = [o for o in options_of(cmds, c) if not o.refused]
     pad = " " * indent
     out = [pad + "case $prev in"]
     groups = {}
     for o in opts:
         if not o.arg:
             continue
-        names = ["--" + n for n in [o.long] + o.aliases] + (["-" + o.short] if o.short else [])
+        names = ["--" + n for n in o.longs] + (["-" + o.short] if o.short else [])
         key = (o.complete, tuple(o.values))
         groups.setdefault(key, []).extend(names)
     for (kind, values), names in groups.items():
@@ -552,7 +570,7 @@ def completion_case(cmds, c, indent):
     for o in opts:
         if o.help == "no" and c.get("Part-of"):
             continue  # the mode's own flag (--document in validate --document)
-        longs += ["--" + n for n in [o.long] + o.aliases]
+        longs += ["--" + n for n in o.longs]
     out.append(pad + "case $cur in")
     out.append(pad + '-*) _thbx_words "%s"; return 0 ;;' % " ".join(longs))
     out.append(pad + "esac")
@@ -696,6 +714,55 @@ def generate(root):
     return cmds, files
 
 
+def merged(root, branch):
+    """Rewrite the .opts files for a merged branch, then regenerate."""
+    changed = 0
+    for path in sorted(glob.glob(os.path.join(root, "docs", "cmdline", "*.opts"))):
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        # stanzas by their first line (comment lines go with the next stanza)
+        starts = [i for i, line in enumerate(lines)
+                  if KEY_RE.match(line) and KEY_RE.match(line).group(1) in STANZA_KEYS]
+        out = []
+        chunks = []
+        bounds = starts + [len(lines)]
+        chunks.append(lines[:bounds[0]] if starts else lines)
+        for k in range(len(starts)):
+            chunks.append(lines[bounds[k]:bounds[k + 1]])
+        for chunk in chunks:
+            names = lambda key: [ln.split(":", 1)[1].split() for ln in chunk
+                                 if ln.startswith(key + ":")]
+            if any(branch in n for n in names("Until")):
+                changed += 1
+                continue
+            if any(branch in n for n in names("Pending")):
+                changed += 1
+                chunk = [ln for ln in chunk if not (ln.startswith("Pending:")
+                                                    and branch in ln.split(":", 1)[1].split())]
+            out.extend(chunk)
+        text = "\n".join(out)
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        if text != "\n".join(lines):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            print("updated %s" % os.path.relpath(path, root))
+    print("%d stanzas changed for branch %s" % (changed, branch))
+    try:
+        _, files = generate(root)
+    except DocError as e:
+        print("gen_cli_docs.py: error: %s" % e, file=sys.stderr)
+        return 2
+    for rel, text in sorted(files.items()):
+        path = os.path.join(root, rel)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old != text:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            print("wrote %s" % rel)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(__file__), ".."))
@@ -704,6 +771,7 @@ def main():
     ap.add_argument("--print-help", metavar="CMD")
     ap.add_argument("--sources", action="store_true")
     ap.add_argument("--list-pending", action="store_true")
+    ap.add_argument("--merged", metavar="BRANCH")
     a = ap.parse_args()
     root = os.path.abspath(a.root)
     try:
@@ -711,12 +779,15 @@ def main():
     except DocError as e:
         print("gen_cli_docs.py: error: %s" % e, file=sys.stderr)
         return 2
+    if a.merged:
+        return merged(root, a.merged)
     if a.list_pending:
         for path in sorted(glob.glob(os.path.join(root, "docs", "cmdline", "*.opts"))):
             for st in parse_file(path):
-                if "Pending" in st:
-                    print("%s: %s %s (branch %s)" % (st["_where"], st["_kind"],
-                                                     st[st["_kind"]], st["Pending"]))
+                for key in ("Pending", "Until"):
+                    if key in st:
+                        print("%s: %s %s: %s %s" % (st["_where"], st["_kind"], st[st["_kind"]],
+                                                    key, st[key]))
         return 0
     if a.print_help:
         if a.print_help not in cmds or cmds[a.print_help].kind != "Command":
@@ -736,7 +807,7 @@ def main():
             if c.kind != "Command" or (a.list_options not in ("all", c.name)):
                 continue
             for o in options_of(cmds, c):
-                for n in [o.long] + o.aliases:
+                for n in o.longs:
                     print(("%s --%s" % (c.name, n)) if a.list_options == "all" else "--" + n)
         return 0
     # generated files no .opts describes any more
