@@ -43,75 +43,7 @@ while read -r name source part; do
 done <"$TMP/sources"
 
 # --- documented options == the options of the getopt tables, both ways
-python3 - "$SRC" "$gen" "$THBX" <<'PY' || fail "options and their documentation disagree (above)"
-import re, subprocess, sys, glob, os
-src, gen, thbx = sys.argv[1:]
-bad = []
-sources = {}
-for line in subprocess.run([sys.executable, gen, "--root", src, "--sources"], check=True,
-                           capture_output=True, text=True).stdout.splitlines():
-    name, source, part = line.split()
-    sources[name] = source
-cli_h = open(os.path.join(src, "src/cli/cli.h")).read()
-limits = re.search(r"#define CLI_LIMIT_OPTIONS(.*?)\n\n", cli_h, re.S).group(1)
-named = set(sources.values())
-for f in glob.glob(os.path.join(src, "src/cli/cmd_*.c")):
-    rel = os.path.relpath(f, src)
-    if rel not in named:
-        bad.append("%s: no docs/cmdline/*.opts names it as its Source" % rel)
-    if re.search(r"static const char help(_tail)?\[\]", open(f).read()):
-        bad.append("%s: has its own help text; use the generated cli_help_* (help.h)" % rel)
-# main.c's commands are the documented ones
-main_c = open(os.path.join(src, "src/cli/main.c")).read()
-table = set(re.findall(r'\{"([a-z-]+)", cmd_[a-z_]+\}', main_c))
-parts = {}
-for line in subprocess.run([sys.executable, gen, "--root", src, "--sources"], check=True,
-                           capture_output=True, text=True).stdout.splitlines():
-    n, _, part = line.split()
-    if part != "-":
-        parts[n] = part
-documented = {n for n in sources if n != "thbx" and n not in parts}
-for n in sorted(table - documented):
-    bad.append("main.c runs '%s' but no docs/cmdline/%s.opts describes it" % (n, n))
-for n in sorted(documented - table):
-    bad.append("docs/cmdline/%s.opts describes '%s' but main.c has no such command" % (n, n))
-for name, source in sorted(sources.items()):
-    if source == "-":
-        bad.append("%s: its .opts has no Source:" % name)
-        continue
-    code = open(os.path.join(src, source)).read()
-    if "CLI_LIMIT_OPTIONS" in code:
-        code += limits
-    accepted = set(re.findall(r'\{"([a-z0-9-]+)",\s*(?:no|required|optional)_argument', code))
-    if name == "thbx":  # main.c compares argv[1] itself
-        accepted = set(re.findall(r'strcmp\(name, "--([a-z-]+)"\)', code))
-    doc = set(o[2:] for o in subprocess.run(
-        [sys.executable, gen, "--root", src, "--list-options", name], check=True,
-        capture_output=True, text=True).stdout.split())
-    for o in sorted(accepted - doc):
-        bad.append("%s: %s accepts --%s, docs/cmdline/%s.opts does not document it"
-                   % (name, source, o, name))
-    for o in sorted(doc - accepted):
-        bad.append("%s: --%s is documented but %s does not accept it" % (name, o, source))
-    # and the binary agrees: a documented option is never 'unknown'
-    for o in sorted(doc):
-        mode = [parts[name], "--" + name[len(parts[name]) + 1:]] if name in parts else [name]
-        argv = [thbx] + ([] if name == "thbx" else mode) + ["--" + o]
-        r = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                           timeout=20)
-        if "unknown option" in r.stderr or "unrecognized option" in r.stderr:
-            bad.append("%s: thbx rejects the documented --%s: %s" % (name, o, r.stderr.strip()))
-    # short options of the optstring are documented too
-    m = re.search(r'getopt_long\([^,]+,\s*[^,]+,\s*"([^"]*)"', code)
-    if m:
-        shorts = set(ch for ch in m.group(1) if ch.isalnum())
-        text = open(os.path.join(src, "docs/cmdline/%s.opts" % name)).read()
-        for ch in sorted(shorts):
-            if not re.search(r"^Option: -%s, --" % re.escape(ch), text, re.M):
-                bad.append("%s: -%s is accepted but not documented" % (name, ch))
-for b in bad:
-    print("FAIL: " + b, file=sys.stderr)
-sys.exit(1 if bad else 0)
-PY
+python3 "$SRC/tests/cli/cli_docs_check.py" "$SRC" "$THBX" ||
+  fail "options and their documentation disagree (above)"
 checks=$((checks + 1))
 pass
