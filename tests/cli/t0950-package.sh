@@ -68,8 +68,14 @@ export PKG_CONFIG_PATH="$u/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs thbx) || fail "pkg-config does not find the packaged thbx.pc"
 case "$flags" in *"$root"*) ;; *) fail "thbx.pc points outside the extracted package: $flags" ;; esac
 [ "$(pkg-config --modversion thbx)" = "$version" ] || fail "thbx.pc version is not $version"
+# a sanitizer build (THBX_SANITIZE, .ci/run) packages an instrumented
+# libthbx: the program must be built the same way to load it
+san=""
+if nm -D "$u"/lib/libthbx.so.* 2>/dev/null | grep -q "__asan_init"; then
+  san="-fsanitize=address,undefined"
+fi
 # shellcheck disable=SC2086
-cc -std=c11 -Wall -Werror -o "$TMP/use_thbx" "$SRC/tests/data/package/use_thbx.c" $flags ||
+cc -std=c11 -Wall -Werror $san -o "$TMP/use_thbx" "$SRC/tests/data/package/use_thbx.c" $flags ||
   fail "the C program does not compile against the packaged header"
 ldd "$TMP/use_thbx" | grep -q "libthbx.so.* => $u/lib/" ||
   fail "the C program does not load the packaged libthbx: $(ldd "$TMP/use_thbx" | grep thbx)"
