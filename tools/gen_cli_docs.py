@@ -114,6 +114,8 @@ class Option:
             raise DocError("%s: option %s has no Help" % (self.where, self.spelling))
         self.help = st["Help"]
         self.description = st.get("Description", "" if self.help == "no" else self.help)
+        if self.long == "help" and "Description" not in st:
+            self.description = "Print the help of this command and exit 0."
         # in the command's getopt table, but refused with a usage error: left
         # out of --help, the man page and the completion
         self.refused = st.get("Refused", "")
