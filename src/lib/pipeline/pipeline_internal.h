@@ -16,8 +16,9 @@ struct pitem {
   int rc;           /* their status (THBX_OK, or why the run stops) */
   thbx_error_t err; /* with rc */
   size_t bytes;     /* raw + spelled output, for the in-flight bound */
-  int deferred; /* NDJSON -j N: the line is parsed by the worker */
-  int cr;       /* its line ended in CR LF */
+  int deferred;     /* NDJSON -j N: the line is parsed by the worker */
+  int cr;           /* its line ended in CR LF */
+  void *xsd;        /* XML -j N: the record's XSD validation, run by the worker */
 };
 
 struct stage {
@@ -51,7 +52,7 @@ struct thbx_pipeline {
   size_t nsources;
   /* the current CSV input's header line, as read */
   thbx_buf_t csv_header;
-  thbx_format format; /* the current input's format */
+  thbx_format format;         /* the current input's format */
   thbx_limits_t parse_limits; /* the reader's, for lines parsed by workers */
   int objects_only;           /* a profile: a record must be an object */
   struct workers *workers;
