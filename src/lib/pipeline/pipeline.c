@@ -244,7 +244,10 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
   p->stats.unreadable += item->unreadable;
   for (size_t i = 0; i < p->nsinks && rc == THBX_OK; i++)
     rc = p->sinks[i].ops.item(p->sinks[i].state, p, item, err);
-  pipeline_item_free(it);
+  if (p->workers)
+    workers_recycle(p->workers, it); /* the workers free what they made */
+  else
+    pipeline_item_free(it);
   if (rc == THBX_OK && rejected && p->opt.fail_fast)
     p->stopped = 1;
   return rc;
