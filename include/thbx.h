@@ -340,7 +340,7 @@ typedef struct thbx_issue {
   const char *schema_path;   /* JSON Pointer into the schema, "" or NULL if none */
   const char *message;       /* lower-case, no trailing period */
   /* another place the issue involves (the first record with a duplicated
-   * record_id), related_source NULL if none */
+   * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
 } thbx_issue_t;
@@ -384,10 +384,13 @@ void thbx_report_free(thbx_report_t *report);
 
 /* ------------------------------------------------------------- validation */
 
-/* The `thbx validate` pipeline for C callers: reader -> XSD (XML input,
- * streaming) -> conversion -> JSON Schema (format assertions on) -> dataset
- * rules -> report, and accepted / rejected records to two streams in the
- * input's format (raw bytes of the input), so accepted + rejected = input. */
+/* The `thbx validate` configuration of the pipeline for C callers: reader ->
+ * XSD (XML input, record by record) -> JSON Schema (format assertions on) ->
+ * the dataset rules of the profile's x-thbx annotation -> report, and
+ * accepted / rejected records to two streams in the input's format (raw
+ * bytes of the input), so accepted + rejected = input. thbx_validator_run
+ * and _finish drive a pipeline of their own (one report for every run);
+ * thbx_validator_configure adds the same stages to a caller's pipeline. */
 typedef struct thbx_validator thbx_validator_t;
 typedef struct thbx_pipeline thbx_pipeline_t;
 
@@ -397,8 +400,8 @@ typedef struct thbx_validator_options {
                                  against instead of the profile's; NULL: the profile's */
   int dataset_rules;          /* default 1 */
   int assert_formats;         /* default 1 */
-  const char *today;          /* "YYYY-MM-DD" for event_date-not-in-future; NULL: the
-                                 date now in UTC+14 (no time zone is later) */
+  const char *today;          /* "YYYY-MM-DD" the profile's not-future dates are compared
+                                 with; NULL: the date now in UTC+14 (no time zone is later) */
   FILE *accept;               /* valid records go here (NULL: nowhere) */
   FILE *reject;               /* invalid and unreadable records go here (NULL: nowhere) */
   thbx_reader_options_t reader; /* format, delimiter, limits (profile, validate_xsd are set

@@ -101,6 +101,11 @@ grep -q "^$S/events.csv: 30 records: 27 valid, 3 invalid, 3 errors" "$TMP/stdout
   fail "no per-file summary line for events.csv"
 tail -n 1 "$TMP/stdout" | grep -q "^thbx validate: 2 files" || fail "the total is not last"
 
+# --- validate shows progress as convert does
+expect_exit 1 V --progress -q "$D/mixed.ndjson"
+grep -q "records/s" "$TMP/stderr" || fail "validate --progress shows nothing"
+grep -q "records/s" "$TMP/stdout" && fail "validate progress went to stdout"
+
 # --- the small ones
 expect_exit 2 V -p nosuch "$D/mixed.ndjson"
 grep -q "unknown profile 'nosuch' (profiles: thb-event-1.0)" "$TMP/stderr" || fail "validate: unknown profile message: $(cat "$TMP/stderr")"
