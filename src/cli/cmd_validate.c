@@ -267,7 +267,7 @@ static int parse(struct args *a, int argc, char **argv) {
     for (int k = optind; k < argc; k++)
       if (strcmp(argv[k], "-") != 0 && cli_same_file(outs[i], argv[k])) {
         free(outs);
-        return cli_usage_error("validate", "%s would overwrite the input %s", NAME(i), argv[k]);
+        return cli_usage_error("validate", "%s would overwrite the input '%s'", NAME(i), argv[k]);
       }
   }
 #undef NAME
