@@ -216,40 +216,12 @@ static void writer_last(void **state) {
   }
 }
 
-/* a stage that changed the values: the accept file gets the new values,
- * never the input's bytes */
-static void split_never_copies_stale_bytes(void **state) {
-  (void)state;
-  char *buf = NULL;
-  size_t blen = 0;
-  FILE *out = open_memstream(&buf, &blen);
-  thbx_pipeline_options_t po;
-  thbx_pipeline_options_default(&po);
-  thbx_pipeline_t *p = NULL;
-  thbx_error_t err;
-  assert_int_equal(thbx_pipeline_new(&p, &po, &err), THBX_OK);
-  thbx_stage_ops_t st = {"rename", THBX_STAGE_STATELESS, 0, rename_apply, NULL, NULL};
-  assert_int_equal(thbx_pipeline_add_stage(p, &st, NULL, &err), THBX_OK);
-  assert_int_equal(thbx_pipeline_add_split(p, out, THBX_FORMAT_AUTO, NULL, THBX_FORMAT_AUTO, &err),
-                   THBX_OK);
-  const char *text = "{\"n\": \"secret\"}\n";
-  FILE *in = fmemopen((void *)text, strlen(text), "rb");
-  assert_int_equal(thbx_pipeline_run(p, in, "a", THBX_FORMAT_NDJSON, &err), THBX_OK);
-  fclose(in);
-  assert_int_equal(thbx_pipeline_finish(p, 1, &err), THBX_OK);
-  thbx_pipeline_free(p);
-  fclose(out);
-  assert_string_equal(buf, "{\"n\":\"changed\"}\n");
-  free(buf);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(same_for_every_jobs),
       cmocka_unit_test(fail_fast_stops_at_the_same_item),
       cmocka_unit_test(interrupted),
       cmocka_unit_test(writer_last),
-      cmocka_unit_test(split_never_copies_stale_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,6 @@ struct split {
   thbx_buf_t header;  /* the first CSV input's header */
   int header_checked; /* this input's header was compared */
   long lost_line, lost_col;
-  long stale_line, stale_col; /* a changed record that could not be written */
 };
 
 static int open_writer(struct split *sp, struct stream *s, thbx_error_t *err) {
@@ -48,7 +47,6 @@ static int split_file_begin(void *state, const char *source, thbx_format f, thbx
   sp->header_checked = 0;
   sp->lost_line = -1;
   sp->lost_col = 0;
-  sp->stale_line = -1;
   if ((!sp->s[0].fp && !sp->s[1].fp) || f == THBX_FORMAT_AUTO)
     return THBX_OK;
   if (!sp->fixed) {
@@ -124,24 +122,6 @@ static int split_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *
   }
   if ((rc = open_writer(sp, s, err)) != THBX_OK)
     return rc;
-  if (item->raw_stale) {
-    /* a stage changed the values (pseudonymisation, mapping): the input's
-     * bytes must not be copied; the record is spelled from its value */
-    if (!item->value) {
-      if (sp->stale_line < 0) {
-        sp->stale_line = item->line;
-        sp->stale_col = item->column;
-      }
-      return THBX_OK;
-    }
-    rc = thbx_writer_write(s->w, item->value, err);
-    if (rc == THBX_EPARSE && sp->stale_line < 0) {
-      sp->stale_line = item->line;
-      sp->stale_col = item->column;
-      rc = THBX_OK;
-    }
-    return rc;
-  }
   rc = thbx_writer_write_raw(s->w, item->raw ? item->raw : "", item->raw ? item->raw_length : 0,
                              err);
   if (rc != THBX_OK)
@@ -154,15 +134,6 @@ static int split_file_end(void *state, const char *source, thbx_error_t *err) {
   if (!sp->fixed)
     return THBX_OK;
   int rc = check_header(sp, source, err);
-  if (rc == THBX_OK && sp->stale_line >= 0) {
-    thbx_error_clear(err);
-    if (err)
-      thbx_strlcpy(err->source, source, sizeof(err->source));
-    thbx_error_at(err, NULL, sp->stale_line, sp->stale_col);
-    return thbx_error_set(err, THBX_ELIMIT,
-                          "a record changed by a stage cannot be written to the accept/reject "
-                          "file, and its input bytes may not be copied");
-  }
   if (rc != THBX_OK || sp->lost_line < 0)
     return rc;
   /* accepted + rejected would not be the input: fail like an input that
@@ -216,7 +187,6 @@ int thbx_pipeline_add_split(thbx_pipeline_t *p, FILE *accept, thbx_format accept
   sp->s[1] = (struct stream){reject, reject_format, "reject", NULL};
   thbx_buf_init(&sp->header);
   sp->lost_line = -1;
-  sp->stale_line = -1;
   thbx_sink_ops_t ops = {0};
   ops.name = "split";
   ops.file_begin = split_file_begin;
