@@ -5,6 +5,7 @@
  * here; everything else is in the library.
  */
 #include "cli.h"
+#include "cli_map.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -65,6 +66,8 @@ struct opts {
   char delimiter, list_sep;
   const char *columns;
   thbx_limits_t limits;
+  struct cli_map map; /* -m, --reverse, --xslt, ... (cli_map.c) */
+  int delimiter_set;
 };
 
 struct progress {
@@ -138,6 +141,13 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
   ro.delimiter = o->delimiter;
   ro.list_separator = o->list_sep;
   ro.limits = o->limits;
+  cli_map_reader(&o->map, &ro);
+  if (!o->delimiter_set && o->map.map && thbx_mapping_delimiter(o->map.map) && !o->map.reverse)
+    ro.delimiter = thbx_mapping_delimiter(o->map.map);
+  if (cli_map_check_input(&o->map, path, &ro) != 0) {
+    cli_close_input(in);
+    return RUN_FATAL;
+  }
   thbx_reader_t *r = NULL;
   thbx_error_t err;
   int rc = thbx_reader_open(&r, in, source, &ro, &err);
@@ -166,7 +176,31 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
     if (rc == THBX_EOF)
       break;
     if (rc == THBX_OK) {
-      int wrc = thbx_writer_write(w, rec.value, &err);
+      int mrc = cli_map_apply(&o->map, r, &rec);
+      if (mrc != 0) {
+        json_decref(rec.value);
+        (*failed)++;
+        result = mrc == 2 ? RUN_FATAL : o->fail_fast ? RUN_STOP : RUN_RECORDS_FAILED;
+        if (mrc == 2 || o->fail_fast)
+          break;
+        continue;
+      }
+      int wrc;
+      if (o->map.out_xslt && o->to == THBX_FORMAT_XML) {
+        wrc = cli_map_write_out(&o->map, w, profile, rec.value, &rec);
+        if (wrc == 2) {
+          json_decref(rec.value);
+          result = RUN_FATAL;
+          break;
+        }
+        if (wrc == 1) {
+          (*failed)++;
+          result = RUN_RECORDS_FAILED;
+        }
+        wrc = THBX_OK;
+      } else {
+        wrc = thbx_writer_write(w, rec.value, &err);
+      }
       if (wrc != THBX_OK) {
         if (wrc != THBX_EPARSE) {
           cli_report(&err);
@@ -227,6 +261,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_FAILFAST,
     OPT_PROGRESS
   };
+  /* a national format: -m, --reverse, --xslt, ... (cli_map.h) */
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
                                           {"output", required_argument, NULL, 'o'},
@@ -240,6 +275,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
                                           CLI_LIMIT_OPTIONS,
+                                          CLI_MAP_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof(*o));
@@ -250,7 +286,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":f:t:o:p:cqh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:t:o:p:m:cqh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
     case 't': {
@@ -274,6 +310,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case OPT_DELIM:
       if (parse_char(optarg, &o->delimiter) != 0)
         return cli_usage_error("convert", "--delimiter wants one character, not '%s'", optarg);
+      o->delimiter_set = 1;
       break;
     case OPT_LISTSEP:
       if (parse_char(optarg, &o->list_sep) != 0)
@@ -282,10 +319,17 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 'h':
       fputs(help, stdout);
       fputs(cli_limits_help, stdout);
+      fputs(cli_map_help, stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
     default: {
+      int mrc = cli_map_option("convert", c, optarg, &o->map);
+      if (mrc != 1) {
+        if (mrc != 0)
+          return mrc;
+        break;
+      }
       int lrc = cli_limit_option("convert", c, optarg, &o->limits);
       if (lrc == 1)
         return cli_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
@@ -340,8 +384,15 @@ int cmd_convert(int argc, char **argv) {
     cli_report(&err);
     return EXIT_USAGE;
   }
+  int mrc = cli_map_setup(&o.map, profile);
+  if (mrc != 0) {
+    cli_map_free(&o.map);
+    thbx_profile_free(profile);
+    return mrc;
+  }
   cli_output_t out;
   if (cli_output_open(&out, o.output) != 0) {
+    cli_map_free(&o.map);
     thbx_profile_free(profile);
     return EXIT_USAGE;
   }
@@ -354,6 +405,14 @@ int cmd_convert(int argc, char **argv) {
   wo.list_separator = o.list_sep;
   wo.columns = o.columns;
   wo.csv_safe = o.csv_safe;
+  if (o.map.map && o.map.reverse) {
+    /* the national format: spelled generically, in the mapping's columns */
+    wo.profile = NULL;
+    if (!wo.columns)
+      wo.columns = thbx_mapping_columns(o.map.map);
+    if (!o.delimiter_set && thbx_mapping_delimiter(o.map.map))
+      wo.delimiter = thbx_mapping_delimiter(o.map.map);
+  }
   thbx_writer_t *w = NULL;
   if (thbx_writer_open(&w, out.fp, &wo, &err) != THBX_OK) {
     cli_report(&err);
@@ -413,6 +472,9 @@ int cmd_convert(int argc, char **argv) {
       code = EXIT_USAGE;
     }
   }
+  if (cli_map_finish(&o.map, code != EXIT_USAGE) != 0)
+    code = EXIT_USAGE;
+  cli_map_free(&o.map);
   thbx_profile_free(profile);
   return code;
 }
