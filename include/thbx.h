@@ -198,6 +198,10 @@ typedef struct thbx_writer_options {
   char list_separator;           /* CSV, default '|' */
   const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
   int csv_safe;                  /* neutralise cells starting with = + - @ */
+  /* generic XML (no profile): the document and record element names
+   * (NULL: "records", "record"), e.g. a national format written by a
+   * reverse mapping */
+  const char *xml_root, *xml_record;
 } thbx_writer_options_t;
 
 void thbx_writer_options_default(thbx_writer_options_t *options);
@@ -576,6 +580,10 @@ void thbx_mapping_free(thbx_mapping_t *mapping);
 void thbx_mapping_reader_options(const thbx_mapping_t *mapping, thbx_reader_options_t *reader);
 /* The national output format a reverse mapping declares (@format), AUTO if none. */
 thbx_format thbx_mapping_format(const thbx_mapping_t *mapping);
+/* The national XML document and record element names (@root, @record), NULL if
+ * not declared. */
+void thbx_mapping_xml_names(const thbx_mapping_t *mapping, const char **root,
+                            const char **record);
 /* The CSV delimiter the mapping declares ('\0' if none). */
 char thbx_mapping_delimiter(const thbx_mapping_t *mapping);
 /* In reverse: the national CSV columns in order ("a,b,c", borrowed), NULL if

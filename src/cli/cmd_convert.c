@@ -412,6 +412,7 @@ int cmd_convert(int argc, char **argv) {
       wo.columns = thbx_mapping_columns(o.map.map);
     if (!o.delimiter_set && thbx_mapping_delimiter(o.map.map))
       wo.delimiter = thbx_mapping_delimiter(o.map.map);
+    thbx_mapping_xml_names(o.map.map, &wo.xml_root, &wo.xml_record);
   }
   thbx_writer_t *w = NULL;
   if (thbx_writer_open(&w, out.fp, &wo, &err) != THBX_OK) {

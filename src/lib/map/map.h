@@ -131,7 +131,7 @@ struct thbx_mapping {
   thbx_mapping_options_t opt;
   thbx_format format; /* @format */
   char delimiter;     /* @delimiter */
-  char *record_element, *records_pointer;
+  char *record_element, *records_pointer, *root_element;
   char *columns; /* reverse: national columns "a,b,c" */
   struct map_row *rows;
   size_t nrows;

@@ -358,6 +358,9 @@ static int directive(struct thbx_mapping *m, const char *name, const char *value
   } else if (strcasecmp(name, "@record") == 0) {
     free(m->record_element);
     m->record_element = strdup(value);
+  } else if (strcasecmp(name, "@root") == 0) {
+    free(m->root_element);
+    m->root_element = strdup(value);
   } else if (strcasecmp(name, "@records") == 0) {
     if (value[0] && value[0] != '/')
       return row_error(err, m, line, "@records wants a JSON Pointer (/cases), not '%.40s'",
@@ -366,8 +369,8 @@ static int directive(struct thbx_mapping *m, const char *name, const char *value
     m->records_pointer = strdup(value);
   } else {
     return row_error(err, m, line,
-                     "'%.40s' is not one of @format, @delimiter, @encoding, @header, @record, "
-                     "@records",
+                     "'%.40s' is not one of @format, @delimiter, @encoding, @header, @root, "
+                     "@record, @records",
                      name);
   }
   return THBX_OK;
@@ -709,6 +712,7 @@ void thbx_mapping_free(thbx_mapping_t *m) {
   free(m->dir);
   free(m->record_element);
   free(m->records_pointer);
+  free(m->root_element);
   free(m->columns);
   memset(m->key, 0, sizeof(m->key));
   free(m);
@@ -727,6 +731,10 @@ void thbx_mapping_reader_options(const thbx_mapping_t *m, thbx_reader_options_t 
 }
 
 thbx_format thbx_mapping_format(const thbx_mapping_t *m) { return m->format; }
+void thbx_mapping_xml_names(const thbx_mapping_t *m, const char **root, const char **record) {
+  *root = m->root_element;
+  *record = m->record_element;
+}
 char thbx_mapping_delimiter(const thbx_mapping_t *m) { return m->delimiter; }
 const char *thbx_mapping_columns(const thbx_mapping_t *m) {
   return m->columns && m->columns[0] ? m->columns : NULL;

@@ -26,11 +26,41 @@ static const char *step_arg(const struct map_row *r, enum map_op op) {
   return NULL;
 }
 
+static int put_value(json_t *out, const struct map_source *s, json_t *v);
+
 /* Set text at a national place: a column, a JSON Pointer or a simple XPath. */
 static int put(json_t *out, const struct map_source *s, const char *text) {
   json_t *v = json_string(text);
   if (!v)
     return -1;
+  return put_value(out, s, v);
+}
+
+/* Several values: a JSON array; for an XPath ending in an attribute
+ * (a/b/@c), one element b per value, each with its attribute. Takes `texts`. */
+static int put_array(json_t *out, const struct map_source *s, json_t *texts) {
+  const char *at = s->kind == SRC_XPATH ? strrchr(s->text, '/') : NULL;
+  if (at && at[1] == '@') {
+    json_t *items = json_array();
+    size_t i;
+    json_t *t;
+    json_array_foreach(texts, i, t) json_array_append_new(items, json_pack("{sO}", at + 1, t));
+    json_decref(texts);
+    struct map_source parent = *s;
+    char *ptext = strndup(s->text, (size_t)(at - s->text));
+    if (!ptext) {
+      json_decref(items);
+      return -1;
+    }
+    parent.text = ptext;
+    int rc = put_value(out, &parent, items);
+    free(ptext);
+    return rc;
+  }
+  return put_value(out, s, texts);
+}
+
+static int put_value(json_t *out, const struct map_source *s, json_t *v) {
   if (s->kind == SRC_COL)
     return json_object_set_new(out, s->names[0], v);
   char sep = s->kind == SRC_PTR ? '/' : '/';
@@ -178,7 +208,34 @@ static int reverse_row(const struct thbx_mapping *m, const struct map_row *r, th
   thbx_buf_init(&b);
   const char *why = NULL;
   int bad = 0;
-  if (json_is_array(v)) {
+  if (json_is_array(v) && !r->separator && r->nsrcs == 1 && r->srcs[0].kind != SRC_COL) {
+    /* a JSON array or repeated XML elements: one national value per item */
+    json_t *texts = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+      thbx_buf_reset(&b);
+      if (back_text(r, e, &b, &why) != 0) {
+        bad = 1;
+        break;
+      }
+      json_t *t = json_string(b.data ? b.data : "");
+      int dup = 0;
+      size_t j;
+      json_t *f;
+      json_array_foreach(texts, j, f) dup |= json_equal(f, t);
+      if (dup)
+        json_decref(t);
+      else
+        json_array_append_new(texts, t);
+    }
+    if (!bad) {
+      int prc = put_array(out, &r->srcs[0], texts);
+      thbx_buf_free(&b);
+      return prc == 0 ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    }
+    json_decref(texts);
+  } else if (json_is_array(v)) {
     size_t i;
     json_t *e;
     if (json_array_size(v) > 1 && !r->separator) {
