@@ -178,6 +178,9 @@ int map_set_path(json_t *root, const char *path, json_t *v);
 /* The value at dotted `path` of `root`, NULL if absent (borrowed). */
 json_t *map_get_path(const json_t *root, const char *path);
 
+/* map_apply.c: forward, with a trace stream or none */
+int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, thbx_error_t *err);
+
 /* map_reverse.c */
 int map_reverse_apply(const struct thbx_mapping *m, thbx_item_t *item, thbx_error_t *err);
 int map_issue(thbx_item_t *item, const struct thbx_mapping *m, const struct map_row *row,

@@ -50,6 +50,7 @@ static void vals_clear(struct vals *vs) {
 
 struct ctx {
   const struct thbx_mapping *m;
+  FILE *trace;
   thbx_item_t *item;
   xmlDocPtr doc;
   xmlXPathContextPtr xp;
@@ -136,6 +137,8 @@ static int push_scalar(struct vals *vs, const json_t *v, long line, const struct
   }
 }
 
+static void silent_xpath(void *ctx, xmlError *e);
+
 static int parse_xml(struct ctx *c) {
   if (c->doc || c->xml_failed)
     return c->doc ? 0 : -1;
@@ -151,6 +154,7 @@ static int parse_xml(struct ctx *c) {
     return -1;
   }
   c->xp->node = xmlDocGetRootElement(c->doc);
+  c->xp->error = silent_xpath; /* the library never prints */
   return 0;
 }
 
@@ -338,7 +342,7 @@ static json_t *typed(const struct map_row *r, const char *s, const char **why) {
 }
 
 static void trace_row(struct ctx *c, const struct map_row *r, json_t *cwlines) {
-  FILE *f = c->m->opt.trace;
+  FILE *f = c->trace;
   json_t *o = json_pack("{s:s,s:I,s:I,s:s,s:s,s:I}", "source", c->item->source, "record",
                         (json_int_t)c->item->index, "line", (json_int_t)c->item->line, "target",
                         r->target, "mapping", c->m->path, "row", (json_int_t)r->line);
@@ -411,22 +415,27 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
     }
     goto store;
   }
-  if (has_op(r, OP_CONCAT) && vs.n > 1) {
+  if (has_op(r, OP_CONCAT) && r->nsrcs > 1) {
     thbx_buf_t b;
     thbx_buf_init(&b);
     const char *sep = "";
     for (size_t i = 0; i < r->nsteps; i++)
       if (r->steps[i].op == OP_CONCAT)
         sep = r->steps[i].arg;
-    for (size_t i = 0; i < vs.n; i++) {
-      if (is_missing(r, vs.v[i].s))
-        continue;
-      if (b.len)
+    int whole = vs.n == r->nsrcs;
+    for (size_t i = 0; i < vs.n && whole; i++) {
+      if (is_missing(r, vs.v[i].s)) {
+        whole = 0; /* a part missing: the whole is missing, never a shorter value */
+        break;
+      }
+      if (i)
         thbx_buf_puts(&b, sep);
       thbx_buf_puts(&b, vs.v[i].s);
     }
-    long line = vs.v[0].line;
-    const struct map_source *s0 = vs.v[0].src;
+    if (!whole)
+      thbx_buf_reset(&b);
+    long line = vs.n ? vs.v[0].line : it->line;
+    const struct map_source *s0 = vs.n ? vs.v[0].src : &r->srcs[0];
     vals_clear(&vs);
     if (b.len)
       vals_push(&vs, b.data, b.len, line, s0);
@@ -581,7 +590,7 @@ store:
     map_issue(it, c->m, r, 0, 0, NULL, "the target cannot be set (another row fills its parent)");
     goto done;
   }
-  if (result && c->m->opt.trace)
+  if (result && c->trace)
     trace_row(c, r, defaulted ? NULL : cwlines);
   result = NULL;
 done:
@@ -592,12 +601,21 @@ done:
   return rc;
 }
 
+static void silent_xpath(void *ctx, xmlError *e) {
+  (void)ctx;
+  (void)e;
+}
+
 int thbx_mapping_apply(const thbx_mapping_t *m, thbx_item_t *item, thbx_error_t *err) {
+  return map_forward(m, item, m->opt.trace, err);
+}
+
+int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, thbx_error_t *err) {
   if (m->opt.reverse)
     return map_reverse_apply(m, item, err);
   if (!item->value || item->unreadable)
     return THBX_OK;
-  struct ctx c = {m, item, NULL, NULL, 0, {0}};
+  struct ctx c = {m, trace, item, NULL, NULL, 0, {0}};
   thbx_buf_init(&c.buf);
   json_t *out = json_object();
   if (!out)

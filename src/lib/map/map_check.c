@@ -88,6 +88,28 @@ static int header_has(const char *h, size_t len, char delim, const char *name) {
   return 0;
 }
 
+/* Every column source is in the CSV header (1: checked). */
+static int check_header(const struct thbx_mapping *m, thbx_reader_t *r,
+                        const thbx_reader_options_t *ro, const char *name, json_t *out) {
+  if (thbx_reader_format(r) != THBX_FORMAT_CSV)
+    return 1;
+  size_t hl = 0;
+  const char *h = thbx_reader_header(r, &hl);
+  if (!h)
+    return 0;
+  for (size_t i = 0; i < m->nrows; i++)
+    for (size_t k = 0; k < m->rows[i].nsrcs; k++) {
+      const struct map_source *s = &m->rows[i].srcs[k];
+      int found = s->kind != SRC_COL;
+      for (size_t j = 0; j < s->nnames && !found; j++)
+        found = header_has(h, hl, ro->delimiter ? ro->delimiter : ',', s->names[j]);
+      if (!found)
+        finding(out, "error", m->path, m->rows[i].line, "column '%s' is not in the header of %s",
+                s->text, name);
+    }
+  return 1;
+}
+
 static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *name, json_t *out,
                         thbx_error_t *err) {
   thbx_reader_options_t ro;
@@ -106,6 +128,11 @@ static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *
   long *dates_high = calloc(m->nrows + 1, sizeof(long));
   long records = 0;
   int header_checked = 0;
+  size_t hl0 = 0;
+  if (m->opt.reverse || !thbx_reader_header(r, &hl0))
+    ; /* the header comes with the first record */
+  else
+    header_checked = check_header(m, r, &ro, name, out);
   for (;;) {
     thbx_record_t rec;
     thbx_error_t e;
@@ -123,21 +150,8 @@ static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *
       break;
     }
     records++;
-    if (!header_checked && thbx_reader_format(r) == THBX_FORMAT_CSV && !m->opt.reverse) {
-      header_checked = 1;
-      size_t hl = 0;
-      const char *h = thbx_reader_header(r, &hl);
-      for (size_t i = 0; h && i < m->nrows; i++)
-        for (size_t k = 0; k < m->rows[i].nsrcs; k++) {
-          const struct map_source *s = &m->rows[i].srcs[k];
-          int found = s->kind != SRC_COL;
-          for (size_t j = 0; j < s->nnames && !found; j++)
-            found = header_has(h, hl, ro.delimiter ? ro.delimiter : ',', s->names[j]);
-          if (!found)
-            finding(out, "error", m->path, m->rows[i].line,
-                    "column '%s' is not in the header of %s", s->text, name);
-        }
-    }
+    if (!header_checked && !m->opt.reverse)
+      header_checked = check_header(m, r, &ro, name, out);
     size_t rl = 0;
     const char *raw = thbx_reader_raw(r, &rl);
     thbx_item_t it;
@@ -150,7 +164,7 @@ static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *
     it.column = rec.column;
     it.index = rec.index;
     it.format = thbx_reader_format(r);
-    rc = thbx_mapping_apply(m, &it, err);
+    rc = map_forward(m, &it, NULL, err);
     for (size_t i = 0; i < it.nissues; i++) {
       thbx_item_issue_t *x = &it.issues[i];
       char key[700];
@@ -182,6 +196,8 @@ static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *
     if (rc != THBX_OK)
       break;
   }
+  if (rc == THBX_OK && !header_checked && !m->opt.reverse)
+    check_header(m, r, &ro, name, out);
   thbx_reader_free(r);
   if (rc == THBX_OK) {
     const char *key;

@@ -125,6 +125,11 @@ static void free_list(char **v, size_t n) {
   free(v);
 }
 
+static void silent_xpath(void *ctx, xmlError *e) {
+  (void)ctx;
+  (void)e;
+}
+
 static int parse_source(struct thbx_mapping *m, struct map_row *r, const char *text,
                         thbx_error_t *err) {
   char **refs;
@@ -169,7 +174,11 @@ static int parse_source(struct thbx_mapping *m, struct map_row *r, const char *t
         rc = row_error(err, m, r->line,
                        "source 'ptr:%.80s' is not a JSON Pointer (RFC 6901: it starts with /)", t);
     } else {
-      s->xpath = xmlXPathCompile((const xmlChar *)t);
+      xmlXPathContextPtr xc = xmlXPathNewContext(NULL);
+      if (xc)
+        xc->error = silent_xpath; /* the library never prints */
+      s->xpath = xc ? xmlXPathCtxtCompile(xc, (const xmlChar *)t) : NULL;
+      xmlXPathFreeContext(xc);
       if (!s->xpath)
         rc = row_error(err, m, r->line, "source 'xpath:%.80s' is not an XPath 1.0 expression", t);
       m->has_xpath = 1;
