@@ -153,17 +153,37 @@ struct capture {
   int count;
 };
 
+/* libxslt says where on one line and why on the next: keep both, joined. */
 static void capture_error(void *ctx, const char *msg, ...) {
   struct capture *c = ctx;
-  if (c->count++ == 0) {
-    va_list ap;
-    va_start(ap, msg);
-    vsnprintf(c->text, sizeof(c->text), msg, ap);
-    va_end(ap);
-    size_t n = strlen(c->text);
-    while (n && (c->text[n - 1] == '\n' || c->text[n - 1] == ' '))
-      c->text[--n] = '\0';
+  c->count++;
+  char part[400];
+  va_list ap;
+  va_start(ap, msg);
+  vsnprintf(part, sizeof(part), msg, ap);
+  va_end(ap);
+  size_t n = strlen(c->text);
+  for (const char *p = part; *p && n + 3 < sizeof(c->text); p++) {
+    char ch = *p == '\n' ? ' ' : *p;
+    if (ch == ' ' && (n == 0 || c->text[n - 1] == ' '))
+      continue;
+    c->text[n++] = ch;
   }
+  while (n && c->text[n - 1] == ' ')
+    n--;
+  if (n && n + 2 < sizeof(c->text) && c->text[n - 1] != ':') {
+    c->text[n++] = ';';
+    c->text[n++] = ' ';
+  }
+  c->text[n] = '\0';
+}
+
+/* The captured text without its trailing separator. */
+static const char *captured(struct capture *c, const char *none) {
+  size_t n = strlen(c->text);
+  while (n && (c->text[n - 1] == ' ' || c->text[n - 1] == ';'))
+    c->text[--n] = '\0';
+  return n ? c->text : none;
 }
 
 int thbx_xslt_load(thbx_xslt_t **out, const char *path, const char *text, size_t length,
@@ -218,7 +238,7 @@ int thbx_xslt_load(thbx_xslt_t **out, const char *path, const char *text, size_t
       xmlFreeDoc(doc);
     thbx_xslt_free(x);
     return thbx_error_set(err, THBX_ESCHEMA, "the stylesheet is refused: %s",
-                          cap.text[0] ? cap.text : "not a valid XSLT 1.0 stylesheet");
+                          captured(&cap, "not a valid XSLT 1.0 stylesheet"));
   }
   *out = x;
   return THBX_OK;
@@ -261,7 +281,7 @@ int xslt_safe_transform(const thbx_xslt_t *x, xmlDocPtr doc, xmlDocPtr *result,
       xmlFreeDoc(res);
     thbx_error_at(err, x->name, 0, 0);
     rc = thbx_error_set(err, THBX_ESCHEMA, "the stylesheet failed: %s",
-                        cap.text[0] ? cap.text : "the transformation stopped");
+                        captured(&cap, "the transformation stopped"));
     goto done;
   }
   *result = res;

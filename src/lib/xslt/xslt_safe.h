@@ -12,8 +12,8 @@
 
 /* Deepest template recursion a stylesheet may reach. */
 #define THBX_XSLT_MAX_DEPTH 200
-/* Largest serialised result of one transformation. */
-#define THBX_XSLT_MAX_OUTPUT ((size_t)64 << 20)
+/* Largest serialised result of one transformation (a record's size limit). */
+#define THBX_XSLT_MAX_OUTPUT ((size_t)16 << 20)
 
 /* Process-wide set-up, once (EXSLT, the global security prefs, the
  * document loader without network or DTD). Safe to call from any thread. */
