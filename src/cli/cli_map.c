@@ -5,8 +5,6 @@
 #define _GNU_SOURCE
 #include "cli_map.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +25,10 @@ int cli_map_option(const char *command, int option, const char *arg, struct cli_
   case CLI_OPT_REVERSE: m->reverse = 1; return 0;
   case CLI_OPT_TRACE: m->trace_path = arg; return 0;
   case CLI_OPT_KEY_FILE: m->key_file = arg; return 0;
-  case CLI_OPT_REDACT: m->redact = 1; return 0;
+  case CLI_OPT_REDACT:
+    m->redact = 1;
+    cli_redact = 1;
+    return 0;
   case CLI_OPT_XSLT_OUT: m->xslt_out = arg; return 0;
   case CLI_OPT_XSLT:
     if (m->nxslt == sizeof(m->xslt) / sizeof(m->xslt[0]))
@@ -160,146 +161,20 @@ int cli_map_check_input(const struct cli_map *m, const char *path, const thbx_re
   return bad ? EXIT_USAGE : 0;
 }
 
-void cli_map_print_issues(const thbx_item_t *item, int redact) {
-  for (size_t i = 0; i < item->nissues; i++) {
-    const thbx_item_issue_t *x = &item->issues[i];
-    fputs(item->source ? item->source : "-", stderr);
-    long line = x->line ? x->line : item->line, col = x->line ? x->column : item->column;
-    if (line > 0) {
-      fprintf(stderr, ":%ld", line);
-      if (col > 0)
-        fprintf(stderr, ":%ld", col);
-    }
-    fputs(": error: ", stderr);
-    if (x->instance_path && x->instance_path[0])
-      fprintf(stderr, "%s: ", x->instance_path);
-    fputs(x->message, stderr);
-    if (x->value && !redact)
-      fprintf(stderr, " (value \"%s\")", x->value);
-    fputc('\n', stderr);
-  }
-}
-
-static void item_clear(thbx_item_t *it) {
-  for (size_t i = 0; i < it->nissues; i++) {
-    thbx_item_issue_t *x = &it->issues[i];
-    free(x->rule);
-    free(x->instance_path);
-    free(x->schema_path);
-    free(x->message);
-    free(x->value);
-    free(x->related_source);
-  }
-  free(it->issues);
-  free(it->raw);
-}
-
-int cli_map_apply(const struct cli_map *m, thbx_reader_t *r, thbx_record_t *rec) {
-  if (!m->map && !m->xstage)
-    return 0;
-  thbx_item_t it;
-  memset(&it, 0, sizeof(it));
-  size_t rl = 0;
-  const char *raw = thbx_reader_raw(r, &rl);
-  it.value = rec->value;
-  it.raw = raw ? strndup(raw, rl) : strdup("");
-  it.raw_length = raw ? rl : 0;
-  it.source = rec->source;
-  it.line = rec->line;
-  it.column = rec->column;
-  it.index = rec->index;
-  it.format = thbx_reader_format(r);
+int cli_map_add_stages(struct cli_map *m, thbx_pipeline_t *p) {
   thbx_error_t err;
   thbx_error_clear(&err);
-  int rc = THBX_OK;
-  if (m->xstage)
-    rc = thbx_xslt_stage_ops()->apply(m->xstage, &it, &err);
-  if (rc == THBX_OK && m->map && !it.nissues)
-    rc = thbx_mapping_apply(m->map, &it, &err);
-  rec->value = it.value;
-  int result = 0;
-  if (rc != THBX_OK) {
-    cli_report(&err);
-    result = 2;
-  } else if (it.nissues) {
-    cli_map_print_issues(&it, m->redact);
-    result = 1;
-  }
-  item_clear(&it);
-  return result;
-}
-
-int cli_map_write_out(const struct cli_map *m, thbx_writer_t *w, const thbx_profile_t *profile,
-                      const json_t *value, const thbx_record_t *rec) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *mem = open_memstream(&buf, &len);
-  thbx_error_t err;
-  thbx_writer_options_t wo;
-  thbx_writer_options_default(&wo);
-  wo.format = THBX_FORMAT_XML;
-  wo.profile = profile;
-  wo.compact = 1;
-  thbx_writer_t *tw = NULL;
-  int rc = mem ? thbx_writer_open(&tw, mem, &wo, &err) : THBX_ENOMEM;
-  if (rc == THBX_OK)
-    rc = thbx_writer_write(tw, value, &err);
-  if (rc == THBX_OK)
-    rc = thbx_writer_finish(tw, &err);
-  thbx_writer_free(tw);
-  if (mem)
-    fclose(mem);
-  if (rc != THBX_OK) {
-    free(buf);
-    err.line = rec->line;
-    cli_report(&err);
-    return rc == THBX_EPARSE ? 1 : 2;
-  }
-  /* the record element alone, as its own document */
-  xmlDocPtr doc = xmlReadMemory(buf, (int)len, "record.xml", NULL, XML_PARSE_NONET);
-  free(buf);
-  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-  xmlNodePtr recn = root ? xmlFirstElementChild(root) : NULL;
-  if (!recn) {
-    xmlFreeDoc(doc);
-    return 2;
-  }
-  xmlDocPtr one = xmlNewDoc((const xmlChar *)"1.0");
-  xmlNodePtr copy = xmlDocCopyNode(recn, one, 1);
-  xmlDocSetRootElement(one, copy);
-  xmlReconciliateNs(one, copy);
-  xmlChar *text = NULL;
-  int tl = 0;
-  xmlDocDumpMemory(one, &text, &tl);
-  xmlFreeDoc(one);
-  xmlFreeDoc(doc);
-  char *res = NULL;
-  size_t reslen = 0;
-  thbx_error_clear(&err);
-  rc = thbx_xslt_apply(m->out_xslt, (const char *)text, (size_t)tl, &res, &reslen, &err);
-  xmlFree(text);
-  if (rc != THBX_OK) {
-    cli_report(&err);
-    return 2;
-  }
-  const char *b = res;
-  if (reslen >= 5 && strncmp(b, "<?xml", 5) == 0) {
-    const char *e = strstr(b, "?>");
-    if (e) {
-      e += 2;
-      while (*e == '\n')
-        e++;
-      reslen -= (size_t)(e - b);
-      b = e;
+  if (m->xstage) {
+    thbx_xslt_stage_t *st = m->xstage;
+    m->xstage = NULL; /* the pipeline owns it now */
+    if (thbx_pipeline_add_stage(p, thbx_xslt_stage_ops(), st, &err) != THBX_OK) {
+      cli_report(&err);
+      return EXIT_USAGE;
     }
   }
-  while (reslen && (b[reslen - 1] == '\n'))
-    reslen--;
-  rc = thbx_writer_write_raw(w, b, reslen, &err);
-  free(res);
-  if (rc != THBX_OK) {
+  if (m->map && thbx_pipeline_add_stage(p, thbx_mapping_stage_ops(m->map), m->map, &err) != THBX_OK) {
     cli_report(&err);
-    return 2;
+    return EXIT_USAGE;
   }
   return 0;
 }

@@ -54,16 +54,9 @@ int cli_map_active(const struct cli_map *m);
 void cli_map_reader(const struct cli_map *m, thbx_reader_options_t *ro);
 /* Before reading a CSV file: its header names every column of the mapping. */
 int cli_map_check_input(const struct cli_map *m, const char *path, const thbx_reader_options_t *ro);
-/* Run the stages on one record read by `r` (value replaced in place).
- * 0: go on and write; 1: the record was rejected (issues printed); 2: stop
- * (printed). */
-int cli_map_apply(const struct cli_map *m, thbx_reader_t *r, thbx_record_t *rec);
-/* --xslt-out: the XML spelling of a record through the stylesheet, written
- * raw. 0, 1 rejected, 2 stop. */
-int cli_map_write_out(const struct cli_map *m, thbx_writer_t *w, const thbx_profile_t *profile,
-                      const json_t *value, const thbx_record_t *rec);
-/* Print an item's issues as FILE:LINE:COL: error: ... */
-void cli_map_print_issues(const thbx_item_t *item, int redact);
+/* Add the --xslt and mapping stages (before the writer); the mapping is
+ * the stage's state and is freed by cli_map_free after the pipeline. */
+int cli_map_add_stages(struct cli_map *m, thbx_pipeline_t *p);
 /* Commit (ok) or remove the trace file. */
 int cli_map_finish(struct cli_map *m, int ok);
 void cli_map_free(struct cli_map *m);

@@ -4,7 +4,7 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 
 # Every folder is on the include path of the library, the unit tests and the
 # fuzzers, so that internal headers are included by name ("reader.h").
-set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate map xslt)
+set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline map xslt)
 
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
@@ -15,6 +15,7 @@ set(THBX_LIB_SOURCES
   # profile: a profile's schemas and code lists, and the shape that drives conversion
   profile/profile.c
   profile/profile_shape.c
+  profile/profile_rules.c
   # io: readers and writers, one file per format
   io/reader.c
   io/reader_json.c
@@ -30,6 +31,7 @@ set(THBX_LIB_SOURCES
   io/writer_xml.c
   # xml: libxml2 set-up shared by readers, XSD and XSLT
   xml/xml_text.c
+  xml/xsd_compile.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
   jsonschema/schema_validate.c
@@ -50,6 +52,14 @@ set(THBX_LIB_SOURCES
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c
+  validate/stages.c
+  # pipeline: items, stages, sinks, workers (-j N); every command runs on it
+  pipeline/item.c
+  pipeline/pipeline.c
+  pipeline/workers.c
+  pipeline/sink_writer.c
+  pipeline/sink_split.c
+  pipeline/sink_report.c
   # map: national formats in and out (mapping tables, crosswalks, transforms, reverse)
   map/map_table.c
   map/map_crosswalk.c
@@ -58,7 +68,6 @@ set(THBX_LIB_SOURCES
   map/map_apply.c
   map/map_reverse.c
   map/map_check.c
-  map/map_item_fallback.c
   # xslt: the one sandboxed libxslt set-up, and the XSLT stage
   xslt/xslt_safe.c
   xslt/xslt_stage.c

@@ -8,6 +8,9 @@
 #define _GNU_SOURCE
 #include "xslt_safe.h"
 
+#include <libxml/tree.h>
+#include <libxslt/xsltutils.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,3 +155,130 @@ static const thbx_stage_ops_t ops = {"xslt", THBX_STAGE_STATELESS, 1, stage_appl
                                      stage_free};
 
 const thbx_stage_ops_t *thbx_xslt_stage_ops(void) { return &ops; }
+
+/* ------------------------------------------------------------ --xslt-out */
+
+/* Each record is spelled as its own XML document (the record element with
+ * the profile's namespace), put through the stylesheet on a worker, and the
+ * result is written into the output document as it is. */
+struct xslt_out {
+  const thbx_xslt_t *xslt;
+  const thbx_profile_t *profile;
+  thbx_writer_t *writer; /* borrowed: the output document */
+};
+
+static int out_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
+  const struct xslt_out *o = state;
+  if (!item->value)
+    return THBX_OK;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  if (!mem)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  thbx_writer_options_t wo;
+  thbx_writer_options_default(&wo);
+  wo.format = THBX_FORMAT_XML;
+  wo.profile = o->profile;
+  wo.compact = 1;
+  thbx_writer_t *w = NULL;
+  thbx_error_t werr;
+  int rc = thbx_writer_open(&w, mem, &wo, &werr);
+  if (rc == THBX_OK)
+    rc = thbx_writer_write(w, item->value, &werr);
+  if (rc == THBX_OK)
+    rc = thbx_writer_finish(w, &werr);
+  thbx_writer_free(w);
+  fclose(mem);
+  if (rc != THBX_OK) {
+    free(buf);
+    if (rc != THBX_EPARSE)
+      return thbx_error_set(err, rc, "%s", werr.text);
+    thbx_item_issuef(item, THBX_ISSUE_UNREADABLE, "write", werr.instance_path, NULL,
+                     "cannot be written as xml: %s", werr.text);
+    return THBX_OK;
+  }
+  /* the record element alone, as a document of its own */
+  xmlDocPtr doc = xslt_safe_parse(buf, len, "record.xml");
+  free(buf);
+  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+  xmlNodePtr rec = root ? xmlFirstElementChild(root) : NULL;
+  if (!rec) {
+    xmlFreeDoc(doc);
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  xmlDocPtr one = xmlNewDoc((const xmlChar *)"1.0");
+  xmlNodePtr copy = one ? xmlDocCopyNode(rec, one, 1) : NULL;
+  xmlFreeDoc(doc);
+  if (!copy) {
+    xmlFreeDoc(one);
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  xmlDocSetRootElement(one, copy);
+  xmlReconciliateNs(one, copy);
+  xmlDocPtr res = NULL;
+  rc = xslt_safe_transform(o->xslt, one, &res, err);
+  xmlFreeDoc(one);
+  if (rc != THBX_OK)
+    return rc; /* a hostile or broken stylesheet stops the run */
+  xmlChar *text = NULL;
+  int tl = 0;
+  int src = xsltSaveResultToString(&text, &tl, res, xslt_safe_stylesheet(o->xslt));
+  xmlFreeDoc(res);
+  if (src != 0)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  size_t n = (size_t)tl;
+  if (n > THBX_XSLT_MAX_OUTPUT) {
+    xmlFree(text);
+    return thbx_error_set(err, THBX_ESCHEMA, "the stylesheet's output is larger than %zu MiB",
+                          THBX_XSLT_MAX_OUTPUT >> 20);
+  }
+  const char *b = body(text ? (const char *)text : "", &n);
+  while (n && (*b == '\n' || *b == ' ')) {
+    b++;
+    n--;
+  }
+  while (n && (b[n - 1] == '\n' || b[n - 1] == ' '))
+    n--;
+  free(item->out);
+  item->out = strndup(b, n);
+  item->out_length = n;
+  xmlFree(text);
+  return item->out ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");
+}
+
+static int out_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *item,
+                    thbx_error_t *err) {
+  (void)p;
+  const struct xslt_out *o = state;
+  if (!item->out || item->nissues)
+    return THBX_OK;
+  return thbx_writer_write_raw(o->writer, item->out, item->out_length, err);
+}
+
+static int out_finish(void *state, int complete, thbx_error_t *err) {
+  const struct xslt_out *o = state;
+  return complete ? thbx_writer_finish(o->writer, err) : THBX_OK;
+}
+
+static const thbx_stage_ops_t out_stage = {"xslt-out", THBX_STAGE_STATELESS, 1, out_apply, NULL,
+                                           NULL};
+
+int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *p, thbx_writer_t *writer,
+                                  const thbx_xslt_t *xslt, thbx_error_t *err) {
+  struct xslt_out *o = calloc(1, sizeof(*o));
+  if (!o)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  o->xslt = xslt;
+  o->profile = thbx_pipeline_profile(p);
+  o->writer = writer;
+  int rc = thbx_pipeline_add_stage(p, &out_stage, o, err);
+  if (rc != THBX_OK)
+    return rc;
+  thbx_sink_ops_t sops = {0};
+  sops.name = "xslt-out";
+  sops.item = out_item;
+  sops.finish = out_finish;
+  sops.free = free; /* the sink owns o; the stage borrows it */
+  return thbx_pipeline_add_sink(p, &sops, o, err);
+}
