@@ -178,6 +178,9 @@ int map_set_path(json_t *root, const char *path, json_t *v);
 /* The value at dotted `path` of `root`, NULL if absent (borrowed). */
 json_t *map_get_path(const json_t *root, const char *path);
 
+/* map_compile.c: the code list of a profile leaf (its enum), NULL if none */
+const json_t *map_schema_codes(const struct thbx_profile *profile, const char *path);
+
 /* map_apply.c: forward, with a trace stream or none */
 int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, thbx_error_t *err);
 

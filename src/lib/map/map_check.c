@@ -273,26 +273,35 @@ int thbx_mapping_check(const thbx_mapping_t *m, FILE *sample, const char *sample
 /* Words that national exports use for profile fields (lower case, ASCII;
  * diacritics are folded before matching). */
 static const struct {
-  const char *word;
+  const char *word; /* a word starting so (after folding) suggests path */
   const char *path;
 } synonyms[] = {
-    {"id", "record_id"}, {"broj", "record_id"}, {"number", "record_id"},
+    {"sexexploit", "exploitation.sexual_exploitation_types"},
+    {"typeofsex", "exploitation.sexual_exploitation_types"},
+    {"methodsofcontrol", "exploitation.means_of_control"},
+    {"relation", "exploitation.recruitment.relation"},
     {"sex", "person.sex"}, {"gender", "person.sex"}, {"pol", "person.sex"},
-    {"spol", "person.sex"}, {"gjinia", "person.sex"}, {"age", "person.age_group"},
-    {"starost", "person.age_group"}, {"godine", "person.age_group"}, {"mosha", "person.age_group"},
-    {"citizenship", "person.citizenship"}, {"nationality", "person.citizenship"},
-    {"drzavljanstvo", "person.citizenship"}, {"shtetesia", "person.citizenship"},
-    {"date", "event_date"}, {"datum", "event_date"}, {"data", "event_date"},
-    {"case", "case_ref"}, {"predmet", "case_ref"}, {"slucaj", "case_ref"},
-    {"person", "person.person_ref"}, {"osoba", "person.person_ref"}, {"lice", "person.person_ref"},
-    {"exploitation", "exploitation.forms"}, {"eksploatacija", "exploitation.forms"},
-    {"iskoriscavanje", "exploitation.forms"}, {"oblik", "exploitation.forms"},
-    {"role", "person.role"}, {"uloga", "person.role"}, {"country", "exploitation.countries"},
-    {"zemlja", "exploitation.countries"}, {"drzava", "exploitation.countries"},
-    {"control", "exploitation.means_of_control"}, {"sredstva", "exploitation.means_of_control"},
-    {"sector", "exploitation.labour_sectors"}, {"sektor", "exploitation.labour_sectors"},
-    {"services", "assistance.services"}, {"usluge", "assistance.services"},
-    {"event", "event_type"}, {"dogadjaj", "event_type"}, {"vrsta", "event_type"},
+    {"spol", "person.sex"}, {"gjini", "person.sex"}, {"age", "person.age_group"},
+    {"starost", "person.age_group"}, {"dob", "person.age_group"}, {"mosh", "person.age_group"},
+    {"citizen", "person.citizenship"}, {"national", "person.citizenship"},
+    {"drzavljan", "person.citizenship"}, {"shtetesi", "person.citizenship"},
+    {"minor", "person.minor_at_exploitation"}, {"malolet", "person.minor_at_exploitation"},
+    {"maloljet", "person.minor_at_exploitation"}, {"role", "person.role"},
+    {"uloga", "person.role"}, {"status", "person.role"}, {"sifra", "person.person_ref"},
+    {"person", "person.person_ref"}, {"osoba", "person.person_ref"},
+    {"case", "case_ref"}, {"predmet", "case_ref"}, {"slucaj", "case_ref"}, {"dosije", "case_ref"},
+    {"date", "event_date"}, {"datum", "event_date"}, {"event", "event_type"},
+    {"dogadjaj", "event_type"}, {"dogadaj", "event_type"}, {"vrsta", "event_type"},
+    {"exploitation", "exploitation.forms"}, {"eksploatacij", "exploitation.forms"},
+    {"oblik", "exploitation.forms"}, {"form", "exploitation.forms"},
+    {"control", "exploitation.means_of_control"}, {"kontrol", "exploitation.means_of_control"},
+    {"sredstv", "exploitation.means_of_control"}, {"sector", "exploitation.labour_sectors"},
+    {"sektor", "exploitation.labour_sectors"}, {"transnational", "exploitation.transnational"},
+    {"transnacional", "exploitation.transnational"}, {"countr", "exploitation.countries"},
+    {"zemlj", "exploitation.countries"}, {"drzav", "exploitation.countries"},
+    {"year", "exploitation.start_year"}, {"godin", "exploitation.start_year"},
+    {"servic", "assistance.services"}, {"uslug", "assistance.services"},
+    {"id", "record_id"}, {"broj", "record_id"}, {"number", "record_id"},
 };
 
 /* Lower-case ASCII letters and digits of s; common Latin diacritics folded. */
@@ -321,21 +330,37 @@ static void fold(const char *s, char *out, size_t cap) {
   out[n] = '\0';
 }
 
-static const char *closest(const struct thbx_shape *root, const char *column) {
+/* The closest profile path not yet taken: the leaf spelled so, else the
+ * first word of the column that a synonym starts (the column's words in
+ * order, so "Broj predmeta" gives case_ref once "Redni broj" has record_id). */
+static const char *closest(const struct thbx_shape *root, const char *column, const json_t *used) {
   char f[256];
   fold(column, f, sizeof(f));
   for (size_t i = 0; i < root->nleaves; i++) {
     char g[256];
     fold(root->leaves[i]->path, g, sizeof(g));
-    if (strcmp(f, g) == 0)
+    if (strcmp(f, g) == 0 && !json_object_get(used, root->leaves[i]->path))
       return root->leaves[i]->path;
   }
+  /* specific words first: every word of the column against every synonym,
+   * later words winning over the generic "broj"/"id" of an earlier one */
+  const char *best = "";
+  size_t best_rank = (size_t)-1;
   char *save = NULL;
   for (char *w = strtok_r(f, " ", &save); w; w = strtok_r(NULL, " ", &save))
-    for (size_t i = 0; i < sizeof(synonyms) / sizeof(synonyms[0]); i++)
-      if (strcmp(w, synonyms[i].word) == 0)
-        return synonyms[i].path;
-  return "";
+    for (size_t i = 0; i < sizeof(synonyms) / sizeof(synonyms[0]); i++) {
+      size_t n = strlen(synonyms[i].word);
+      /* short words whole, longer ones as a prefix, long ones anywhere
+       * (HTCDS writes TypeOfExploitation, CountryOfExploitation) */
+      int hit = n <= 2   ? strcmp(w, synonyms[i].word) == 0
+                : n <= 3 ? strncmp(w, synonyms[i].word, n) == 0
+                         : strstr(w, synonyms[i].word) != NULL;
+      if (hit && i < best_rank && !json_object_get(used, synonyms[i].path)) {
+        best = synonyms[i].path;
+        best_rank = i;
+      }
+    }
+  return best;
 }
 
 static const char *const date_patterns[] = {"%d.%m.%Y.", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y",
@@ -367,13 +392,19 @@ static void collect(json_t *cols, json_t *order, const char *prefix, json_t *v, 
         thbx_buf_printf(&b, "%s%s%s", prefix, prefix[0] ? "." : "", k);
       else {
         thbx_buf_puts(&b, prefix);
-        thbx_buf_putc(&b, '/');
-        thbx_buf_pointer_append(&b, k);
+        thbx_buf_pointer_append(&b, k); /* adds the '/' */
       }
       if (b.data)
         collect(cols, order, b.data, x, csv);
       thbx_buf_free(&b);
     }
+    return;
+  }
+  if (json_is_array(v) && json_array_size(v) && json_is_object(json_array_get(v, 0))) {
+    /* repeated elements, or an array of objects: their fields */
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) collect(cols, order, prefix, e, csv);
     return;
   }
   json_t *vals = json_object_get(cols, prefix);
@@ -452,9 +483,7 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
   json_array_foreach(order, i, name) {
     const char *col = json_string_value(name);
     json_t *vals = json_object_get(cols, col);
-    const char *target = profile ? closest(profile->shape, col + (col[0] == '/')) : "";
-    if (target[0] && json_object_get(used, target))
-      target = "";
+    const char *target = profile ? closest(profile->shape, col + (col[0] == '/'), used) : "";
     if (target[0])
       json_object_set_new(used, target, json_true());
     /* date patterns that read every value */
@@ -480,6 +509,19 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
           pattern = date_patterns[p];
       }
     }
+    if (dates && profile && (!target[0] || !strstr(target, "date"))) {
+      /* a date column fills a date field: the event's first, then assistance's */
+      static const char *const date_leaves[] = {"event_date", "assistance.start_date",
+                                                "assistance.end_date"};
+      if (target[0])
+        json_object_del(used, target);
+      target = "";
+      for (size_t k = 0; k < 3 && !target[0]; k++)
+        if (!json_object_get(used, date_leaves[k]))
+          target = date_leaves[k];
+      if (target[0])
+        json_object_set_new(used, target, json_true());
+    }
     char note[300] = "";
     if (dates && ambiguous && strstr(pattern, "%d") && fits > 1) {
       snprintf(note, sizeof(note),
@@ -487,16 +529,98 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
                "write the pattern yourself");
       pattern = "";
     }
+    /* several values in one cell: the separator most cells use */
+    static const char *const seps[] = {", ", "/", ";", "|", ","};
+    const char *sep = "";
+    for (size_t k = 0; !dates && k < sizeof(seps) / sizeof(seps[0]) && !sep[0]; k++) {
+      if (csv && strlen(seps[k]) == 1 && seps[k][0] == (ro.delimiter ? ro.delimiter : ','))
+        continue;
+      const char *v;
+      json_t *cnt;
+      json_object_foreach(vals, v, cnt) {
+        const char *hit = strstr(v, seps[k]);
+        if (!hit)
+          continue;
+        /* "N/P" is one code, not N and P: every part must be 2+ characters */
+        int ok = 1;
+        const char *from = v;
+        for (const char *q = hit; ok; q = strstr(from, seps[k])) {
+          const char *end = q ? q : v + strlen(v);
+          while (from < end && *from == ' ')
+            from++;
+          ok = end - from >= 2;
+          if (!q)
+            break;
+          from = q + strlen(seps[k]);
+        }
+        if (ok)
+          sep = seps[k];
+      }
+    }
+    /* numbers (ages, years, amounts): no crosswalk of codes, maybe ranges */
+    int numbers = 0;
+    {
+      const char *v;
+      json_t *cnt;
+      size_t num = 0;
+      json_object_foreach(vals, v, cnt) {
+        double d;
+        if (map_number_parse(v, '.', &d) == 0 || map_number_parse(v, ',', &d) == 0)
+          num++;
+      }
+      /* mostly numbers (a missing token such as N/P aside) */
+      numbers = json_object_size(vals) > 0 && num * 5 >= json_object_size(vals) * 4;
+    }
+    /* codes: few distinct values that repeat */
+    json_t *stub = json_object();
+    {
+      const char *v;
+      json_t *cnt;
+      json_object_foreach(vals, v, cnt) {
+        char *copy = strdup(v), *rest = copy;
+        while (rest) {
+          char *cut = sep[0] ? strstr(rest, sep) : NULL;
+          if (cut)
+            *cut = '\0';
+          char *t = rest;
+          while (*t == ' ')
+            t++;
+          if (*t) {
+            json_t *c = json_object_get(stub, t);
+            json_object_set_new(stub, t,
+                                json_integer((c ? json_integer_value(c) : 0) + json_integer_value(cnt)));
+          }
+          rest = cut ? cut + strlen(sep) : NULL;
+        }
+        free(copy);
+      }
+    }
+    long total = 0;
+    {
+      const char *v;
+      json_t *cnt;
+      json_object_foreach(stub, v, cnt) total += (long)json_integer_value(cnt);
+    }
+    size_t distinct = json_object_size(stub);
+    /* codes: the profile says the field has a code list, or few values repeat */
+    int coded = target[0] && profile && map_schema_codes(profile, target);
+    int codes = !dates && distinct > 0 && distinct <= 40 &&
+                (coded || (!numbers && (long)distinct * 3 <= total * 2));
+    if (numbers && !coded)
+      codes = 0;
     char src[300];
-    snprintf(src, sizeof(src), "%s%s", csv ? "col:" : fmt == THBX_FORMAT_XML ? "" : "ptr:", col);
+    if (fmt == THBX_FORMAT_XML) /* the generic reader's pointer is a path of names */
+      snprintf(src, sizeof(src), "xpath:%s", col + (col[0] == '/'));
+    else
+      snprintf(src, sizeof(src), "%s%s", csv ? "col:" : "ptr:", col);
     csv_cell(out, target);
     fputc(',', out);
     csv_cell(out, src);
     fputc(',', out);
     csv_cell(out, pattern);
-    fputs(",,,,,,", out);
-    int codes = !dates && json_object_size(vals) > 0 && json_object_size(vals) <= 30 &&
-                (long)json_object_size(vals) < records;
+    fputs(",,,,,", out);
+    csv_cell(out, sep);
+    fputc(',', out);
     if (codes) {
       char cw[300];
       char f[256];
@@ -506,18 +630,18 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
           *p = '-';
       snprintf(cw, sizeof(cw), "%s.crosswalk.csv", f[0] ? f : "codes");
       csv_cell(out, cw);
-      json_t *stub = json_object();
-      const char *v;
-      json_t *cnt;
-      json_object_foreach(vals, v, cnt) json_object_set(stub, v, cnt);
       json_object_set_new(*stubs, cw, stub);
+      stub = NULL;
     }
+    json_decref(stub);
     fputs(",,,,", out);
+    if (!note[0] && numbers && !dates)
+      snprintf(note, sizeof(note), "numbers%s", strstr(target, "age") ? ": ages in years? codes age-years (shipped ranges)" : "");
     if (!note[0] && !target[0])
       snprintf(note, sizeof(note), "no close profile path: fill in the target or delete the row");
     if (!note[0])
-      snprintf(note, sizeof(note), "%zu distinct value%s", json_object_size(vals),
-               json_object_size(vals) == 1 ? "" : "s");
+      snprintf(note, sizeof(note), "%zu distinct value%s%s", distinct, distinct == 1 ? "" : "s",
+               codes ? ": fill in the crosswalk stub" : "");
     csv_cell(out, note);
     fputc('\n', out);
   }

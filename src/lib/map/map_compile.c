@@ -70,6 +70,12 @@ static const json_t *schema_leaf(const json_t *schema, const char *path, const j
   return n;
 }
 
+const json_t *map_schema_codes(const struct thbx_profile *profile, const char *path) {
+  const json_t *outer = NULL;
+  const json_t *n = schema_leaf(profile->schema, path, &outer);
+  return n ? json_object_get(n, "enum") : NULL;
+}
+
 static char *trimdup(const char *s) {
   while (*s == ' ' || *s == '\t')
     s++;
