@@ -69,7 +69,8 @@ int cli_map_setup(struct cli_map *m, const thbx_profile_t *profile) {
       cli_report(&err);
       return EXIT_USAGE;
     }
-  if (m->xslt_out && thbx_xslt_load(&m->out_xslt, m->xslt_out, NULL, 0, m->params, &err) != THBX_OK) {
+  if (m->xslt_out &&
+      thbx_xslt_load(&m->out_xslt, m->xslt_out, NULL, 0, m->params, &err) != THBX_OK) {
     cli_report(&err);
     return EXIT_USAGE;
   }
@@ -88,8 +89,8 @@ int cli_map_setup(struct cli_map *m, const thbx_profile_t *profile) {
       return EXIT_USAGE;
     }
   }
-  if (m->nxslt &&
-      thbx_xslt_stage_new(&m->xstage, m->xslts, m->nxslt, m->map ? NULL : profile, &err) != THBX_OK) {
+  if (m->nxslt && thbx_xslt_stage_new(&m->xstage, m->xslts, m->nxslt, m->map ? NULL : profile,
+                                      &err) != THBX_OK) {
     cli_report(&err);
     return EXIT_USAGE;
   }
@@ -105,7 +106,8 @@ void cli_map_reader(const struct cli_map *m, thbx_reader_options_t *ro) {
     ro->format = THBX_FORMAT_XML;
 }
 
-int cli_map_check_input(const struct cli_map *m, const char *path, const thbx_reader_options_t *ro) {
+int cli_map_check_input(const struct cli_map *m, const char *path,
+                        const thbx_reader_options_t *ro) {
   if (!m->map || m->reverse || !path || ro->format != THBX_FORMAT_CSV)
     return 0;
   /* OpenRefine's lesson: check the columns before the first record */
@@ -172,7 +174,8 @@ int cli_map_add_stages(struct cli_map *m, thbx_pipeline_t *p) {
       return EXIT_USAGE;
     }
   }
-  if (m->map && thbx_pipeline_add_stage(p, thbx_mapping_stage_ops(m->map), m->map, &err) != THBX_OK) {
+  if (m->map &&
+      thbx_pipeline_add_stage(p, thbx_mapping_stage_ops(m->map), m->map, &err) != THBX_OK) {
     cli_report(&err);
     return EXIT_USAGE;
   }

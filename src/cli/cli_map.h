@@ -18,14 +18,15 @@ enum {
   CLI_OPT_KEY_FILE,
   CLI_OPT_REDACT
 };
-#define CLI_MAP_OPTIONS                                                                    \
-  {"mapping", required_argument, NULL, 'm'}, {"reverse", no_argument, NULL, CLI_OPT_REVERSE}, \
-      {"trace", required_argument, NULL, CLI_OPT_TRACE},                                   \
-      {"xslt", required_argument, NULL, CLI_OPT_XSLT},                                     \
-      {"param", required_argument, NULL, CLI_OPT_PARAM},                                   \
-      {"xslt-out", required_argument, NULL, CLI_OPT_XSLT_OUT},                             \
-      {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},                             \
-      {"redact", no_argument, NULL, CLI_OPT_REDACT}
+#define CLI_MAP_OPTIONS                                                                            \
+  {"mapping", required_argument, NULL, 'm'}, {"reverse", no_argument, NULL, CLI_OPT_REVERSE},      \
+      {"trace", required_argument, NULL, CLI_OPT_TRACE},                                           \
+      {"xslt", required_argument, NULL, CLI_OPT_XSLT},                                             \
+      {"param", required_argument, NULL, CLI_OPT_PARAM},                                           \
+      {"xslt-out", required_argument, NULL, CLI_OPT_XSLT_OUT},                                     \
+      {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE}, {                                   \
+    "redact", no_argument, NULL, CLI_OPT_REDACT                                                    \
+  }
 extern const char cli_map_help[];
 
 struct cli_map {

@@ -133,7 +133,8 @@ static int map_check(int argc, char **argv) {
     long line = (long)json_integer_value(json_object_get(e, "line"));
     const char *file = json_string_value(json_object_get(e, "file"));
     if (line > 0)
-      printf("%s:%ld: %s: %s\n", file, line, level, json_string_value(json_object_get(e, "message")));
+      printf("%s:%ld: %s: %s\n", file, line, level,
+             json_string_value(json_object_get(e, "message")));
     else
       printf("%s: %s: %s\n", file, level, json_string_value(json_object_get(e, "message")));
     if (strcmp(level, "error") == 0)

@@ -26,8 +26,8 @@ struct map_table {
 
 /* Read `path` as RFC 4180 CSV with `delim`. THBX_EIO / THBX_ESCHEMA (err
  * names the file and line). */
-int map_table_read(struct map_table *t, const char *path, const char *text, size_t len,
-                   char delim, thbx_error_t *err);
+int map_table_read(struct map_table *t, const char *path, const char *text, size_t len, char delim,
+                   thbx_error_t *err);
 void map_table_free(struct map_table *t);
 /* Index of the header cell named `name` (case-insensitive), -1 if none. */
 int map_table_column(const struct map_table *t, const char *name);
@@ -105,23 +105,23 @@ struct map_row {
   const struct thbx_shape *leaf; /* its shape */
   unsigned types;                /* SHAPE_* of the value (an array's items) */
   int is_array;
-  int is_date, is_datetime;      /* format date / date-time */
-  const json_t *codes;           /* the profile's enum for the value, or NULL */
+  int is_date, is_datetime; /* format date / date-time */
+  const json_t *codes;      /* the profile's enum for the value, or NULL */
   struct map_source *srcs;
   size_t nsrcs;
-  char *pattern;       /* strptime pattern, NULL: ISO */
-  char decimal;        /* decimal char, default '.' */
+  char *pattern; /* strptime pattern, NULL: ISO */
+  char decimal;  /* decimal char, default '.' */
   char **trues, **falses, **missing;
   size_t ntrues, nfalses, nmissing;
-  char *separator;     /* list separator of array targets, NULL: none */
+  char *separator; /* list separator of array targets, NULL: none */
   struct crosswalk *cw;
-  char *def;           /* default for absent or missing values */
+  char *def; /* default for absent or missing values */
   struct map_step *steps;
   size_t nsteps;
   enum map_unmapped unmapped;
   char *fixed;
   int unmapped_set;
-  int ledger_only;     /* reverse: another row writes the same source back */
+  int ledger_only; /* reverse: another row writes the same source back */
 };
 
 struct thbx_mapping {
@@ -168,10 +168,8 @@ int map_date_format(const char *pattern, int y, int m, int d, thbx_buf_t *out);
 int map_number_parse(const char *s, char dec, double *v);
 int map_token_in(char *const *tokens, size_t n, const char *s);
 /* HMAC-SHA256 of s under key as lowercase hex (65 bytes). 0 or -1. */
-int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t len,
-                 char out[65]);
-int map_key_read(const char *path, unsigned char *key, size_t cap, size_t *len,
-                 thbx_error_t *err);
+int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t len, char out[65]);
+int map_key_read(const char *path, unsigned char *key, size_t cap, size_t *len, thbx_error_t *err);
 
 /* Set `v` (stolen) at the dotted `path` of object `root`, creating objects. */
 int map_set_path(json_t *root, const char *path, json_t *v);
@@ -186,8 +184,8 @@ int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, th
 
 /* map_reverse.c */
 int map_reverse_apply(const struct thbx_mapping *m, thbx_item_t *item, thbx_error_t *err);
-int map_issue(thbx_item_t *item, const struct thbx_mapping *m, const struct map_row *row,
-              long line, long column, const char *value, const char *fmt, ...) THBX_PRINTF(7, 8);
+int map_issue(thbx_item_t *item, const struct thbx_mapping *m, const struct map_row *row, long line,
+              long column, const char *value, const char *fmt, ...) THBX_PRINTF(7, 8);
 void map_trace(const struct thbx_mapping *m, const thbx_item_t *item, const struct map_row *row,
                const char *from, const struct cw_row *cwr, const struct crosswalk *cw);
 

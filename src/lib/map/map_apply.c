@@ -58,8 +58,8 @@ struct ctx {
   thbx_buf_t buf;
 };
 
-int map_issue(thbx_item_t *item, const struct thbx_mapping *m, const struct map_row *row,
-              long line, long column, const char *value, const char *fmt, ...) {
+int map_issue(thbx_item_t *item, const struct thbx_mapping *m, const struct map_row *row, long line,
+              long column, const char *value, const char *fmt, ...) {
   char text[THBX_ERROR_TEXT_LENGTH];
   va_list ap;
   va_start(ap, fmt);
@@ -193,9 +193,10 @@ static int source_values(struct ctx *c, const struct map_source *s, struct vals 
     for (int i = 0; r->nodesetval && i < r->nodesetval->nodeNr && rc == 0; i++) {
       xmlNodePtr n = r->nodesetval->nodeTab[i];
       xmlChar *t = xmlNodeGetContent(n);
-      long line = it->line + (n->type == XML_ATTRIBUTE_NODE && n->parent
-                                  ? xmlGetLineNo(n->parent)
-                                  : xmlGetLineNo(n)) - 1;
+      long line =
+          it->line +
+          (n->type == XML_ATTRIBUTE_NODE && n->parent ? xmlGetLineNo(n->parent) : xmlGetLineNo(n)) -
+          1;
       rc = vals_push(vs, t ? (const char *)t : "", t ? strlen((const char *)t) : 0, line, s);
       xmlFree(t);
     }
@@ -212,7 +213,10 @@ static int source_values(struct ctx *c, const struct map_source *s, struct vals 
 static const char *src_label(const struct map_source *s, thbx_buf_t *b) {
   thbx_buf_reset(b);
   thbx_buf_printf(b, "%s:%s",
-                  s->kind == SRC_COL ? "col" : s->kind == SRC_PTR ? "ptr" : "xpath", s->text);
+                  s->kind == SRC_COL   ? "col"
+                  : s->kind == SRC_PTR ? "ptr"
+                                       : "xpath",
+                  s->text);
   return b->data;
 }
 
@@ -331,7 +335,8 @@ static json_t *typed(const struct map_row *r, const char *s, const char **why) {
   if (r->codes && !r->cw) {
     size_t i;
     const json_t *c;
-    json_array_foreach(r->codes, i, c) if (strcmp(json_string_value(c), s) == 0) return json_string(s);
+    json_array_foreach(r->codes, i,
+                       c) if (strcmp(json_string_value(c), s) == 0) return json_string(s);
     *why = "is not in the code list (give the row a codes crosswalk)";
     return NULL;
   }
@@ -499,7 +504,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
           /* one source code, several target codes ("Both" -> sexual|forced_labour) */
           json_array_append_new(cwlines, json_integer(cr->line));
           char *many = strdup(cr->tgt), *save = NULL;
-          for (char *p = many ? strtok_r(many, "|", &save) : NULL; p; p = strtok_r(NULL, "|", &save)) {
+          for (char *p = many ? strtok_r(many, "|", &save) : NULL; p;
+               p = strtok_r(NULL, "|", &save)) {
             const char *why2 = "cannot be mapped";
             json_t *x = typed(r, p, &why2);
             size_t j;
@@ -529,8 +535,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
       const char *why = "cannot be mapped";
       json_t *x = typed(r, code, &why);
       if (!x) {
-        map_issue(it, c->m, r, v->line, 0, parts[pi], "%s: value %s",
-                  src_label(v->src, &c->buf), why);
+        map_issue(it, c->m, r, v->line, 0, parts[pi], "%s: value %s", src_label(v->src, &c->buf),
+                  why);
         issues++;
         continue;
       }
@@ -545,8 +551,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
           json_array_append_new(result, x);
       } else if (result) {
         json_decref(x);
-        map_issue(it, c->m, r, v->line, 0, NULL,
-                  "%s: several values for a single-valued target", src_label(v->src, &c->buf));
+        map_issue(it, c->m, r, v->line, 0, NULL, "%s: several values for a single-valued target",
+                  src_label(v->src, &c->buf));
         issues++;
       } else {
         result = x;
@@ -642,8 +648,8 @@ static int stage_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
   return thbx_mapping_apply(state, item, err);
 }
 
-static const thbx_stage_ops_t stage_stateless = {"map", THBX_STAGE_STATELESS, 1, stage_apply,
-                                                 NULL, NULL};
+static const thbx_stage_ops_t stage_stateless = {"map", THBX_STAGE_STATELESS, 1, stage_apply, NULL,
+                                                 NULL};
 static const thbx_stage_ops_t stage_ordered = {"map", THBX_STAGE_ORDERED, 1, stage_apply, NULL,
                                                NULL};
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void finding(json_t *a, const char *level, const char *file, long line, const char *fmt,
-                    ...) THBX_PRINTF(5, 6);
+static void finding(json_t *a, const char *level, const char *file, long line, const char *fmt, ...)
+    THBX_PRINTF(5, 6);
 static void finding(json_t *a, const char *level, const char *file, long line, const char *fmt,
                     ...) {
   char text[600];
@@ -180,7 +180,8 @@ static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *
     }
     for (size_t i = 0; !m->opt.reverse && it.value && i < m->nrows; i++) {
       const struct map_row *row = &m->rows[i];
-      if (!row->is_date || !row->pattern || !strstr(row->pattern, "%d") || !strstr(row->pattern, "%m"))
+      if (!row->is_date || !row->pattern || strcmp(row->pattern, "%Y-%m-%d") == 0 ||
+          !strstr(row->pattern, "%d") || !strstr(row->pattern, "%m"))
         continue;
       const char *d = json_string_value(map_get_path(it.value, row->target));
       if (d && strlen(d) == 10) {
@@ -206,8 +207,9 @@ static int check_sample(const struct thbx_mapping *m, FILE *sample, const char *
       const char *tab = strchr(key, '\t');
       const char *colon = strrchr(key, ':');
       long line = colon && colon < tab ? atol(colon + 1) : 0;
-      finding(out, "error", m->path, line, "source code '%s' is in no crosswalk row (%lld record%s)",
-              tab + 1, (long long)json_integer_value(v), json_integer_value(v) == 1 ? "" : "s");
+      finding(out, "error", m->path, line,
+              "source code '%s' is in no crosswalk row (%lld record%s)", tab + 1,
+              (long long)json_integer_value(v), json_integer_value(v) == 1 ? "" : "s");
     }
     json_object_foreach(bad, key, v) {
       const char *tab = strchr(key, '\t');
@@ -257,10 +259,10 @@ int thbx_mapping_check(const thbx_mapping_t *m, FILE *sample, const char *sample
     json_t *ledger = thbx_mapping_ledger(m);
     size_t i;
     json_t *e;
-    json_array_foreach(ledger, i, e) finding(
-        out, "loss", m->path, (long)json_integer_value(json_object_get(e, "line")), "%s: %s",
-        json_string_value(json_object_get(e, "target")),
-        json_string_value(json_object_get(e, "what")));
+    json_array_foreach(ledger, i, e)
+        finding(out, "loss", m->path, (long)json_integer_value(json_object_get(e, "line")),
+                "%s: %s", json_string_value(json_object_get(e, "target")),
+                json_string_value(json_object_get(e, "what")));
     json_decref(ledger);
   }
   if (sample)
@@ -280,28 +282,59 @@ static const struct {
     {"typeofsex", "exploitation.sexual_exploitation_types"},
     {"methodsofcontrol", "exploitation.means_of_control"},
     {"relation", "exploitation.recruitment.relation"},
-    {"sex", "person.sex"}, {"gender", "person.sex"}, {"pol", "person.sex"},
-    {"spol", "person.sex"}, {"gjini", "person.sex"}, {"age", "person.age_group"},
-    {"starost", "person.age_group"}, {"dob", "person.age_group"}, {"mosh", "person.age_group"},
-    {"citizen", "person.citizenship"}, {"national", "person.citizenship"},
-    {"drzavljan", "person.citizenship"}, {"shtetesi", "person.citizenship"},
-    {"minor", "person.minor_at_exploitation"}, {"malolet", "person.minor_at_exploitation"},
-    {"maloljet", "person.minor_at_exploitation"}, {"role", "person.role"},
-    {"uloga", "person.role"}, {"status", "person.role"}, {"sifra", "person.person_ref"},
-    {"person", "person.person_ref"}, {"osoba", "person.person_ref"},
-    {"case", "case_ref"}, {"predmet", "case_ref"}, {"slucaj", "case_ref"}, {"dosije", "case_ref"},
-    {"date", "event_date"}, {"datum", "event_date"}, {"event", "event_type"},
-    {"dogadjaj", "event_type"}, {"dogadaj", "event_type"}, {"vrsta", "event_type"},
-    {"exploitation", "exploitation.forms"}, {"eksploatacij", "exploitation.forms"},
-    {"oblik", "exploitation.forms"}, {"form", "exploitation.forms"},
-    {"control", "exploitation.means_of_control"}, {"kontrol", "exploitation.means_of_control"},
-    {"sredstv", "exploitation.means_of_control"}, {"sector", "exploitation.labour_sectors"},
-    {"sektor", "exploitation.labour_sectors"}, {"transnational", "exploitation.transnational"},
-    {"transnacional", "exploitation.transnational"}, {"countr", "exploitation.countries"},
-    {"zemlj", "exploitation.countries"}, {"drzav", "exploitation.countries"},
-    {"year", "exploitation.start_year"}, {"godin", "exploitation.start_year"},
-    {"servic", "assistance.services"}, {"uslug", "assistance.services"},
-    {"id", "record_id"}, {"broj", "record_id"}, {"number", "record_id"},
+    {"sex", "person.sex"},
+    {"gender", "person.sex"},
+    {"pol", "person.sex"},
+    {"spol", "person.sex"},
+    {"gjini", "person.sex"},
+    {"age", "person.age_group"},
+    {"starost", "person.age_group"},
+    {"dob", "person.age_group"},
+    {"mosh", "person.age_group"},
+    {"citizen", "person.citizenship"},
+    {"national", "person.citizenship"},
+    {"drzavljan", "person.citizenship"},
+    {"shtetesi", "person.citizenship"},
+    {"minor", "person.minor_at_exploitation"},
+    {"malolet", "person.minor_at_exploitation"},
+    {"maloljet", "person.minor_at_exploitation"},
+    {"role", "person.role"},
+    {"uloga", "person.role"},
+    {"status", "person.role"},
+    {"sifra", "person.person_ref"},
+    {"person", "person.person_ref"},
+    {"osoba", "person.person_ref"},
+    {"case", "case_ref"},
+    {"predmet", "case_ref"},
+    {"slucaj", "case_ref"},
+    {"dosije", "case_ref"},
+    {"date", "event_date"},
+    {"datum", "event_date"},
+    {"event", "event_type"},
+    {"dogadjaj", "event_type"},
+    {"dogadaj", "event_type"},
+    {"vrsta", "event_type"},
+    {"exploitation", "exploitation.forms"},
+    {"eksploatacij", "exploitation.forms"},
+    {"oblik", "exploitation.forms"},
+    {"form", "exploitation.forms"},
+    {"control", "exploitation.means_of_control"},
+    {"kontrol", "exploitation.means_of_control"},
+    {"sredstv", "exploitation.means_of_control"},
+    {"sector", "exploitation.labour_sectors"},
+    {"sektor", "exploitation.labour_sectors"},
+    {"transnational", "exploitation.transnational"},
+    {"transnacional", "exploitation.transnational"},
+    {"countr", "exploitation.countries"},
+    {"zemlj", "exploitation.countries"},
+    {"drzav", "exploitation.countries"},
+    {"year", "exploitation.start_year"},
+    {"godin", "exploitation.start_year"},
+    {"servic", "assistance.services"},
+    {"uslug", "assistance.services"},
+    {"id", "record_id"},
+    {"broj", "record_id"},
+    {"number", "record_id"},
 };
 
 /* Lower-case ASCII letters and digits of s; common Latin diacritics folded. */
@@ -364,7 +397,7 @@ static const char *closest(const struct thbx_shape *root, const char *column, co
 }
 
 static const char *const date_patterns[] = {"%d.%m.%Y.", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y",
-                                            "%m/%d/%Y", "%d-%m-%Y", "%Y%m%d", "%Y/%m/%d"};
+                                            "%m/%d/%Y",  "%d-%m-%Y", "%Y%m%d",   "%Y/%m/%d"};
 
 static void csv_cell(FILE *out, const char *s) {
   if (strpbrk(s, ",\"\n\r")) {
@@ -523,7 +556,8 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
         json_object_set_new(used, target, json_true());
     }
     char note[300] = "";
-    if (dates && ambiguous && strstr(pattern, "%d") && fits > 1) {
+    if (dates && ambiguous && strcmp(pattern, "%Y-%m-%d") != 0 && strstr(pattern, "%d") &&
+        strstr(pattern, "%m")) { /* ISO order is not read the other way round */
       snprintf(note, sizeof(note),
                "a date, but every day is 12 or less: day and month cannot be told apart; "
                "write the pattern yourself");
@@ -587,8 +621,8 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
             t++;
           if (*t) {
             json_t *c = json_object_get(stub, t);
-            json_object_set_new(stub, t,
-                                json_integer((c ? json_integer_value(c) : 0) + json_integer_value(cnt)));
+            json_object_set_new(
+                stub, t, json_integer((c ? json_integer_value(c) : 0) + json_integer_value(cnt)));
           }
           rest = cut ? cut + strlen(sep) : NULL;
         }
@@ -636,7 +670,8 @@ int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_
     json_decref(stub);
     fputs(",,,,", out);
     if (!note[0] && numbers && !dates)
-      snprintf(note, sizeof(note), "numbers%s", strstr(target, "age") ? ": ages in years? codes age-years (shipped ranges)" : "");
+      snprintf(note, sizeof(note), "numbers%s",
+               strstr(target, "age") ? ": ages in years? codes age-years (shipped ranges)" : "");
     if (!note[0] && !target[0])
       snprintf(note, sizeof(note), "no close profile path: fill in the target or delete the row");
     if (!note[0])

@@ -281,8 +281,8 @@ static int has_step(const struct map_row *r, enum map_op op) {
 static int in_codes(const json_t *codes, const char *c) {
   size_t i;
   const json_t *v;
-  json_array_foreach(codes, i, v) if (json_is_string(v) && strcmp(json_string_value(v), c) == 0)
-      return 1;
+  json_array_foreach(codes, i,
+                     v) if (json_is_string(v) && strcmp(json_string_value(v), c) == 0) return 1;
   return 0;
 }
 
@@ -303,8 +303,7 @@ static int get_crosswalk(struct thbx_mapping *m, struct map_row *r, const char *
       char text[THBX_ERROR_TEXT_LENGTH];
       snprintf(text, sizeof(text), "%s", err->text);
       thbx_error_at(err, m->path, r->line, 0);
-      thbx_error_set(err, THBX_ESCHEMA, "%.400s",
-                     text);
+      thbx_error_set(err, THBX_ESCHEMA, "%.400s", text);
     }
     return rc == THBX_ENOMEM ? rc : THBX_ESCHEMA;
   }
@@ -341,8 +340,8 @@ static int check_targets(struct thbx_mapping *m, const struct map_row *r, thbx_e
   if (cw->policy == UNMAPPED_FIXED && !in_codes(r->codes, cw->fixed)) {
     thbx_error_at(err, cw->path, cw->policy_line, 0);
     return thbx_error_set(err, THBX_ESCHEMA,
-                          "the fixed code '%.60s' is not in the code list of %.80s",
-                          cw->fixed, r->target);
+                          "the fixed code '%.60s' is not in the code list of %.80s", cw->fixed,
+                          r->target);
   }
   return THBX_OK;
 }
@@ -359,8 +358,7 @@ static int directive(struct thbx_mapping *m, const char *name, const char *value
     else if (strlen(value) == 1 && value[0] != '"')
       m->delimiter = value[0];
     else
-      return row_error(err, m, line, "@delimiter wants one character or 'tab', not '%.40s'",
-                       value);
+      return row_error(err, m, line, "@delimiter wants one character or 'tab', not '%.40s'", value);
   } else if (strcasecmp(name, "@encoding") == 0) {
     if (strcasecmp(value, "utf-8") != 0 && strcasecmp(value, "utf8") != 0)
       return row_error(err, m, line,
@@ -378,8 +376,7 @@ static int directive(struct thbx_mapping *m, const char *name, const char *value
     m->root_element = strdup(value);
   } else if (strcasecmp(name, "@records") == 0) {
     if (value[0] && value[0] != '/')
-      return row_error(err, m, line, "@records wants a JSON Pointer (/cases), not '%.40s'",
-                       value);
+      return row_error(err, m, line, "@records wants a JSON Pointer (/cases), not '%.40s'", value);
     free(m->records_pointer);
     m->records_pointer = strdup(value);
   } else {
@@ -419,8 +416,7 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
   const json_t *outer = NULL;
   const json_t *node = schema_leaf(m->profile->schema, r->target, &outer);
   r->is_array = (r->leaf->types & SHAPE_ARRAY) != 0;
-  r->types = r->is_array ? (r->leaf->items ? r->leaf->items->types : SHAPE_STRING)
-                         : r->leaf->types;
+  r->types = r->is_array ? (r->leaf->items ? r->leaf->items->types : SHAPE_STRING) : r->leaf->types;
   if (r->types & (SHAPE_OBJECT | SHAPE_ARRAY) && r->types != SHAPE_ANY)
     return row_error(err, m, r->line, "target %.100s holds objects: map its fields instead",
                      r->target);
@@ -520,8 +516,10 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
         return row_error(err, m, r->line, "flag source '%.60s' is not in crosswalk %.80s", nm,
                          r->cw->name);
       if (r->codes && !in_codes(r->codes, cr->tgt))
-        return row_error(err, m, r->line, "code '%.60s' of flag %.60s is not in the code list of "
-                         "%.80s", cr->tgt, nm, r->target);
+        return row_error(err, m, r->line,
+                         "code '%.60s' of flag %.60s is not in the code list of "
+                         "%.80s",
+                         cr->tgt, nm, r->target);
     }
     if (!r->ntrues)
       return row_error(err, m, r->line, "flags needs the true tokens of the flag columns");
@@ -622,12 +620,12 @@ int thbx_mapping_load(thbx_mapping_t **out, const char *path, const thbx_profile
       rc = THBX_EIO;
     goto fail;
   }
-  struct cols c = {map_table_column(&t, "target"),    map_table_column(&t, "source"),
-                   map_table_column(&t, "pattern"),   map_table_column(&t, "decimal"),
-                   map_table_column(&t, "true"),      map_table_column(&t, "false"),
-                   map_table_column(&t, "missing"),   map_table_column(&t, "separator"),
-                   map_table_column(&t, "codes"),     map_table_column(&t, "unmapped"),
-                   map_table_column(&t, "default"),   map_table_column(&t, "transform")};
+  struct cols c = {map_table_column(&t, "target"),  map_table_column(&t, "source"),
+                   map_table_column(&t, "pattern"), map_table_column(&t, "decimal"),
+                   map_table_column(&t, "true"),    map_table_column(&t, "false"),
+                   map_table_column(&t, "missing"), map_table_column(&t, "separator"),
+                   map_table_column(&t, "codes"),   map_table_column(&t, "unmapped"),
+                   map_table_column(&t, "default"), map_table_column(&t, "transform")};
   if (c.target < 0) {
     rc = row_error(err, m, t.nrows ? t.lines[0] : 1,
                    "the first row must be the header: target,source,pattern,decimal,true,false,"
@@ -635,15 +633,14 @@ int thbx_mapping_load(thbx_mapping_t **out, const char *path, const thbx_profile
     goto fail;
   }
   for (size_t k = 0; t.nrows && k < t.ncells[0]; k++) {
-    static const char *const known[] = {"target",    "source",  "pattern", "decimal", "true",
-                                        "false",     "missing", "separator", "codes", "unmapped",
-                                        "default",   "transform", "note"};
+    static const char *const known[] = {"target",  "source",    "pattern",   "decimal", "true",
+                                        "false",   "missing",   "separator", "codes",   "unmapped",
+                                        "default", "transform", "note"};
     int ok = 0;
     for (size_t j = 0; j < sizeof(known) / sizeof(known[0]) && !ok; j++)
       ok = map_table_column(&t, known[j]) == (int)k;
     if (!ok) {
-      rc = row_error(err, m, t.lines[0], "column '%.60s' of the header is not known",
-                     t.rows[0][k]);
+      rc = row_error(err, m, t.lines[0], "column '%.60s' of the header is not known", t.rows[0][k]);
       goto fail;
     }
   }

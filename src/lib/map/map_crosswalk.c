@@ -110,8 +110,7 @@ int map_crosswalk_load(struct crosswalk **out, const char *name, const char *dir
   int rc = map_table_read(&t, cw->path ? cw->path : name, text, len, ',', err);
   if (rc != THBX_OK) {
     if (rc == THBX_ENOTFOUND)
-      thbx_error_set(err, rc,
-                     "no crosswalk '%.100s' beside the mapping nor shipped with thbx",
+      thbx_error_set(err, rc, "no crosswalk '%.100s' beside the mapping nor shipped with thbx",
                      name);
     map_crosswalk_free(cw);
     return rc == THBX_ENOTFOUND || rc == THBX_ENOMEM ? rc : THBX_ESCHEMA;

@@ -185,13 +185,15 @@ static int reverse_row(const struct thbx_mapping *m, const struct map_row *r, th
   if (has_op(r, OP_FLAGS)) {
     for (size_t k = 0; k < r->nsrcs; k++) {
       const struct map_source *s = &r->srcs[k];
-      const struct cw_row *cr = map_crosswalk_find(r->cw, s->kind == SRC_COL ? s->names[0] : s->text, '.');
+      const struct cw_row *cr =
+          map_crosswalk_find(r->cw, s->kind == SRC_COL ? s->names[0] : s->text, '.');
       const char *t = missing;
       if (json_is_array(v)) {
         int on = 0;
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) on |= cr && json_is_string(e) && strcmp(json_string_value(e), cr->tgt) == 0;
+        json_array_foreach(v, i, e) on |=
+            cr && json_is_string(e) && strcmp(json_string_value(e), cr->tgt) == 0;
         t = on ? r->trues[0] : r->nfalses ? r->falses[0] : NULL;
       }
       if (t && put(out, s, t) != 0)
@@ -254,7 +256,8 @@ static int reverse_row(const struct thbx_mapping *m, const struct map_row *r, th
     bad = back_text(r, v, &b, &why) != 0;
   }
   if (bad) {
-    char *shown = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *shown = json_is_string(v) ? strdup(json_string_value(v))
+                                    : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     map_issue(item, m, r, 0, 0, shown, "value %s", why ? why : "cannot be written back");
     free(shown);
     thbx_buf_free(&b);
@@ -269,8 +272,7 @@ static int reverse_row(const struct thbx_mapping *m, const struct map_row *r, th
       parts++;
     if (!sep || !*sep || parts != r->nsrcs) {
       map_issue(item, m, r, 0, 0, NULL,
-                "value cannot be split back into its %zu sources by concat's separator",
-                r->nsrcs);
+                "value cannot be split back into its %zu sources by concat's separator", r->nsrcs);
     } else {
       const char *p = text;
       for (size_t k = 0; k < r->nsrcs; k++) {
@@ -345,9 +347,11 @@ json_t *thbx_mapping_ledger(const thbx_mapping_t *m) {
       continue;
     }
     if ((has_op(r, OP_YEAR) || has_op(r, OP_MONTH)) && r->is_date)
-      ledger_add(a, r, "only the %s of the date is written back", has_op(r, OP_YEAR) ? "year" : "month");
+      ledger_add(a, r, "only the %s of the date is written back",
+                 has_op(r, OP_YEAR) ? "year" : "month");
     else if (has_op(r, OP_YEAR) || has_op(r, OP_MONTH))
-      ledger_add(a, r, "the %s of a date: the date is not written back", has_op(r, OP_YEAR) ? "year" : "month");
+      ledger_add(a, r, "the %s of a date: the date is not written back",
+                 has_op(r, OP_YEAR) ? "year" : "month");
     if (has_op(r, OP_PSEUDONYMISE))
       ledger_add(a, r, "pseudonymised: the pseudonym goes back, never the original value");
     if (has_op(r, OP_TRIM) || has_op(r, OP_UPPER) || has_op(r, OP_LOWER))

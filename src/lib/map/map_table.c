@@ -68,8 +68,8 @@ static int keep_row(struct map_table *t, size_t *cap, char **cells, size_t n, lo
   return 0;
 }
 
-int map_table_read(struct map_table *t, const char *path, const char *text, size_t len,
-                   char delim, thbx_error_t *err) {
+int map_table_read(struct map_table *t, const char *path, const char *text, size_t len, char delim,
+                   thbx_error_t *err) {
   memset(t, 0, sizeof(*t));
   t->path = strdup(path);
   if (!t->path)

@@ -117,8 +117,7 @@ int map_token_in(char *const *tokens, size_t n, const char *s) {
 
 /* The pseudonymise transform: lowercase hex HMAC-SHA256 of the UTF-8 value
  * (issue 14's definition; the privacy branch has the same function). */
-int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t len,
-                 char out[65]) {
+int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t len, char out[65]) {
   unsigned char mac[32];
   size_t maclen = 0;
   if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keylen, (const unsigned char *)s, len,
@@ -134,8 +133,7 @@ int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t 
   return 0;
 }
 
-int map_key_read(const char *path, unsigned char *key, size_t cap, size_t *len,
-                 thbx_error_t *err) {
+int map_key_read(const char *path, unsigned char *key, size_t cap, size_t *len, thbx_error_t *err) {
   thbx_error_at(err, path, 0, 0);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)

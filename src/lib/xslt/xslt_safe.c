@@ -259,8 +259,7 @@ void thbx_xslt_free(thbx_xslt_t *x) {
 
 xsltStylesheetPtr xslt_safe_stylesheet(const thbx_xslt_t *x) { return x->style; }
 
-int xslt_safe_transform(const thbx_xslt_t *x, xmlDocPtr doc, xmlDocPtr *result,
-                        thbx_error_t *err) {
+int xslt_safe_transform(const thbx_xslt_t *x, xmlDocPtr doc, xmlDocPtr *result, thbx_error_t *err) {
   *result = NULL;
   xsltTransformContextPtr ctxt = xsltNewTransformContext(x->style, doc);
   if (!ctxt)

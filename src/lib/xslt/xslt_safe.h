@@ -23,8 +23,7 @@ void xslt_safe_init(void);
 xmlDocPtr xslt_safe_parse(const char *data, size_t len, const char *name);
 /* Apply under the per-transformation prefs; *result owned by the caller.
  * THBX_ESCHEMA with err->text naming what the stylesheet tried. */
-int xslt_safe_transform(const thbx_xslt_t *x, xmlDocPtr doc, xmlDocPtr *result,
-                        thbx_error_t *err);
+int xslt_safe_transform(const thbx_xslt_t *x, xmlDocPtr doc, xmlDocPtr *result, thbx_error_t *err);
 xsltStylesheetPtr xslt_safe_stylesheet(const thbx_xslt_t *x);
 
 #endif

@@ -151,7 +151,7 @@ static int stage_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
 
 static void stage_free(void *state) { free(state); }
 
-static const thbx_stage_ops_t ops = {"xslt", THBX_STAGE_STATELESS, 1, stage_apply, NULL,
+static const thbx_stage_ops_t ops = {"xslt",    THBX_STAGE_STATELESS, 1, stage_apply, NULL,
                                      stage_free};
 
 const thbx_stage_ops_t *thbx_xslt_stage_ops(void) { return &ops; }
