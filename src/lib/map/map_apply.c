@@ -357,12 +357,14 @@ static void trace_row(struct ctx *c, const struct map_row *r, json_t *cwlines) {
   for (size_t k = 0; k < r->nsrcs; k++)
     json_array_append_new(from, json_string(src_label(&r->srcs[k], &c->buf)));
   json_object_set_new(o, "from", from);
-  if (r->cw) {
+  if (r->cw && cwlines) {
     json_object_set_new(o, "crosswalk", json_string(r->cw->path));
     json_object_set(o, "crosswalk_rows", cwlines);
   }
   if (!r->nsrcs || json_array_size(from) == 0)
     json_object_set_new(o, "constant", json_true());
+  else if (!cwlines)
+    json_object_set_new(o, "default", json_true()); /* no source value: the row's default */
   char *line = json_dumps(o, JSON_COMPACT);
   if (line) {
     fputs(line, f);
