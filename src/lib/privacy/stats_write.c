@@ -157,8 +157,7 @@ static void md_text(FILE *out, const char *s) {
     return;
   }
   for (const char *p = s; *p; p++) {
-    if (*p == '|' || *p == '\\' || *p == '*' || *p == '`' || *p == '<' || *p == '[' ||
-        *p == ']')
+    if (*p == '|' || *p == '\\' || *p == '*' || *p == '`' || *p == '<' || *p == '[' || *p == ']')
       fputc('\\', out);
     if (*p == '\n' || *p == '\r')
       fputc(' ', out);
