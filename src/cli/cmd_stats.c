@@ -2,8 +2,10 @@
  * cmd_stats.c - `thbx stats`: counts grouped by 1 to 3 paths with small
  * cells suppressed (primary and secondary), as CSV, JSON, Markdown or
  * HTML, and the certificate of that suppression; `thbx stats --verify`
- * checks a certificate. Counting, suppression and checking are libthbx's
- * (src/lib/privacy); options, messages and the exit code live here.
+ * checks a certificate. A configuration of libthbx's pipeline: readers ->
+ * the messages sink (unreadable records on stderr) -> the stats sink
+ * (src/lib/privacy), which counts, suppresses and writes when the run is
+ * complete. Options, messages and the exit code live here.
  */
 #include "cli.h"
 
@@ -45,6 +47,8 @@ static const char help[] =
     "      --delimiter C        CSV field delimiter (default ',')\n"
     "      --list-sep C         CSV separator of array items (default '|')\n";
 static const char help_tail[] =
+    "  -j, --jobs N             read on N worker threads (default 1; 0: one per core);\n"
+    "                           the table is the same for every N\n"
     "  -q, --quiet              no summary on standard error\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -61,7 +65,8 @@ static const char help_tail[] =
     "\n"
     "Exit status: 0 success (--verify: every small cell is protected), 1 some\n"
     "records could not be read (--verify: a cell is unprotected or the certificate\n"
-    "is inconsistent), 2 usage error, unreadable input or unwritable output.\n";
+    "is inconsistent), 2 usage error, unreadable input or unwritable output,\n"
+    "130/143 interrupted (no partial output file is left).\n";
 
 struct opts {
   char *by[4];
@@ -69,7 +74,7 @@ struct opts {
   char *by_copy;
   const char *distinct, *output, *certificate, *verify, *profile;
   long min_cell;
-  int totals, quiet;
+  int totals, quiet, jobs;
   int format;
   thbx_format from;
   char delimiter, list_sep;
@@ -126,6 +131,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
                                           {"delimiter", required_argument, NULL, OPT_DELIM},
                                           {"list-sep", required_argument, NULL, OPT_LISTSEP},
                                           {"quiet", no_argument, NULL, 'q'},
+                                          {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
@@ -134,11 +140,12 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
   o->delimiter = ',';
   o->list_sep = '|';
   o->format = THBX_STATS_CSV;
+  o->jobs = 1;
   thbx_limits_default(&o->limits);
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":b:k:F:o:f:p:qh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":b:k:F:o:f:p:j:qh", options, NULL)) != -1) {
     switch (c) {
     case 'b':
       if (add_by(o, optarg) != 0) {
@@ -172,6 +179,10 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
       break;
     case 'p': o->profile = optarg; break;
     case 'q': o->quiet = 1; break;
+    case 'j':
+      if (cli_parse_jobs("stats", optarg, &o->jobs) != 0)
+        return EXIT_USAGE;
+      break;
     case OPT_DELIM:
       if (parse_char(optarg, &o->delimiter) != 0)
         return cli_usage_error("stats", "--delimiter wants one character, not '%s'", optarg);
@@ -242,68 +253,37 @@ static int verify(const char *path) {
   return n == 0 ? EXIT_VALID : EXIT_INVALID;
 }
 
-enum { RUN_OK, RUN_FAILED, RUN_FATAL };
+enum { RUN_OK, RUN_FAILED, RUN_FATAL, RUN_INTERRUPTED };
 
-static int count_one(const struct opts *o, const thbx_profile_t *profile, const char *path,
-                     thbx_stats_t *stats, long *failed) {
+/* Count one input: the pipeline reads it into the stats sink. */
+static int count_one(const struct opts *o, thbx_pipeline_t *p, const char *path, long *failed) {
   FILE *in = cli_open_input(path);
   if (!in)
     return RUN_FATAL;
   const char *source = path ? path : "-";
-  thbx_reader_options_t ro;
-  thbx_reader_options_default(&ro);
-  ro.format = o->from;
-  if (ro.format == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
-    ro.format = thbx_format_from_path(source);
-  ro.profile = profile;
-  ro.delimiter = o->delimiter;
-  ro.list_separator = o->list_sep;
-  ro.limits = o->limits;
-  thbx_reader_t *r = NULL;
+  thbx_format f = o->from;
+  if (f == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
+    f = thbx_format_from_path(source);
+  cli_note_terminal_input(in);
   thbx_error_t err;
   thbx_error_clear(&err);
-  int rc = thbx_reader_open(&r, in, source, &ro, &err);
-  if (rc != THBX_OK) {
+  int rc = thbx_pipeline_run(p, in, source, f, &err);
+  cli_close_input(in);
+  if (cli_interrupted || rc == THBX_EINTR)
+    return RUN_INTERRUPTED;
+  switch (rc) {
+  case THBX_OK: return RUN_OK;
+  case THBX_EPARSE:
+  case THBX_ELIMIT:
+    cli_report(&err); /* broken at its start: bad data */
+    (*failed)++;
+    return RUN_FAILED;
+  default:
+    /* EFATAL: the rest of the input cannot be read; EINVAL: a group-by
+     * path names an object; EIO, ENOMEM */
     cli_report(&err);
-    cli_close_input(in);
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
-      (*failed)++;
-      return RUN_FAILED;
-    }
     return RUN_FATAL;
   }
-  int result = RUN_OK;
-  for (;;) {
-    thbx_record_t rec;
-    rc = thbx_reader_next(r, &rec, &err);
-    if (rc == THBX_EOF)
-      break;
-    if (rc == THBX_OK) {
-      int src = thbx_stats_add(stats, rec.value, &err);
-      if (src != THBX_OK) {
-        snprintf(err.source, sizeof(err.source), "%.200s", rec.source ? rec.source : "-");
-        err.line = rec.line;
-        err.column = rec.column;
-        cli_report(&err);
-        json_decref(rec.value);
-        result = RUN_FATAL;
-        break;
-      }
-      json_decref(rec.value);
-      continue;
-    }
-    cli_report(&err);
-    (*failed)++;
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
-      result = RUN_FAILED;
-      continue;
-    }
-    result = RUN_FATAL; /* the rest of the input cannot be read */
-    break;
-  }
-  thbx_reader_free(r);
-  cli_close_input(in);
-  return result;
 }
 
 static void summary(const struct opts *o, const thbx_stats_t *stats) {
@@ -356,13 +336,12 @@ int cmd_stats(int argc, char **argv) {
   thbx_error_clear(&err);
   thbx_profile_t *profile = NULL;
   thbx_stats_t *stats = NULL;
+  thbx_pipeline_t *p = NULL;
   cli_output_t out, cert;
   memset(&out, 0, sizeof(out));
   memset(&cert, 0, sizeof(cert));
-  if (thbx_profile_load(o.profile, &profile, &err) != THBX_OK) {
-    cli_report(&err);
+  if (cli_profile_load(o.profile, &profile, &err) != THBX_OK)
     goto done;
-  }
   if (cli_output_open(&out, o.output) != 0)
     goto done;
   if (o.certificate) {
@@ -385,18 +364,47 @@ int cmd_stats(int argc, char **argv) {
     cli_report(&err);
     goto done;
   }
+  cli_signals_install();
+  thbx_pipeline_options_t po;
+  thbx_pipeline_options_default(&po);
+  po.profile = profile;
+  po.reader.delimiter = o.delimiter;
+  po.reader.list_separator = o.list_sep;
+  po.reader.limits = o.limits;
+  po.jobs = o.jobs;
+  po.interrupted = &cli_interrupted;
+  if (thbx_pipeline_new(&p, &po, &err) != THBX_OK ||
+      cli_add_messages(p, NULL, 1, &err) != THBX_OK) {
+    cli_report(&err);
+    goto done;
+  }
+  /* the pipeline owns the counting from here; `stats` stays readable until
+   * the pipeline is freed */
+  thbx_stats_t *counting = stats;
+  stats = NULL;
+  if (thbx_pipeline_add_sink(p, thbx_stats_sink_ops(), counting, &err) != THBX_OK) {
+    cli_report(&err);
+    goto done;
+  }
   long failed = 0;
   int result = RUN_OK;
   if (first == argc)
-    result = count_one(&o, profile, NULL, stats, &failed);
-  for (int i = first; i < argc && result != RUN_FATAL; i++) {
-    int rc = count_one(&o, profile, strcmp(argv[i], "-") == 0 ? NULL : argv[i], stats, &failed);
+    result = count_one(&o, p, NULL, &failed);
+  for (int i = first; i < argc && result < RUN_FATAL; i++) {
+    int rc = count_one(&o, p, strcmp(argv[i], "-") == 0 ? NULL : argv[i], &failed);
     if (rc > result)
       result = rc;
   }
-  if (result == RUN_FATAL)
+  thbx_pipeline_stats_t ps;
+  thbx_pipeline_get_stats(p, &ps);
+  failed += ps.rejected;
+  if (result >= RUN_FATAL) {
+    thbx_pipeline_finish(p, 0, &err); /* the sink writes nothing */
+    if (result == RUN_INTERRUPTED)
+      code = cli_interrupt_exit();
     goto done;
-  if (thbx_stats_finish(stats, &err) != THBX_OK) {
+  }
+  if (thbx_pipeline_finish(p, 1, &err) != THBX_OK) {
     cli_report(&err);
     goto done;
   }
@@ -404,17 +412,18 @@ int cmd_stats(int argc, char **argv) {
     goto done;
   if (o.certificate && cli_output_commit(&cert) != 0)
     goto done;
-  summary(&o, stats);
+  summary(&o, counting);
   if (failed)
     cli_warning("%ld records could not be read and are not counted", failed);
   code = failed ? EXIT_INVALID : EXIT_VALID;
 done:
-  if (code == EXIT_USAGE) {
+  if (code != EXIT_VALID && code != EXIT_INVALID) {
     if (out.fp)
       cli_output_abort(&out);
     if (cert.fp)
       cli_output_abort(&cert);
   }
+  thbx_pipeline_free(p);
   thbx_stats_free(stats);
   thbx_profile_free(profile);
   free(o.by_copy);

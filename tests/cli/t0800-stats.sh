@@ -132,4 +132,14 @@ printf '%s\n' '{"reporting_country":"AL","event_type":"referral"}' '{broken' \
   '{"reporting_country":"AL","event_type":"referral"}' >"$TMP/bad.ndjson"
 expect_exit 1 "$THBX" stats --profile none --by reporting_country -k 1 "$TMP/bad.ndjson"
 grep -q '^AL,2,' "$TMP/stdout" || fail "the readable records are not counted: $(cat "$TMP/stdout")"
+grep -q 'bad.ndjson:2:' "$TMP/stderr" || fail "the unreadable record is not reported: $(cat "$TMP/stderr")"
+
+# on the pipeline with worker threads: the same table
+"$THBX" stats -q -j 2 --by reporting_country,person.sex --totals "$S/events.xml" >"$TMP/j2.csv"
+cmp -s "$TMP/nd.csv" "$TMP/j2.csv" || fail "-j 2 gives another table"
+# an object path stops the run: exit 2, no output file left
+expect_exit 2 "$THBX" stats --by person -o "$TMP/obj.csv" "$S/events.ndjson"
+[ ! -e "$TMP/obj.csv" ] || fail "an output file is left after exit 2"
+ls -a "$TMP" | grep -q '^\.obj\.csv' && fail "a temporary file is left after exit 2"
+checks=$((checks + 2))
 pass
