@@ -637,6 +637,8 @@ typedef struct thbx_stats_options {
   FILE *certificate;     /* the certificate, for the publisher only; NULL: none */
   size_t max_cells;      /* limit on the cells of the table with its margins;
                             0: default 100000 */
+  volatile int *interrupted; /* optional: set by a signal handler; suppression
+                                stops with THBX_EINTR and writes nothing */
 } thbx_stats_options_t;
 
 void thbx_stats_options_default(thbx_stats_options_t *options);

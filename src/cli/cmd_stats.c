@@ -360,6 +360,7 @@ int cmd_stats(int argc, char **argv) {
   so.format = (thbx_stats_format)o.format;
   so.out = out.fp;
   so.certificate = o.certificate ? cert.fp : NULL;
+  so.interrupted = &cli_interrupted;
   if (thbx_stats_new(&stats, &so, &err) != THBX_OK) {
     cli_report(&err);
     goto done;
@@ -405,7 +406,10 @@ int cmd_stats(int argc, char **argv) {
     goto done;
   }
   if (thbx_pipeline_finish(p, 1, &err) != THBX_OK) {
-    cli_report(&err);
+    if (cli_interrupted)
+      code = cli_interrupt_exit();
+    else
+      cli_report(&err);
     goto done;
   }
   if (cli_output_commit(&out) != 0)

@@ -472,7 +472,7 @@ int thbx_stats_finish(thbx_stats_t *s, thbx_error_t *err) {
     t.count[stats_table_index(&t, c)] = (long long)json_integer_value(val);
   }
   stats_table_fill_margins(&t);
-  if ((rc = stats_suppress(&t, &sup, err)) != THBX_OK)
+  if ((rc = stats_suppress(&t, &sup, s->o.interrupted, err)) != THBX_OK)
     goto done;
   s->summary.primary = (long)sup.primary;
   s->summary.secondary = (long)sup.secondary;

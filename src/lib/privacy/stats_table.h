@@ -64,8 +64,10 @@ int stats_table_is_margin(const stats_table_t *t, size_t cell);
 void stats_table_fill_margins(stats_table_t *t);
 
 /* Primary and secondary suppression of t->status, and the witnesses of each
- * primary cell (suppress.c, with GLPK). Deterministic. */
-int stats_suppress(stats_table_t *t, stats_suppression_t *out, thbx_error_t *err);
+ * primary cell (suppress.c, with GLPK). Deterministic. THBX_EINTR when
+ * *interrupted (optional) is set between two cells. */
+int stats_suppress(stats_table_t *t, stats_suppression_t *out, volatile int *interrupted,
+                   thbx_error_t *err);
 void stats_suppression_clear(stats_suppression_t *s);
 
 /* The certificate (certificate.c): the true table, what is suppressed and

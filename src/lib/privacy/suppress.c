@@ -39,6 +39,8 @@
 
 /* removal pass only when (secondary cells x primary cells) is at most this */
 #define SUPPRESS_REDUCE_LIMIT 4000
+/* time limit of one integer program, in milliseconds */
+#define SUPPRESS_MIP_MS 5000
 
 struct relation {
   size_t agg; /* the margin */
@@ -51,6 +53,7 @@ struct ctx {
   size_t nrel;
   long long maxcount;
   glp_prob *audit;
+  glp_prob *flow;  /* the change LP, kept between primary cells */
   int *col_of;     /* cell -> audit column (1-based), 0 if published */
   size_t *cell_of; /* audit column -> cell */
   int ncols;
@@ -94,6 +97,11 @@ static int build_relations(struct ctx *x, thbx_error_t *err) {
   return THBX_OK;
 }
 
+/* An upper bound on every unknown of the intruder's problem. It can only
+ * narrow the ranges found (the true table is within it), so the witnesses
+ * stay true; it keeps branch and bound finite on 3-dimensional tables. */
+static double audit_cap(const struct ctx *x) { return (double)(2 * x->maxcount + 2 * x->t->k); }
+
 /* The intruder's problem: the suppressed cells are the unknowns. */
 static int audit_build(struct ctx *x, thbx_error_t *err) {
   stats_table_t *t = x->t;
@@ -112,7 +120,7 @@ static int audit_build(struct ctx *x, thbx_error_t *err) {
     return THBX_OK;
   glp_add_cols(x->audit, x->ncols);
   for (int j = 1; j <= x->ncols; j++) {
-    glp_set_col_bnds(x->audit, j, GLP_LO, 0.0, 0.0);
+    glp_set_col_bnds(x->audit, j, GLP_DB, 0.0, audit_cap(x));
     glp_set_col_kind(x->audit, j, GLP_IV);
   }
   for (size_t r = 0; r < x->nrel; r++) {
@@ -144,14 +152,34 @@ static int audit_build(struct ctx *x, thbx_error_t *err) {
   return THBX_OK;
 }
 
+/* Solve the LP from the basis of the last solve (the audits of one table
+ * differ only in their objective and one bound: the dual simplex restarts
+ * from there), then branch and bound when the LP optimum is fractional
+ * (never for 1 and 2 dimensions, whose matrices are totally unimodular). */
 static int solve_mip(glp_prob *P) {
+  /* every column is bounded (see audit_build), so branch and bound ends;
+   * the time limit is a backstop: a feasible integer point found by then is
+   * still a true witness, only perhaps not the widest */
+  glp_smcp sm;
+  glp_init_smcp(&sm);
+  sm.msg_lev = GLP_MSG_OFF;
+  sm.meth = GLP_DUALP;
+  if (glp_simplex(P, &sm) != 0) {
+    glp_std_basis(P);
+    if (glp_simplex(P, &sm) != 0)
+      return -1;
+  }
+  if (glp_get_status(P) != GLP_OPT)
+    return -1;
   glp_iocp parm;
   glp_init_iocp(&parm);
-  parm.presolve = GLP_ON;
   parm.msg_lev = GLP_MSG_OFF;
-  if (glp_intopt(P, &parm) != 0)
+  parm.tm_lim = SUPPRESS_MIP_MS;
+  int rc = glp_intopt(P, &parm);
+  if (rc != 0 && rc != GLP_ETMLIM)
     return -1;
-  return glp_mip_status(P) == GLP_OPT ? 0 : -1;
+  int st = glp_mip_status(P);
+  return st == GLP_OPT || st == GLP_FEAS ? 0 : -1;
 }
 
 static int record_change(struct ctx *x, stats_change_t *ch) {
@@ -193,7 +221,7 @@ static int audit_cell(struct ctx *x, size_t p, long long *hi, long long *lo,
     if (prot && record_change(x, &prot->up) != 0)
       rc = -2;
   }
-  glp_set_col_bnds(x->audit, col, GLP_LO, 0.0, 0.0);
+  glp_set_col_bnds(x->audit, col, GLP_DB, 0.0, audit_cap(x));
   if (rc == 0) {
     glp_set_obj_dir(x->audit, GLP_MIN);
     rc = solve_mip(x->audit);
@@ -216,45 +244,45 @@ static int protected_range(const stats_table_t *t, size_t p, long long hi, long 
   return lo < v && hi > v && hi - lo >= t->k;
 }
 
-/* The cheapest change moving p by `amount` (dir +1 up, -1 down) that keeps
- * every relation and every cell >= 0; marks the published cells it uses. */
-static int flow(struct ctx *x, size_t p, int dir, long long amount, int integer,
-                unsigned char *support, thbx_error_t *err) {
+static double flow_cost(const struct ctx *x, size_t c) {
+  const stats_table_t *t = x->t;
+  if (t->status[c] != STATS_PUBLISHED)
+    return 0.0;
+  return (stats_table_is_margin(t, c) ? 2.0 : 1.0) +
+         (double)t->count[c] / (double)(x->maxcount + 1);
+}
+
+static void flow_bounds(glp_prob *P, const stats_table_t *t, size_t c) {
+  int fp = (int)(2 * c + 1), fm = fp + 1;
+  /* a change is at most K per cell times the cells; bounded for the integer
+   * version's branch and bound (the LP never needs more) */
+  glp_set_col_bnds(P, fp, GLP_DB, 0.0, (double)t->k * (double)t->ncells);
+  if (t->count[c] > 0)
+    glp_set_col_bnds(P, fm, GLP_DB, 0.0, (double)t->count[c]);
+  else
+    glp_set_col_bnds(P, fm, GLP_FX, 0.0, 0.0);
+}
+
+/* The change problem: f = fp - fm per cell, every relation kept, no cell
+ * below 0 (fm <= count). */
+static glp_prob *flow_build(struct ctx *x, int integer) {
   stats_table_t *t = x->t;
-  glp_prob *P = glp_create_prob();
-  int ncols = (int)(2 * t->ncells);
-  glp_add_cols(P, ncols);
-  glp_set_obj_dir(P, GLP_MIN);
-  for (size_t c = 0; c < t->ncells; c++) {
-    int fp = (int)(2 * c + 1), fm = fp + 1;
-    double w = 0.0;
-    if (t->status[c] == STATS_PUBLISHED)
-      w = (stats_table_is_margin(t, c) ? 2.0 : 1.0) +
-          (double)t->count[c] / (double)(x->maxcount + 1);
-    glp_set_obj_coef(P, fp, w);
-    glp_set_obj_coef(P, fm, w);
-    if (c == p) {
-      glp_set_col_bnds(P, fp, GLP_FX, dir > 0 ? (double)amount : 0.0, 0.0);
-      glp_set_col_bnds(P, fm, GLP_FX, dir < 0 ? (double)amount : 0.0, 0.0);
-    } else {
-      glp_set_col_bnds(P, fp, GLP_LO, 0.0, 0.0);
-      if (t->count[c] > 0)
-        glp_set_col_bnds(P, fm, GLP_DB, 0.0, (double)t->count[c]);
-      else
-        glp_set_col_bnds(P, fm, GLP_FX, 0.0, 0.0);
-    }
-    if (integer) {
-      glp_set_col_kind(P, fp, GLP_IV);
-      glp_set_col_kind(P, fm, GLP_IV);
-    }
-  }
   int *ind = malloc((2 * x->maxrow + 1) * sizeof(*ind));
   double *val = malloc((2 * x->maxrow + 1) * sizeof(*val));
   if (!ind || !val) {
     free(ind);
     free(val);
-    glp_delete_prob(P);
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    return NULL;
+  }
+  glp_prob *P = glp_create_prob();
+  glp_add_cols(P, (int)(2 * t->ncells));
+  glp_set_obj_dir(P, GLP_MIN);
+  for (size_t c = 0; c < t->ncells; c++) {
+    flow_bounds(P, t, c);
+    if (integer) {
+      glp_set_col_kind(P, (int)(2 * c + 1), GLP_IV);
+      glp_set_col_kind(P, (int)(2 * c + 2), GLP_IV);
+    }
   }
   for (size_t r = 0; r < x->nrel; r++) {
     const struct relation *rel = &x->rel[r];
@@ -276,26 +304,53 @@ static int flow(struct ctx *x, size_t p, int dir, long long amount, int integer,
   }
   free(ind);
   free(val);
+  return P;
+}
+
+/* The cheapest change moving p by `amount` (dir +1 up, -1 down) that keeps
+ * every relation and every cell >= 0; marks the cells it uses. The LP is
+ * built once per table and re-solved from its last basis; the integer
+ * version (3 dimensions, when the LP's support was not enough) is built
+ * each time. */
+static int flow(struct ctx *x, size_t p, int dir, long long amount, int integer,
+                unsigned char *support, thbx_error_t *err) {
+  stats_table_t *t = x->t;
+  glp_prob *P = integer ? flow_build(x, 1) : (x->flow ? x->flow : (x->flow = flow_build(x, 0)));
+  if (!P)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  for (size_t c = 0; c < t->ncells; c++) {
+    double w = flow_cost(x, c);
+    glp_set_obj_coef(P, (int)(2 * c + 1), w);
+    glp_set_obj_coef(P, (int)(2 * c + 2), w);
+  }
+  glp_set_col_bnds(P, (int)(2 * p + 1), GLP_FX, dir > 0 ? (double)amount : 0.0, 0.0);
+  glp_set_col_bnds(P, (int)(2 * p + 2), GLP_FX, dir < 0 ? (double)amount : 0.0, 0.0);
   int ok;
   if (integer) {
     ok = solve_mip(P) == 0;
   } else {
     glp_smcp parm;
     glp_init_smcp(&parm);
-    parm.presolve = GLP_ON;
     parm.msg_lev = GLP_MSG_OFF;
     ok = glp_simplex(P, &parm) == 0 && glp_get_status(P) == GLP_OPT;
+    if (!ok) {
+      glp_std_basis(P);
+      ok = glp_simplex(P, &parm) == 0 && glp_get_status(P) == GLP_OPT;
+    }
   }
   if (ok) {
     for (size_t c = 0; c < t->ncells; c++) {
-      double a =
-          integer ? glp_mip_col_val(P, (int)(2 * c + 1)) + glp_mip_col_val(P, (int)(2 * c + 2))
-                  : glp_get_col_prim(P, (int)(2 * c + 1)) + glp_get_col_prim(P, (int)(2 * c + 2));
+      int fp = (int)(2 * c + 1), fm = fp + 1;
+      double a = integer ? glp_mip_col_val(P, fp) + glp_mip_col_val(P, fm)
+                         : glp_get_col_prim(P, fp) + glp_get_col_prim(P, fm);
       if (a > 1e-7)
         support[c] = 1;
     }
   }
-  glp_delete_prob(P);
+  if (integer)
+    glp_delete_prob(P);
+  else
+    flow_bounds(P, t, p);
   if (!ok)
     return thbx_error_set(err, THBX_EFATAL, "suppression: no change of the table protects a cell");
   return THBX_OK;
@@ -367,7 +422,8 @@ static int by_count_desc(const void *a, const void *b) {
 }
 
 /* Publish again the secondary cells that turn out not to be needed. */
-static int reduce(struct ctx *x, const size_t *prim, size_t nprim, thbx_error_t *err) {
+static int reduce(struct ctx *x, const size_t *prim, size_t nprim, volatile int *interrupted,
+                  thbx_error_t *err) {
   stats_table_t *t = x->t;
   size_t nsec = 0;
   for (size_t c = 0; c < t->ncells; c++)
@@ -385,6 +441,10 @@ static int reduce(struct ctx *x, const size_t *prim, size_t nprim, thbx_error_t 
   qsort(sec, nsec, sizeof(*sec), by_count_desc);
   int rc = THBX_OK;
   for (size_t i = 0; i < nsec && rc == THBX_OK; i++) {
+    if (interrupted && *interrupted) {
+      rc = thbx_error_set(err, THBX_EINTR, "interrupted");
+      break;
+    }
     t->status[sec[i]] = STATS_PUBLISHED;
     int ok = 0;
     if ((rc = audit_build(x, err)) == THBX_OK)
@@ -409,7 +469,10 @@ void stats_suppression_clear(stats_suppression_t *s) {
   memset(s, 0, sizeof(*s));
 }
 
-int stats_suppress(stats_table_t *t, stats_suppression_t *out, thbx_error_t *err) {
+#define STOPPED(flag) ((flag) && *(flag))
+
+int stats_suppress(stats_table_t *t, stats_suppression_t *out, volatile int *interrupted,
+                   thbx_error_t *err) {
   memset(out, 0, sizeof(*out));
   struct ctx x;
   memset(&x, 0, sizeof(x));
@@ -448,10 +511,15 @@ int stats_suppress(stats_table_t *t, stats_suppression_t *out, thbx_error_t *err
   }
   if ((rc = audit_build(&x, err)) != THBX_OK)
     goto done;
-  for (size_t i = 0; i < nprim; i++)
+  for (size_t i = 0; i < nprim; i++) {
+    if (STOPPED(interrupted)) {
+      rc = thbx_error_set(err, THBX_EINTR, "interrupted");
+      goto done;
+    }
     if ((rc = protect(&x, prim[i], support, err)) != THBX_OK)
       goto done;
-  if ((rc = reduce(&x, prim, nprim, err)) != THBX_OK)
+  }
+  if ((rc = reduce(&x, prim, nprim, interrupted, err)) != THBX_OK)
     goto done;
   for (size_t c = 0; c < t->ncells; c++)
     if (t->status[c] == STATS_SECONDARY)
@@ -460,6 +528,10 @@ int stats_suppress(stats_table_t *t, stats_suppression_t *out, thbx_error_t *err
     stats_protection_t *pr = &out->protection[i];
     pr->cell = prim[i];
     out->nprotection = i + 1;
+    if (STOPPED(interrupted)) {
+      rc = thbx_error_set(err, THBX_EINTR, "interrupted");
+      goto done;
+    }
     long long hi, lo;
     if ((rc = audit_cell(&x, prim[i], &hi, &lo, pr, err)) != THBX_OK)
       goto done;
@@ -472,6 +544,8 @@ int stats_suppress(stats_table_t *t, stats_suppression_t *out, thbx_error_t *err
 done:
   if (x.audit)
     glp_delete_prob(x.audit);
+  if (x.flow)
+    glp_delete_prob(x.flow);
   free(x.rel);
   free(x.col_of);
   free(x.cell_of);
