@@ -15,8 +15,8 @@ Usage: tools/gen_cli_docs.py [--root DIR] [--check] [--list-options CMD]
   --check         write nothing; exit 1 and say which files differ from what
                   would be generated (and how), 0 when all agree
   --list-options  print every long option CMD accepts, one per line (aliases
-                  and Refused: ones included), for the tests; CMD "all" prints
-                  "CMD --opt"
+                  and Refused: ones included, unless --offered), for the tests;
+                  CMD "all" prints "CMD --opt"
   --print-help    print the --help text of CMD as thbx should print it
   --sources       print "COMMAND SOURCE PART-OF" for every command
   --list-pending  print the stanzas marked Pending: BRANCH (left out until
@@ -771,6 +771,8 @@ def main():
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--list-options", metavar="CMD")
     ap.add_argument("--print-help", metavar="CMD")
+    ap.add_argument("--offered", action="store_true",
+                    help="with --list-options: leave out Refused: options")
     ap.add_argument("--sources", action="store_true")
     ap.add_argument("--list-pending", action="store_true")
     ap.add_argument("--merged", metavar="BRANCH")
@@ -809,6 +811,8 @@ def main():
             if c.kind != "Command" or (a.list_options not in ("all", c.name)):
                 continue
             for o in options_of(cmds, c):
+                if a.offered and o.refused:
+                    continue
                 for n in o.longs:
                     print(("%s --%s" % (c.name, n)) if a.list_options == "all" else "--" + n)
         return 0

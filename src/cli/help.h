@@ -10,7 +10,9 @@
 /* clang-format off */
 extern const char cli_help_codes[]; /* thbx codes --help */
 extern const char cli_help_convert[]; /* thbx convert --help */
+extern const char cli_help_map[]; /* thbx map --help */
 extern const char cli_help_schema[]; /* thbx schema --help */
+extern const char cli_help_stats[]; /* thbx stats --help */
 extern const char cli_help_thbx[]; /* thbx thbx --help */
 extern const char cli_help_validate_document[]; /* thbx validate-document --help */
 extern const char cli_help_validate_merge[]; /* thbx validate-merge --help */

@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"validate", cmd_validate},
     {"schema", cmd_schema},
     {"codes", cmd_codes},
+    {"map", cmd_map},
+    {"stats", cmd_stats},
     {NULL, NULL},
 };
 

@@ -68,7 +68,7 @@ expect "data/a.ndjson" validate --merge data/a
 # a value that is a number completes nothing
 expect "" convert --max-depth ""
 # every documented option of every command is offered
-python3 "$SRC/tools/gen_cli_docs.py" --root "$SRC" --list-options all >"$TMP/opts" ||
+python3 "$SRC/tools/gen_cli_docs.py" --root "$SRC" --list-options all --offered >"$TMP/opts" ||
   fail "gen_cli_docs.py --list-options failed"
 [ -s "$TMP/opts" ] || fail "no documented options"
 while read -r cmd opt; do
