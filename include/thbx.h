@@ -534,6 +534,49 @@ typedef struct thbx_pipeline_stats {
 void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline, thbx_pipeline_stats_t *stats);
 void thbx_pipeline_free(thbx_pipeline_t *pipeline);
 
+
+/* ------------------------------------------------------------ pseudonyms
+ *
+ * Keyed pseudonyms (docs/privacy.md): a value becomes the lowercase hex
+ * HMAC-SHA256 of its UTF-8 bytes under a secret key, so that the same
+ * person gets the same pseudonym across files and countries that share the
+ * key, and nobody without the key can reverse it or test a guess. With a
+ * derivation label the key used is HKDF-SHA256(key, salt empty, info label,
+ * 32 bytes): one key per recipient, so that two recipients cannot link
+ * their files. A pseudonymiser is read-only once made: any number of threads
+ * may use one at the same time. */
+
+typedef struct thbx_pseudonymiser thbx_pseudonymiser_t;
+
+#define THBX_KEY_MIN_BYTES 32
+#define THBX_KEY_MAX_BYTES 4096
+#define THBX_PSEUDONYM_HEX_LENGTH 64 /* characters, without the NUL */
+#define THBX_KEY_ID_LENGTH 16        /* hex characters of a key id, without the NUL */
+
+/* Make a pseudonymiser from `length` key bytes (copied; at least
+ * THBX_KEY_MIN_BYTES, else THBX_EINVAL). `derive_label` NULL: the key itself;
+ * else the key derived for that label (non-empty, else THBX_EINVAL). */
+int thbx_pseudonymiser_new(thbx_pseudonymiser_t **out, const unsigned char *key, size_t length,
+                           const char *derive_label, thbx_error_t *err);
+/* The same from a key file: raw bytes, one trailing newline stripped. Refused
+ * with THBX_EINVAL (err says why) if the file is shorter than
+ * THBX_KEY_MIN_BYTES, longer than THBX_KEY_MAX_BYTES, not a regular file, or
+ * readable by group or others; THBX_EIO if it cannot be read. */
+int thbx_pseudonymiser_from_key_file(thbx_pseudonymiser_t **out, const char *path,
+                                     const char *derive_label, thbx_error_t *err);
+/* Write the pseudonym of value[0..length) as THBX_PSEUDONYM_HEX_LENGTH
+ * lowercase hex digits and a NUL into out_hex. THBX_ENOMEM/THBX_EIO (an
+ * OpenSSL failure) on error. Thread-safe. */
+int thbx_pseudonymise(const thbx_pseudonymiser_t *p, const char *value, size_t length,
+                      char out_hex[THBX_PSEUDONYM_HEX_LENGTH + 1]);
+/* Key id: the first THBX_KEY_ID_LENGTH hex digits of SHA-256 of the key as
+ * given (before any derivation), so that partners can confirm they hold the
+ * same key (`sha256sum` of the key bytes) without showing it. Borrowed. */
+const char *thbx_pseudonymiser_key_id(const thbx_pseudonymiser_t *p);
+/* The same of the derived key, or NULL without a derivation label. Borrowed. */
+const char *thbx_pseudonymiser_derived_key_id(const thbx_pseudonymiser_t *p);
+void thbx_pseudonymiser_free(thbx_pseudonymiser_t *p);
+
 #ifdef __cplusplus
 }
 #endif

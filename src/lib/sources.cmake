@@ -4,7 +4,7 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 
 # Every folder is on the include path of the library, the unit tests and the
 # fuzzers, so that internal headers are included by name ("reader.h").
-set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate)
+set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate privacy)
 
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
@@ -50,6 +50,8 @@ set(THBX_LIB_SOURCES
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c
+  # privacy: keyed pseudonyms (HMAC-SHA256, HKDF) and k-anonymity
+  privacy/pseudonym.c
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})
