@@ -577,6 +577,34 @@ const char *thbx_pseudonymiser_key_id(const thbx_pseudonymiser_t *p);
 const char *thbx_pseudonymiser_derived_key_id(const thbx_pseudonymiser_t *p);
 void thbx_pseudonymiser_free(thbx_pseudonymiser_t *p);
 
+
+/* The pipeline stage of `thbx pseudonymise` (stateless): each of `fields`
+ * (dotted paths, "person.person_ref") is pseudonymised where present (a
+ * string, a number, or an array of them), each of `drops` (a field or an
+ * object) removed, and an object left empty by a drop removed too. It sets
+ * raw_stale on every item. A field holding an object or a boolean is removed
+ * and the item gets an issue (rule "pseudonymise"), so that the value
+ * reaches no output, not even a reject file. With a profile, every path must
+ * be one of its fields (THBX_EINVAL otherwise, err says which), and `warn`
+ * (optional) is told when the output will not validate (a pseudonym does
+ * not fit the field, a dropped field is required). The stage borrows the
+ * pseudonymiser and the profile: they must outlive it. */
+typedef struct thbx_pseudonymise_options {
+  const thbx_pseudonymiser_t *pseudonymiser;
+  const char *const *fields; /* NULL / 0: person.person_ref and case_ref */
+  size_t nfields;
+  const char *const *drops;
+  size_t ndrops;
+  const thbx_profile_t *profile; /* NULL: generic, paths are not checked */
+  void (*warn)(void *ctx, const char *text);
+  void *warn_ctx;
+} thbx_pseudonymise_options_t;
+
+/* *ops is static; the caller owns *state (ops->free releases it; the
+ * pipeline does so once the stage is added). */
+int thbx_pseudonymise_stage_new(const thbx_pseudonymise_options_t *options,
+                                const thbx_stage_ops_t **ops, void **state, thbx_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

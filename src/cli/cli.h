@@ -16,6 +16,8 @@ int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
+int cmd_pseudonymise(int argc, char **argv);
+int cmd_anonymise(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"validate", cmd_validate, "validate datasets against the profile or a schema"},
     {"schema", cmd_schema, "print an embedded profile schema (JSON Schema or XSD)"},
     {"codes", cmd_codes, "print the code lists of the profile"},
+    {"pseudonymise", cmd_pseudonymise, "replace identifiers by keyed pseudonyms, drop fields"},
     {NULL, NULL, NULL},
 };
 
@@ -30,8 +31,8 @@ static void usage(FILE *fp) {
         "Commands:\n",
         fp);
   for (const struct command *c = commands; c->name; c++)
-    fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-  fputs("  help       show the help of a command\n"
+    fprintf(fp, "  %-13s %s\n", c->name, c->summary);
+  fputs("  help          show the help of a command\n"
         "\n"
         "Run 'thbx COMMAND --help' or 'thbx help COMMAND' for a command's options.\n"
         "Exit status: 0 success/valid, 1 invalid data found, 2 usage, I/O or schema error.\n",

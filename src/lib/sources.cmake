@@ -52,6 +52,9 @@ set(THBX_LIB_SOURCES
   validate/dataset_rules.c
   # privacy: keyed pseudonyms (HMAC-SHA256, HKDF) and k-anonymity
   privacy/pseudonym.c
+  privacy/pseudonymise_stage.c
+  privacy/privacy_path.c
+  privacy/item_compat.c # TEMPORARY until branch pipeline lands
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})

@@ -72,10 +72,21 @@ static int derive(const unsigned char *key, size_t len, const char *label, unsig
 
 int thbx_pseudonymiser_new(thbx_pseudonymiser_t **out, const unsigned char *key, size_t length,
                            const char *derive_label, thbx_error_t *err) {
+  if (out)
+    *out = NULL;
+  if (key && length < THBX_KEY_MIN_BYTES)
+    return thbx_error_set(err, THBX_EINVAL, "the key has %zu bytes; at least %d are needed",
+                          length, THBX_KEY_MIN_BYTES);
+  return privacy_pseudonymiser_new_any_length(out, key, length, derive_label, err);
+}
+
+int privacy_pseudonymiser_new_any_length(thbx_pseudonymiser_t **out, const unsigned char *key,
+                                         size_t length, const char *derive_label,
+                                         thbx_error_t *err) {
   if (!out || !key)
     return thbx_error_set(err, THBX_EINVAL, "no key");
   *out = NULL;
-  if (length < THBX_KEY_MIN_BYTES)
+  if (length == 0)
     return thbx_error_set(err, THBX_EINVAL, "the key has %zu bytes; at least %d are needed", length,
                           THBX_KEY_MIN_BYTES);
   if (derive_label && !derive_label[0])

@@ -5,8 +5,8 @@
  * thbx_pseudonymiser_from_key_file, thbx_pseudonymise, key ids). This header
  * adds what other parts of the library build on it: the mapping transform
  * `pseudonymise` calls thbx_pseudonymise() on a cell's text, and the
- * pipeline stage of `thbx pseudonymise` (pseudonymise_stage.c) replaces
- * values in place and drops fields.
+ * pipeline stage of `thbx pseudonymise` (pseudonymise_stage.c,
+ * thbx_pseudonymise_stage_new) replaces values in place and drops fields.
  *
  * Use from a mapping transform (one pseudonymiser per run, shared by every
  * thread; it is read-only once made):
@@ -26,6 +26,12 @@
 
 #include "thbx.h"
 
+/* thbx_pseudonymiser_new without the minimum key length (at least 1 byte),
+ * for the RFC 4231 test vectors, whose keys are short. Never for data. */
+int privacy_pseudonymiser_new_any_length(thbx_pseudonymiser_t **out, const unsigned char *key,
+                                         size_t length, const char *derive_label,
+                                         thbx_error_t *err);
+
 /* Pseudonymise a JSON value in place: a string becomes the hex HMAC of its
  * bytes, an integer or a real the HMAC of its JSON text, an array has each
  * such item replaced; null stays null. *changed is set to 1 if anything was
@@ -35,15 +41,6 @@
 int privacy_pseudonymise_json(const thbx_pseudonymiser_t *p, json_t *parent, const char *key,
                               int *changed);
 
-/* The stage of `thbx pseudonymise`: `fields` (dotted paths, "person.person_ref")
- * are pseudonymised, `drops` (dotted paths) removed, and an object left empty
- * by a drop is removed too. Stateless; sets raw_stale on every item it
- * changes. Paths and the pseudonymiser are copied / borrowed: `p` must
- * outlive the stage. The stage adds an issue (rule "pseudonymise") for a
- * value it cannot pseudonymise, so that the item is rejected, not leaked. */
-int privacy_pseudonymise_stage_new(const thbx_pseudonymiser_t *p, const char *const *fields,
-                                   size_t nfields, const char *const *drops, size_t ndrops,
-                                   void **state, thbx_error_t *err);
-extern const thbx_stage_ops_t privacy_pseudonymise_stage_ops;
+/* The stage itself is public: thbx_pseudonymise_stage_new() in thbx.h. */
 
 #endif

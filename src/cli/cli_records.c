@@ -1,0 +1,283 @@
+/*
+ * cli_records.c - reading and writing options and the record loop shared by
+ * `thbx pseudonymise` and `thbx anonymise` (see cli_records.h). Messages
+ * and outcomes are convert's, so that the three commands fail alike.
+ */
+#include "cli_records.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char cli_io_help[] =
+    "  -f, --from FORMAT        input format: json, ndjson, csv or xml (default: from\n"
+    "                           the file extension, else sniffed from the first bytes)\n"
+    "  -t, --to FORMAT          output format: json, ndjson, csv or xml (default: the\n"
+    "                           format of the first input)\n"
+    "  -o, --output FILE        write to FILE (default: standard output); a regular\n"
+    "                           file is written to a temporary file and renamed\n"
+    "  -p, --profile NAME|FILE  profile directing the conversion (default " THBX_DEFAULT_PROFILE
+    ");\n"
+    "                           'none' converts generically\n"
+    "  -c, --compact            JSON and XML without indentation\n"
+    "      --delimiter C        CSV field delimiter (default ','; 'tab' for a tab)\n"
+    "      --list-sep C         CSV separator of array items (default '|')\n"
+    "      --columns A,B,C      CSV columns to write, in this order\n"
+    "      --csv-safe           neutralise CSV cells starting with = + - @\n"
+    "      --fail-fast          stop at the first record that cannot be read or written\n"
+    "                           (the output is then not committed)\n"
+    "  -q, --quiet              no summary on standard error\n";
+
+void cli_io_init(struct cli_io *io) {
+  memset(io, 0, sizeof(*io));
+  io->profile = THBX_DEFAULT_PROFILE;
+  io->delimiter = ',';
+  io->list_sep = '|';
+  thbx_limits_default(&io->limits);
+}
+
+static int parse_char(const char *s, char *out) {
+  if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
+    *out = '\t';
+    return 0;
+  }
+  if (strlen(s) != 1 || s[0] == '\n' || s[0] == '\r' || s[0] == '"')
+    return -1;
+  *out = s[0];
+  return 0;
+}
+
+int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io) {
+  switch (c) {
+  case 'f':
+  case 't': {
+    thbx_format f = thbx_format_from_name(arg);
+    if (f == THBX_FORMAT_AUTO)
+      return cli_usage_error(command, "unknown format '%s' (json, ndjson, csv or xml)", arg);
+    if (c == 'f')
+      io->from = f;
+    else
+      io->to = f;
+    return 0;
+  }
+  case 'o': io->output = arg; return 0;
+  case 'p': io->profile = arg; return 0;
+  case 'c': io->compact = 1; return 0;
+  case 'q': io->quiet = 1; return 0;
+  case CLI_IO_CSVSAFE: io->csv_safe = 1; return 0;
+  case CLI_IO_FAILFAST: io->fail_fast = 1; return 0;
+  case CLI_IO_COLUMNS: io->columns = arg; return 0;
+  case CLI_IO_DELIM:
+    if (parse_char(arg, &io->delimiter) != 0)
+      return cli_usage_error(command, "--delimiter wants one character, not '%s'", arg);
+    return 0;
+  case CLI_IO_LISTSEP:
+    if (parse_char(arg, &io->list_sep) != 0)
+      return cli_usage_error(command, "--list-sep wants one character, not '%s'", arg);
+    return 0;
+  default: return cli_limit_option(command, c, arg, &io->limits);
+  }
+}
+
+int cli_io_check(const char *command, struct cli_io *io) {
+  if ((io->columns || io->csv_safe) && io->to != THBX_FORMAT_CSV && io->to != THBX_FORMAT_AUTO)
+    cli_warning("--columns and --csv-safe apply to CSV output only; ignored for %s",
+                thbx_format_name(io->to));
+  if (io->delimiter == io->list_sep)
+    return cli_usage_error(command, "--delimiter and --list-sep must differ");
+  return 0;
+}
+
+int cli_inputs_check(const char *command, int argc, char **argv, int first) {
+  int stdin_uses = 0;
+  for (int i = first; i < argc; i++) {
+    if (strcmp(argv[i], "-") == 0) {
+      stdin_uses++;
+      continue;
+    }
+    struct stat st;
+    if (stat(argv[i], &st) != 0 || access(argv[i], R_OK) != 0) {
+      cli_error("%s: %s", argv[i], strerror(errno));
+      return EXIT_USAGE;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      cli_error("%s: is a directory", argv[i]);
+      return EXIT_USAGE;
+    }
+  }
+  if (stdin_uses > 1)
+    return cli_usage_error(command, "standard input '-' can be read only once");
+  return 0;
+}
+
+void cli_io_reader_options(const struct cli_io *io, const thbx_profile_t *profile,
+                           const char *source, thbx_reader_options_t *ro) {
+  thbx_reader_options_default(ro);
+  ro->format = io->from;
+  if (ro->format == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
+    ro->format = thbx_format_from_path(source);
+  ro->profile = profile;
+  ro->delimiter = io->delimiter;
+  ro->list_separator = io->list_sep;
+  ro->limits = io->limits;
+}
+
+void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profile,
+                           thbx_format format, thbx_writer_options_t *wo) {
+  thbx_writer_options_default(wo);
+  wo->format = format;
+  wo->profile = profile;
+  wo->compact = io->compact;
+  wo->delimiter = io->delimiter;
+  wo->list_separator = io->list_sep;
+  wo->columns = format == THBX_FORMAT_CSV ? io->columns : NULL;
+  wo->csv_safe = format == THBX_FORMAT_CSV && io->csv_safe;
+}
+
+void cli_record_error(const thbx_record_t *rec, const char *path, const char *text) {
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  snprintf(err.source, sizeof(err.source), "%.200s", rec->source ? rec->source : "-");
+  err.line = rec->line;
+  err.column = rec->column;
+  if (path)
+    snprintf(err.instance_path, sizeof(err.instance_path), "%.200s", path);
+  snprintf(err.text, sizeof(err.text), "%.400s", text);
+  cli_report(&err);
+}
+
+void cli_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to) {
+  char text[THBX_ERROR_TEXT_LENGTH];
+  const char *path = err->instance_path;
+  size_t plen = strlen(path);
+  if (plen && strncmp(err->text, path, plen) == 0)
+    path = ""; /* the text names the path already */
+  snprintf(text, sizeof(text), "cannot be written as %.6s: %.180s%s%.280s", thbx_format_name(to),
+           path, path[0] ? ": " : "", err->text);
+  err->instance_path[0] = '\0';
+  memcpy(err->text, text, sizeof(err->text));
+  snprintf(err->source, sizeof(err->source), "%.200s", rec->source ? rec->source : "-");
+  err->line = rec->line;
+  err->column = rec->column;
+  cli_report(err);
+}
+
+int cli_each_record(const struct cli_io *io, const thbx_profile_t *profile, FILE *in,
+                    const char *source, int report, cli_record_fn fn, void *ctx, long *failed) {
+  thbx_reader_options_t ro;
+  cli_io_reader_options(io, profile, source, &ro);
+  thbx_reader_t *r = NULL;
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  int rc = thbx_reader_open(&r, in, source, &ro, &err);
+  if (rc != THBX_OK) {
+    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
+      if (report) {
+        cli_report(&err); /* broken at its start: bad data */
+        (*failed)++;
+      }
+      return io->fail_fast ? CLI_RUN_STOP : CLI_RUN_RECORDS_FAILED;
+    }
+    if (report)
+      cli_report(&err);
+    return CLI_RUN_FATAL;
+  }
+  int result = CLI_RUN_OK;
+  for (;;) {
+    thbx_record_t rec;
+    rc = thbx_reader_next(r, &rec, &err);
+    if (rc == THBX_EOF)
+      break;
+    if (rc == THBX_OK) {
+      int frc = fn(ctx, r, &rec);
+      json_decref(rec.value);
+      if (frc == CLI_RUN_FATAL) {
+        result = CLI_RUN_FATAL;
+        break;
+      }
+      if (frc == CLI_RUN_RECORDS_FAILED) {
+        (*failed)++;
+        result = CLI_RUN_RECORDS_FAILED;
+        if (io->fail_fast) {
+          result = CLI_RUN_STOP;
+          break;
+        }
+      }
+      continue;
+    }
+    if (report)
+      cli_report(&err);
+    if (rc == THBX_EFATAL) {
+      /* the rest cannot be read: unreadable input, exit 2 */
+      if (report)
+        (*failed)++;
+      result = CLI_RUN_FATAL;
+      break;
+    }
+    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
+      if (report)
+        (*failed)++;
+      if (result < CLI_RUN_RECORDS_FAILED)
+        result = CLI_RUN_RECORDS_FAILED;
+      if (io->fail_fast) {
+        result = CLI_RUN_STOP;
+        break;
+      }
+      continue;
+    }
+    result = CLI_RUN_FATAL; /* EIO, ENOMEM */
+    break;
+  }
+  thbx_reader_free(r);
+  return result;
+}
+
+FILE *cli_spool_stdin(void) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !dir[0])
+    dir = "/tmp";
+  size_t n = strlen(dir) + 32;
+  char *path = malloc(n);
+  if (!path) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  snprintf(path, n, "%s/thbx-stdin.XXXXXX", dir);
+  int fd = mkstemp(path); /* 0600 */
+  if (fd < 0) {
+    cli_error("%s: cannot create a temporary file for standard input: %s", dir, strerror(errno));
+    free(path);
+    return NULL;
+  }
+  /* gone from the directory at once: nothing is left behind, whatever happens */
+  unlink(path);
+  free(path);
+  FILE *fp = fdopen(fd, "w+b");
+  if (!fp) {
+    close(fd);
+    cli_error("cannot spool standard input: %s", strerror(errno));
+    return NULL;
+  }
+  char buf[65536];
+  size_t got;
+  while ((got = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+    if (fwrite(buf, 1, got, fp) != got) {
+      cli_error("cannot spool standard input to a temporary file: %s", strerror(errno));
+      fclose(fp);
+      return NULL;
+    }
+  }
+  if (ferror(stdin)) {
+    cli_error("-: read error: %s", strerror(errno));
+    fclose(fp);
+    return NULL;
+  }
+  if (fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
+    cli_error("cannot spool standard input to a temporary file: %s", strerror(errno));
+    fclose(fp);
+    return NULL;
+  }
+  return fp;
+}

@@ -1,0 +1,78 @@
+/*
+ * cli_records.h - what `thbx pseudonymise` and `thbx anonymise` share with
+ * `thbx convert`: the reading and writing options, spelled alike, checking
+ * the inputs before anything is written, and a loop over one input's
+ * records with convert's messages and outcomes.
+ */
+#ifndef THBX_CLI_RECORDS_H
+#define THBX_CLI_RECORDS_H
+
+#include "cli.h"
+
+#include <getopt.h>
+
+struct cli_io {
+  thbx_format from, to; /* to AUTO: the format of the first input */
+  const char *output;
+  const char *profile;
+  int compact, csv_safe, fail_fast, quiet;
+  char delimiter, list_sep;
+  const char *columns;
+  thbx_limits_t limits;
+};
+
+enum { CLI_IO_DELIM = 0x1100, CLI_IO_LISTSEP, CLI_IO_COLUMNS, CLI_IO_CSVSAFE, CLI_IO_FAILFAST };
+#define CLI_IO_SHORT "f:t:o:p:cq"
+#define CLI_IO_OPTIONS                                                                             \
+  {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},                    \
+      {"output", required_argument, NULL, 'o'}, {"profile", required_argument, NULL, 'p'},         \
+      {"compact", no_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},                      \
+      {"delimiter", required_argument, NULL, CLI_IO_DELIM},                                        \
+      {"list-sep", required_argument, NULL, CLI_IO_LISTSEP},                                       \
+      {"columns", required_argument, NULL, CLI_IO_COLUMNS},                                        \
+      {"csv-safe", no_argument, NULL, CLI_IO_CSVSAFE},                                             \
+      {"fail-fast", no_argument, NULL, CLI_IO_FAILFAST}, CLI_LIMIT_OPTIONS
+extern const char cli_io_help[];
+
+void cli_io_init(struct cli_io *io);
+/* 1: not an I/O option; 0: stored; EXIT_USAGE: bad value (said). */
+int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io);
+/* After parsing: consistency checks (said). 0 or EXIT_USAGE. */
+int cli_io_check(const char *command, struct cli_io *io);
+/* Every named input must exist and be readable, '-' at most once. 0 or
+ * EXIT_USAGE (said). */
+int cli_inputs_check(const char *command, int argc, char **argv, int first);
+
+/* Reader options for an input from the I/O options. */
+void cli_io_reader_options(const struct cli_io *io, const thbx_profile_t *profile,
+                           const char *source, thbx_reader_options_t *ro);
+/* Writer options (format must be known by then). */
+void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profile,
+                           thbx_format format, thbx_writer_options_t *wo);
+
+/* Outcome of reading one input, worst last (as in convert). */
+enum { CLI_RUN_OK, CLI_RUN_RECORDS_FAILED, CLI_RUN_STOP, CLI_RUN_FATAL };
+
+/* Called for each record read: owns nothing (the loop frees rec->value
+ * after). Returns CLI_RUN_OK, CLI_RUN_RECORDS_FAILED (this record failed:
+ * counted, said by the callback), or CLI_RUN_FATAL (said). */
+typedef int (*cli_record_fn)(void *ctx, thbx_reader_t *reader, thbx_record_t *rec);
+
+/* Read every record of `in` (named `source`) and hand it to `fn`. Broken
+ * records are reported as FILE:LINE:COL: error: ... and counted in *failed.
+ * `report` 0: broken records are skipped silently (a second pass over an
+ * input the first pass reported). */
+int cli_each_record(const struct cli_io *io, const thbx_profile_t *profile, FILE *in,
+                    const char *source, int report, cli_record_fn fn, void *ctx, long *failed);
+
+/* Report an error at a record's place: "FILE:LINE:COL: error: [PATH: ]TEXT". */
+void cli_record_error(const thbx_record_t *rec, const char *path, const char *text);
+/* Convert's message for a record the writer refused. */
+void cli_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to);
+
+/* Standard input copied to a private temporary file (0600, unlinked at
+ * once, so it is gone whatever happens), positioned at its start; for
+ * commands that read their input twice. NULL and a message on failure. */
+FILE *cli_spool_stdin(void);
+
+#endif
