@@ -605,6 +605,64 @@ typedef struct thbx_pseudonymise_options {
 int thbx_pseudonymise_stage_new(const thbx_pseudonymise_options_t *options,
                                 const thbx_stage_ops_t **ops, void **state, thbx_error_t *err);
 
+
+/* ------------------------------------------------------------ anonymiser
+ *
+ * k-anonymity for person-level releases (`thbx anonymise`, docs/privacy.md):
+ * in the output every combination of the quasi-identifiers' values is shared
+ * by at least k records (or k persons: `distinct`). Needs two passes: every
+ * record is counted (thbx_anonymiser_count), a plan is made (generalisation
+ * levels from ARX-style hierarchies, the lowest that leaves at most
+ * max_suppress of the records to suppress; then local suppression: a value
+ * replaced by its code list's "unknown" or an optional field dropped; whole
+ * records last), and every record is transformed (thbx_anonymiser_apply).
+ * Memory grows with the number of distinct quasi-identifier combinations
+ * (times persons with `distinct`), not with the records. */
+
+typedef struct thbx_anonymiser thbx_anonymiser_t;
+
+typedef struct thbx_anonymise_options {
+  long k;                       /* >= 1 (2 and more make sense) */
+  const char *const *quasi;     /* dotted paths of the quasi-identifiers */
+  size_t nquasi;
+  const char *distinct;         /* count distinct values of this path (persons), NULL: records */
+  const char *sensitive;        /* report l-diversity of this path per group, NULL: none */
+  double max_suppress;          /* share of records the plan may suppress, default 0.05 */
+  const thbx_profile_t *profile; /* borrowed; NULL: generic (any field may be dropped) */
+} thbx_anonymise_options_t;
+
+void thbx_anonymise_options_default(thbx_anonymise_options_t *options);
+
+/* THBX_EINVAL (err says why) for a bad option or a path that is not a field
+ * of the profile. */
+int thbx_anonymiser_new(thbx_anonymiser_t **out, const thbx_anonymise_options_t *options,
+                        thbx_error_t *err);
+/* Read a generalisation hierarchy for one quasi-identifier: CSV (',' or ';'),
+ * one row per value: value, level 1, level 2, ... (ARX's format; every row
+ * the same number of columns; "*" means suppressed). Every level value must
+ * be valid for the field in the profile. THBX_ESCHEMA (err: FILE:LINE) if
+ * not; THBX_EIO if it cannot be read. */
+int thbx_anonymiser_add_hierarchy(thbx_anonymiser_t *a, const char *path, const char *file,
+                                  thbx_error_t *err);
+/* Pass 1: count one record (borrowed; source/line name it in errors). */
+int thbx_anonymiser_count(thbx_anonymiser_t *a, const json_t *record, const char *source,
+                          long line, thbx_error_t *err);
+/* After pass 1: choose levels and suppressions. THBX_ESCHEMA if a value
+ * has no row in its hierarchy (err says where the first such record is). */
+int thbx_anonymiser_plan(thbx_anonymiser_t *a, thbx_error_t *err);
+/* Pass 2: transform one record in place; *keep is set to 0 if the record
+ * must be dropped. The result is counted for the report. */
+int thbx_anonymiser_apply(thbx_anonymiser_t *a, json_t *record, int *keep, thbx_error_t *err);
+/* The report as JSON (new reference): after pass 2 of the output, or after
+ * pass 1 alone of the input as it is (a check). Holds counts, never values:
+ * records read/written/dropped, per field its level and how many records
+ * were generalised or suppressed, the group-size distribution, groups below
+ * k, and l-diversity of the sensitive field. */
+json_t *thbx_anonymiser_report(const thbx_anonymiser_t *a);
+/* Groups below k (of the output after pass 2, else of the input). */
+long thbx_anonymiser_small_groups(const thbx_anonymiser_t *a);
+void thbx_anonymiser_free(thbx_anonymiser_t *a);
+
 #ifdef __cplusplus
 }
 #endif

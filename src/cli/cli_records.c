@@ -28,7 +28,7 @@ const char cli_io_help[] =
     "      --csv-safe           neutralise CSV cells starting with = + - @\n"
     "      --fail-fast          stop at the first record that cannot be read or written\n"
     "                           (the output is then not committed)\n"
-    "  -q, --quiet              no summary on standard error\n";
+    "  -q, --quiet              nothing on standard error but errors and warnings\n";
 
 void cli_io_init(struct cli_io *io) {
   memset(io, 0, sizeof(*io));
@@ -234,7 +234,7 @@ int cli_each_record(const struct cli_io *io, const thbx_profile_t *profile, FILE
   return result;
 }
 
-FILE *cli_spool_stdin(void) {
+FILE *cli_spool(FILE *src, const char *name) {
   const char *dir = getenv("TMPDIR");
   if (!dir || !dir[0])
     dir = "/tmp";
@@ -247,7 +247,7 @@ FILE *cli_spool_stdin(void) {
   snprintf(path, n, "%s/thbx-stdin.XXXXXX", dir);
   int fd = mkstemp(path); /* 0600 */
   if (fd < 0) {
-    cli_error("%s: cannot create a temporary file for standard input: %s", dir, strerror(errno));
+    cli_error("%s: cannot create a temporary file for %s: %s", dir, name, strerror(errno));
     free(path);
     return NULL;
   }
@@ -257,25 +257,25 @@ FILE *cli_spool_stdin(void) {
   FILE *fp = fdopen(fd, "w+b");
   if (!fp) {
     close(fd);
-    cli_error("cannot spool standard input: %s", strerror(errno));
+    cli_error("%s: cannot keep a copy: %s", name, strerror(errno));
     return NULL;
   }
   char buf[65536];
   size_t got;
-  while ((got = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+  while ((got = fread(buf, 1, sizeof(buf), src)) > 0) {
     if (fwrite(buf, 1, got, fp) != got) {
-      cli_error("cannot spool standard input to a temporary file: %s", strerror(errno));
+      cli_error("%s: cannot keep a copy in a temporary file: %s", name, strerror(errno));
       fclose(fp);
       return NULL;
     }
   }
-  if (ferror(stdin)) {
-    cli_error("-: read error: %s", strerror(errno));
+  if (ferror(src)) {
+    cli_error("%s: read error: %s", name, strerror(errno));
     fclose(fp);
     return NULL;
   }
   if (fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
-    cli_error("cannot spool standard input to a temporary file: %s", strerror(errno));
+    cli_error("%s: cannot keep a copy in a temporary file: %s", name, strerror(errno));
     fclose(fp);
     return NULL;
   }

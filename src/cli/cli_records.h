@@ -70,9 +70,10 @@ void cli_record_error(const thbx_record_t *rec, const char *path, const char *te
 /* Convert's message for a record the writer refused. */
 void cli_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to);
 
-/* Standard input copied to a private temporary file (0600, unlinked at
- * once, so it is gone whatever happens), positioned at its start; for
- * commands that read their input twice. NULL and a message on failure. */
-FILE *cli_spool_stdin(void);
+/* A stream (standard input, a pipe) copied to a private temporary file
+ * (0600 in $TMPDIR or /tmp, unlinked at once, so it is gone whatever
+ * happens), positioned at its start; for commands that read their input
+ * twice. `src` is not closed. NULL and a message on failure. */
+FILE *cli_spool(FILE *src, const char *name);
 
 #endif

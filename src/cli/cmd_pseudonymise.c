@@ -233,7 +233,9 @@ int cmd_pseudonymise(int argc, char **argv) {
     cli_report(&err);
     goto done;
   }
-  if (derive)
+  if (io.quiet)
+    ; /* no key id either */
+  else if (derive)
     fprintf(stderr, "thbx: key id %s; derived for '%s': key id %s\n", thbx_pseudonymiser_key_id(ps),
             derive, thbx_pseudonymiser_derived_key_id(ps));
   else

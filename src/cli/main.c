@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"schema", cmd_schema, "print an embedded profile schema (JSON Schema or XSD)"},
     {"codes", cmd_codes, "print the code lists of the profile"},
     {"pseudonymise", cmd_pseudonymise, "replace identifiers by keyed pseudonyms, drop fields"},
+    {"anonymise", cmd_anonymise, "make a k-anonymous release of person-level records"},
     {NULL, NULL, NULL},
 };
 

@@ -54,6 +54,9 @@ set(THBX_LIB_SOURCES
   privacy/pseudonym.c
   privacy/pseudonymise_stage.c
   privacy/privacy_path.c
+  privacy/anonymise.c
+  privacy/anonymise_hierarchy.c
+  privacy/anonymise_report.c
   privacy/item_compat.c # TEMPORARY until branch pipeline lands
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)

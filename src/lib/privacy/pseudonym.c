@@ -75,8 +75,8 @@ int thbx_pseudonymiser_new(thbx_pseudonymiser_t **out, const unsigned char *key,
   if (out)
     *out = NULL;
   if (key && length < THBX_KEY_MIN_BYTES)
-    return thbx_error_set(err, THBX_EINVAL, "the key has %zu bytes; at least %d are needed",
-                          length, THBX_KEY_MIN_BYTES);
+    return thbx_error_set(err, THBX_EINVAL, "the key has %zu bytes; at least %d are needed", length,
+                          THBX_KEY_MIN_BYTES);
   return privacy_pseudonymiser_new_any_length(out, key, length, derive_label, err);
 }
 
