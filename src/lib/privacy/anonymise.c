@@ -656,7 +656,7 @@ done:
 }
 
 long thbx_anonymiser_small_groups(const thbx_anonymiser_t *a) {
-  const struct anon_table *t = a->applied ? &a->out : &a->base;
+  const struct anon_table *t = a->planned ? &a->out : &a->base;
   long n = 0;
   for (size_t i = 0; i < t->n; i++)
     if (anon_group_size(a, &t->groups[i]) < a->k)

@@ -39,17 +39,17 @@ static const char *suppression_name(int s) {
 }
 
 json_t *thbx_anonymiser_report(const thbx_anonymiser_t *a) {
-  const struct anon_table *t = a->applied ? &a->out : &a->base;
+  const struct anon_table *t = a->planned ? &a->out : &a->base;
   json_t *r = json_object();
   if (!r)
     return NULL;
-  json_object_set_new(r, "mode", json_string(a->applied ? "anonymise" : "check"));
+  json_object_set_new(r, "mode", json_string(a->planned ? "anonymise" : "check"));
   json_object_set_new(r, "k", json_integer(a->k));
   json_object_set_new(r, "counted", json_string(a->has_distinct ? "persons" : "records"));
   json_object_set_new(r, "distinct",
                       a->has_distinct ? json_string(a->distinct.dotted) : json_null());
   json_t *records = json_pack("{sI}", "read", (json_int_t)a->read);
-  if (a->applied) {
+  if (a->planned) {
     json_object_set_new(records, "written", json_integer(a->written));
     json_object_set_new(records, "dropped", json_integer(a->dropped));
   }
@@ -61,7 +61,7 @@ json_t *thbx_anonymiser_report(const thbx_anonymiser_t *a) {
     json_object_set_new(f, "hierarchy", q->hier_file ? json_string(q->hier_file) : json_null());
     json_object_set_new(f, "levels", json_integer(q->levels));
     json_object_set_new(f, "suppression", json_string(suppression_name(q->suppress)));
-    if (a->applied) {
+    if (a->planned) {
       json_object_set_new(f, "level", json_integer(q->level));
       json_object_set_new(f, "generalised", json_integer(q->generalised));
       json_object_set_new(f, "suppressed", json_integer(q->suppressed));
