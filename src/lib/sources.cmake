@@ -57,7 +57,6 @@ set(THBX_LIB_SOURCES
   privacy/anonymise.c
   privacy/anonymise_hierarchy.c
   privacy/anonymise_report.c
-  privacy/item_compat.c # TEMPORARY until branch pipeline lands
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})
