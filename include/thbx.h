@@ -732,6 +732,14 @@ int thbx_anonymiser_apply(thbx_anonymiser_t *a, json_t *record, int *keep, thbx_
  * were generalised or suppressed, the group-size distribution, groups below
  * k, and l-diversity of the sensitive field. */
 json_t *thbx_anonymiser_report(const thbx_anonymiser_t *a);
+/* The two passes on pipelines (the anonymiser is borrowed: it must outlive
+ * them). Pass 1: a sink counting every readable item without issues. Pass
+ * 2: an ordered stage applying the plan; a record to drop gets value NULL,
+ * which the writer skips (it is neither written nor rejected). Add it
+ * before thbx_pipeline_add_writer. */
+int thbx_anonymiser_add_counter(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a,
+                                thbx_error_t *err);
+int thbx_anonymiser_add_stage(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a, thbx_error_t *err);
 /* Groups below k (of the output after pass 2, else of the input). */
 long thbx_anonymiser_small_groups(const thbx_anonymiser_t *a);
 void thbx_anonymiser_free(thbx_anonymiser_t *a);

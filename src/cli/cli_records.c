@@ -281,3 +281,71 @@ FILE *cli_spool(FILE *src, const char *name) {
   }
   return fp;
 }
+
+void cli_io_pipeline_options(const struct cli_io *io, const thbx_profile_t *profile, int jobs,
+                             thbx_pipeline_options_t *po) {
+  thbx_pipeline_options_default(po);
+  po->profile = profile;
+  po->reader.delimiter = io->delimiter;
+  po->reader.list_separator = io->list_sep;
+  po->reader.limits = io->limits;
+  po->jobs = jobs;
+  po->fail_fast = io->fail_fast;
+  po->interrupted = &cli_interrupted;
+}
+
+int cli_pipeline_input(const struct cli_io *io, thbx_pipeline_t *p, FILE *in, const char *source,
+                       int report, long *failed) {
+  thbx_format f = io->from;
+  if (f == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
+    f = thbx_format_from_path(source);
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  int rc = thbx_pipeline_run(p, in, source, f, &err);
+  if (cli_interrupted || rc == THBX_EINTR)
+    return CLI_RUN_INTERRUPTED;
+  switch (rc) {
+  case THBX_OK: return thbx_pipeline_stopped(p) ? CLI_RUN_STOP : CLI_RUN_OK;
+  case THBX_EPARSE:
+  case THBX_ELIMIT:
+    if (report) {
+      cli_report(&err); /* broken at its start: bad data */
+      (*failed)++;
+    }
+    return io->fail_fast ? CLI_RUN_STOP : CLI_RUN_RECORDS_FAILED;
+  case THBX_EFATAL:
+    if (report) {
+      cli_report(&err);
+      (*failed)++;
+    }
+    return CLI_RUN_FATAL;
+  default:
+    if (report)
+      cli_report(&err);
+    return CLI_RUN_FATAL; /* EIO, ENOMEM */
+  }
+}
+
+thbx_format cli_default_format(const struct cli_io *io, const char *first_input) {
+  if (io->to != THBX_FORMAT_AUTO)
+    return io->to;
+  if (io->from != THBX_FORMAT_AUTO)
+    return io->from;
+  if (first_input && strcmp(first_input, "-") != 0) {
+    thbx_format f = thbx_format_from_path(first_input);
+    return f != THBX_FORMAT_AUTO ? f : THBX_FORMAT_JSON;
+  }
+  int c;
+  do
+    c = getc(stdin);
+  while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+  if (c == EOF)
+    return THBX_FORMAT_JSON;
+  ungetc(c, stdin);
+  switch (c) {
+  case '<': return THBX_FORMAT_XML;
+  case '[': return THBX_FORMAT_JSON;
+  case '{': return THBX_FORMAT_NDJSON;
+  default: return THBX_FORMAT_CSV;
+  }
+}

@@ -51,7 +51,22 @@ void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profil
                            thbx_format format, thbx_writer_options_t *wo);
 
 /* Outcome of reading one input, worst last (as in convert). */
-enum { CLI_RUN_OK, CLI_RUN_RECORDS_FAILED, CLI_RUN_STOP, CLI_RUN_FATAL };
+enum { CLI_RUN_OK, CLI_RUN_RECORDS_FAILED, CLI_RUN_STOP, CLI_RUN_FATAL, CLI_RUN_INTERRUPTED };
+
+/* Pipeline options from the I/O options (profile, reader options, fail-fast,
+ * interrupts). */
+void cli_io_pipeline_options(const struct cli_io *io, const thbx_profile_t *profile, int jobs,
+                             thbx_pipeline_options_t *po);
+/* Run one input through the pipeline, as convert does: a record that
+ * cannot be read is counted in *failed by the pipeline's statistics (the
+ * messages sink says it); an input broken at its start is said here and
+ * counted; `report` 0 says nothing (a second pass). */
+int cli_pipeline_input(const struct cli_io *io, thbx_pipeline_t *p, FILE *in, const char *source,
+                       int report, long *failed);
+/* The output format when -t is not given: -f, else the first input's
+ * extension, else (standard input) its first character: '<' xml, '[' json,
+ * '{' ndjson, anything else csv (the character is pushed back). */
+thbx_format cli_default_format(const struct cli_io *io, const char *first_input);
 
 /* Called for each record read: owns nothing (the loop frees rec->value
  * after). Returns CLI_RUN_OK, CLI_RUN_RECORDS_FAILED (this record failed:

@@ -71,67 +71,34 @@ struct input {
   int spooled;
 };
 
-struct run {
-  const struct cli_io *io;
-  const thbx_profile_t *profile;
-  thbx_anonymiser_t *a;
-  cli_output_t *out;
-  thbx_writer_t *writer;
-  thbx_format format;
+/* Pass 2 says only what pass 1 could not know: records the output format
+ * cannot carry (rule "write"). */
+struct write_messages {
+  long failed;
 };
 
-static int count_record(void *ctx, thbx_reader_t *reader, thbx_record_t *rec) {
-  (void)reader;
-  struct run *r = ctx;
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  if (thbx_anonymiser_count(r->a, rec->value, rec->source, rec->line, &err) != THBX_OK) {
-    cli_report(&err);
-    return CLI_RUN_FATAL;
+static int write_messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *item,
+                               thbx_error_t *err) {
+  (void)p;
+  (void)err;
+  struct write_messages *m = state;
+  int any = 0;
+  for (size_t i = 0; i < item->nissues; i++) {
+    const thbx_item_issue_t *is = &item->issues[i];
+    if (!is->rule || strcmp(is->rule, "write") != 0)
+      continue;
+    thbx_error_t e;
+    thbx_error_clear(&e);
+    snprintf(e.source, sizeof(e.source), "%.200s", item->source);
+    e.line = is->line;
+    e.column = is->column;
+    snprintf(e.instance_path, sizeof(e.instance_path), "%s", is->instance_path);
+    snprintf(e.text, sizeof(e.text), "%s", is->message);
+    cli_report(&e);
+    any = 1;
   }
-  return CLI_RUN_OK;
-}
-
-static int open_writer(struct run *r, thbx_format format) {
-  if (r->writer)
-    return 0;
-  r->format = r->io->to != THBX_FORMAT_AUTO ? r->io->to : format;
-  if (r->format == THBX_FORMAT_AUTO)
-    r->format = THBX_FORMAT_JSON;
-  thbx_writer_options_t wo;
-  cli_io_writer_options(r->io, r->profile, r->format, &wo);
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  if (thbx_writer_open(&r->writer, r->out->fp, &wo, &err) != THBX_OK) {
-    cli_report(&err);
-    return -1;
-  }
-  return 0;
-}
-
-static int write_record(void *ctx, thbx_reader_t *reader, thbx_record_t *rec) {
-  struct run *r = ctx;
-  if (open_writer(r, thbx_reader_format(reader)) != 0)
-    return CLI_RUN_FATAL;
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  int keep = 0;
-  if (thbx_anonymiser_apply(r->a, rec->value, &keep, &err) != THBX_OK) {
-    cli_record_error(rec, NULL, err.text);
-    return CLI_RUN_FATAL;
-  }
-  if (!keep)
-    return CLI_RUN_OK;
-  int rc = thbx_writer_write(r->writer, rec->value, &err);
-  if (rc == THBX_EPARSE) {
-    cli_write_error(&err, rec, r->format);
-    return CLI_RUN_RECORDS_FAILED;
-  }
-  if (rc != THBX_OK) {
-    cli_report(&err);
-    return CLI_RUN_FATAL;
-  }
-  return CLI_RUN_OK;
+  m->failed += any;
+  return THBX_OK;
 }
 
 /* ---------------------------------------------------------------- report */
@@ -243,18 +210,69 @@ static void close_inputs(struct input *in, int n) {
       fclose(in[i].fp);
 }
 
-static int pass(struct run *r, struct input *in, int n, int first_pass, long *failed) {
+/* One pass over every input through a pipeline made for it. */
+static int pass(const struct cli_io *io, const thbx_profile_t *profile, thbx_anonymiser_t *a,
+                struct input *in, int n, thbx_writer_t *w, long *failed) {
+  thbx_pipeline_options_t po;
+  cli_io_pipeline_options(io, profile, 1, &po);
+  thbx_pipeline_t *p = NULL;
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  struct write_messages *wm = NULL;
+  int rc = thbx_pipeline_new(&p, &po, &err);
+  if (rc == THBX_OK && !w) {
+    rc = thbx_anonymiser_add_counter(p, a, &err);
+    if (rc == THBX_OK)
+      rc = cli_add_messages(p, NULL, 1, &err);
+  } else if (rc == THBX_OK) {
+    rc = thbx_anonymiser_add_stage(p, a, &err);
+    if (rc == THBX_OK)
+      rc = thbx_pipeline_add_writer(p, w, &err);
+    wm = calloc(1, sizeof(*wm));
+    if (rc == THBX_OK && !wm) {
+      rc = THBX_ENOMEM;
+      snprintf(err.text, sizeof(err.text), "out of memory");
+    }
+    if (rc == THBX_OK) {
+      thbx_sink_ops_t ops = {0};
+      ops.name = "write-messages";
+      ops.item = write_messages_item;
+      rc = thbx_pipeline_add_sink(p, &ops, wm, &err);
+    }
+  }
+  if (rc != THBX_OK) {
+    cli_report(&err);
+    thbx_pipeline_free(p);
+    free(wm);
+    return CLI_RUN_FATAL;
+  }
   int result = CLI_RUN_OK;
-  for (int i = 0; i < n && result != CLI_RUN_STOP && result != CLI_RUN_FATAL; i++) {
+  for (int i = 0; i < n && result != CLI_RUN_STOP && result < CLI_RUN_FATAL; i++) {
     if (fseek(in[i].fp, 0, SEEK_SET) != 0) {
       cli_error("%s: cannot read it a second time: %s", in[i].name, strerror(errno));
-      return CLI_RUN_FATAL;
+      result = CLI_RUN_FATAL;
+      break;
     }
-    int rc = cli_each_record(r->io, r->profile, in[i].fp, in[i].name, first_pass,
-                             first_pass ? count_record : write_record, r, failed);
-    if (rc > result)
-      result = rc;
+    int rrc = cli_pipeline_input(io, p, in[i].fp, in[i].name, !w, failed);
+    if (rrc > result)
+      result = rrc;
   }
+  int complete = result == CLI_RUN_OK || result == CLI_RUN_RECORDS_FAILED;
+  if (thbx_pipeline_finish(p, complete, &err) != THBX_OK && complete) {
+    if (!err.source[0])
+      snprintf(err.source, sizeof(err.source), "%.200s", io->output ? io->output : "stdout");
+    cli_report(&err);
+    result = CLI_RUN_FATAL;
+  }
+  if (!w) {
+    thbx_pipeline_stats_t stats;
+    thbx_pipeline_get_stats(p, &stats);
+    *failed += stats.rejected;
+  } else {
+    *failed += wm->failed;
+  }
+  thbx_pipeline_free(p);
+  free(wm);
   return result;
 }
 
@@ -300,6 +318,7 @@ int cmd_anonymise(int argc, char **argv) {
   int check = 0, json = 0, code = EXIT_USAGE;
   thbx_profile_t *profile = NULL;
   thbx_anonymiser_t *a = NULL;
+  thbx_writer_t *w = NULL;
   struct input *inputs = NULL;
   int ninputs = 0;
   if (!hier) {
@@ -424,12 +443,22 @@ int cmd_anonymise(int argc, char **argv) {
   }
   for (int i = 0; i < ninputs; i++)
     inputs[i].name = first < argc ? argv[first + i] : "-";
+  for (int i = 0; i < ninputs; i++)
+    if (io.output && strcmp(io.output, "-") != 0 && cli_same_file(io.output, inputs[i].name)) {
+      cli_usage_error("anonymise", "--output would overwrite the input '%s'", inputs[i].name);
+      goto done;
+    }
+  thbx_format to = check ? THBX_FORMAT_JSON : cli_default_format(&io, inputs[0].name);
   if (open_inputs(inputs, ninputs) != 0)
     goto done;
 
-  struct run run = {.io = &io, .profile = profile, .a = a};
+  cli_signals_install();
   long failed = 0;
-  int result = pass(&run, inputs, ninputs, 1, &failed);
+  int result = pass(&io, profile, a, inputs, ninputs, NULL, &failed);
+  if (result == CLI_RUN_INTERRUPTED) {
+    code = cli_interrupt_exit();
+    goto done;
+  }
   if (result == CLI_RUN_FATAL)
     goto done; /* nothing written: exit 2 */
   if (result == CLI_RUN_STOP) {
@@ -449,45 +478,35 @@ int cmd_anonymise(int argc, char **argv) {
   cli_output_t out;
   if (cli_output_open(&out, io.output) != 0)
     goto done;
-  run.out = &out;
-  long failed2 = 0;
-  result = pass(&run, inputs, ninputs, 0, &failed2);
-  failed += failed2;
-  if (result != CLI_RUN_FATAL && result != CLI_RUN_STOP && !run.writer) {
-    thbx_format f = io.from;
-    if (f == THBX_FORMAT_AUTO && first < argc)
-      f = thbx_format_from_path(argv[first]);
-    if (open_writer(&run, f) != 0)
-      result = CLI_RUN_FATAL;
+  thbx_writer_options_t wo;
+  cli_io_writer_options(&io, profile, to, &wo);
+  if (thbx_writer_open(&w, out.fp, &wo, &err) != THBX_OK) {
+    cli_report(&err);
+    cli_output_abort(&out);
+    goto done;
   }
-  if (result == CLI_RUN_OK || result == CLI_RUN_RECORDS_FAILED) {
-    if (thbx_anonymiser_small_groups(a)) {
-      /* never publish what the recount finds below k (an input changed
-       * between the passes, or a fault): nothing is committed */
-      cli_error("the output would have groups below k; nothing written");
-      result = CLI_RUN_FATAL;
-    }
+  result = pass(&io, profile, a, inputs, ninputs, w, &failed);
+  if ((result == CLI_RUN_OK || result == CLI_RUN_RECORDS_FAILED) &&
+      thbx_anonymiser_small_groups(a)) {
+    /* never publish what the recount finds below k (an input changed
+     * between the passes, or a fault): nothing is committed */
+    cli_error("the output would have groups below k; nothing written");
+    result = CLI_RUN_FATAL;
   }
-  if (result == CLI_RUN_FATAL || result == CLI_RUN_STOP) {
-    code = result == CLI_RUN_FATAL ? EXIT_USAGE : EXIT_INVALID;
-    thbx_writer_free(run.writer);
+  if (result != CLI_RUN_OK && result != CLI_RUN_RECORDS_FAILED) {
+    code = result == CLI_RUN_INTERRUPTED ? cli_interrupt_exit()
+           : result == CLI_RUN_FATAL     ? EXIT_USAGE
+                                         : EXIT_INVALID;
     cli_output_abort(&out);
     goto done;
   }
   code = failed ? EXIT_INVALID : EXIT_VALID;
-  if (thbx_writer_finish(run.writer, &err) != THBX_OK) {
-    if (!err.source[0])
-      snprintf(err.source, sizeof(err.source), "%.200s", io.output ? io.output : "stdout");
-    cli_report(&err);
-    cli_output_abort(&out);
+  if (cli_output_commit(&out) != 0)
     code = EXIT_USAGE;
-  } else if (cli_output_commit(&out) != 0) {
-    code = EXIT_USAGE;
-  }
-  thbx_writer_free(run.writer);
-  if (code != EXIT_USAGE && (json || !io.quiet))
+  else if (json || !io.quiet)
     report(a, json);
 done:
+  thbx_writer_free(w);
   if (inputs)
     close_inputs(inputs, ninputs);
   free(inputs);

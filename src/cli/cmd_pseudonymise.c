@@ -33,7 +33,9 @@ static const char help[] =
     "      --drop PATH          remove this field or object (free text, names of\n"
     "                           bodies: reporting_body.name); repeatable\n"
     "      --derive LABEL       use the key HKDF-SHA256 derives for LABEL (one label\n"
-    "                           per recipient: two recipients cannot link their files)\n";
+    "                           per recipient: two recipients cannot link their files)\n"
+    "  -j, --jobs N             pseudonymise on N threads (0: one per core; default 1);\n"
+    "                           the output is the same for every N\n";
 static const char help_tail[] =
     "  -h, --help               show this help\n"
     "\n"
@@ -56,102 +58,18 @@ static const char help_tail[] =
     "pseudonymised, 2 usage error, a refused key file, unreadable input,\n"
     "unwritable output or broken profile.\n";
 
-struct run {
-  const struct cli_io *io;
-  const thbx_profile_t *profile;
-  const thbx_stage_ops_t *ops;
-  void *stage;
-  cli_output_t *out;
-  thbx_writer_t *writer;
-  thbx_format format;
-  long written;
-};
-
-static int open_writer(struct run *r, thbx_format format) {
-  if (r->writer)
-    return 0;
-  r->format = r->io->to != THBX_FORMAT_AUTO ? r->io->to : format;
-  if (r->format == THBX_FORMAT_AUTO)
-    r->format = THBX_FORMAT_JSON;
-  thbx_writer_options_t wo;
-  cli_io_writer_options(r->io, r->profile, r->format, &wo);
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  if (thbx_writer_open(&r->writer, r->out->fp, &wo, &err) != THBX_OK) {
-    cli_report(&err);
-    return -1;
-  }
-  return 0;
-}
-
-static void item_clear_issues(thbx_item_t *item) {
-  for (size_t i = 0; i < item->nissues; i++) {
-    thbx_item_issue_t *is = &item->issues[i];
-    free(is->rule);
-    free(is->instance_path);
-    free(is->schema_path);
-    free(is->message);
-    free(is->value);
-    free(is->related_source);
-  }
-  free(item->issues);
-  item->issues = NULL;
-  item->nissues = item->capissues = 0;
-}
-
-/* One record: reader -> pseudonymise stage -> writer. */
-static int one_record(void *ctx, thbx_reader_t *reader, thbx_record_t *rec) {
-  struct run *r = ctx;
-  if (open_writer(r, thbx_reader_format(reader)) != 0)
-    return CLI_RUN_FATAL;
-  thbx_item_t item;
-  memset(&item, 0, sizeof(item));
-  item.value = rec->value;
-  item.source = rec->source;
-  item.line = rec->line;
-  item.column = rec->column;
-  item.index = rec->index;
-  item.format = thbx_reader_format(reader);
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  int rc = r->ops->apply(r->stage, &item, &err);
-  rec->value = item.value; /* a stage may replace it; the loop frees it */
-  if (rc != THBX_OK) {
-    cli_report(&err);
-    item_clear_issues(&item);
-    return CLI_RUN_FATAL;
-  }
-  if (item.nissues) {
-    for (size_t i = 0; i < item.nissues; i++)
-      cli_record_error(rec, item.issues[i].instance_path, item.issues[i].message);
-    item_clear_issues(&item);
-    return CLI_RUN_RECORDS_FAILED;
-  }
-  /* item.raw_stale is set: the value is written, never the input's bytes */
-  rc = thbx_writer_write(r->writer, item.value, &err);
-  if (rc == THBX_EPARSE) {
-    cli_write_error(&err, rec, r->format);
-    return CLI_RUN_RECORDS_FAILED;
-  }
-  if (rc != THBX_OK) {
-    cli_report(&err);
-    return CLI_RUN_FATAL;
-  }
-  r->written++;
-  return CLI_RUN_OK;
-}
-
 static void warn(void *ctx, const char *text) {
   (void)ctx;
   cli_warning("%s", text);
 }
 
 int cmd_pseudonymise(int argc, char **argv) {
-  enum { OPT_FIELD = 256, OPT_DROP, OPT_DERIVE };
+  enum { OPT_FIELD = 256, OPT_DROP, OPT_DERIVE, OPT_JOBS };
   static const struct option options[] = {{"key-file", required_argument, NULL, 'k'},
                                           {"field", required_argument, NULL, OPT_FIELD},
                                           {"drop", required_argument, NULL, OPT_DROP},
                                           {"derive", required_argument, NULL, OPT_DERIVE},
+                                          {"jobs", required_argument, NULL, 'j'},
                                           CLI_IO_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
@@ -161,8 +79,10 @@ int cmd_pseudonymise(int argc, char **argv) {
   const char **fields = calloc((size_t)argc + 2, sizeof(char *));
   const char **drops = calloc((size_t)argc + 1, sizeof(char *));
   size_t nfields = 0, ndrops = 0;
-  int code = EXIT_USAGE;
+  int code = EXIT_USAGE, jobs = 1;
   thbx_profile_t *profile = NULL;
+  thbx_pipeline_t *p = NULL;
+  thbx_writer_t *w = NULL;
   thbx_pseudonymiser_t *ps = NULL;
   void *stage = NULL;
   const thbx_stage_ops_t *stage_ops = NULL;
@@ -173,12 +93,16 @@ int cmd_pseudonymise(int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":k:" CLI_IO_SHORT "h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":k:j:" CLI_IO_SHORT "h", options, NULL)) != -1) {
     switch (c) {
     case 'k': key_file = optarg; break;
     case OPT_FIELD: fields[nfields++] = optarg; break;
     case OPT_DROP: drops[ndrops++] = optarg; break;
     case OPT_DERIVE: derive = optarg; break;
+    case 'j':
+      if (cli_parse_jobs("pseudonymise", optarg, &jobs) != 0)
+        goto done;
+      break;
     case 'h':
       fputs(help, stdout);
       fputs(cli_io_help, stdout);
@@ -241,13 +165,38 @@ int cmd_pseudonymise(int argc, char **argv) {
   else
     fprintf(stderr, "thbx: key id %s\n", thbx_pseudonymiser_key_id(ps));
 
+  for (int i = first; i < argc; i++)
+    if (io.output && strcmp(io.output, "-") != 0 && cli_same_file(io.output, argv[i])) {
+      cli_usage_error("pseudonymise", "--output would overwrite the input '%s'", argv[i]);
+      goto done;
+    }
+  cli_signals_install();
+  thbx_format to = cli_default_format(&io, first < argc ? argv[first] : "-");
   cli_output_t out;
   if (cli_output_open(&out, io.output) != 0)
     goto done;
-  struct run run = {.io = &io, .profile = profile, .ops = stage_ops, .stage = stage, .out = &out};
+  thbx_writer_options_t wo;
+  cli_io_writer_options(&io, profile, to, &wo);
+  thbx_pipeline_options_t plo;
+  cli_io_pipeline_options(&io, profile, jobs, &plo);
+  if (thbx_writer_open(&w, out.fp, &wo, &err) != THBX_OK ||
+      thbx_pipeline_new(&p, &plo, &err) != THBX_OK) {
+    cli_report(&err);
+    cli_output_abort(&out);
+    goto done;
+  }
+  /* the pipeline owns the stage from here, also when adding fails */
+  int arc = thbx_pipeline_add_stage(p, stage_ops, stage, &err);
+  stage = NULL;
+  if (arc != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
+      cli_add_messages(p, NULL, 1, &err) != THBX_OK) {
+    cli_report(&err);
+    cli_output_abort(&out);
+    goto done;
+  }
   long failed = 0;
   int result = CLI_RUN_OK;
-  for (int i = first; i <= argc && result != CLI_RUN_STOP && result != CLI_RUN_FATAL; i++) {
+  for (int i = first; i <= argc && result != CLI_RUN_STOP && result < CLI_RUN_FATAL; i++) {
     if (i == argc && first != argc)
       break;
     const char *path = i < argc ? argv[i] : "-";
@@ -256,30 +205,34 @@ int cmd_pseudonymise(int argc, char **argv) {
       result = CLI_RUN_FATAL;
       break;
     }
-    int rc = cli_each_record(&io, profile, in, path, 1, one_record, &run, &failed);
+    cli_note_terminal_input(in);
+    int rc = cli_pipeline_input(&io, p, in, path, 1, &failed);
     cli_close_input(in);
     if (rc > result)
       result = rc;
   }
+  thbx_pipeline_stats_t stats;
+  thbx_pipeline_get_stats(p, &stats);
+  failed += stats.rejected;
   code = failed ? EXIT_INVALID : EXIT_VALID;
-  if (result != CLI_RUN_FATAL && result != CLI_RUN_STOP && !run.writer) {
-    thbx_format f = io.from;
-    if (f == THBX_FORMAT_AUTO && first < argc)
-      f = thbx_format_from_path(argv[first]);
-    if (open_writer(&run, f) != 0)
-      result = CLI_RUN_FATAL;
-  }
-  if (result == CLI_RUN_FATAL && !out.tmp && run.writer) {
+  if (result == CLI_RUN_INTERRUPTED) {
+    thbx_pipeline_finish(p, 0, &err);
+    cli_output_abort(&out);
+    code = cli_interrupt_exit();
+  } else if ((result == CLI_RUN_FATAL || result == CLI_RUN_STOP) && !out.tmp) {
     /* standard output or a pipe: what was written before the input broke
-     * stays (a file given with -o is never committed half done) */
-    code = EXIT_USAGE;
-    thbx_writer_finish(run.writer, &err);
-    cli_output_commit(&out);
+     * stays, visibly unfinished (a file given with -o is never committed
+     * half done) */
+    if (result == CLI_RUN_FATAL)
+      code = EXIT_USAGE;
+    thbx_pipeline_finish(p, 0, &err);
+    if (cli_output_commit(&out) != 0)
+      code = EXIT_USAGE;
   } else if (result == CLI_RUN_FATAL || result == CLI_RUN_STOP) {
     if (result == CLI_RUN_FATAL)
       code = EXIT_USAGE;
     cli_output_abort(&out);
-  } else if (thbx_writer_finish(run.writer, &err) != THBX_OK) {
+  } else if (thbx_pipeline_finish(p, 1, &err) != THBX_OK) {
     if (!err.source[0])
       snprintf(err.source, sizeof(err.source), "%.200s", io.output ? io.output : "stdout");
     cli_report(&err);
@@ -288,10 +241,11 @@ int cmd_pseudonymise(int argc, char **argv) {
   } else if (cli_output_commit(&out) != 0) {
     code = EXIT_USAGE;
   }
-  thbx_writer_free(run.writer);
 done:
   if (stage)
     stage_ops->free(stage);
+  thbx_pipeline_free(p);
+  thbx_writer_free(w);
   thbx_pseudonymiser_free(ps);
   thbx_profile_free(profile);
   free(fields);

@@ -663,3 +663,49 @@ long thbx_anonymiser_small_groups(const thbx_anonymiser_t *a) {
       n++;
   return n;
 }
+
+/* ------------------------------------------------------ on the pipeline */
+
+static int counter_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *item,
+                        thbx_error_t *err) {
+  (void)p;
+  if (!item->value || item->unreadable || item->nissues)
+    return THBX_OK;
+  return thbx_anonymiser_count(state, item->value, item->source, item->line, err);
+}
+
+int thbx_anonymiser_add_counter(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a,
+                                thbx_error_t *err) {
+  thbx_sink_ops_t ops = {0};
+  ops.name = "anonymise-count";
+  ops.item = counter_item;
+  return thbx_pipeline_add_sink(pipeline, &ops, a, err);
+}
+
+static int stage_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
+  if (!item->value)
+    return THBX_OK;
+  int keep = 0;
+  int rc = thbx_anonymiser_apply(state, item->value, &keep, err);
+  if (rc != THBX_OK) {
+    thbx_error_at(err, item->source, item->line, item->column);
+    return rc;
+  }
+  item->raw_stale = 1; /* values changed: the input's bytes must not be copied */
+  if (!keep) {
+    json_decref(item->value);
+    item->value = NULL;
+  }
+  return THBX_OK;
+}
+
+int thbx_anonymiser_add_stage(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a, thbx_error_t *err) {
+  if (!a->planned)
+    return thbx_error_set(err, THBX_EINVAL, "no plan: count the records and plan first");
+  thbx_stage_ops_t ops = {0};
+  ops.name = "anonymise";
+  ops.kind = THBX_STAGE_ORDERED; /* it counts the output as it goes */
+  ops.skip_rejected = 1;
+  ops.apply = stage_apply;
+  return thbx_pipeline_add_stage(pipeline, &ops, a, err);
+}
