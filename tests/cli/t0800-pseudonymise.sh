@@ -78,6 +78,13 @@ jq -c 'del(.person.person_ref, .case_ref)' "$S/events.ndjson" >"$TMP/a"
 jq -c 'del(.person.person_ref, .case_ref)' "$TMP/plain.ndjson" >"$TMP/b"
 cmp -s "$TMP/a" "$TMP/b" || fail "pseudonymise changed other fields"
 
+# -j N: the same output for every number of threads
+for j in 0 2 4; do
+  expect_exit 0 ps --key-file "$KEY" -j $j -t ndjson "$S/events.ndjson"
+  cmp -s "$TMP/stdout" "$TMP/plain.ndjson" || fail "-j $j gives another output"
+done
+expect_exit 2 ps --key-file "$KEY" -j x "$S/events.ndjson"
+
 # one trailing newline in the key file is stripped: the same pseudonyms
 { cat "$KEY"; printf '\n'; } >"$TMP/key-nl"
 chmod 600 "$TMP/key-nl"
