@@ -291,11 +291,14 @@ int privacy_suppression(const thbx_profile_t *profile, const char *dotted, int *
       goto done;
     }
     object[s] = cur;
-    if (s == 0)
+    if (s == 0) {
       prefix[0][0] = '\0';
-    else
-      snprintf(prefix[s], sizeof(prefix[s]), "%s%s%s", prefix[s - 1], s > 1 ? "." : "",
+    } else {
+      char joined[sizeof(prefix[0])]; /* rows of one array: no snprintf from one into another */
+      snprintf(joined, sizeof(joined), "%s%s%s", prefix[s - 1], s > 1 ? "." : "",
                path.parts[s - 1]);
+      memcpy(prefix[s], joined, sizeof(joined));
+    }
     const json_t *req = json_object_get(cur, "required");
     required[s] = 0;
     size_t i;
