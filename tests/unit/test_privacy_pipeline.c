@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "privacy.h"
 
@@ -285,12 +286,88 @@ static void anonymiser_two_passes(void **state) {
   thbx_profile_free(profile);
 }
 
+static int write_file(const char *path, const char *text) {
+  FILE *fp = fopen(path, "wb");
+  if (!fp)
+    return -1;
+  fputs(text, fp);
+  return fclose(fp);
+}
+
+/* ARX-style hierarchy files: ';' or ',', quotes, a header row, '*'; and
+ * what is refused, with its line. */
+static void hierarchy_files(void **state) {
+  (void)state;
+  thbx_error_t err;
+  thbx_profile_t *profile = NULL;
+  assert_int_equal(thbx_profile_load(THBX_DEFAULT_PROFILE, &profile, &err), THBX_OK);
+  const char *quasi[] = {"exploitation.start_year", "person.age_group", "event_date"};
+  thbx_anonymise_options_t o;
+  thbx_anonymise_options_default(&o);
+  o.k = 2;
+  o.quasi = quasi;
+  o.nquasi = 3;
+  o.profile = profile;
+  char dir[] = "/tmp/thbx-hier.XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[128];
+  struct {
+    const char *field, *text;
+    int want;
+    const char *message;
+  } cases[] = {
+      {"exploitation.start_year", "value;five;all\r\n2022;2020;*\r\n2023;2020;*\r\n", THBX_OK,
+       NULL},
+      {"exploitation.start_year", "\"2022\",\"2020\"\n", THBX_OK, NULL},
+      {"exploitation.start_year", "2022,twenty\n", THBX_ESCHEMA, "'twenty' (level 1)"},
+      {"exploitation.start_year", "2022,1900\n", THBX_ESCHEMA, "not a valid value"},
+      {"exploitation.start_year", "2022,2020\n2022,2020\n", THBX_ESCHEMA, "has a row already"},
+      {"exploitation.start_year", "2022,\"2020\n", THBX_ESCHEMA, "quoted cell"},
+      {"exploitation.start_year", "2022\n", THBX_ESCHEMA, "at least one level"},
+      {"exploitation.start_year", "", THBX_ESCHEMA, "no rows"},
+      {"person.age_group", "18-20,*\n9-17,unknown\n", THBX_OK, NULL},
+      {"person.age_group", "18-20,adult\n", THBX_ESCHEMA, "'adult'"},
+      {"event_date", "2024-03-14,2024-03-01\n", THBX_OK, NULL},
+      {"event_date", "2024-03-14,2024-03\n", THBX_ESCHEMA, "'2024-03'"},
+      {"event_date", "2024-03-14,*\n", THBX_ESCHEMA, "neither 'unknown' nor dropped"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    thbx_anonymiser_t *a = NULL;
+    assert_int_equal(thbx_anonymiser_new(&a, &o, &err), THBX_OK);
+    snprintf(path, sizeof(path), "%s/h%zu.csv", dir, i);
+    assert_int_equal(write_file(path, cases[i].text), 0);
+    int rc = thbx_anonymiser_add_hierarchy(a, cases[i].field, path, &err);
+    if (rc != cases[i].want)
+      fail_msg("case %zu: %d, want %d: %s", i, rc, cases[i].want, err.text);
+    if (cases[i].message && !strstr(err.text, cases[i].message))
+      fail_msg("case %zu: message '%s' lacks '%s'", i, err.text, cases[i].message);
+    if (rc != THBX_OK)
+      assert_string_equal(err.source, path);
+    thbx_anonymiser_free(a);
+    unlink(path);
+  }
+  /* a field a rule reads cannot have a hierarchy at all */
+  const char *role[] = {"person.role"};
+  o.quasi = role;
+  o.nquasi = 1;
+  thbx_anonymiser_t *a = NULL;
+  assert_int_equal(thbx_anonymiser_new(&a, &o, &err), THBX_OK);
+  snprintf(path, sizeof(path), "%s/role.csv", dir);
+  assert_int_equal(write_file(path, "victim,suspect\n"), 0);
+  assert_int_equal(thbx_anonymiser_add_hierarchy(a, "person.role", path, &err), THBX_EINVAL);
+  unlink(path);
+  thbx_anonymiser_free(a);
+  rmdir(dir);
+  thbx_profile_free(profile);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(split_writes_values_after_pseudonymise),
       cmocka_unit_test(unreadable_changed_item_is_not_copied),
       cmocka_unit_test(suppression_facts_of_the_profile),
       cmocka_unit_test(anonymiser_two_passes),
+      cmocka_unit_test(hierarchy_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
