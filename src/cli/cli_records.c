@@ -1,5 +1,5 @@
 /*
- * cli_records.c - reading and writing options and the record loop shared by
+ * cli_records.c - reading and writing options and the pipeline runs shared by
  * `thbx pseudonymise` and `thbx anonymise` (see cli_records.h). Messages
  * and outcomes are convert's, so that the three commands fail alike.
  */
@@ -112,18 +112,6 @@ int cli_inputs_check(const char *command, int argc, char **argv, int first) {
   return 0;
 }
 
-void cli_io_reader_options(const struct cli_io *io, const thbx_profile_t *profile,
-                           const char *source, thbx_reader_options_t *ro) {
-  thbx_reader_options_default(ro);
-  ro->format = io->from;
-  if (ro->format == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
-    ro->format = thbx_format_from_path(source);
-  ro->profile = profile;
-  ro->delimiter = io->delimiter;
-  ro->list_separator = io->list_sep;
-  ro->limits = io->limits;
-}
-
 void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profile,
                            thbx_format format, thbx_writer_options_t *wo) {
   thbx_writer_options_default(wo);
@@ -134,104 +122,6 @@ void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profil
   wo->list_separator = io->list_sep;
   wo->columns = format == THBX_FORMAT_CSV ? io->columns : NULL;
   wo->csv_safe = format == THBX_FORMAT_CSV && io->csv_safe;
-}
-
-void cli_record_error(const thbx_record_t *rec, const char *path, const char *text) {
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  snprintf(err.source, sizeof(err.source), "%.200s", rec->source ? rec->source : "-");
-  err.line = rec->line;
-  err.column = rec->column;
-  if (path)
-    snprintf(err.instance_path, sizeof(err.instance_path), "%.200s", path);
-  snprintf(err.text, sizeof(err.text), "%.400s", text);
-  cli_report(&err);
-}
-
-void cli_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to) {
-  char text[THBX_ERROR_TEXT_LENGTH];
-  const char *path = err->instance_path;
-  size_t plen = strlen(path);
-  if (plen && strncmp(err->text, path, plen) == 0)
-    path = ""; /* the text names the path already */
-  snprintf(text, sizeof(text), "cannot be written as %.6s: %.180s%s%.280s", thbx_format_name(to),
-           path, path[0] ? ": " : "", err->text);
-  err->instance_path[0] = '\0';
-  memcpy(err->text, text, sizeof(err->text));
-  snprintf(err->source, sizeof(err->source), "%.200s", rec->source ? rec->source : "-");
-  err->line = rec->line;
-  err->column = rec->column;
-  cli_report(err);
-}
-
-int cli_each_record(const struct cli_io *io, const thbx_profile_t *profile, FILE *in,
-                    const char *source, int report, cli_record_fn fn, void *ctx, long *failed) {
-  thbx_reader_options_t ro;
-  cli_io_reader_options(io, profile, source, &ro);
-  thbx_reader_t *r = NULL;
-  thbx_error_t err;
-  thbx_error_clear(&err);
-  int rc = thbx_reader_open(&r, in, source, &ro, &err);
-  if (rc != THBX_OK) {
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
-      if (report) {
-        cli_report(&err); /* broken at its start: bad data */
-        (*failed)++;
-      }
-      return io->fail_fast ? CLI_RUN_STOP : CLI_RUN_RECORDS_FAILED;
-    }
-    if (report)
-      cli_report(&err);
-    return CLI_RUN_FATAL;
-  }
-  int result = CLI_RUN_OK;
-  for (;;) {
-    thbx_record_t rec;
-    rc = thbx_reader_next(r, &rec, &err);
-    if (rc == THBX_EOF)
-      break;
-    if (rc == THBX_OK) {
-      int frc = fn(ctx, r, &rec);
-      json_decref(rec.value);
-      if (frc == CLI_RUN_FATAL) {
-        result = CLI_RUN_FATAL;
-        break;
-      }
-      if (frc == CLI_RUN_RECORDS_FAILED) {
-        (*failed)++;
-        result = CLI_RUN_RECORDS_FAILED;
-        if (io->fail_fast) {
-          result = CLI_RUN_STOP;
-          break;
-        }
-      }
-      continue;
-    }
-    if (report)
-      cli_report(&err);
-    if (rc == THBX_EFATAL) {
-      /* the rest cannot be read: unreadable input, exit 2 */
-      if (report)
-        (*failed)++;
-      result = CLI_RUN_FATAL;
-      break;
-    }
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
-      if (report)
-        (*failed)++;
-      if (result < CLI_RUN_RECORDS_FAILED)
-        result = CLI_RUN_RECORDS_FAILED;
-      if (io->fail_fast) {
-        result = CLI_RUN_STOP;
-        break;
-      }
-      continue;
-    }
-    result = CLI_RUN_FATAL; /* EIO, ENOMEM */
-    break;
-  }
-  thbx_reader_free(r);
-  return result;
 }
 
 FILE *cli_spool(FILE *src, const char *name) {

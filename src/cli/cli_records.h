@@ -1,8 +1,9 @@
 /*
  * cli_records.h - what `thbx pseudonymise` and `thbx anonymise` share with
  * `thbx convert`: the reading and writing options, spelled alike, checking
- * the inputs before anything is written, and a loop over one input's
- * records with convert's messages and outcomes.
+ * the inputs before anything is written, running one input through a
+ * pipeline with convert's messages and outcomes, and a private copy of a
+ * stream that must be read twice.
  */
 #ifndef THBX_CLI_RECORDS_H
 #define THBX_CLI_RECORDS_H
@@ -43,9 +44,6 @@ int cli_io_check(const char *command, struct cli_io *io);
  * EXIT_USAGE (said). */
 int cli_inputs_check(const char *command, int argc, char **argv, int first);
 
-/* Reader options for an input from the I/O options. */
-void cli_io_reader_options(const struct cli_io *io, const thbx_profile_t *profile,
-                           const char *source, thbx_reader_options_t *ro);
 /* Writer options (format must be known by then). */
 void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profile,
                            thbx_format format, thbx_writer_options_t *wo);
@@ -67,23 +65,6 @@ int cli_pipeline_input(const struct cli_io *io, thbx_pipeline_t *p, FILE *in, co
  * extension, else (standard input) its first character: '<' xml, '[' json,
  * '{' ndjson, anything else csv (the character is pushed back). */
 thbx_format cli_default_format(const struct cli_io *io, const char *first_input);
-
-/* Called for each record read: owns nothing (the loop frees rec->value
- * after). Returns CLI_RUN_OK, CLI_RUN_RECORDS_FAILED (this record failed:
- * counted, said by the callback), or CLI_RUN_FATAL (said). */
-typedef int (*cli_record_fn)(void *ctx, thbx_reader_t *reader, thbx_record_t *rec);
-
-/* Read every record of `in` (named `source`) and hand it to `fn`. Broken
- * records are reported as FILE:LINE:COL: error: ... and counted in *failed.
- * `report` 0: broken records are skipped silently (a second pass over an
- * input the first pass reported). */
-int cli_each_record(const struct cli_io *io, const thbx_profile_t *profile, FILE *in,
-                    const char *source, int report, cli_record_fn fn, void *ctx, long *failed);
-
-/* Report an error at a record's place: "FILE:LINE:COL: error: [PATH: ]TEXT". */
-void cli_record_error(const thbx_record_t *rec, const char *path, const char *text);
-/* Convert's message for a record the writer refused. */
-void cli_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to);
 
 /* A stream (standard input, a pipe) copied to a private temporary file
  * (0600 in $TMPDIR or /tmp, unlinked at once, so it is gone whatever
