@@ -98,7 +98,7 @@ derived=$(openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt "hexkey:$KEYHEX" 
 [ ${#derived} -eq 64 ] || fail "openssl kdf gave '$derived'"
 expect_exit 0 ps --key-file "$KEY" --derive greta-2025 -t ndjson "$S/events.ndjson"
 cp "$TMP/stdout" "$TMP/greta.ndjson"
-grep -q "derived for 'greta-2025': key id $(printf '%s' "$derived" | xxd -r -p | sha256sum | cut -c1-16)" \
+grep -q "derived for 'greta-2025': key id $(python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$derived" | sha256sum | cut -c1-16)" \
   "$TMP/stderr" || fail "derived key id: $(cat "$TMP/stderr")"
 orig=$(jq -r '.person.person_ref' "$S/events.ndjson" | head -1)
 got=$(jq -r '.person.person_ref' "$TMP/greta.ndjson" | head -1)
