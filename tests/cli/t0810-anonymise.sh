@@ -60,6 +60,7 @@ for word in "Usage: thbx anonymise" -k --quasi --hierarchy --distinct --sensitiv
   --report --max-suppress --to --output --from --profile "Exit status" Examples 0600; do
   grep -q -- "$word" "$TMP/help" || fail "--help does not mention $word"
 done
+"$THBX" help anonymise | cmp -s - "$TMP/help" || fail "thbx help anonymise differs"
 
 # --- the property test
 cat >"$TMP/prop.py" <<'EOF'
