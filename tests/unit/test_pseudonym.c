@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,6 +396,45 @@ static void stage_checks_paths_against_profile(void **state) {
   thbx_profile_free(profile);
 }
 
+/* One pseudonymiser, many threads at once: every thread gets what one
+ * thread alone gets (the shared keyed context is only read). */
+#define THREADS 8
+#define VALUES 2000
+static thbx_pseudonymiser_t *shared;
+static char expected[VALUES][65];
+
+static void *worker(void *arg) {
+  long bad = 0;
+  for (int round = 0; round < 3; round++)
+    for (int i = 0; i < VALUES; i++) {
+      char v[32], hex[65];
+      snprintf(v, sizeof(v), "person-%d", i);
+      if (thbx_pseudonymise(shared, v, strlen(v), hex) != THBX_OK || strcmp(hex, expected[i]))
+        bad++;
+    }
+  *(long *)arg = bad;
+  return NULL;
+}
+
+static void threads_share_one_pseudonymiser(void **state) {
+  (void)state;
+  shared = make("threads");
+  for (int i = 0; i < VALUES; i++) {
+    char v[32];
+    snprintf(v, sizeof(v), "person-%d", i);
+    pseudo(shared, v, expected[i]);
+  }
+  pthread_t t[THREADS];
+  long bad[THREADS];
+  for (int i = 0; i < THREADS; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, worker, &bad[i]), 0);
+  for (int i = 0; i < THREADS; i++) {
+    pthread_join(t[i], NULL);
+    assert_int_equal(bad[i], 0);
+  }
+  thbx_pseudonymiser_free(shared);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hmac_rfc4231),
@@ -404,6 +444,7 @@ int main(void) {
       cmocka_unit_test(stage_replaces_and_drops),
       cmocka_unit_test(stage_arrays_numbers_and_objects),
       cmocka_unit_test(stage_checks_paths_against_profile),
+      cmocka_unit_test(threads_share_one_pseudonymiser),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
