@@ -3,6 +3,7 @@
  * `thbx pseudonymise` and `thbx anonymise` (see cli_records.h). Messages
  * and outcomes are convert's, so that the three commands fail alike.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include "cli_records.h"
 
 #include <errno.h>
@@ -223,19 +224,68 @@ thbx_format cli_default_format(const struct cli_io *io, const char *first_input)
     return io->from;
   if (first_input && strcmp(first_input, "-") != 0) {
     thbx_format f = thbx_format_from_path(first_input);
-    return f != THBX_FORMAT_AUTO ? f : THBX_FORMAT_JSON;
+    if (f != THBX_FORMAT_AUTO)
+      return f;
   }
-  int c;
-  do
-    c = getc(stdin);
-  while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
-  if (c == EOF)
-    return THBX_FORMAT_JSON;
-  ungetc(c, stdin);
+  return THBX_FORMAT_AUTO;
+}
+
+thbx_format cli_sniff_format(FILE *fp, char *buf, size_t cap, size_t *len) {
+  *len = 0;
+  int c = EOF;
+  while (*len < cap && (c = getc(fp)) != EOF) {
+    buf[(*len)++] = (char)c;
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+      break;
+  }
   switch (c) {
+  case EOF: return THBX_FORMAT_JSON;
   case '<': return THBX_FORMAT_XML;
   case '[': return THBX_FORMAT_JSON;
   case '{': return THBX_FORMAT_NDJSON;
   default: return THBX_FORMAT_CSV;
   }
+}
+
+/* A stream that gives the bytes sniffed first, then the rest of `in`. */
+struct replay {
+  FILE *in;
+  size_t len, pos;
+  char buf[];
+};
+
+static ssize_t replay_read(void *cookie, char *out, size_t n) {
+  struct replay *r = cookie;
+  if (r->pos < r->len) {
+    size_t k = r->len - r->pos < n ? r->len - r->pos : n;
+    memcpy(out, r->buf + r->pos, k);
+    r->pos += k;
+    return (ssize_t)k;
+  }
+  size_t got = fread(out, 1, n, r->in);
+  return got == 0 && ferror(r->in) ? -1 : (ssize_t)got;
+}
+
+static int replay_close(void *cookie) {
+  free(cookie);
+  return 0;
+}
+
+FILE *cli_replay(FILE *in, const char *buf, size_t len) {
+  struct replay *r = malloc(sizeof(*r) + len + 1);
+  if (!r) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  r->in = in;
+  r->len = len;
+  r->pos = 0;
+  memcpy(r->buf, buf, len);
+  cookie_io_functions_t io = {.read = replay_read, .close = replay_close};
+  FILE *fp = fopencookie(r, "rb", io);
+  if (!fp) {
+    free(r);
+    cli_error("out of memory");
+  }
+  return fp;
 }

@@ -62,9 +62,16 @@ void cli_io_pipeline_options(const struct cli_io *io, const thbx_profile_t *prof
 int cli_pipeline_input(const struct cli_io *io, thbx_pipeline_t *p, FILE *in, const char *source,
                        int report, long *failed);
 /* The output format when -t is not given: -f, else the first input's
- * extension, else (standard input) its first character: '<' xml, '[' json,
- * '{' ndjson, anything else csv (the character is pushed back). */
+ * extension; THBX_FORMAT_AUTO when it must be sniffed (standard input). */
 thbx_format cli_default_format(const struct cli_io *io, const char *first_input);
+/* Sniff a stream's format from its first character that is not white
+ * space: '<' xml, '[' json, '{' ndjson, anything else csv (nothing: json).
+ * The bytes read (at most cap) are left in buf[0..*len). */
+thbx_format cli_sniff_format(FILE *fp, char *buf, size_t cap, size_t *len);
+/* A stream giving buf[0..len) first, then the rest of `in` (not closed by
+ * it): what was sniffed is read again, so that line numbers and cells stay
+ * as they are. NULL and a message on failure. */
+FILE *cli_replay(FILE *in, const char *buf, size_t len);
 
 /* A stream (standard input, a pipe) copied to a private temporary file
  * (0600 in $TMPDIR or /tmp, unlinked at once, so it is gone whatever

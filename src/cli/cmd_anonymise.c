@@ -451,6 +451,12 @@ int cmd_anonymise(int argc, char **argv) {
   thbx_format to = check ? THBX_FORMAT_JSON : cli_default_format(&io, inputs[0].name);
   if (open_inputs(inputs, ninputs) != 0)
     goto done;
+  if (to == THBX_FORMAT_AUTO) {
+    /* every input can be read again: sniff the first, then rewind */
+    char sniffed[4096];
+    size_t n;
+    to = cli_sniff_format(inputs[0].fp, sniffed, sizeof(sniffed), &n);
+  }
 
   cli_signals_install();
   long failed = 0;

@@ -86,6 +86,7 @@ int cmd_pseudonymise(int argc, char **argv) {
   thbx_pseudonymiser_t *ps = NULL;
   void *stage = NULL;
   const thbx_stage_ops_t *stage_ops = NULL;
+  FILE *replay = NULL;
   if (!fields || !drops) {
     cli_error("out of memory");
     goto done;
@@ -172,6 +173,21 @@ int cmd_pseudonymise(int argc, char **argv) {
     }
   cli_signals_install();
   thbx_format to = cli_default_format(&io, first < argc ? argv[first] : "-");
+  if (to == THBX_FORMAT_AUTO) {
+    char sniffed[4096];
+    size_t n = 0;
+    if (first < argc && strcmp(argv[first], "-") != 0) {
+      FILE *fp = cli_open_input(argv[first]);
+      if (!fp)
+        goto done;
+      to = cli_sniff_format(fp, sniffed, sizeof(sniffed), &n);
+      cli_close_input(fp);
+    } else {
+      to = cli_sniff_format(stdin, sniffed, sizeof(sniffed), &n);
+      if (!(replay = cli_replay(stdin, sniffed, n)))
+        goto done;
+    }
+  }
   cli_output_t out;
   if (cli_output_open(&out, io.output) != 0)
     goto done;
@@ -200,14 +216,15 @@ int cmd_pseudonymise(int argc, char **argv) {
     if (i == argc && first != argc)
       break;
     const char *path = i < argc ? argv[i] : "-";
-    FILE *in = cli_open_input(path);
+    FILE *in = replay && strcmp(path, "-") == 0 ? replay : cli_open_input(path);
     if (!in) {
       result = CLI_RUN_FATAL;
       break;
     }
     cli_note_terminal_input(in);
     int rc = cli_pipeline_input(&io, p, in, path, 1, &failed);
-    cli_close_input(in);
+    if (in != replay)
+      cli_close_input(in);
     if (rc > result)
       result = rc;
   }
@@ -242,6 +259,8 @@ int cmd_pseudonymise(int argc, char **argv) {
     code = EXIT_USAGE;
   }
 done:
+  if (replay)
+    fclose(replay);
   if (stage)
     stage_ops->free(stage);
   thbx_pipeline_free(p);

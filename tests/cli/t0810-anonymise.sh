@@ -277,6 +277,11 @@ cmp -s "$TMP/from-stdin.ndjson" "$TMP/from-file.ndjson" || fail "stdin gives ano
 expect_exit 0 an -k 3 --quasi person.sex,person.age_group -t ndjson -o "$TMP/from-pipe.ndjson" \
   <(cat "$S/events.ndjson")
 cmp -s "$TMP/from-pipe.ndjson" "$TMP/from-file.ndjson" || fail "a named pipe gives another output"
+# the format of standard input is sniffed from the spool: line numbers kept
+printf '\n\n{"a":"x"}\n{"a":\n{"a":"x"}\n' | an -p none -k 2 --quasi a -q >"$TMP/lead.out" 2>"$TMP/lead.err"
+[ $? -eq 1 ] || fail "stdin with a broken record: not exit 1"
+grep -q "^-:4:1: error:" "$TMP/lead.err" || fail "stdin line numbers shifted: $(cat "$TMP/lead.err")"
+[ "$(wc -l <"$TMP/lead.out")" -eq 2 ] || fail "stdin NDJSON not written as NDJSON: $(cat "$TMP/lead.out")"
 # broken records: reported once, the rest anonymised, exit 1
 { head -3 "$S/events.ndjson"; printf '{"broken":\n'; tail -n +4 "$S/events.ndjson"; } >"$TMP/broken.ndjson"
 expect_exit 1 an -k 3 --quasi person.sex -t ndjson -o "$TMP/b.ndjson" "$TMP/broken.ndjson"

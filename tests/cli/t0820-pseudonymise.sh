@@ -167,6 +167,14 @@ printf '{"case_ref":"A-1"}\n{"case_ref":\n{"case_ref":"B-2"}\n' >"$TMP/broken.nd
 expect_exit 1 ps --key-file "$KEY" -p none "$TMP/broken.ndjson"
 grep -q "broken.ndjson:2:1: error:" "$TMP/stderr" || fail "no located message for a broken record"
 [ "$(wc -l <"$TMP/stdout")" -eq 2 ] || fail "records after the broken one lost"
+# the output format of standard input is sniffed without losing a byte:
+# leading blank lines keep the line numbers, a CSV header its spaces
+printf '\n\n{"case_ref":"A-1"}\n{"case_ref":\n{"case_ref":"B-2"}\n' >"$TMP/lead.ndjson"
+expect_exit 1 ps -q --key-file "$KEY" -p none <"$TMP/lead.ndjson"
+grep -q "^-:4:1: error:" "$TMP/stderr" || fail "stdin line numbers shifted: $(cat "$TMP/stderr")"
+[ "$(wc -l <"$TMP/stdout")" -eq 2 ] || fail "stdin NDJSON not written as NDJSON"
+printf ' a,b\nx,1\n' | ps -q --key-file "$KEY" -p none --field b >"$TMP/sp.csv" || fail "stdin CSV"
+head -1 "$TMP/sp.csv" | grep -q '" a",b' || fail "the CSV header lost its space: $(head -1 "$TMP/sp.csv")"
 printf '<records xmlns="urn:thbx:thb-event:1.0"><record id="AL-1">' >"$TMP/torn.xml"
 expect_exit 2 ps --key-file "$KEY" -o "$TMP/torn-out.xml" "$TMP/torn.xml"
 [ ! -e "$TMP/torn-out.xml" ] || fail "a half output was left for a torn input"
