@@ -179,6 +179,9 @@ for q in quasi:
 out = os.path.join(tmp, "out." + fout)
 if os.path.exists(out):
     os.unlink(out)
+if n:
+    rc, vout, _ = run(["validate", "-q", inp])
+    assert rc == 0, "seed %d: the generated input is invalid: %s" % (seed, vout.decode()[:500])
 rc, _, err = run(["anonymise"] + args + hargs + ["--report", "json", "-t", fout, "-o", out, inp])
 what = "seed %d: k=%d quasi=%s distinct=%s %s->%s n=%d" % (seed, k, quasi, distinct, fin, fout, n)
 assert rc == 0, what + ": exit %d: %s" % (rc, err)
@@ -187,6 +190,10 @@ rc, back, err = run(["convert", "-t", "ndjson", out])
 assert rc == 0, what + ": " + err
 outrecs = [json.loads(l) for l in back.decode().splitlines()]
 
+# 0. the output is valid against the profile
+if outrecs:
+    rc, vout, _ = run(["validate", "-q", out])
+    assert rc == 0, what + ": the output does not validate: " + vout.decode()[:500]
 # 1. every combination has k records or persons, counted here
 g, size = groups(outrecs, quasi, distinct)
 small = [s for s in size.values() if s < k]
