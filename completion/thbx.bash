@@ -3,7 +3,7 @@
 # profile names (thbx schema --list, *.json files) and code-list names
 # (thbx codes). Needs nothing from the bash-completion package.
 
-_thbx_commands="convert validate schema codes map stats help"
+_thbx_commands="convert validate schema codes map stats pseudonymise anonymise help"
 
 _thbx_words() {
   local IFS=$' \t\n'
@@ -84,6 +84,21 @@ _thbx() {
   help)
     _thbx_words "$_thbx_commands"
     ;;
+  anonymise)
+    case $prev in
+    -k|--quasi|--distinct|--sensitive|--max-suppress|--columns|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
+    --hierarchy|--output|-o) _thbx_files; return 0 ;;
+    --report) _thbx_words "text json"; return 0 ;;
+    --from|-f|--to|-t) _thbx_words "json ndjson csv xml"; return 0 ;;
+    --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
+    --delimiter) _thbx_words ", ; tab"; return 0 ;;
+    --list-sep) _thbx_words "| ;"; return 0 ;;
+    esac
+    case $cur in
+    -*) _thbx_words "--quasi --hierarchy --distinct --sensitive --max-suppress --check --report --from --to --output --profile --compact --delimiter --list-sep --columns --csv-safe --fail-fast --quiet --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --help"; return 0 ;;
+    esac
+    _thbx_files
+    ;;
   codes)
     case $prev in
     esac
@@ -115,6 +130,20 @@ _thbx() {
     esac
     case $cur in
     -*) _thbx_words "--sample --from --delimiter --profile --reverse --key-file --output --help"; return 0 ;;
+    esac
+    _thbx_files
+    ;;
+  pseudonymise)
+    case $prev in
+    --key-file|-k|--output|-o) _thbx_files; return 0 ;;
+    --field|--drop|--derive|--jobs|-j|--columns|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit) :; return 0 ;;
+    --from|-f|--to|-t) _thbx_words "json ndjson csv xml"; return 0 ;;
+    --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
+    --delimiter) _thbx_words ", ; tab"; return 0 ;;
+    --list-sep) _thbx_words "| ;"; return 0 ;;
+    esac
+    case $cur in
+    -*) _thbx_words "--key-file --field --drop --derive --jobs --from --to --output --profile --compact --delimiter --list-sep --columns --csv-safe --fail-fast --quiet --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --help"; return 0 ;;
     esac
     _thbx_files
     ;;

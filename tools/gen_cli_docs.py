@@ -476,7 +476,7 @@ def man_page(cmds, c, version, profile, date):
     for i, u in enumerate(usages):
         if i:
             out.append(".br")
-        out.append(roff_synopsis(u, c))
+        out.append(roff_synopsis(u.strip(), c))
     out.append(".ad b")
     out.append(".SH DESCRIPTION")
     out += roff_blocks(c.get("Description") or c.get("Help"), profile)
@@ -504,7 +504,7 @@ def man_page(cmds, c, version, profile, date):
             for i, u in enumerate(part.get("Usage").split("\n")):
                 if i:
                     out.append(".br")
-                out.append(roff_synopsis(u, part))
+                out.append(roff_synopsis(u.strip(), part))
             out.append(".PP")
             out += roff_blocks(part.get("Description") or part.get("Help"), profile)
             popts = [o for o in options_of(cmds, part)]

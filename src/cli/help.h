@@ -8,9 +8,11 @@
 #include "thbx.h"
 
 /* clang-format off */
+extern const char cli_help_anonymise[]; /* thbx anonymise --help */
 extern const char cli_help_codes[]; /* thbx codes --help */
 extern const char cli_help_convert[]; /* thbx convert --help */
 extern const char cli_help_map[]; /* thbx map --help */
+extern const char cli_help_pseudonymise[]; /* thbx pseudonymise --help */
 extern const char cli_help_schema[]; /* thbx schema --help */
 extern const char cli_help_stats[]; /* thbx stats --help */
 extern const char cli_help_thbx[]; /* thbx thbx --help */

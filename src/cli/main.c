@@ -22,6 +22,8 @@ static const struct command commands[] = {
     {"codes", cmd_codes},
     {"map", cmd_map},
     {"stats", cmd_stats},
+    {"pseudonymise", cmd_pseudonymise},
+    {"anonymise", cmd_anonymise},
     {NULL, NULL},
 };
 
