@@ -38,8 +38,12 @@ for f in bin/thbx include/thbx.h lib/libthbx.a lib/pkgconfig/thbx.pc \
   [ -e "$u/$f" ] || fail "the package has no /usr/$f"
 done
 ls "$u"/lib/libthbx.so.* >/dev/null 2>&1 || fail "the package has no libthbx.so.N"
-if [ -d "$SRC/crosswalks" ]; then
-  [ -d "$u/share/thbx/crosswalks" ] || fail "the package has no crosswalks"
+# the crosswalks of national codes, where the repository keeps them
+if [ -d "$SRC/schemas/crosswalks" ]; then
+  for f in "$SRC"/schemas/crosswalks/*; do
+    [ -e "$u/share/thbx/schemas/crosswalks/$(basename "$f")" ] ||
+      fail "the package has no crosswalk $(basename "$f")"
+  done
 fi
 for page in "$SRC"/docs/man/*.1; do
   [ -f "$u/share/man/man1/$(basename "$page")" ] || fail "the package lacks $(basename "$page")"
