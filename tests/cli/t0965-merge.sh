@@ -89,6 +89,16 @@ head -n 500 "$TMP/gen.ndjson" >"$TMP/ok.ndjson"
 expect_exit 0 "$THBX" validate --merge "$TMP/ok.chunk"
 grep -q "500 records: 500 valid" "$TMP/stdout" || fail "valid merge: $(cat "$TMP/stdout")"
 
+# names that are not plain ASCII (and a valid record's line the merge must
+# parse as JSON): the same as one run
+cp "$TMP/ok.ndjson" "$TMP/données \"ok\".ndjson"
+"${v[@]}" --format chunk -o "$TMP/utf8.chunk" "$TMP/données \"ok\".ndjson" ||
+  fail "chunk of a non-ASCII name failed"
+grep -qi 'donn\\u00e9es' "$TMP/utf8.chunk" || fail "the chunk does not escape the name"
+"${v[@]}" --format json "$TMP/données \"ok\".ndjson" >"$TMP/utf8.one"
+"$THBX" validate --merge --format json "$TMP/utf8.chunk" >"$TMP/utf8.merged"
+cmp -s "$TMP/utf8.one" "$TMP/utf8.merged" || fail "non-ASCII name: merge differs from one run"
+
 # --- failures: exit 2, no report left behind
 head -n 5 "$TMP/chunks" >"$TMP/torn"
 expect_exit 2 "$THBX" validate --merge -o "$TMP/out.json" "$TMP/torn"

@@ -80,16 +80,79 @@ struct chunk_reader {
   long no;   /* line number in the chunk file */
   off_t end; /* stop before this offset (the next chunk's header); -1: at EOF */
   off_t at;  /* offset of the line last read */
+  /* a valid record's line read without a JSON parser (fast_record) */
+  struct {
+    const char *file, *id;
+    long line, column, index;
+    int unreadable;
+  } fast;
 };
+
+/* The line report_chunk.c writes for a record without issues and with
+ * plain names, {"record":{"file":"F","line":L,"column":C,"index":I,
+ * "id":"ID"|null,"unreadable":B},"issues":[]}, read in place (the line's
+ * quotes become NULs). 0 if the line is not exactly that. */
+static int fast_field(char **p, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(*p, name, n) != 0)
+    return -1;
+  *p += n;
+  return 0;
+}
+
+static int fast_string(char **p, const char **out) {
+  if (**p != '"')
+    return -1;
+  char *start = ++*p;
+  char *q = strpbrk(start, "\"\\");
+  if (!q || *q != '"')
+    return -1;
+  *q = '\0';
+  *out = start;
+  *p = q + 1;
+  return 0;
+}
+
+static int fast_long(char **p, long *out) {
+  char *end;
+  if (!(**p >= '0' && **p <= '9') && **p != '-')
+    return -1;
+  *out = strtol(*p, &end, 10);
+  if (end == *p)
+    return -1;
+  *p = end;
+  return 0;
+}
+
+static int fast_record(struct chunk_reader *cr) {
+  char *p = cr->line;
+  if (fast_field(&p, "{\"record\":{\"file\":") || fast_string(&p, &cr->fast.file) ||
+      fast_field(&p, ",\"line\":") || fast_long(&p, &cr->fast.line) ||
+      fast_field(&p, ",\"column\":") || fast_long(&p, &cr->fast.column) ||
+      fast_field(&p, ",\"index\":") || fast_long(&p, &cr->fast.index) || fast_field(&p, ",\"id\":"))
+    return 0;
+  cr->fast.id = NULL;
+  if (fast_field(&p, "null") && fast_string(&p, &cr->fast.id))
+    return 0;
+  if (fast_field(&p, ",\"unreadable\":"))
+    return 0;
+  if (!fast_field(&p, "false"))
+    cr->fast.unreadable = 0;
+  else if (!fast_field(&p, "true"))
+    cr->fast.unreadable = 1;
+  else
+    return 0;
+  return fast_field(&p, "},\"issues\":[]}") == 0 && (*p == '\n' || *p == '\0');
+}
 
 /* The prefix of the lines the first pass need not parse (report_chunk.c
  * writes every record line so). */
 #define RECORD_PREFIX "{\"record\":"
 
 /* The next event, or NULL at the end (*rc THBX_OK) or on an error (*rc set).
- * With skip_records, a record line is returned as json_null() unparsed. */
-static json_t *next_event_(struct chunk_reader *cr, int skip_records, int *rc,
-                           thbx_error_t *err) {
+ * skip_records 1: a record line is returned as json_null() unparsed; 2: a
+ * plain valid record's line is read into cr->fast and json_true() returned. */
+static json_t *next_event_(struct chunk_reader *cr, int skip_records, int *rc, thbx_error_t *err) {
   *rc = THBX_OK;
   cr->at = ftello(cr->fp);
   if (cr->end >= 0 && cr->at >= cr->end)
@@ -101,8 +164,18 @@ static json_t *next_event_(struct chunk_reader *cr, int skip_records, int *rc,
     return NULL;
   }
   cr->no++;
-  if (skip_records && strncmp(cr->line, RECORD_PREFIX, sizeof(RECORD_PREFIX) - 1) == 0)
-    return json_null();
+  if (skip_records && strncmp(cr->line, RECORD_PREFIX, sizeof(RECORD_PREFIX) - 1) == 0) {
+    if (skip_records == 1)
+      return json_null();
+    if (fast_record(cr))
+      return json_true();
+    /* not the plain shape: parse it; fast_record may have cut the line at
+     * a quote, so read it again */
+    if (fseeko(cr->fp, cr->at, SEEK_SET) != 0 || getline(&cr->line, &cr->cap, cr->fp) != n) {
+      *rc = thbx_error_set(err, THBX_EIO, "%s: read error", cr->name);
+      return NULL;
+    }
+  }
   json_error_t je;
   json_t *ev = json_loadb(cr->line, (size_t)n, 0, &je);
   if (!json_is_object(ev)) {
@@ -281,6 +354,28 @@ static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t
   return THBX_OK;
 }
 
+/* One record (prec NULL: an issue of the whole file) with its n issues
+ * (room for one more), its place already in this chunk's numbering. */
+static int replay_record(struct thbx_report_merge *m, thbx_report_record_t *prec,
+                         thbx_issue_t *issues, size_t n, const struct offsets *off, int rules,
+                         long *std_records, thbx_error_t *err) {
+  char *msg = NULL;
+  int rc = THBX_OK;
+  if (prec) {
+    prec->line = shift(prec->source, prec->line, off);
+    if (is_std(prec->source)) {
+      prec->index += off->records;
+      (*std_records)++;
+    }
+    if (rules && prec->record_id && prec->record_id[0] && !prec->unreadable)
+      rc = unique_across(m, prec, issues, &n, &msg, err);
+  }
+  if (rc == THBX_OK)
+    rc = thbx_report_add(m->into, prec, issues, n, err);
+  free(msg);
+  return rc;
+}
+
 static int replay_add(struct thbx_report_merge *m, const json_t *ev, const char *file,
                       const struct offsets *off, int rules, long *std_records, thbx_error_t *err) {
   const json_t *list = json_object_get(ev, "issues");
@@ -292,25 +387,17 @@ static int replay_add(struct thbx_report_merge *m, const json_t *ev, const char 
     to_issue(json_array_get(list, i), file, off, &issues[i]);
   const json_t *jr = json_object_get(ev, "record");
   thbx_report_record_t rec, *prec = NULL;
-  char *msg = NULL;
-  int rc = THBX_OK;
   if (json_is_object(jr)) {
     memset(&rec, 0, sizeof(rec));
     rec.source = str(jr, "file");
-    rec.line = shift(rec.source, num(jr, "line"), off);
+    rec.line = num(jr, "line");
     rec.column = num(jr, "column");
-    rec.index = num(jr, "index") + (is_std(rec.source) ? off->records : 0);
+    rec.index = num(jr, "index");
     rec.record_id = str(jr, "id");
     rec.unreadable = json_is_true(json_object_get(jr, "unreadable"));
     prec = &rec;
-    if (is_std(rec.source))
-      (*std_records)++;
-    if (rules && rec.record_id && rec.record_id[0] && !rec.unreadable)
-      rc = unique_across(m, &rec, issues, &n, &msg, err);
   }
-  if (rc == THBX_OK)
-    rc = thbx_report_add(m->into, prec, issues, n, err);
-  free(msg);
+  int rc = replay_record(m, prec, issues, n, off, rules, std_records, err);
   free(issues);
   return rc;
 }
@@ -340,10 +427,22 @@ static int merge_one(struct thbx_report_merge *m, struct chunk_reader *cr, thbx_
   long std_records = 0;
   char *file = NULL; /* the current input of the chunk */
   json_t *ev;
-  while (rc == THBX_OK && (ev = next_event(cr, &rc, err))) {
+  while (rc == THBX_OK && (ev = next_event_(cr, 2, &rc, err))) {
     const char *s;
-    if (json_object_get(ev, "thbx_chunk") || json_object_get(ev, "summary") ||
-        json_object_get(ev, "input")) {
+    if (json_is_true(ev)) {
+      /* a valid record's line, read without the parser */
+      if (m->std_open && !file)
+        m->std_open = 0;
+      thbx_issue_t room[1];
+      thbx_report_record_t rec = {.source = cr->fast.file,
+                                  .line = cr->fast.line,
+                                  .column = cr->fast.column,
+                                  .index = cr->fast.index,
+                                  .record_id = cr->fast.id,
+                                  .unreadable = cr->fast.unreadable};
+      rc = replay_record(m, &rec, room, 0, &off, info.dataset_rules, &std_records, err);
+    } else if (json_object_get(ev, "thbx_chunk") || json_object_get(ev, "summary") ||
+               json_object_get(ev, "input")) {
       /* read in the first pass */
     } else if ((s = str(ev, "file"))) {
       free(file);
@@ -385,7 +484,7 @@ int thbx_report_merge_add(thbx_report_merge_t *m, FILE *chunk, const char *name,
                           thbx_error_t *err) {
   if (!m || !chunk)
     return thbx_error_set(err, THBX_EINVAL, "merge: bad arguments");
-  struct chunk_reader cr = {chunk, name ? name : "chunk", NULL, 0, 0, -1, 0};
+  struct chunk_reader cr = {.fp = chunk, .name = name ? name : "chunk", .end = -1};
   int rc;
   do {
     rc = merge_one(m, &cr, err);
