@@ -64,12 +64,25 @@ FILE *cli_open_input(const char *path) {
   struct stat st;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
     cli_error("%s: is a directory", path);
+    errno = EISDIR;
     return NULL;
   }
   FILE *fp = fopen(path, "rb");
-  if (!fp)
-    cli_error("%s: %s", path, strerror(errno));
+  if (!fp) {
+    int e = errno;
+    cli_error("%s: %s", path, strerror(e));
+    errno = e;
+  }
   return fp;
+}
+
+const char *cli_open_reason(int errnum) {
+  /* strerror's words, lower-case as every message starts */
+  static char text[128];
+  snprintf(text, sizeof(text), "%s", strerror(errnum));
+  if (text[0] >= 'A' && text[0] <= 'Z')
+    text[0] = (char)(text[0] - 'A' + 'a');
+  return text;
 }
 
 void cli_close_input(FILE *fp) {

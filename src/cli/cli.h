@@ -29,7 +29,12 @@ void cli_report(const thbx_error_t *err);
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Open an input; "-" or NULL is stdin. NULL and a message on failure. */
+/* Why an input cannot be opened, as reports say it: strerror's words in
+ * lower case ("no such file or directory", "is a directory", "permission
+ * denied"). Borrowed until the next call. */
+const char *cli_open_reason(int errnum);
+/* Open an input; "-" or NULL is stdin. NULL and a message on failure
+ * (errno says why, EISDIR for a directory). */
 FILE *cli_open_input(const char *path);
 void cli_close_input(FILE *fp);
 

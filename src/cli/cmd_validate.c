@@ -279,11 +279,16 @@ int cmd_validate(int argc, char **argv) {
     const char *path = argv[i];
     FILE *in = cli_open_input(path);
     if (!in) {
-      /* the message is printed; the report says so too */
+      /* the message is printed; the report says so too, with the reason */
+      char why[160];
+      snprintf(why, sizeof(why), "cannot open the input: %s", cli_open_reason(errno));
       thbx_error_t ferr;
       thbx_error_clear(&ferr);
-      thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
-                         "cannot open the input", NULL,         0,    0};
+      thbx_issue_t is = {0};
+      is.kind = THBX_ISSUE_UNREADABLE;
+      is.rule = "unreadable";
+      is.source = path;
+      is.message = why;
       if (thbx_report_file_begin(report, path, &ferr) != THBX_OK ||
           thbx_report_add(report, NULL, &is, 1, &ferr) != THBX_OK) {
         cli_report(&ferr);

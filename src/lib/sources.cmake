@@ -9,6 +9,8 @@ set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate)
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
   core/buf.c
+  core/display.c
+  core/suggest.c
   core/error.c
   core/format.c
   core/resource.c
@@ -39,6 +41,7 @@ set(THBX_LIB_SOURCES
   jsonschema/schema_regex.c
   jsonschema/schema_format.c
   jsonschema/schema_idn.c
+  jsonschema/schema_codes.c
   # report: validation reports, one file per format
   report/report.c
   report/report_text.c
@@ -50,6 +53,7 @@ set(THBX_LIB_SOURCES
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c
+  validate/issue_merge.c
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})

@@ -81,7 +81,7 @@ static int junit_add(struct thbx_report *r, const thbx_report_record_t *record,
   }
   fprintf(fp, " time=\"0\">\n      <%s message=\"", element);
   if (count > 0 && shown > 0) {
-    if (report_message(&st->line, record, &issues[0]) != THBX_OK)
+    if (report_message(&st->line, r, record, &issues[0]) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     report_xml_escape(fp, st->line.data);
   } else {
@@ -91,7 +91,7 @@ static int junit_add(struct thbx_report *r, const thbx_report_record_t *record,
   report_xml_escape(fp, count ? report_str(issues[0].rule) : "unreadable");
   fputs("\">", fp);
   for (size_t i = 0; i < shown; i++) {
-    if (report_message(&st->line, record, &issues[i]) != THBX_OK)
+    if (report_message(&st->line, r, record, &issues[i]) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     put_location(fp, &issues[i], r->file_source);
     fputs(": error: ", fp);

@@ -1,17 +1,17 @@
 /*
  * report_text.c - the text report, like a compiler's messages:
  *   FILE:LINE:COL: error: /person/sex: must be one of ... [record AL-2024-17]
- * one line per error as records arrive, then one summary line. Control
- * characters in messages (which may quote the input) are written as \n,
- * \t, \xNN so that one error stays one line and input cannot drive the
- * terminal.
+ * one line per error as records arrive, then one summary line. Everything
+ * from the input is made visible (report_message, thbx_display_text): control
+ * characters as \n, \t, \xNN, bidirectional ones as \uXXXX, so that one
+ * error stays one line and input cannot drive the terminal.
  */
 #include "report.h"
 
 #include <stdlib.h>
 
 struct text_state {
-  thbx_buf_t line;
+  thbx_buf_t line, file;
 };
 
 static int text_open(struct thbx_report *r, thbx_error_t *err) {
@@ -19,6 +19,7 @@ static int text_open(struct thbx_report *r, thbx_error_t *err) {
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->line);
+  thbx_buf_init(&st->file);
   r->state = st;
   return THBX_OK;
 }
@@ -44,9 +45,12 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
   (void)count;
   for (size_t i = 0; i < shown; i++) {
     const thbx_issue_t *is = &issues[i];
-    if (report_message(&st->line, record, is) != THBX_OK)
+    if (report_message(&st->line, r, record, is) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    fputs(report_str(is->source ? is->source : r->file_source), r->out);
+    const char *file = report_visible(&st->file, is->source ? is->source : r->file_source);
+    if (!file)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    fputs(file, r->out);
     if (is->line > 0) {
       fprintf(r->out, ":%ld", is->line);
       if (is->column > 0)
@@ -72,6 +76,7 @@ static void text_free(struct thbx_report *r) {
   if (!st)
     return;
   thbx_buf_free(&st->line);
+  thbx_buf_free(&st->file);
   free(st);
 }
 

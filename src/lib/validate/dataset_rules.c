@@ -243,7 +243,9 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
     if (first) {
       thbx_buf_t *m = &r->msg[0];
       thbx_buf_reset(m);
-      if (thbx_buf_printf(m, "record_id \"%s\" is not unique in the dataset", first->id) != 0)
+      /* the value (the id) is the issue's own, shown before the message
+       * unless the report is redacted: messages name no value */
+      if (thbx_buf_puts(m, "is not unique in the dataset") != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
       out[*count] = (dataset_issue_t){DATASET_RULE_UNIQUE_ID,    "/record_id", m->data,
                                       r->sources[first->source], first->line,  first->column};
@@ -258,7 +260,7 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
       memcmp(end, start, 10) < 0) {
     thbx_buf_t *m = &r->msg[1];
     thbx_buf_reset(m);
-    if (thbx_buf_printf(m, "end_date %.10s is before start_date %.10s", end, start) != 0)
+    if (thbx_buf_puts(m, "is before assistance.start_date") != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     out[*count] = (dataset_issue_t){
         DATASET_RULE_ASSISTANCE_DATES, "/assistance/end_date", m->data, NULL, 0, 0};
@@ -268,7 +270,7 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
   if (date && dataset_rules_is_date(date, len) && memcmp(date, r->today, 10) > 0) {
     thbx_buf_t *m = &r->msg[2];
     thbx_buf_reset(m);
-    if (thbx_buf_printf(m, "event_date %.10s is in the future (today is %s)", date, r->today) != 0)
+    if (thbx_buf_printf(m, "is in the future (today is %s)", r->today) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     out[*count] = (dataset_issue_t){DATASET_RULE_EVENT_DATE, "/event_date", m->data, NULL, 0, 0};
     (*count)++;

@@ -14,6 +14,7 @@
  * <record> subtrees.
  */
 #include "dataset_rules.h"
+#include "issue_merge.h"
 #include "profile.h"
 #include "xml_text.h"
 
@@ -50,6 +51,8 @@ struct thbx_validator {
   /* per-record scratch, reused */
   thbx_issue_t *issues;
   size_t nissues, capissues;
+  char **values; /* the issues' values (issue_value_at), freed per record */
+  size_t nvalues;
   thbx_error_t verr;
 };
 
@@ -289,7 +292,35 @@ void thbx_validator_free(thbx_validator_t *v) {
   free(v->xml_root);
   free(v->xml_root_name);
   free(v->issues);
+  free(v->values);
   free(v);
+}
+
+/* Each issue's offending value from the record (issue_merge.c), then one
+ * error per fault. */
+static int issue_values(struct thbx_validator *v, const thbx_record_t *rec, thbx_error_t *err) {
+  if (!rec->value || v->nissues == 0)
+    return THBX_OK;
+  char **values = realloc(v->values, v->nissues * sizeof(*values));
+  if (!values)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  v->values = values;
+  for (size_t i = 0; i < v->nissues; i++) {
+    thbx_issue_t *is = &v->issues[i];
+    if (is->value || is->kind == THBX_ISSUE_UNREADABLE)
+      continue;
+    is->value = v->values[v->nvalues] = issue_value_at(rec->value, is->instance_path, is->rule);
+    if (is->value)
+      v->nvalues++;
+  }
+  v->nissues = issue_merge_xsd(v->issues, v->nissues, rec->line, rec->column);
+  return THBX_OK;
+}
+
+static void free_values(struct thbx_validator *v) {
+  for (size_t i = 0; i < v->nvalues; i++)
+    free(v->values[i]);
+  v->nvalues = 0;
 }
 
 /* ------------------------------------------------------- accept / reject */
@@ -551,6 +582,7 @@ static int check_record(struct thbx_validator *v, const thbx_record_t *rec,
       is->instance_path = ve->instance_path ? ve->instance_path : "";
       is->schema_path = ve->keyword_location ? ve->keyword_location : "";
       is->message = ve->message ? ve->message : "invalid";
+      is->hint = ve->hint;
     }
   }
   if (v->rules) {
@@ -682,6 +714,7 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
       is->instance_path = rerr.instance_path;
       is->message = rerr.text[0] ? rerr.text : "the record cannot be read";
       rc = add_xsd_issues(v, reader, source, err);
+      v->nissues = issue_merge_xsd(v->issues, v->nissues, rr.line, rr.column);
     } else {
       rr.line = rec.line;
       rr.column = rec.column;
@@ -692,10 +725,13 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
       rc = add_xsd_issues(v, reader, source, err);
       if (rc == THBX_OK)
         rc = check_record(v, &rec, dis, err);
+      if (rc == THBX_OK)
+        rc = issue_values(v, &rec, err);
     }
     if (rc == THBX_OK)
       rc = thbx_report_add(report, &rr, v->issues, v->nissues, err);
     clear_results(v);
+    free_values(v);
     if (rc == THBX_OK) {
       size_t len = 0;
       const char *raw = thbx_reader_raw(reader, &len);
