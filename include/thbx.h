@@ -208,6 +208,14 @@ const char *thbx_reader_header(const thbx_reader_t *reader, size_t *length);
 int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
                            size_t *count);
 
+/* With validate_xsd: the faults of the document rather than of a record
+ * found so far (an attribute the XSD does not allow on the root element, a
+ * root it does not declare), each once, at the root's line; the records are
+ * judged without them. The list only grows while reading: report the ones
+ * past the count seen last. Borrowed until thbx_reader_free. */
+int thbx_reader_document_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
+                                size_t *count);
+
 void thbx_reader_free(thbx_reader_t *reader);
 
 /* ---------------------------------------------------------------- writers */

@@ -37,6 +37,8 @@ static const char help[] =
     "      --reject FILE        write the invalid and unreadable records to FILE\n"
     "      --max-errors N       report at most N errors (all are counted)\n"
     "  -q, --quiet              report only the summary\n"
+    "      --redact             leave the offending values out of every report and\n"
+    "                           message (for logs that others read)\n"
     "      --no-dataset-rules   skip the dataset rules\n"
     "      --no-formats         do not assert JSON Schema 'format' (date, date-time)\n"
     "      --today DATE         the date event_date is compared with (YYYY-MM-DD;\n"
@@ -63,7 +65,8 @@ enum {
   OPT_TODAY,
   OPT_DELIMITER,
   OPT_LIST_SEP,
-  OPT_DOCUMENT
+  OPT_DOCUMENT,
+  OPT_REDACT
 };
 
 static const struct option options[] = {
@@ -76,6 +79,7 @@ static const struct option options[] = {
     {"reject", required_argument, NULL, OPT_REJECT},
     {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
     {"quiet", no_argument, NULL, 'q'},
+    {"redact", no_argument, NULL, OPT_REDACT},
     {"no-dataset-rules", no_argument, NULL, OPT_NO_RULES},
     {"no-formats", no_argument, NULL, OPT_NO_FORMATS},
     {"today", required_argument, NULL, OPT_TODAY},
@@ -162,6 +166,7 @@ static int parse(struct args *a, int argc, char **argv) {
       a->ro.max_errors = (long)n;
       break;
     case 'q': a->ro.quiet = 1; break;
+    case OPT_REDACT: a->ro.redact = 1; break;
     case OPT_NO_RULES: a->vo.dataset_rules = 0; break;
     case OPT_NO_FORMATS: a->vo.assert_formats = 0; break;
     case OPT_TODAY: a->vo.today = optarg; break;

@@ -32,6 +32,7 @@ set(THBX_LIB_SOURCES
   io/writer_xml.c
   # xml: libxml2 set-up shared by readers, XSD and XSLT
   xml/xml_text.c
+  xml/xsd_issue.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
   jsonschema/schema_validate.c

@@ -105,6 +105,22 @@ int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
   return THBX_OK;
 }
 
+int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e) {
+  for (size_t i = 0; i < r->ndoc; i++)
+    if (strcmp(r->doc_errors[i].text, e->text) == 0)
+      return THBX_OK;
+  if (r->ndoc == r->capdoc) {
+    size_t cap = r->capdoc ? r->capdoc * 2 : 4;
+    thbx_error_t *p = realloc(r->doc_errors, cap * sizeof(*p));
+    if (!p)
+      return THBX_ENOMEM;
+    r->doc_errors = p;
+    r->capdoc = cap;
+  }
+  r->doc_errors[r->ndoc++] = *e;
+  return THBX_OK;
+}
+
 /* ----------------------------------------------------------------- sniffing */
 
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -335,6 +351,15 @@ int thbx_reader_xsd_errors(const thbx_reader_t *r, const thbx_error_t **errors, 
   return THBX_OK;
 }
 
+int thbx_reader_document_errors(const thbx_reader_t *r, const thbx_error_t **errors,
+                                size_t *count) {
+  if (errors)
+    *errors = r ? r->doc_errors : NULL;
+  if (count)
+    *count = r ? r->ndoc : 0;
+  return THBX_OK;
+}
+
 void thbx_reader_free(thbx_reader_t *r) {
   if (!r)
     return;
@@ -345,5 +370,6 @@ void thbx_reader_free(thbx_reader_t *r) {
   thbx_buf_free(&r->raw);
   thbx_buf_free(&r->header);
   free(r->xsd_errors);
+  free(r->doc_errors);
   free(r);
 }

@@ -65,6 +65,10 @@ struct thbx_reader {
   /* XML with validate_xsd: XSD errors of the last record */
   thbx_error_t *xsd_errors;
   size_t nxsd, capxsd;
+  /* faults of the document rather than of a record (an attribute the XSD
+   * does not allow on the root), each once */
+  thbx_error_t *doc_errors;
+  size_t ndoc, capdoc;
   int done; /* EOF or fatal reached */
 };
 
@@ -79,5 +83,7 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
+/* Append a fault of the document unless one with the same text is there. */
+int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e);
 
 #endif

@@ -16,6 +16,7 @@
  */
 #include "reader.h"
 #include "xml_text.h"
+#include "xsd_issue.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -187,6 +188,7 @@ struct xml_state {
   /* XSD: the copy of the record being validated (its errors' nodes) */
   xmlNodePtr vcopy;
   struct xrec *vrec;
+  long doc_raised; /* errors of the document element met in this check */
 
   /* walking */
   int started;       /* the first Read happened */
@@ -1244,15 +1246,32 @@ static void on_xsd_error(void *ctx, xmlErrorPtr e) {
   if (r->nxsd >= MAX_XSD_ERRORS_PER_RECORD)
     return;
   xmlNodePtr node = e->node;
+  xmlNodePtr target = node; /* the attribute itself, for its field */
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  struct walk w = {r, s, s->vrec, 0, NULL, THBX_OK, NULL};
-  struct xpos p = elem_pos(&w, node && s->vcopy ? element_index(s->vcopy, node) : 0);
   thbx_error_t x;
   thbx_error_clear(&x);
+  /* plain words, the value left out (xsd_issue.c) */
+  char *value = xsd_issue_value(target);
+  xsd_issue_message(x.text, sizeof(x.text), e->message, value);
+  free(value);
+  if (!node || !s->vcopy || node == s->vcopy->parent || node->type == XML_DOCUMENT_NODE) {
+    /* a fault of the document element, which every record's check sees
+     * again: reported once, at the root, and not held against the record */
+    thbx_error_at(&x, r->source, s->root_pos.line, s->root_pos.col);
+    reader_add_document_error(r, &x);
+    s->doc_raised++;
+    return;
+  }
+  struct walk w = {r, s, s->vrec, 0, NULL, THBX_OK, NULL};
+  struct xpos p = elem_pos(&w, element_index(s->vcopy, node));
   thbx_error_at(&x, r->source, p.line, p.col);
   x.record_index = r->index;
-  clean_message(x.text, sizeof(x.text), e->message);
+  thbx_buf_t ptr;
+  thbx_buf_init(&ptr);
+  if (xsd_issue_pointer(r->shape, s->vcopy, target, &ptr) == 0 && ptr.data)
+    thbx_strlcpy(x.instance_path, ptr.data, sizeof(x.instance_path));
+  thbx_buf_free(&ptr);
   reader_add_xsd_error(r, &x);
 }
 
@@ -1281,12 +1300,13 @@ static int validate_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr no
   xmlAddChild(top, copy);
   s->vcopy = copy;
   s->vrec = xrec;
+  s->doc_raised = 0;
   struct guard g = enter(s);
   int v = xmlSchemaValidateDoc(s->vctxt, doc);
   leave(g);
   s->vcopy = NULL;
   s->vrec = NULL;
-  if (v > 0 && s->r->nxsd == 0) {
+  if (v > 0 && s->r->nxsd == 0 && s->doc_raised == 0) {
     /* invalid, yet nothing reported (a libxml2 corner): say so */
     thbx_error_t x;
     thbx_error_clear(&x);

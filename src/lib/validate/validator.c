@@ -623,6 +623,29 @@ static int file_issue(thbx_report_t *report, const char *source, const thbx_erro
   return thbx_report_add(report, NULL, &is, 1, err);
 }
 
+/* Faults of the document found since the last call (XML: the root's
+ * attributes), each reported once as an issue of the file. */
+static int document_issues(thbx_report_t *report, thbx_reader_t *reader, const char *source,
+                           size_t *reported, thbx_error_t *err) {
+  const thbx_error_t *de = NULL;
+  size_t n = 0;
+  thbx_reader_document_errors(reader, &de, &n);
+  for (; *reported < n; (*reported)++) {
+    const thbx_error_t *e = &de[*reported];
+    thbx_issue_t is = {0};
+    is.kind = THBX_ISSUE_XSD;
+    is.rule = "xsd";
+    is.source = e->source[0] ? e->source : source;
+    is.line = e->line;
+    is.column = e->column;
+    is.message = e->text;
+    int rc = thbx_report_add(report, NULL, &is, 1, err);
+    if (rc != THBX_OK)
+      return rc;
+  }
+  return THBX_OK;
+}
+
 int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_format format,
                        thbx_report_t *report, thbx_error_t *err) {
   if (!v || !in || !report)
@@ -663,6 +686,7 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
    * max_record_bytes): it cannot go to the reject stream */
   long lost_line = -1, lost_col = 0;
   long count = 0; /* records read or failed in this input */
+  size_t doc_reported = 0;
   dataset_issue_t dis[DATASET_MAX_ISSUES];
   for (;;) {
     thbx_record_t rec = {0};
@@ -729,6 +753,8 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
         rc = issue_values(v, &rec, err);
     }
     if (rc == THBX_OK)
+      rc = document_issues(report, reader, source, &doc_reported, err);
+    if (rc == THBX_OK)
       rc = thbx_report_add(report, &rr, v->issues, v->nissues, err);
     clear_results(v);
     free_values(v);
@@ -747,6 +773,8 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
   /* a CSV input with a header and no rows still gives the streams a header */
   if (rc == THBX_OK)
     rc = streams_header(v, reader, source, &header_checked, err);
+  if (rc == THBX_OK || rc == THBX_EFATAL)
+    document_issues(report, reader, source, &doc_reported, NULL);
   thbx_reader_free(reader);
   int rc2 = thbx_report_file_end(report, rc == THBX_OK ? err : NULL);
   if (rc == THBX_OK && rc2 == THBX_OK && lost_line >= 0) {
