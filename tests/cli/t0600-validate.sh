@@ -60,7 +60,7 @@ grep -qxF "mixed.ndjson:2:1: error: /person/sex: \"F\" is not a code of sex (see
   fail "ndjson sex error is not the issue's text line: $(cat "$TMP/stdout")"
 grep -q "^mixed.ndjson:5:1: error: /record_id: .*not unique.*(first at mixed.ndjson:1:1) \[record AL-TIRANA-2024-0001\]$" "$TMP/stdout" ||
   fail "ndjson duplicate: $(cat "$TMP/stdout")"
-grep -q "^mixed.ndjson:6:1: error: /assistance/end_date: \"2024-03-01\" is before assistance.start_date" "$TMP/stdout" ||
+grep -q "^mixed.ndjson:6:1: error: /assistance/end_date: \"2024-03-01\" is before start_date" "$TMP/stdout" ||
   fail "ndjson dates: $(cat "$TMP/stdout")"
 grep -q "^mixed.ndjson:7:1: error: /event_date: \"2099-01-01\" is in the future (today is 2026-01-01)" "$TMP/stdout" ||
   fail "ndjson future: $(cat "$TMP/stdout")"

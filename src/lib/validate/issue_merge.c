@@ -70,9 +70,13 @@ char *issue_value_at(const json_t *record, const char *pointer, const char *rule
 /* Is the XSD fault at path `xp` the fault a non-XSD issue reports at `p`
  * with `rule`? The same field; or an element the XSD does not expect and
  * the JSON Schema's "property is not allowed" on its parent. */
-static int same_fault(const char *xp, const char *p, const char *rule) {
+static int same_fault(const char *xp, const char *xmsg, const char *p, const char *rule) {
   if (!xp || !p)
     return 0;
+  /* the record itself: only a missing child both see alike (other faults
+   * of the record's element are not told apart by their path) */
+  if (!xp[0] && !p[0])
+    return rule && strcmp(rule, "required") == 0 && xmsg && strstr(xmsg, "lacks a child");
   if (strcmp(xp, p) == 0)
     return 1;
   size_t n = strlen(p);
@@ -83,37 +87,55 @@ static int same_fault(const char *xp, const char *p, const char *rule) {
   return 0;
 }
 
-size_t issue_merge_xsd(thbx_issue_t *issues, size_t n, long record_line, long record_column) {
+static void issue_free(thbx_item_issue_t *is) {
+  free(is->rule);
+  free(is->instance_path);
+  free(is->schema_path);
+  free(is->message);
+  free(is->value);
+  free(is->related_source);
+  free(is->hint);
+}
+
+void issue_merge_xsd(thbx_item_t *item) {
+  size_t n = item->nissues;
   if (n < 2)
-    return n;
+    return;
   unsigned char *drop = calloc(n, 1);
   if (!drop)
-    return n; /* out of memory: both are reported, nothing is lost */
+    return; /* out of memory: both are reported, nothing is lost */
+  thbx_item_issue_t *issues = item->issues;
   for (size_t i = 0; i < n; i++) {
-    const thbx_issue_t *x = &issues[i];
+    thbx_item_issue_t *x = &issues[i];
     if (x->kind != THBX_ISSUE_XSD || !x->instance_path)
       continue;
     for (size_t j = 0; j < n; j++) {
-      thbx_issue_t *o = &issues[j];
-      if (o->kind == THBX_ISSUE_XSD || o->kind == THBX_ISSUE_DATASET ||
-          !same_fault(x->instance_path, o->instance_path, o->rule))
+      thbx_item_issue_t *o = &issues[j];
+      if (o->kind == THBX_ISSUE_XSD || o->kind == THBX_ISSUE_DATASET || drop[j] ||
+          !same_fault(x->instance_path, x->message, o->instance_path, o->rule))
         continue;
       /* the other issue is placed at the record's start: give it the
        * element's place, which the XSD knows */
-      if (x->line > 0 && (o->line <= 0 || (o->line == record_line && o->column == record_column))) {
+      if (x->line > 0 &&
+          (o->line <= 0 || (o->line == item->line && o->column == item->column))) {
         o->line = x->line;
         o->column = x->column;
       }
-      if (!o->value && x->value)
+      if (!o->value && x->value) {
         o->value = x->value;
+        x->value = NULL;
+      }
       drop[i] = 1;
       break;
     }
   }
   size_t out = 0;
-  for (size_t i = 0; i < n; i++)
-    if (!drop[i])
+  for (size_t i = 0; i < n; i++) {
+    if (drop[i])
+      issue_free(&issues[i]);
+    else
       issues[out++] = issues[i];
+  }
+  item->nissues = out;
   free(drop);
-  return out;
 }

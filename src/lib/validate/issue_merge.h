@@ -12,12 +12,12 @@
  * an object or array for type, enum and const. NULL otherwise. */
 char *issue_value_at(const json_t *record, const char *pointer, const char *rule);
 
-/* Drop each XSD issue of a record that a JSON Schema or unreadable issue of
- * the same record also reports (the same field, or an unexpected element
- * that the JSON Schema does not allow on its parent); the one kept takes
- * the XSD's line and column when it sits at the record's start
- * (record_line, record_column) and the XSD's value when it has none.
- * Issues keep their order. Returns the new count. */
-size_t issue_merge_xsd(thbx_issue_t *issues, size_t n, long record_line, long record_column);
+/* Drop each XSD issue of an item that a JSON Schema or unreadable issue of
+ * the same item also reports (the same field, or an unexpected element that
+ * the JSON Schema does not allow on its parent); the one kept takes the
+ * XSD's line and column when it sits at the record's start and the XSD's
+ * value when it has none. Issues keep their order. The pipeline calls it
+ * before the sinks see the item. */
+void issue_merge_xsd(thbx_item_t *item);
 
 #endif
