@@ -110,7 +110,7 @@ static int put_visible(thbx_buf_t *b, const char *s, size_t n, int value, size_t
           rc |= thbx_buf_printf(b, "\\x%02lX", c);
         else
           rc |= put_hidden(b, c, value);
-      } else if (value && (c == '"' || c == '\\')) {
+      } else if (value == 1 && (c == '"' || c == '\\')) {
         rc |= thbx_buf_putc(b, '\\');
         rc |= thbx_buf_putc(b, (char)c);
       } else {
@@ -156,7 +156,9 @@ static int put_cut(thbx_buf_t *out, const char *s, size_t n, int quote, size_t m
   int rc = 0;
   if (quote)
     rc |= thbx_buf_putc(out, '"');
-  rc |= put_visible(out, s, n, 1, keep, NULL);
+  /* a string's characters are escaped as in JSON; JSON text (quote 0)
+   * already has its quotes and backslashes escaped */
+  rc |= put_visible(out, s, n, quote ? 1 : 2, keep, NULL);
   if (cut)
     rc |= thbx_buf_puts(out, "\xE2\x80\xA6"); /* … */
   if (quote)
