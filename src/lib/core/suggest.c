@@ -3,8 +3,9 @@
  * columns of a profile) nearest to a value someone typed, for messages.
  *
  * Ranked, best first:
- *   0  the same but for case and surrounding blanks or invisible characters
- *      ("AL " and "al" -> AL, "Female" -> female);
+ *   0  the same but for case, surrounding blanks and invisible or control
+ *      characters anywhere ("AL " and "al" -> AL, "Female" and
+ *      "fe\u200bmale" -> female);
  *   1  the same as a candidate's label ("Albania" -> AL);
  *   2  a prefix of the candidate or of its label ("F" -> female);
  *   3+ a small edit distance (Damerau, case-insensitive) to the candidate or
@@ -46,8 +47,9 @@ static int blank(unsigned long c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || thbx_display_hidden(c);
 }
 
-/* The characters of s without surrounding blanks, ASCII folded to lower
- * case, as code points in out (at most cap); returns the count. */
+/* The characters of s without surrounding blanks and without invisible or
+ * control characters, ASCII folded to lower case, as code points in out (at
+ * most cap); returns the count. */
 static size_t fold(const char *s, unsigned long *out, size_t cap) {
   const unsigned char *p = (const unsigned char *)s;
   size_t n = strlen(s), k = 0, last = 0;
@@ -60,7 +62,7 @@ static size_t fold(const char *s, unsigned long *out, size_t cap) {
     }
     p += len;
     n -= len;
-    if (k == 0 && blank(c))
+    if ((k == 0 && blank(c)) || thbx_display_hidden(c))
       continue;
     if (c >= 'A' && c <= 'Z')
       c += 'a' - 'A';
