@@ -198,6 +198,12 @@ int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t 
  * input (for reject files). Borrowed until the next call. NULL if unknown. */
 const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
+/* The offending value of the record error last returned (THBX_EPARSE: a CSV
+ * cell or XML text that is not of its field's type) as JSON text, NULL if
+ * none; the error's text names no value (a report shows it, or not when
+ * redacted). Borrowed until the next call. */
+const char *thbx_reader_error_value(const thbx_reader_t *reader);
+
 /* The format actually read (after sniffing). */
 thbx_format thbx_reader_format(const thbx_reader_t *reader);
 

@@ -111,7 +111,8 @@ void cli_progress_show(cli_progress_t *pg, int final);
 void cli_progress_end(cli_progress_t *pg);
 /* A sink printing every issue of every rejected item as FILE:LINE:COL:
  * error: ... on stderr (print 0: only counts for the progress display). */
-int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err);
+int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, int redact,
+                     thbx_error_t *err);
 /* Say so when records are read from a terminal. */
 void cli_note_terminal_input(FILE *in);
 

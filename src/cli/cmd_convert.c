@@ -45,6 +45,8 @@ static const char help[] =
     ;
 static const char help_tail[] =
     "  -q, --quiet              no progress display\n"
+    "      --redact             leave the offending values out of the messages about\n"
+    "                           records that cannot be converted\n"
     "      --progress           progress on standard error even if it is not a terminal\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -66,7 +68,7 @@ struct opts {
   thbx_format from, to;
   const char *output;
   const char *profile;
-  int compact, csv_safe, fail_fast, quiet, progress, jobs;
+  int compact, csv_safe, fail_fast, quiet, progress, jobs, redact;
   char delimiter, list_sep;
   const char *columns;
   thbx_limits_t limits;
@@ -90,7 +92,8 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_COLUMNS,
     OPT_CSVSAFE,
     OPT_FAILFAST,
-    OPT_PROGRESS
+    OPT_PROGRESS,
+    OPT_REDACT
   };
   /* -j/--jobs */
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
@@ -105,6 +108,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
+                                          {"redact", no_argument, NULL, OPT_REDACT},
                                           {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
@@ -139,6 +143,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 'p': o->profile = optarg; break;
     case 'c': o->compact = 1; break;
     case 'q': o->quiet = 1; break;
+    case OPT_REDACT: o->redact = 1; break;
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
     case OPT_FAILFAST: o->fail_fast = 1; break;
@@ -288,7 +293,7 @@ int cmd_convert(int argc, char **argv) {
   po.fail_fast = o.fail_fast;
   po.interrupted = &cli_interrupted;
   if (thbx_pipeline_new(&p, &po, &err) != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
-      cli_add_messages(p, &pg, 1, &err) != THBX_OK) {
+      cli_add_messages(p, &pg, 1, o.redact, &err) != THBX_OK) {
     cli_report(&err);
     thbx_pipeline_free(p);
     thbx_writer_free(w);

@@ -454,7 +454,7 @@ int cmd_validate(int argc, char **argv) {
   cli_progress_t pg;
   cli_progress_start(&pg, a.progress || (!a.ro.quiet && cli_isatty(stderr) && !text_on_stdout),
                      a.progress);
-  if (pg.on && cli_add_messages(r.p, &pg, 0, &err) != THBX_OK) {
+  if (pg.on && cli_add_messages(r.p, &pg, 0, a.ro.redact, &err) != THBX_OK) {
     cli_report(&err);
     status = EXIT_USAGE;
     goto abort;

@@ -93,6 +93,29 @@ sed -n 2p "$S/events.csv" | sed "s/,true,/,tr${esc}[2Jue,/" >"$TMP/b.body"
 "$THBX" convert "$TMP/b.csv" -t ndjson >"$TMP/out" 2>"$TMP/err"
 [ -s "$TMP/err" ] || fail "convert reported nothing for a bad cell"
 [ "$(raw "$TMP/err" | awk -F: '{s += $NF} END {print s}')" = 0 ] || fail "convert stderr carries ESC: $(od -c "$TMP/err" | head)"
+grep -qF '"tr\u001b[2Jue" is not true or false (column "person.minor_at_exploitation")' "$TMP/err" ||
+  fail "convert: the cell's value is not shown: $(cat "$TMP/err")"
+# a cell that does not convert: its value is the issue's, so --redact leaves it out
+sed -n 2p "$S/events.csv" | sed "s/,true,/,${secret},/" >"$TMP/r.body"
+{ head -1 "$S/events.csv"; cat "$TMP/r.body"; } >"$TMP/r.csv"
+"$THBX" convert "$TMP/r.csv" -t ndjson >"$TMP/out" 2>"$TMP/err"
+grep -q "$secret" "$TMP/err" || fail "convert does not show a bad cell's value: $(cat "$TMP/err")"
+"$THBX" convert --redact "$TMP/r.csv" -t ndjson >"$TMP/out" 2>"$TMP/err"
+! grep -q "$secret" "$TMP/err" || fail "convert --redact shows the value: $(cat "$TMP/err")"
+grep -q "is not true or false" "$TMP/err" || fail "convert --redact lost the message: $(cat "$TMP/err")"
+for f in $FORMATS; do
+  expect_exit 1 V --redact --format "$f" "$TMP/r.csv"
+  ! grep -q "$secret" "$TMP/stdout" "$TMP/stderr" || fail "validate --redact --format $f shows a bad cell's value"
+done
+sed 's|<transnational>false</transnational>|<transnational>'"$secret"'</transnational>|' "$S/events.xml" >"$TMP/r.xml"
+grep -q "$secret" "$TMP/r.xml" || fail "r.xml has no bad boolean"
+expect_exit 1 V --redact --format json "$TMP/r.xml"
+! grep -q "$secret" "$TMP/stdout" || fail "validate --redact shows an XML text's value"
+expect_exit 1 V --format json "$TMP/r.xml"
+jq -e "[.errors[] | select(.value == \"$secret\")] | length > 0" "$TMP/stdout" >/dev/null || fail "XML bad text: no value member"
+# reading that stops: convert exits 2, as docs/security.md says
+printf '[{"a":1},\n{"a": \377}]\n' >"$TMP/torn.json"
+expect_exit 2 "$THBX" convert --profile none "$TMP/torn.json" -t ndjson
 # a file name with an escape: the CLI's own messages
 expect_exit 2 V "$TMP/no${esc}[2Jsuch.ndjson"
 [ "$(raw "$TMP/stderr" "$TMP/stdout" | awk -F: '{s += $NF} END {print s}')" = 0 ] || fail "file name ESC reached the terminal"

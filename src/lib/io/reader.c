@@ -105,6 +105,21 @@ int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
   return THBX_OK;
 }
 
+void reader_error_value(struct thbx_reader *r, const char *s, size_t n) {
+  free(r->err_value);
+  r->err_value = NULL;
+  json_t *v = json_stringn(s, n);
+  if (v) {
+    r->err_value = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    json_decref(v);
+  } else if ((r->err_value = malloc(n + 1)) != NULL) { /* not UTF-8: the bytes */
+    memcpy(r->err_value, s, n);
+    r->err_value[n] = '\0';
+  }
+}
+
+const char *thbx_reader_error_value(const thbx_reader_t *r) { return r ? r->err_value : NULL; }
+
 int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e) {
   for (size_t i = 0; i < r->ndoc; i++)
     if (strcmp(r->doc_errors[i].text, e->text) == 0)
@@ -306,6 +321,8 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
     return THBX_EOF;
   thbx_buf_reset(&r->raw);
   r->nxsd = 0;
+  free(r->err_value);
+  r->err_value = NULL;
   rec->index = r->index;
   int rc = r->ops->next(r, rec, err);
   rec->source = r->source;
@@ -371,5 +388,6 @@ void thbx_reader_free(thbx_reader_t *r) {
   thbx_buf_free(&r->header);
   free(r->xsd_errors);
   free(r->doc_errors);
+  free(r->err_value);
   free(r);
 }

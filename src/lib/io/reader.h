@@ -70,6 +70,9 @@ struct thbx_reader {
   thbx_error_t *doc_errors;
   size_t ndoc, capdoc;
   int done; /* EOF or fatal reached */
+  /* the offending value of the last record error (JSON text), NULL if none:
+   * messages name no value (thbx_reader_error_value) */
+  char *err_value;
 };
 
 extern const struct reader_ops reader_json_ops;
@@ -83,6 +86,9 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
+/* Keep [s, s+n) as the offending value of the record error being made (a
+ * JSON string; bytes that are not UTF-8 are kept as they are). */
+void reader_error_value(struct thbx_reader *r, const char *s, size_t n);
 /* Append a fault of the document unless one with the same text is there. */
 int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e);
 

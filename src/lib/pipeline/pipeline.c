@@ -307,6 +307,9 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
                        rerr->line, rerr->column, rerr->instance_path, "",
                        rerr->text[0] ? rerr->text : "the record cannot be read") != THBX_OK)
       goto nomem;
+    const char *bad = thbx_reader_error_value(reader);
+    if (bad && !(item->issues[item->nissues - 1].value = strdup(bad)))
+      goto nomem;
   }
   /* XSD errors found while reading (XML input with an XSD stage) */
   const thbx_error_t *xe = NULL;
