@@ -5,9 +5,11 @@
  * messages, XSD messages in plain words, one error per fault, and reports
  * that carry the value, or leave it out when redacted.
  */
+/* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +108,10 @@ static void nearest_codes(void **state) {
   assert_string_equal(cc[idx[0]], "AL");
   assert_int_equal(suggest("AL\xC2\xA0", cc, cl, 4, idx), 1); /* no-break space */
   assert_string_equal(cc[idx[0]], "AL");
-  assert_int_equal(suggest("\xEF\xBB\xBF" "al", cc, cl, 4, idx), 1); /* BOM */
+  assert_int_equal(suggest("\xEF\xBB\xBF"
+                           "al",
+                           cc, cl, 4, idx),
+                   1); /* BOM */
   assert_string_equal(cc[idx[0]], "AL");
   assert_int_equal(suggest("Albania", cc, cl, 4, idx), 1);
   assert_string_equal(cc[idx[0]], "AL");
@@ -122,8 +127,8 @@ static void code_list_enum_names_the_list(void **state) {
   thbx_error_t err;
   assert_int_equal(thbx_profile_load(THBX_DEFAULT_PROFILE, &profile, &err), THBX_OK);
   thbx_schema_t *schema = NULL;
-  assert_int_equal(
-      thbx_schema_compile(thbx_profile_schema(profile), NULL, NULL, &schema, &err), THBX_OK);
+  assert_int_equal(thbx_schema_compile(thbx_profile_schema(profile), NULL, NULL, &schema, &err),
+                   THBX_OK);
   json_t *rec = json_pack("{s:s,s:{s:s}}", "reporting_country", "Albania", "person", "sex", "F");
   thbx_validation_t res;
   assert_int_equal(thbx_schema_validate(schema, rec, &res, &err), THBX_OK);
@@ -294,7 +299,7 @@ static void reports_carry_the_value_or_redact_it(void **state) {
     char *t = report_text((thbx_report_format)f, 0);
     assert_non_null(strstr(t, "Zq9"));
     assert_null(strchr(t, '\x1b')); /* the ESC never reaches the report raw */
-    if (f != THBX_REPORT_JSON) /* JSON: the exact value in "value", escaped by JSON */
+    if (f != THBX_REPORT_JSON)      /* JSON: the exact value in "value", escaped by JSON */
       assert_non_null(strstr(t, "did you mean Zz?"));
     free(t);
     t = report_text((thbx_report_format)f, 1);
@@ -319,14 +324,14 @@ static void reports_carry_the_value_or_redact_it(void **state) {
   t = report_text(THBX_REPORT_SARIF, 0);
   j = json_loads(t, 0, &jerr);
   assert_non_null(j);
-  json_t *res = json_array_get(json_object_get(json_array_get(json_object_get(j, "runs"), 0),
-                                               "results"),
-                               0);
+  json_t *res =
+      json_array_get(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "results"), 0);
   assert_string_equal(
       json_string_value(json_object_get(json_object_get(res, "properties"), "value")),
       "Zq9\x1b[31m");
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(res, "message"), "text")),
-                         "\"Zq9\\u001b[31m\""));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(json_object_get(res, "message"), "text")),
+             "\"Zq9\\u001b[31m\""));
   json_decref(j);
   free(t);
 }

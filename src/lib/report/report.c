@@ -321,8 +321,8 @@ void report_field(thbx_buf_t *out, const char *path) {
     thbx_buf_puts(out, "/");
 }
 
-int report_message(thbx_buf_t *out, const struct thbx_report *r,
-                   const thbx_report_record_t *record, const thbx_issue_t *issue) {
+int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_report_record_t *record,
+                   const thbx_issue_t *issue) {
   thbx_buf_reset(out);
   int rc = thbx_buf_puts(out, "");
   int redact = r && r->options.redact;
@@ -334,8 +334,8 @@ int report_message(thbx_buf_t *out, const struct thbx_report *r,
     rc |= thbx_display_value_buf(out, issue->value, THBX_DISPLAY_MAX_CHARS);
     rc |= thbx_buf_putc(out, ' ');
   }
-  rc |= thbx_display_text_buf(out,
-                              issue->message && issue->message[0] ? issue->message : "invalid");
+  rc |=
+      thbx_display_text_buf(out, issue->message && issue->message[0] ? issue->message : "invalid");
   if (!redact && issue->hint && issue->hint[0]) {
     rc |= thbx_buf_puts(out, "; ");
     rc |= thbx_display_text_buf(out, issue->hint);

@@ -73,8 +73,8 @@ void report_field(thbx_buf_t *out, const char *instance_path);
  * related place), the value spelled by thbx_display_value and left out with
  * the hint when the report redacts, everything from the input made visible
  * (thbx_display_text: no control or bidirectional character survives). */
-int report_message(thbx_buf_t *out, const struct thbx_report *r,
-                   const thbx_report_record_t *record, const thbx_issue_t *issue);
+int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_report_record_t *record,
+                   const thbx_issue_t *issue);
 /* An issue's value (JSON text; other text is a string) as a JSON value for
  * the JSON and SARIF reports. New reference, NULL if value is NULL. */
 json_t *report_value_json(const char *value);

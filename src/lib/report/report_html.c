@@ -18,8 +18,8 @@
 struct html_state {
   report_spool_t spool; /* <file> and <record> elements */
   thbx_buf_t field, value;
-  long unchecked;     /* inputs that could not be read (to their end) */
-  long file_unread;   /* the current one could not */
+  long unchecked;   /* inputs that could not be read (to their end) */
+  long file_unread; /* the current one could not */
 };
 
 static int html_open(struct thbx_report *r, thbx_error_t *err) {

@@ -145,8 +145,8 @@ static json_t *result_object(struct sarif_state *st, const thbx_report_record_t 
 static int notify(struct sarif_state *st, const thbx_issue_t *is, const char *file) {
   if (report_message(&st->text, st->report, NULL, is) != THBX_OK)
     return -1;
-  json_t *n = json_pack("{s:s,s:{s:s},s:{s:s}}", "level", "error", "message", "text",
-                        st->text.data, "descriptor", "id", "unreadable");
+  json_t *n = json_pack("{s:s,s:{s:s},s:{s:s}}", "level", "error", "message", "text", st->text.data,
+                        "descriptor", "id", "unreadable");
   if (!n)
     return -1;
   json_t *phys = physical_location(&st->uri, is->source ? is->source : file, is->line, is->column);

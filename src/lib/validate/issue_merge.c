@@ -116,8 +116,7 @@ void issue_merge_xsd(thbx_item_t *item) {
         continue;
       /* the other issue is placed at the record's start: give it the
        * element's place, which the XSD knows */
-      if (x->line > 0 &&
-          (o->line <= 0 || (o->line == item->line && o->column == item->column))) {
+      if (x->line > 0 && (o->line <= 0 || (o->line == item->line && o->column == item->column))) {
         o->line = x->line;
         o->column = x->column;
       }
