@@ -179,6 +179,12 @@ typedef struct thbx_reader_options {
   int validate_xsd;           /* XML: validate against the profile's XSD while
                                  reading (see thbx_reader_xsd_errors) */
   thbx_limits_t limits;
+  int defer_parse;            /* NDJSON: next() only delimits each line (its bytes
+                                 by thbx_reader_raw, record->value NULL); the
+                                 pipeline's workers parse them (-j N) */
+  int defer_xsd;              /* XML with validate_xsd: the XSD validation of each
+                                 record is left to the pipeline's workers (-j N);
+                                 thbx_reader_xsd_errors then gives none */
 } thbx_reader_options_t;
 
 void thbx_reader_options_default(thbx_reader_options_t *options);

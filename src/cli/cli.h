@@ -76,6 +76,7 @@ enum {
       {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
       {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
 extern const char cli_limits_help[];
+extern const char cli_reader_limits_help[]; /* without --regex-match-limit */
 /* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */

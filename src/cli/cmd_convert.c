@@ -147,10 +147,17 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
     case OPT_FAILFAST: o->fail_fast = 1; break;
-    case OPT_COLUMNS: o->columns = optarg; break;
+    case OPT_COLUMNS:
+      if (!*optarg)
+        return cli_usage_error("convert", "--columns wants column names (A,B,C), not ''");
+      o->columns = optarg;
+      break;
     case OPT_DELIM:
       if (parse_char(optarg, &o->delimiter) != 0)
-        return cli_usage_error("convert", "--delimiter wants one character, not '%s'", optarg);
+        return cli_usage_error("convert", "--delimiter wants one character, not '%s'%s", optarg,
+                               strcmp(optarg, "\"") == 0
+                                   ? " (the double quote is CSV's quote character)"
+                                   : "");
       break;
     case OPT_LISTSEP:
       if (parse_char(optarg, &o->list_sep) != 0)
@@ -158,10 +165,13 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       break;
     case 'h':
       fputs(help, stdout);
-      fputs(cli_limits_help, stdout);
+      fputs(cli_reader_limits_help, stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
+    case CLI_OPT_REGEX_LIMIT:
+      return cli_usage_error("convert", "--regex-match-limit applies to validate only (convert "
+                                        "checks no schema)");
     default: {
       int lrc = cli_limit_option("convert", c, optarg, &o->limits);
       if (lrc == 1)

@@ -35,6 +35,7 @@ set(THBX_LIB_SOURCES
   xml/xml_text.c
   xml/xsd_issue.c
   xml/xsd_compile.c
+  xml/xsd_job.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
   jsonschema/schema_validate.c

@@ -144,6 +144,14 @@ expect_exit 1 V "$TMP/root.xml"
 grep -q "^$TMP/root.xml:2:[0-9]*: error: attribute 'foo' is not allowed on element 'records'$" "$TMP/stdout" ||
   fail "root attribute: $(cat "$TMP/stdout")"
 grep -q "30 records: 30 valid, 0 invalid, 1 error$" "$TMP/stdout" || fail "records not judged alone: $(tail -1 "$TMP/stdout")"
+# the same with the XSD checked on worker threads
+for j in 2 3; do
+  V -j 1 --format json "$TMP/root.xml" "$TMP/one.xml" >"$TMP/j1.json"
+  V -j "$j" --format json "$TMP/root.xml" "$TMP/one.xml" >"$TMP/jn.json"
+  cmp -s "$TMP/j1.json" "$TMP/jn.json" || fail "-j $j differs: $(diff "$TMP/j1.json" "$TMP/jn.json" | head -5)"
+done
+jq -e '[.errors[] | select(.record_index == null)] | length == 1' "$TMP/j1.json" >/dev/null ||
+  fail "-j: the document fault is not reported once: $(cat "$TMP/j1.json")"
 expect_exit 1 V --accept "$TMP/acc.xml" "$TMP/root.xml"
 expect_exit 0 V "$TMP/acc.xml" # every record accepted
 

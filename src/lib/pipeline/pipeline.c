@@ -17,6 +17,8 @@
 #include "pipeline_internal.h"
 #include "issue_merge.h"
 #include "profile.h"
+#include "reader.h"
+#include "xsd_job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,8 @@ int thbx_pipeline_add_sink(thbx_pipeline_t *p, const thbx_sink_ops_t *ops, void 
   return THBX_OK;
 }
 
+static void doc_texts_clear(struct thbx_pipeline *p);
+
 void thbx_pipeline_free(thbx_pipeline_t *p) {
   if (!p)
     return;
@@ -128,6 +132,7 @@ void thbx_pipeline_free(thbx_pipeline_t *p) {
     free(p->sources[i]);
   free(p->sources);
   thbx_buf_free(&p->csv_header);
+  doc_texts_clear(p);
   free(p);
 }
 
@@ -160,8 +165,83 @@ static int run_stage(const struct stage *s, struct pitem *it) {
   return s->ops.apply(s->state, item, &it->err);
 }
 
+/* NDJSON with -j N: the worker parses the line the reader only delimited,
+ * as the reader would have (reader_ndjson_parse): the same value, or the
+ * same unreadable record. */
+static int parse_deferred(const struct thbx_pipeline *p, struct pitem *it) {
+  thbx_item_t *item = &it->item;
+  thbx_record_t rec;
+  thbx_error_t perr;
+  int rc = reader_ndjson_parse(&p->parse_limits, p->objects_only, item->source, item->index,
+                               item->raw ? item->raw : "", item->raw_length, it->cr, item->line,
+                               &rec, &perr);
+  if (rc == THBX_OK) {
+    item->value = rec.value;
+    item->line = rec.line;
+    item->column = rec.column;
+    return THBX_OK;
+  }
+  if (rc != THBX_EPARSE && rc != THBX_ELIMIT) {
+    it->err = perr;
+    return rc;
+  }
+  item->unreadable = 1;
+  item->line = perr.line;
+  item->column = perr.column;
+  if (pipeline_issue(item, THBX_ISSUE_UNREADABLE, rc == THBX_ELIMIT ? "limit" : "unreadable",
+                     perr.line, perr.column, perr.instance_path, "",
+                     perr.text[0] ? perr.text : "the record cannot be read") != THBX_OK) {
+    thbx_error_set(&it->err, THBX_ENOMEM, "out of memory");
+    return THBX_ENOMEM;
+  }
+  return THBX_OK;
+}
+
+/* The faults of the document reported for the current input. */
+static void doc_texts_clear(struct thbx_pipeline *p) {
+  for (size_t i = 0; i < p->ndoc_texts; i++)
+    free(p->doc_texts[i]);
+  free(p->doc_texts);
+  p->doc_texts = NULL;
+  p->ndoc_texts = 0;
+}
+
 void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
   it->rc = THBX_OK;
+  if (it->deferred) {
+    it->deferred = 0;
+    it->rc = parse_deferred(p, it);
+  }
+  if (it->xsd && it->rc == THBX_OK) {
+    /* XML -j N: the record's XSD validation, as the reader would have */
+    struct xsd_job *job = it->xsd;
+    it->rc = xsd_job_run(job, it->item.source);
+    for (size_t i = 0; it->rc == THBX_OK && i < job->nerrors; i++) {
+      const thbx_error_t *x = &job->errors[i];
+      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", x->line, x->column, x->instance_path,
+                         "", x->text) != THBX_OK) {
+        it->rc = THBX_ENOMEM;
+        break;
+      }
+      it->item.issues[it->item.nissues - 1].value =
+          issue_value_at(it->item.value, x->instance_path, "xsd");
+    }
+    /* faults of the document: pipeline_deliver reports each once */
+    if (it->rc == THBX_OK && job->ndoc) {
+      thbx_error_t *d = realloc(it->doc, (it->ndoc + job->ndoc) * sizeof(*d));
+      if (!d) {
+        it->rc = THBX_ENOMEM;
+      } else {
+        it->doc = d;
+        memcpy(d + it->ndoc, job->doc_errors, job->ndoc * sizeof(*d));
+        it->ndoc += job->ndoc;
+      }
+    }
+    if (it->rc != THBX_OK)
+      thbx_error_set(&it->err, it->rc, "out of memory");
+    xsd_job_free(job);
+    it->xsd = NULL;
+  }
   for (size_t i = 0; i < p->nparallel && it->rc == THBX_OK; i++)
     it->rc = run_stage(&p->stages[i], it);
   it->bytes += it->item.out_length;
@@ -191,6 +271,22 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
   /* one fault, one error: what the XSD and the JSON Schema both saw */
   issue_merge_xsd(item);
   for (size_t d = 0; d < it->ndoc && rc == THBX_OK; d++) {
+    /* each fault of the document once per input, however many records'
+     * checks met it (with -j N each record's check does) */
+    int seen = 0;
+    for (size_t k = 0; k < p->ndoc_texts && !seen; k++)
+      seen = strcmp(p->doc_texts[k], it->doc[d].text) == 0;
+    if (seen)
+      continue;
+    char **texts = realloc(p->doc_texts, (p->ndoc_texts + 1) * sizeof(*texts));
+    if (!texts || !(texts[p->ndoc_texts] = strdup(it->doc[d].text))) {
+      if (texts)
+        p->doc_texts = texts;
+      rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+      break;
+    }
+    p->doc_texts = texts;
+    p->ndoc_texts++;
     thbx_item_issue_t is = {0};
     is.kind = THBX_ISSUE_XSD;
     is.rule = "xsd";
@@ -298,6 +394,10 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
     item->line = rec->line;
     item->column = rec->column;
     item->index = rec->index;
+    if (!rec->value && p->format == THBX_FORMAT_NDJSON) {
+      it->deferred = 1; /* defer_parse: a worker parses the line */
+      it->cr = reader_deferred_cr(reader);
+    }
   } else {
     item->unreadable = 1;
     item->line = rerr->line;
@@ -311,6 +411,8 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
     if (bad && !(item->issues[item->nissues - 1].value = strdup(bad)))
       goto nomem;
   }
+  if (p->xsd && rc == THBX_OK)
+    it->xsd = reader_take_xsd_job(reader); /* defer_xsd: a worker validates */
   /* XSD errors found while reading (XML input with an XSD stage) */
   const thbx_error_t *xe = NULL;
   size_t n = 0;
@@ -390,6 +492,10 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   /* a profile carrying only an XSD (validate --profile none --schema X.xsd)
    * converts generically but validates against its XSD */
   ro.profile = profile && (profile->schema || ro.validate_xsd) ? profile : NULL;
+  /* with workers, NDJSON lines are parsed on them */
+  ro.defer_parse = p->workers != NULL;
+  ro.defer_xsd = p->workers != NULL && ro.validate_xsd;
+  p->objects_only = ro.profile != NULL;
 
   thbx_reader_t *reader = NULL;
   thbx_error_t rerr;
@@ -412,6 +518,8 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   }
   p->format = thbx_reader_format(reader);
   p->doc_seen = 0;
+  doc_texts_clear(p);
+  p->parse_limits = *reader_limits(reader);
   rc = sinks_file_begin(p, source, p->format, err);
   long count = 0;
   while (rc == THBX_OK && !p->stopped) {

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS_PER_JOB 32
+#define SLOTS_PER_JOB 64
+/* workers are woken when this many items wait (or at a drain), so that a
+ * thread switch is paid per batch, not per record */
+#define BATCH 16
 #define MAX_BYTES ((size_t)16 << 20)
 
 struct workers {
@@ -31,6 +34,9 @@ struct workers {
   size_t cap;
   unsigned long long next_in, next_work, next_out;
   size_t bytes; /* of the items in flight */
+  int idle;     /* workers waiting for items */
+  int waiting;  /* the reader waits for slot next_out */
+  int flushing; /* a drain: wake workers for every item */
   int quit;
 };
 
@@ -38,8 +44,11 @@ static void *worker_main(void *arg) {
   struct workers *w = arg;
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    while (!w->quit && w->next_work == w->next_in)
+    while (!w->quit && w->next_work == w->next_in) {
+      w->idle++;
       pthread_cond_wait(&w->work, &w->mu);
+      w->idle--;
+    }
     if (w->quit)
       break;
     struct pitem *it = w->ring[w->next_work % w->cap];
@@ -49,7 +58,8 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&w->mu);
     it->done = 1;
     w->bytes += it->item.out_length;
-    pthread_cond_broadcast(&w->done);
+    if (w->waiting)
+      pthread_cond_signal(&w->done);
   }
   pthread_mutex_unlock(&w->mu);
   return NULL;
@@ -100,7 +110,11 @@ static struct pitem *take(struct workers *w, int wait) {
     }
     if (!wait)
       return NULL;
+    if (w->idle)
+      pthread_cond_broadcast(&w->work); /* nobody may be on the pending items yet */
+    w->waiting = 1;
     pthread_cond_wait(&w->done, &w->mu);
+    w->waiting = 0;
   }
   return NULL;
 }
@@ -140,7 +154,8 @@ int workers_submit(struct workers *w, struct pitem *it, thbx_error_t *err) {
   w->ring[w->next_in % w->cap] = it;
   w->bytes += it->bytes;
   w->next_in++;
-  pthread_cond_signal(&w->work);
+  if (w->idle && w->next_in - w->next_work >= BATCH)
+    pthread_cond_signal(&w->work);
   pthread_mutex_unlock(&w->mu);
   /* and whatever is ready already, so that sinks keep up */
   return deliver_ready(w, 0, NULL, err);
