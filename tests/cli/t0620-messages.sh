@@ -13,6 +13,12 @@ V() { "$THBX" validate --today 2026-01-01 --no-dataset-rules "$@"; }
 S=$SRC/samples
 FORMATS="text json junit sarif github html"
 
+# --- the files of tests/data/validate/messages: the text report, exactly
+M=$SRC/tests/data/validate/messages
+(cd "$M" && "$THBX" validate --no-dataset-rules invisible.ndjson root-attribute.xml terminal-escapes.csv) >"$TMP/m.txt"
+diff "$M/expected.txt" "$TMP/m.txt" >"$TMP/m.diff" || fail "messages differ from expected.txt: $(cat "$TMP/m.diff")"
+LC_ALL=C grep -q "$(printf '\033')" "$M/terminal-escapes.csv" || fail "terminal-escapes.csv lost its ESC"
+
 # --- values, from a sample record with one field changed at a time
 first=$(head -1 "$S/events.ndjson")
 mk() { # mk FILE JQ-FILTER...: one record per filter
