@@ -14,8 +14,8 @@
  * leading stateless stages run on N workers and workers.c hands the items
  * back in input order to the ordered stages and the sinks.
  */
-#include "pipeline_internal.h"
 #include "issue_merge.h"
+#include "pipeline_internal.h"
 #include "profile.h"
 #include "reader.h"
 #include "xsd_job.h"
@@ -218,8 +218,8 @@ void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
     it->rc = xsd_job_run(job, it->item.source);
     for (size_t i = 0; it->rc == THBX_OK && i < job->nerrors; i++) {
       const thbx_error_t *x = &job->errors[i];
-      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", x->line, x->column, x->instance_path,
-                         "", x->text) != THBX_OK) {
+      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", x->line, x->column, x->instance_path, "",
+                         x->text) != THBX_OK) {
         it->rc = THBX_ENOMEM;
         break;
       }

@@ -20,9 +20,9 @@ struct pitem {
    * the root's attributes), handed to the sinks once, before the item */
   thbx_error_t *doc;
   size_t ndoc;
-  int deferred;     /* NDJSON -j N: the line is parsed by the worker */
-  int cr;           /* its line ended in CR LF */
-  void *xsd;        /* XML -j N: the record's XSD validation, run by the worker */
+  int deferred; /* NDJSON -j N: the line is parsed by the worker */
+  int cr;       /* its line ended in CR LF */
+  void *xsd;    /* XML -j N: the record's XSD validation, run by the worker */
 };
 
 struct stage {
@@ -56,8 +56,8 @@ struct thbx_pipeline {
   size_t nsources;
   /* the current CSV input's header line, as read */
   thbx_buf_t csv_header;
-  size_t doc_seen;    /* the current input's document faults taken so far */
-  char **doc_texts;   /* those reported to the sinks (each once per input) */
+  size_t doc_seen;  /* the current input's document faults taken so far */
+  char **doc_texts; /* those reported to the sinks (each once per input) */
   size_t ndoc_texts;
   thbx_format format;         /* the current input's format */
   thbx_limits_t parse_limits; /* the reader's, for lines parsed by workers */
