@@ -158,6 +158,11 @@ for j in 2 3; do
 done
 jq -e '[.errors[] | select(.record_index == null)] | length == 1' "$TMP/j1.json" >/dev/null ||
   fail "-j: the document fault is not reported once: $(cat "$TMP/j1.json")"
+expect_exit 1 V --format junit "$TMP/root.xml"
+xmllint --xpath 'string(//testcase[@name="document"]/failure/@message)' "$TMP/stdout" | grep -q "attribute 'foo'" ||
+  fail "junit: the document fault is not a failure of a 'document' test case: $(head -c 800 "$TMP/stdout")"
+[ "$(xmllint --xpath 'string(/testsuites/@failures)' "$TMP/stdout")" = 1 ] || fail "junit failures of root.xml"
+[ "$(xmllint --xpath 'string(/testsuites/@tests)' "$TMP/stdout")" = 31 ] || fail "junit tests of root.xml"
 expect_exit 1 V --accept "$TMP/acc.xml" "$TMP/root.xml"
 expect_exit 0 V "$TMP/acc.xml" # every record accepted
 
