@@ -188,7 +188,7 @@ _thbx() {
     --max-errors) :; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--format --output --max-errors --quiet --allow-empty --help"; return 0 ;;
+    -*) _thbx_words "--format --output --max-errors --quiet --allow-empty --redact --help"; return 0 ;;
     esac
     _thbx_files
     ;;

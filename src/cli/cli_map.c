@@ -14,10 +14,6 @@ int cli_map_option(const char *command, int option, const char *arg, struct cli_
   case CLI_OPT_REVERSE: m->reverse = 1; return 0;
   case CLI_OPT_TRACE: m->trace_path = arg; return 0;
   case CLI_OPT_KEY_FILE: m->key_file = arg; return 0;
-  case CLI_OPT_REDACT:
-    m->redact = 1;
-    cli_redact = 1;
-    return 0;
   case CLI_OPT_XSLT_OUT: m->xslt_out = arg; return 0;
   case CLI_OPT_XSLT:
     if (m->nxslt == sizeof(m->xslt) / sizeof(m->xslt[0]))

@@ -20,7 +20,7 @@ struct opts {
   thbx_format from, to;
   const char *output;
   const char *profile;
-  int compact, csv_safe, no_header, fail_fast, quiet, progress, jobs;
+  int compact, csv_safe, no_header, fail_fast, quiet, progress, jobs, redact;
   char delimiter, list_sep;
   const char *columns;
   thbx_limits_t limits;
@@ -47,7 +47,8 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_CSVSAFE,
     OPT_FAILFAST,
     OPT_PROGRESS,
-    OPT_NOHEADER
+    OPT_NOHEADER,
+    OPT_REDACT
   };
   /* -j/--jobs */
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
@@ -63,6 +64,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
+                                          {"redact", no_argument, NULL, OPT_REDACT},
                                           {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
                                           CLI_MAP_OPTIONS,
@@ -98,6 +100,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 'p': o->profile = optarg; break;
     case 'c': o->compact = 1; break;
     case 'q': o->quiet = 1; break;
+    case OPT_REDACT: o->redact = 1; break;
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
     case OPT_NOHEADER: o->no_header = 1; break;
@@ -310,7 +313,7 @@ int cmd_convert(int argc, char **argv) {
     if (prc2 == THBX_OK && cli_map_add_stages(&o.map, p) != 0)
       prc2 = THBX_EINVAL;
   }
-  if (prc2 != THBX_OK || cli_add_messages(p, &pg, 1, &err) != THBX_OK) {
+  if (prc2 != THBX_OK || cli_add_messages(p, &pg, 1, o.redact, &err) != THBX_OK) {
     if (prc2 != THBX_EINVAL)
       cli_report(&err);
     cli_map_free(&o.map);

@@ -12,13 +12,14 @@
 #include <string.h>
 
 int cmd_validate_merge(int argc, char **argv) {
-  enum { OPT_MERGE = 256, OPT_FORMAT, OPT_MAX_ERRORS, OPT_ALLOW_EMPTY };
+  enum { OPT_MERGE = 256, OPT_FORMAT, OPT_MAX_ERRORS, OPT_ALLOW_EMPTY, OPT_REDACT };
   static const struct option options[] = {{"merge", no_argument, NULL, OPT_MERGE},
                                           {"format", required_argument, NULL, OPT_FORMAT},
                                           {"output", required_argument, NULL, 'o'},
                                           {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
+                                          {"redact", no_argument, NULL, OPT_REDACT},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   thbx_report_options_t ro;
@@ -51,11 +52,12 @@ int cmd_validate_merge(int argc, char **argv) {
     }
     case 'q': ro.quiet = 1; break;
     case OPT_ALLOW_EMPTY: allow_empty = 1; break;
+    case OPT_REDACT: ro.redact = 1; break;
     case 'h': fputs(cli_help_validate_merge, stdout); return EXIT_VALID;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default:
       return cli_usage_error("validate",
-                             "--merge takes --format, -o, --max-errors, -q and "
+                             "--merge takes --format, -o, --max-errors, -q, --redact and "
                              "--allow-empty, not '%s'",
                              argv[optind - 1]);
     }

@@ -394,7 +394,7 @@ const char cli_help_validate_document[] =
 
 const char cli_help_validate_merge[] =
     "Usage: thbx validate --merge [--format FORMAT] [-o FILE] [--max-errors N] [-q]\n"
-    "       [--allow-empty] CHUNK...\n"
+    "       [--allow-empty] [--redact] CHUNK...\n"
     "\n"
     "Merge the chunk reports (thbx validate --format chunk) of a dataset\n"
     "validated in chunks, in the order given, into one report with the verdict,\n"
@@ -409,6 +409,8 @@ const char cli_help_validate_merge[] =
     "  -q, --quiet              report only the summary\n"
     "      --allow-empty        no records in all the chunks is valid (default:\n"
     "                           exit 1, 'no records'); a single chunk may be empty\n"
+    "      --redact             leave the offending values out of the merged report\n"
+    "                           (a chunk run with --redact has none to give)\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"

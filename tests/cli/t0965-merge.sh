@@ -40,12 +40,19 @@ for f in text json junit sarif github html; do
   checks=$((checks + 1))
 done
 # the cross-chunk duplicate is there, at the later record, pointing at the first
-grep -q '"line":2503,.*"rule":"unique-record-id","related":{"file":"-","line":6,' "$TMP/merged.json" ||
+grep -q '"line":2503,.*"rule":"unique-record-id".*"related":{"file":"-","line":6,' "$TMP/merged.json" ||
   fail "no cross-chunk duplicate of line 6 at line 2503: $(grep unique "$TMP/merged.json")"
 # --max-errors and -q apply at the merge
 "${v[@]}" -f ndjson --max-errors 1 - <"$TMP/big.ndjson" >"$TMP/one.max"
 "$THBX" validate --merge --max-errors 1 "$TMP/chunks" >"$TMP/merged.max"
 cmp -s "$TMP/one.max" "$TMP/merged.max" || fail "--merge --max-errors 1 differs from one run"
+# values are in the chunks and in the merged report as in one run; --redact
+# leaves them out at the merge as in one run
+grep -q '"rule":"enum","value":"F"' "$TMP/merged.json" || fail "the merged report shows no value"
+"${v[@]}" -f ndjson --redact --format json - <"$TMP/big.ndjson" >"$TMP/one.redact"
+"$THBX" validate --merge --redact --format json "$TMP/chunks" >"$TMP/merged.redact"
+cmp -s "$TMP/one.redact" "$TMP/merged.redact" || fail "--merge --redact differs from one run"
+! grep -q '"value"' "$TMP/merged.redact" || fail "--merge --redact shows values"
 # separate chunk files, given in order, are the same as one file of them
 csplit -s -z -f "$TMP/part" "$TMP/chunks" '/"thbx_chunk"/' '{*}' || fail "csplit failed"
 "$THBX" validate --merge --format json "$TMP"/part* >"$TMP/parts.json"

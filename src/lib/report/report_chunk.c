@@ -7,6 +7,8 @@
  *   {"thbx_chunk": 1, "thbx": VERSION, "dataset_rules": bool}
  *   {"file": SOURCE}                                    file_begin
  *   {"record": {...} | null, "issues": [{...}, ...]}    add (every issue,
+ *                                                       with its value and
+ *                                                       hint unless --redact,
  *                                                       --max-errors and
  *                                                       --quiet apply at
  *                                                       the merge)
@@ -49,7 +51,8 @@ static int chunk_file_begin(struct thbx_report *r, const char *source, thbx_erro
   return put(r, json_pack("{s:o}", "file", text(source)), err);
 }
 
-static json_t *issue_object(const thbx_issue_t *is) {
+/* `redact`: the run was --redact: no value or hint reaches the chunk either. */
+static json_t *issue_object(const thbx_issue_t *is, int redact) {
   json_t *o =
       json_pack("{s:s, s:o, s:I, s:I, s:o, s:o, s:o}", "kind", thbx_issue_kind_name(is->kind),
                 "rule", text(is->rule), "line", (json_int_t)is->line, "column",
@@ -58,6 +61,10 @@ static json_t *issue_object(const thbx_issue_t *is) {
   if (!o)
     return NULL;
   if (is->source && json_object_set_new(o, "file", text(is->source)) != 0)
+    goto fail;
+  if (!redact && is->value && json_object_set_new(o, "value", text(is->value)) != 0)
+    goto fail;
+  if (!redact && is->hint && json_object_set_new(o, "hint", text(is->hint)) != 0)
     goto fail;
   if (is->related_source &&
       json_object_set_new(o, "related",
@@ -96,7 +103,7 @@ static int chunk_add(struct thbx_report *r, const thbx_report_record_t *rec,
   }
   json_t *list = json_array();
   for (size_t i = 0; list && i < count; i++)
-    if (json_array_append_new(list, issue_object(&issues[i])) != 0) {
+    if (json_array_append_new(list, issue_object(&issues[i], r->options.redact)) != 0) {
       json_decref(list);
       list = NULL;
     }

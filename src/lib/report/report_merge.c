@@ -289,6 +289,8 @@ static void to_issue(const json_t *j, const char *file, const struct offsets *of
   is->instance_path = str(j, "instance_path");
   is->schema_path = str(j, "schema_path");
   is->message = str(j, "message");
+  is->value = str(j, "value");
+  is->hint = str(j, "hint");
   const json_t *rel = json_object_get(j, "related");
   if (json_is_object(rel)) {
     is->related_source = str(rel, "file");
@@ -333,11 +335,13 @@ static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t
       break;
     }
   memmove(&issues[at + 1], &issues[at], (*count - at) * sizeof(*issues));
-  size_t need = len + 64;
-  *msg = malloc(need);
+  /* as the dataset stage words it: the id is the issue's value (shown
+   * unless redacted), the message names no value */
+  json_t *jid = json_stringn(rec->record_id, len);
+  *msg = jid ? thbx_value_json(jid) : NULL;
+  json_decref(jid);
   if (!*msg)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  snprintf(*msg, need, "record_id \"%s\" is not unique in the dataset", rec->record_id);
   thbx_issue_t *is = &issues[at];
   memset(is, 0, sizeof(*is));
   is->kind = THBX_ISSUE_DATASET;
@@ -346,7 +350,8 @@ static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t
   is->column = rec->column;
   is->instance_path = "/record_id";
   is->schema_path = "";
-  is->message = *msg;
+  is->message = "is not unique in the dataset";
+  is->value = *msg;
   is->related_source = fsrc;
   is->related_line = fline;
   is->related_column = fcol;
