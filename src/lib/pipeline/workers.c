@@ -51,23 +51,8 @@ static void free_list(struct pitem *it) {
 }
 
 void workers_recycle(struct workers *w, struct pitem *it) {
-  /* what the reader's thread made goes here; the value and the spelled
-   * output, made on a worker, go back to one */
-  thbx_item_t *item = &it->item;
-  free(item->raw);
-  item->raw = NULL;
-  for (size_t i = 0; i < item->nissues; i++) {
-    thbx_item_issue_t *is = &item->issues[i];
-    free(is->rule);
-    free(is->instance_path);
-    free(is->schema_path);
-    free(is->message);
-    free(is->value);
-    free(is->related_source);
-  }
-  free(item->issues);
-  item->issues = NULL;
-  item->nissues = 0;
+  /* most of an item (its value, spelled output, issues) was made on a
+   * worker: a worker frees it, so that malloc reuses its own memory */
   pthread_mutex_lock(&w->mu);
   it->next = w->garbage;
   w->garbage = it;
