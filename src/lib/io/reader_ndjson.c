@@ -218,8 +218,8 @@ static struct tl_parser *tl_parser(const thbx_limits_t *lim, int objects_only) {
   return t;
 }
 
-static int perr(thbx_error_t *err, int status, const char *source, long index, long line,
-                long col, const char *fmt, const char *msg) {
+static int perr(thbx_error_t *err, int status, const char *source, long index, long line, long col,
+                const char *fmt, const char *msg) {
   if (!err)
     return status;
   thbx_error_clear(err);
@@ -229,9 +229,9 @@ static int perr(thbx_error_t *err, int status, const char *source, long index, l
   return status;
 }
 
-int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *source,
-                        long index, const char *raw, size_t len, int cr, long line,
-                        thbx_record_t *rec, thbx_error_t *err) {
+int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *source, long index,
+                        const char *raw, size_t len, int cr, long line, thbx_record_t *rec,
+                        thbx_error_t *err) {
   memset(rec, 0, sizeof(*rec));
   rec->index = index;
   rec->source = source;
@@ -246,8 +246,8 @@ int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *
   long long err_abs = abs;
   jstream_view(js, (const unsigned char *)raw, abs);
   jstream_set_line(js, abs, line);
-  yajl_status s = jstream_feed(js, (const unsigned char *)raw, len, abs, &err_abs, msg,
-                               sizeof(msg));
+  yajl_status s =
+      jstream_feed(js, (const unsigned char *)raw, len, abs, &err_abs, msg, sizeof(msg));
   if (s == yajl_status_ok && cr)
     s = jstream_feed(js, (const unsigned char *)"\r", 1, abs + (long long)len, &err_abs, msg,
                      sizeof(msg));

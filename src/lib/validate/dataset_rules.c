@@ -262,9 +262,9 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
       if (thbx_buf_printf(b, "%s \"%s\" is not unique in the dataset",
                           profile_pointer_name(pr->id_field), first->id) != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      r->out[(*count)++] = (dataset_issue_t){pr->id_rule, pr->id_field, b->data,
-                                             r->sources[first->source], first->line,
-                                             first->column};
+      r->out[(*count)++] =
+          (dataset_issue_t){pr->id_rule, pr->id_field, b->data, r->sources[first->source],
+                            first->line, first->column};
     }
   }
   m++;
