@@ -413,10 +413,12 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   thbx_reader_options_t ro = p->opt.reader;
   if (format != THBX_FORMAT_AUTO)
     ro.format = format;
-  ro.validate_xsd = p->xsd && profile && profile->xsd;
+  ro.validate_xsd = p->xsd && profile && profile->xsd && !p->opt.read_generic;
   /* a profile carrying only an XSD (validate --profile none --schema X.xsd)
    * converts generically but validates against its XSD */
   ro.profile = profile && (profile->schema || ro.validate_xsd) ? profile : NULL;
+  if (p->opt.read_generic)
+    ro.profile = NULL; /* a national format: the mapping stage makes the records */
   /* with workers, NDJSON lines are parsed on them */
   ro.defer_parse = p->workers != NULL;
   ro.defer_xsd = p->workers != NULL && ro.validate_xsd;
