@@ -12,6 +12,7 @@
  * stays bounded on any input size.
  */
 #include "pipeline_internal.h"
+#include "xsd_job.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -52,7 +53,12 @@ static void free_list(struct pitem *it) {
 
 void workers_recycle(struct workers *w, struct pitem *it) {
   /* most of an item (its value, spelled output, issues) was made on a
-   * worker: a worker frees it, so that malloc reuses its own memory */
+   * worker: a worker frees it, so that malloc reuses its own memory; the
+   * raw bytes and an XML record's copy were made here and are freed here */
+  free(it->item.raw);
+  it->item.raw = NULL;
+  xsd_job_free(it->xsd);
+  it->xsd = NULL;
   pthread_mutex_lock(&w->mu);
   it->next = w->garbage;
   w->garbage = it;
