@@ -93,6 +93,8 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
 int reader_ndjson_parse(const thbx_limits_t *limits, int objects_only, const char *source,
                         long index, const char *raw, size_t len, int cr, long line,
                         thbx_record_t *rec, thbx_error_t *err);
+/* Make reader_ndjson_parse's per-thread state key now (before workers start). */
+void reader_ndjson_parse_init(void);
 /* Did the line last returned in defer_parse mode end in CR LF? */
 int reader_deferred_cr(const thbx_reader_t *reader);
 /* The reader's limits, defaults filled in. */

@@ -195,6 +195,8 @@ static void tl_destroy(void *p) {
 
 static void tl_make_key(void) { pthread_key_create(&tl_key, tl_destroy); }
 
+void reader_ndjson_parse_init(void) { pthread_once(&tl_once, tl_make_key); }
+
 static struct tl_parser *tl_parser(const thbx_limits_t *lim, int objects_only) {
   pthread_once(&tl_once, tl_make_key);
   struct tl_parser *t = pthread_getspecific(tl_key);

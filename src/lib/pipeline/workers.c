@@ -12,6 +12,7 @@
  * stays bounded on any input size.
  */
 #include "pipeline_internal.h"
+#include "reader.h"
 #include "xsd_job.h"
 
 #include <pthread.h>
@@ -132,6 +133,9 @@ int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error
   pthread_cond_init(&w->work, NULL);
   pthread_cond_init(&w->done, NULL);
   w->n = n; /* before the threads start: they read it */
+  /* the per-thread parsers' keys, made before the threads that use them */
+  reader_ndjson_parse_init();
+  xsd_job_init();
   for (int i = 0; i < n; i++) {
     if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0)
       break;
