@@ -1576,6 +1576,11 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       } else {
         value = shaped_value(&w, node, r->shape, 0, 1);
       }
+    } else if (r->opt.record_element &&
+               strcmp((const char *)node->name, r->opt.record_element) != 0) {
+      /* a national format's records are its record elements only */
+      fail_at(&w, THBX_EPARSE, 0, "unexpected element '%s': records are '%s' elements",
+              (const char *)node->name, r->opt.record_element);
     } else {
       value = generic_value(&w, node, 0, 1);
     }

@@ -305,7 +305,10 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
   p->stats.unreadable += item->unreadable;
   for (size_t i = 0; i < p->nsinks && rc == THBX_OK; i++)
     rc = p->sinks[i].ops.item(p->sinks[i].state, p, item, err);
-  pipeline_item_free(it);
+  if (p->workers)
+    workers_recycle(p->workers, it); /* the workers free what they made */
+  else
+    pipeline_item_free(it);
   if (rc == THBX_OK && rejected && p->opt.fail_fast)
     p->stopped = 1;
   return rc;
@@ -488,10 +491,12 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   thbx_reader_options_t ro = p->opt.reader;
   if (format != THBX_FORMAT_AUTO)
     ro.format = format;
-  ro.validate_xsd = p->xsd && profile && profile->xsd;
+  ro.validate_xsd = p->xsd && profile && profile->xsd && !p->opt.read_generic;
   /* a profile carrying only an XSD (validate --profile none --schema X.xsd)
    * converts generically but validates against its XSD */
   ro.profile = profile && (profile->schema || ro.validate_xsd) ? profile : NULL;
+  if (p->opt.read_generic)
+    ro.profile = NULL; /* a national format: the mapping stage makes the records */
   /* with workers, NDJSON lines are parsed on them */
   ro.defer_parse = p->workers != NULL;
   ro.defer_xsd = p->workers != NULL && ro.validate_xsd;
