@@ -81,9 +81,10 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
 static int text_file_end(struct thbx_report *r, thbx_error_t *err) {
   struct text_state *st = r->state;
   const thbx_report_summary_t *f = &r->file;
-  if (thbx_buf_printf(&st->files, "%s: %ld record%s: %ld valid, %ld invalid",
-                      report_str(r->file_source), f->records, f->records == 1 ? "" : "s", f->valid,
-                      f->invalid) != 0 ||
+  if (thbx_buf_puts(&st->files, "") != 0 ||
+      thbx_display_text_buf(&st->files, report_str(r->file_source)) != 0 ||
+      thbx_buf_printf(&st->files, ": %ld record%s: %ld valid, %ld invalid", f->records,
+                      f->records == 1 ? "" : "s", f->valid, f->invalid) != 0 ||
       (f->unreadable && thbx_buf_printf(&st->files, " (%ld unreadable)", f->unreadable) != 0) ||
       thbx_buf_printf(&st->files, ", %ld error%s\n", f->errors, f->errors == 1 ? "" : "s") != 0)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
