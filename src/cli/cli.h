@@ -19,6 +19,8 @@ int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
 int cmd_map(int argc, char **argv); /* cmd_map.c: map check, map init */
 int cmd_stats(int argc, char **argv);
+int cmd_pseudonymise(int argc, char **argv);
+int cmd_anonymise(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 
@@ -114,9 +116,8 @@ void cli_progress_show(cli_progress_t *pg, int final);
 void cli_progress_end(cli_progress_t *pg);
 /* A sink printing every issue of every rejected item as FILE:LINE:COL:
  * error: ... on stderr (print 0: only counts for the progress display). */
-int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err);
-/* --redact: the messages sink never shows an issue's input value. */
-extern int cli_redact;
+int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, int redact,
+                     thbx_error_t *err);
 /* Say so when records are read from a terminal. */
 void cli_note_terminal_input(FILE *in);
 

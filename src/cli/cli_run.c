@@ -131,11 +131,10 @@ void cli_progress_end(cli_progress_t *pg) {
 
 /* ------------------------------------------------------------ messages sink */
 
-int cli_redact;
-
 struct messages {
   cli_progress_t *pg;
-  int print; /* print each issue of a rejected record */
+  int print;  /* print each issue of a rejected record */
+  int redact; /* without the offending values and hints */
 };
 
 static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *item,
@@ -153,7 +152,7 @@ static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_
     snprintf(e.instance_path, sizeof(e.instance_path), "%s", is->instance_path);
     /* "VALUE message; hint" as the reports spell it (thbx_display_issue);
      * cli_report makes the rest visible, and this text already is */
-    thbx_display_issue(e.text, sizeof(e.text), is->message, is->value, is->hint, cli_redact);
+    thbx_display_issue(e.text, sizeof(e.text), is->message, is->value, is->hint, m->redact);
     cli_report(&e);
   }
   cli_progress_t *pg = m->pg;
@@ -165,12 +164,14 @@ static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_
   return THBX_OK;
 }
 
-int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err) {
+int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, int redact,
+                     thbx_error_t *err) {
   struct messages *m = calloc(1, sizeof(*m));
   if (!m)
     return THBX_ENOMEM;
   m->pg = pg;
   m->print = print;
+  m->redact = redact;
   thbx_sink_ops_t ops = {0};
   ops.name = "messages";
   ops.item = messages_item;

@@ -87,7 +87,8 @@ enum {
   OPT_DOCUMENT,
   OPT_REPORT,
   OPT_ALLOW_EMPTY,
-  OPT_PROGRESS
+  OPT_PROGRESS,
+  OPT_REDACT
 };
 
 static const struct option options[] = {
@@ -100,6 +101,7 @@ static const struct option options[] = {
     {"reject", required_argument, NULL, OPT_REJECT},
     {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
     {"quiet", no_argument, NULL, 'q'},
+    {"redact", no_argument, NULL, OPT_REDACT},
     {"no-dataset-rules", no_argument, NULL, OPT_NO_RULES},
     {"no-formats", no_argument, NULL, OPT_NO_FORMATS},
     {"today", required_argument, NULL, OPT_TODAY},
@@ -115,7 +117,6 @@ static const struct option options[] = {
     {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
     {"xslt", required_argument, NULL, CLI_OPT_XSLT},
     {"param", required_argument, NULL, CLI_OPT_PARAM},
-    {"redact", no_argument, NULL, CLI_OPT_REDACT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -213,6 +214,7 @@ static int parse(struct args *a, int argc, char **argv) {
       a->ro.max_errors = (long)n;
       break;
     case 'q': a->ro.quiet = 1; break;
+    case OPT_REDACT: a->ro.redact = 1; break;
     case OPT_NO_RULES: a->vo.dataset_rules = 0; break;
     case OPT_NO_FORMATS: a->vo.assert_formats = 0; break;
     case OPT_TODAY: a->vo.today = optarg; break;
@@ -447,7 +449,6 @@ int cmd_validate(int argc, char **argv) {
     return EXIT_USAGE;
   }
   int rc = parse(&a, argc, argv);
-  a.ro.redact = cli_redact; /* --redact (cli_map.c): values out of every report too */
   if (rc == 0 && a.vo.profile) {
     /* an unknown profile name says which there are */
     thbx_profile_t *probe = NULL;
@@ -480,7 +481,7 @@ int cmd_validate(int argc, char **argv) {
   cli_progress_t pg;
   cli_progress_start(&pg, a.progress || (!a.ro.quiet && cli_isatty(stderr) && !text_on_stdout),
                      a.progress);
-  if (pg.on && cli_add_messages(r.p, &pg, 0, &err) != THBX_OK) {
+  if (pg.on && cli_add_messages(r.p, &pg, 0, a.ro.redact, &err) != THBX_OK) {
     cli_report(&err);
     status = EXIT_USAGE;
     goto abort;
