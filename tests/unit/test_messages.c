@@ -28,7 +28,9 @@ static void values_are_quoted_with_invisible_characters_visible(void **state) {
   (void)state;
   assert_string_equal(shown("AL "), "\"AL \"");
   assert_string_equal(shown("AL\xC2\xA0"), "\"AL\\u00a0\"");
-  assert_string_equal(shown("\xEF\xBB\xBF" "AL"), "\"\\ufeffAL\"");
+  assert_string_equal(shown("\xEF\xBB\xBF"
+                            "AL"),
+                      "\"\\ufeffAL\"");
   assert_string_equal(shown("a\tb\nc\rd"), "\"a\\tb\\nc\\rd\"");
   assert_string_equal(shown("\x1b[31mred\x07"), "\"\\u001b[31mred\\u0007\"");
   assert_string_equal(shown("x\xE2\x80\xAEy\xE2\x81\xA6z\xE2\x80\x8B"),

@@ -216,8 +216,8 @@ char *thbx_value_text(const json_t *value) {
 /* Does the message say something about its value ("is not a code of sex",
  * "must be a valid date")? Then the value comes first, as its subject. */
 static int predicate(const char *m) {
-  static const char *const verbs[] = {"is ", "must ", "has ", "does ", "cannot ", "should ",
-                                      "are ", "may "};
+  static const char *const verbs[] = {"is ",     "must ",   "has ", "does ",
+                                      "cannot ", "should ", "are ", "may "};
   for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
     if (strncmp(m, verbs[i], strlen(verbs[i])) == 0)
       return 1;
