@@ -84,6 +84,22 @@ static void text_is_made_safe_to_print(void **state) {
   assert_string_equal(out, "plain 'text' with \\ and \"quotes\"");
 }
 
+static void issue_text_puts_the_value_where_it_reads(void **state) {
+  (void)state;
+  char out[256];
+  thbx_display_issue(out, sizeof(out), "is not a code of sex", "F", "did you mean female?", 0);
+  assert_string_equal(out, "\"F\" is not a code of sex; did you mean female?");
+  thbx_display_issue(out, sizeof(out), "map.csv:11: col:pol: code is not in crosswalk pol.csv", "X",
+                     NULL, 0);
+  assert_string_equal(out, "map.csv:11: col:pol: code is not in crosswalk pol.csv (value \"X\")");
+  thbx_display_issue(out, sizeof(out), "is not a code of sex", "F", "did you mean female?", 1);
+  assert_string_equal(out, "is not a code of sex");
+  thbx_display_issue(out, sizeof(out), "must be a valid date", NULL, NULL, 0);
+  assert_string_equal(out, "must be a valid date");
+  thbx_display_issue(out, sizeof(out), "isolated \x1b[2J", "v", NULL, 0);
+  assert_string_equal(out, "isolated \\x1B[2J (value \"v\")"); /* "isolated" is no "is " */
+}
+
 static size_t suggest(const char *value, const char *const *codes, const char *const *labels,
                       size_t n, size_t *idx) {
   return thbx_suggest(value, codes, labels, n, idx, 3);
@@ -372,6 +388,7 @@ int main(void) {
       cmocka_unit_test(values_are_quoted_with_invisible_characters_visible),
       cmocka_unit_test(long_values_are_cut_with_their_length),
       cmocka_unit_test(text_is_made_safe_to_print),
+      cmocka_unit_test(issue_text_puts_the_value_where_it_reads),
       cmocka_unit_test(nearest_codes),
       cmocka_unit_test(code_list_enum_names_the_list),
       cmocka_unit_test(xsd_messages_in_plain_words),
