@@ -76,14 +76,13 @@ const char *thbx_version(void);
 /* Values are cut after this many characters unless told otherwise. */
 #define THBX_DISPLAY_MAX_CHARS 60
 
-/* A value as an error shows it: `value` is JSON text ("\"AL \"", "12",
- * "true"); text that is not JSON is taken as a string. A string is shown in
+/* A value as an error shows it: `value` is its text as it stands in the
+ * input ("AL ", "12", a JSON object as its compact JSON). It is shown in
  * double quotes with \" \\ \t \n \r, every other control character and
  * every invisible or bidirectional character (no-break space, BOM, zero-width
  * space, U+202E, ...) as \uXXXX, a byte that is not UTF-8 as \xNN; over
  * max_chars characters (0: THBX_DISPLAY_MAX_CHARS) it is cut: its first
- * characters, "\u2026" and " (1200 characters)". Other values as compact JSON,
- * cut the same way. */
+ * characters, "\u2026" and " (1200 characters)". */
 size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_chars);
 
 /* A message, file name or record id made safe to print: TAB LF CR as \t \n
@@ -91,9 +90,19 @@ size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_
  * bidirectional characters as \uXXXX, bytes that are not UTF-8 as \xNN. */
 size_t thbx_display_text(char *out, size_t size, const char *text);
 
-/* The JSON text of `value` for an issue's value member (compact). Free it
- * with free(). NULL if value is NULL or out of memory. */
-char *thbx_value_json(const json_t *value);
+/* An issue's message with its value and hint, as every report and message
+ * shows them: "VALUE message; hint" when the message is a predicate about
+ * the value (it starts with "is ", "must ", "has ", "does ", "cannot ",
+ * "should ", "are ", "may ": `"F" is not a code of sex; did you mean
+ * female?`), else "message (value VALUE); hint"; with redact the message
+ * alone. Everything is made visible (thbx_display_text/_value). */
+size_t thbx_display_issue(char *out, size_t size, const char *message, const char *value,
+                          const char *hint, int redact);
+
+/* The text of `value` for an issue's value member: a string's characters,
+ * another value's compact JSON ("12.5", "true"). Free it with free(). NULL
+ * if value is NULL or out of memory. */
+char *thbx_value_text(const json_t *value);
 
 /* ------------------------------------------------------ embedded resources */
 
@@ -211,7 +220,7 @@ int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t 
 const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
 /* The offending value of the record error last returned (THBX_EPARSE: a CSV
- * cell or XML text that is not of its field's type) as JSON text, NULL if
+ * cell or XML text that is not of its field's type) as it stands, NULL if
  * none; the error's text names no value (a report shows it, or not when
  * redacted). Borrowed until the next call. */
 const char *thbx_reader_error_value(const thbx_reader_t *reader);
@@ -400,9 +409,9 @@ typedef struct thbx_issue {
    * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
-  /* the offending value as JSON text ("\"AL \"", "12"; text that is not
-   * JSON is a string), NULL if none. Reports show it before the message
-   * (`/person/sex: "F" is not a code of sex`) unless redacted */
+  /* the offending value as its text stands in the input ("AL ", "12"), NULL
+   * if none. Reports show it (thbx_display_issue: `/person/sex: "F" is not
+   * a code of sex`) unless redacted */
   const char *value;
   /* a suggestion drawn from the value ("did you mean female?"), NULL if
    * none; shown after the message, left out with the value when redacted */
@@ -528,9 +537,9 @@ typedef struct thbx_item_issue {
   char *instance_path; /* JSON Pointer into the record, "" if none */
   char *schema_path;   /* JSON Pointer into the schema or mapping, "" if none */
   char *message;       /* lower-case, no trailing period; names no personal value */
-  char *value;         /* the offending value as JSON text ("\"AL \"", "12"; text
-                          that is not JSON is a string), NULL if none; reports
-                          show it (thbx_display_value) unless redacted */
+  char *value;         /* the offending value as it stands in the input ("AL ",
+                          "12"), NULL if none; reports show it
+                          (thbx_display_issue) unless redacted */
   char *related_source; /* another place the issue involves, NULL if none */
   long related_line, related_column;
   char *hint;           /* a suggestion drawn from the value ("did you mean

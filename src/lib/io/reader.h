@@ -70,7 +70,7 @@ struct thbx_reader {
   thbx_error_t *doc_errors;
   size_t ndoc, capdoc;
   int done; /* EOF or fatal reached */
-  /* the offending value of the last record error (JSON text), NULL if none:
+  /* the offending value of the last record error (its text), NULL if none:
    * messages name no value (thbx_reader_error_value) */
   char *err_value;
   int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
@@ -107,8 +107,8 @@ void *reader_take_xsd_job(thbx_reader_t *reader);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
-/* Keep [s, s+n) as the offending value of the record error being made (a
- * JSON string; bytes that are not UTF-8 are kept as they are). */
+/* Keep [s, s+n) as the offending value of the record error being made, as
+ * it stands (bytes that are not UTF-8 too). */
 void reader_error_value(struct thbx_reader *r, const char *s, size_t n);
 /* Append a fault of the document unless one with the same text is there. */
 int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e);
