@@ -107,6 +107,8 @@ struct map_row {
   int is_array;
   int is_date, is_datetime; /* format date / date-time */
   const json_t *codes;      /* the profile's enum for the value, or NULL */
+  json_t *code_set;         /* the same as an object (code -> true), for lookups */
+  json_t *def_value;        /* the default as a value, compiled once (copied per record) */
   struct map_source *srcs;
   size_t nsrcs;
   char *pattern; /* strptime pattern, NULL: ISO */
@@ -179,6 +181,9 @@ json_t *map_get_path(const json_t *root, const char *path);
 /* map_compile.c: the code list of a profile leaf (its enum), NULL if none */
 const json_t *map_schema_codes(const struct thbx_profile *profile, const char *path);
 
+/* map_apply.c: the regional value of text `s` for row r (after the crosswalk),
+ * NULL and *why if it is not one */
+json_t *map_typed(const struct map_row *r, const char *s, const char **why);
 /* map_apply.c: forward, with a trace stream or none */
 int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, thbx_error_t *err);
 

@@ -51,6 +51,7 @@ static void vals_clear(struct vals *vs) {
 struct ctx {
   const struct thbx_mapping *m;
   FILE *trace;
+  struct vals vs; /* reused by every row of the record */
   thbx_item_t *item;
   xmlDocPtr doc;
   xmlXPathContextPtr xp;
@@ -226,6 +227,8 @@ static int is_missing(const struct map_row *r, const char *s) {
 
 /* Text transforms, in the order written. Returns a malloc'ed string. */
 static char *text_steps(const struct thbx_mapping *m, const struct map_row *r, const char *in) {
+  if (r->nsteps == 0)
+    return strdup(in);
   thbx_buf_t b;
   thbx_buf_init(&b);
   if (thbx_buf_puts(&b, in) != 0)
@@ -290,7 +293,7 @@ static int has_op(const struct map_row *r, enum map_op op) {
 }
 
 /* One regional value from the text `s` (after the crosswalk). NULL and *why. */
-static json_t *typed(const struct map_row *r, const char *s, const char **why) {
+json_t *map_typed(const struct map_row *r, const char *s, const char **why) {
   if (has_op(r, OP_YEAR) || has_op(r, OP_MONTH)) {
     int y, mo, d;
     if (map_date_parse(r->pattern, s, &y, &mo, &d) != 0) {
@@ -333,10 +336,8 @@ static json_t *typed(const struct map_row *r, const char *s, const char **why) {
     return json_real(v);
   }
   if (r->codes && !r->cw) {
-    size_t i;
-    const json_t *c;
-    json_array_foreach(r->codes, i,
-                       c) if (strcmp(json_string_value(c), s) == 0) return json_string(s);
+    if (r->code_set && json_object_get(r->code_set, s))
+      return json_string(s);
     *why = "is not in the code list (give the row a codes crosswalk)";
     return NULL;
   }
@@ -377,11 +378,12 @@ static void trace_row(struct ctx *c, const struct map_row *r, json_t *cwlines) {
 /* Map one row into out. THBX_OK (issues added to the item as needed) or
  * ENOMEM / ESCHEMA. */
 static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, thbx_error_t *err) {
-  struct vals vs = {0};
+  struct vals vs = c->vs; /* its room is reused from row to row */
+  vs.n = 0;
   thbx_item_t *it = c->item;
   int rc = THBX_OK;
   json_t *result = r->is_array ? json_array() : NULL;
-  json_t *cwlines = json_array();
+  json_t *cwlines = c->trace ? json_array() : NULL; /* crosswalk rows, for the trace only */
   int issues = 0, defaulted = 0;
   for (size_t k = 0; k < r->nsrcs; k++) {
     size_t before = vs.n;
@@ -418,7 +420,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
       json_array_foreach(result, j, e) dup |= strcmp(json_string_value(e), cr->tgt) == 0;
       if (!dup)
         json_array_append_new(result, json_string(cr->tgt));
-      json_array_append_new(cwlines, json_integer(cr->line));
+      if (cwlines)
+            json_array_append_new(cwlines, json_integer(cr->line));
     }
     goto store;
   }
@@ -504,12 +507,13 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
           cr = NULL;
         if (cr && r->is_array && strchr(cr->tgt, '|')) {
           /* one source code, several target codes ("Both" -> sexual|forced_labour) */
-          json_array_append_new(cwlines, json_integer(cr->line));
+          if (cwlines)
+            json_array_append_new(cwlines, json_integer(cr->line));
           char *many = strdup(cr->tgt), *save = NULL;
           for (char *p = many ? strtok_r(many, "|", &save) : NULL; p;
                p = strtok_r(NULL, "|", &save)) {
             const char *why2 = "cannot be mapped";
-            json_t *x = typed(r, p, &why2);
+            json_t *x = map_typed(r, p, &why2);
             size_t j;
             json_t *e;
             int dup = 0;
@@ -524,7 +528,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
         }
         if (cr) {
           code = cr->tgt;
-          json_array_append_new(cwlines, json_integer(cr->line));
+          if (cwlines)
+            json_array_append_new(cwlines, json_integer(cr->line));
         } else if (r->unmapped == UNMAPPED_FIXED) {
           code = r->fixed;
         } else if (r->unmapped == UNMAPPED_ERROR) {
@@ -535,7 +540,7 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
         }
       }
       const char *why = "cannot be mapped";
-      json_t *x = typed(r, code, &why);
+      json_t *x = map_typed(r, code, &why);
       if (!x) {
         map_issue(it, c->m, r, v->line, 0, parts[pi], "%s: value %s", src_label(v->src, &c->buf),
                   why);
@@ -573,24 +578,9 @@ store:
   if (!result || (r->is_array && json_array_size(result) == 0)) {
     json_decref(result);
     result = NULL;
-    if (r->def) {
+    if (r->def_value) {
       defaulted = 1;
-      const char *why = "cannot be mapped";
-      if (r->is_array) {
-        result = json_array();
-        char *d = strdup(r->def), *save = NULL;
-        for (char *p = d ? strtok_r(d, "|", &save) : NULL; p; p = strtok_r(NULL, "|", &save)) {
-          json_t *x = typed(r, p, &why);
-          if (x)
-            json_array_append_new(result, x);
-        }
-        free(d);
-      } else {
-        struct map_row plain = *r;
-        plain.nsteps = 0; /* a default is a regional value already */
-        plain.pattern = NULL;
-        result = typed(&plain, r->def, &why);
-      }
+      result = json_deep_copy(r->def_value); /* compiled once; each record its own */
     }
   }
   if (result && map_set_path(out, r->target, result) != 0) {
@@ -605,7 +595,7 @@ done:
   json_decref(result);
   json_decref(cwlines);
   vals_clear(&vs);
-  free(vs.v);
+  c->vs = vs;
   return rc;
 }
 
@@ -623,7 +613,7 @@ int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, th
     return map_reverse_apply(m, item, err);
   if (!item->value || item->unreadable)
     return THBX_OK;
-  struct ctx c = {m, trace, item, NULL, NULL, 0, {0}};
+  struct ctx c = {m, trace, {NULL, 0, 0}, item, NULL, NULL, 0, {0}};
   thbx_buf_init(&c.buf);
   json_t *out = json_object();
   if (!out)
@@ -631,6 +621,8 @@ int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, th
   int rc = THBX_OK;
   for (size_t i = 0; i < m->nrows && rc == THBX_OK; i++)
     rc = map_row_apply(&c, &m->rows[m->order[i]], out, err);
+  vals_clear(&c.vs);
+  free(c.vs.v);
   if (c.xp)
     xmlXPathFreeContext(c.xp);
   if (c.doc)

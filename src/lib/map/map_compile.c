@@ -421,6 +421,13 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
     return row_error(err, m, r->line, "target %.100s holds objects: map its fields instead",
                      r->target);
   r->codes = node ? json_object_get(node, "enum") : NULL;
+  if (r->codes) {
+    r->code_set = json_object();
+    size_t ci;
+    const json_t *cv;
+    json_array_foreach(r->codes, ci, cv) if (json_is_string(cv))
+        json_object_set_new(r->code_set, json_string_value(cv), json_true());
+  }
   const char *fmt = node ? json_string_value(json_object_get(node, "format")) : NULL;
   r->is_date = fmt && strcmp(fmt, "date") == 0;
   r->is_datetime = fmt && strcmp(fmt, "date-time") == 0;
@@ -539,6 +546,33 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
     if (split("true", "|", &r->trues, &r->ntrues, 0) != 0 ||
         split("false", "|", &r->falses, &r->nfalses, 0) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  if (r->def) {
+    /* the default is a regional value: compiled once, checked now */
+    struct map_row plain = *r;
+    plain.nsteps = 0;
+    plain.pattern = NULL;
+    plain.cw = NULL;
+    const char *why = "cannot be a value of this field";
+    if (r->is_array) {
+      r->def_value = json_array();
+      char *d = strdup(r->def), *save = NULL;
+      for (char *p = d ? strtok_r(d, "|", &save) : NULL; p && r->def_value;
+           p = strtok_r(NULL, "|", &save)) {
+        json_t *x = map_typed(&plain, p, &why);
+        if (!x) {
+          json_decref(r->def_value);
+          r->def_value = NULL;
+        } else {
+          json_array_append_new(r->def_value, x);
+        }
+      }
+      free(d);
+    } else {
+      r->def_value = map_typed(&plain, r->def, &why);
+    }
+    if (!r->def_value)
+      return row_error(err, m, r->line, "default '%.60s' %s (%.100s)", r->def, why, r->target);
   }
   if (has_step(r, OP_PSEUDONYMISE) && !m->has_key)
     return row_error(err, m, r->line, "pseudonymise needs a key: give --key-file KEY");
@@ -704,6 +738,8 @@ static void free_row(struct map_row *r) {
   free_list(r->missing, r->nmissing);
   free(r->separator);
   free(r->def);
+  json_decref(r->def_value);
+  json_decref(r->code_set);
   for (size_t k = 0; k < r->nsteps; k++)
     free(r->steps[k].arg);
   free(r->steps);
