@@ -15,7 +15,8 @@
 
 /* One value taken from the source, with where it stood. */
 struct val {
-  char *s;
+  const char *s;
+  int owned; /* s is a copy (else borrowed from the item's value) */
   long line;
   const struct map_source *src;
 };
@@ -38,13 +39,28 @@ static int vals_push(struct vals *vs, const char *s, size_t len, long line,
   char *c = strndup(s, len);
   if (!c)
     return -1;
-  vs->v[vs->n++] = (struct val){c, line, src};
+  vs->v[vs->n++] = (struct val){c, 1, line, src};
+  return 0;
+}
+
+/* A string of the item's value, borrowed: it lives until the stage is done. */
+static int vals_borrow(struct vals *vs, const char *s, long line, const struct map_source *src) {
+  if (vs->n == vs->cap) {
+    size_t nc = vs->cap ? vs->cap * 2 : 8;
+    struct val *p = realloc(vs->v, nc * sizeof(*p));
+    if (!p)
+      return -1;
+    vs->v = p;
+    vs->cap = nc;
+  }
+  vs->v[vs->n++] = (struct val){s, 0, line, src};
   return 0;
 }
 
 static void vals_clear(struct vals *vs) {
   for (size_t i = 0; i < vs->n; i++)
-    free(vs->v[i].s);
+    if (vs->v[i].owned)
+      free((char *)vs->v[i].s);
   vs->n = 0;
 }
 
@@ -125,7 +141,7 @@ static json_t *pointer_get(json_t *v, const char *p) {
 static int push_scalar(struct vals *vs, const json_t *v, long line, const struct map_source *src) {
   char tmp[64];
   switch (json_typeof(v)) {
-  case JSON_STRING: return vals_push(vs, json_string_value(v), json_string_length(v), line, src);
+  case JSON_STRING: return vals_borrow(vs, json_string_value(v), line, src);
   case JSON_INTEGER:
     snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     return vals_push(vs, tmp, strlen(tmp), line, src);
@@ -455,13 +471,14 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
     const struct val *v = &vs.v[i];
     if (is_missing(r, v->s))
       continue;
-    char *t = text_steps(c->m, r, v->s);
-    if (!t) {
+    char *t_owned = r->nsteps ? text_steps(c->m, r, v->s) : NULL;
+    if (r->nsteps && !t_owned) {
       rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
       goto done;
     }
+    char *t = t_owned ? t_owned : (char *)v->s; /* read only below */
     if (is_missing(r, t)) {
-      free(t);
+      free(t_owned);
       continue;
     }
     /* a multi-valued cell */
@@ -570,7 +587,7 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
         free(split[pi]);
       free(split);
     }
-    free(t);
+    free(t_owned);
   }
 store:
   if (issues)
