@@ -158,6 +158,9 @@ typedef struct thbx_reader_options {
   int defer_parse;            /* NDJSON: next() only delimits each line (its bytes
                                  by thbx_reader_raw, record->value NULL); the
                                  pipeline's workers parse them (-j N) */
+  int defer_xsd;              /* XML with validate_xsd: the XSD validation of each
+                                 record is left to the pipeline's workers (-j N);
+                                 thbx_reader_xsd_errors then gives none */
 } thbx_reader_options_t;
 
 void thbx_reader_options_default(thbx_reader_options_t *options);
@@ -347,7 +350,7 @@ typedef struct thbx_issue {
   const char *schema_path;   /* JSON Pointer into the schema, "" or NULL if none */
   const char *message;       /* lower-case, no trailing period */
   /* another place the issue involves (the first record with a duplicated
-   * record_id), related_source NULL if none */
+   * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
 } thbx_issue_t;
@@ -391,10 +394,13 @@ void thbx_report_free(thbx_report_t *report);
 
 /* ------------------------------------------------------------- validation */
 
-/* The `thbx validate` pipeline for C callers: reader -> XSD (XML input,
- * streaming) -> conversion -> JSON Schema (format assertions on) -> dataset
- * rules -> report, and accepted / rejected records to two streams in the
- * input's format (raw bytes of the input), so accepted + rejected = input. */
+/* The `thbx validate` configuration of the pipeline for C callers: reader ->
+ * XSD (XML input, record by record) -> JSON Schema (format assertions on) ->
+ * the dataset rules of the profile's x-thbx annotation -> report, and
+ * accepted / rejected records to two streams in the input's format (raw
+ * bytes of the input), so accepted + rejected = input. thbx_validator_run
+ * and _finish drive a pipeline of their own (one report for every run);
+ * thbx_validator_configure adds the same stages to a caller's pipeline. */
 typedef struct thbx_validator thbx_validator_t;
 typedef struct thbx_pipeline thbx_pipeline_t;
 
@@ -404,8 +410,8 @@ typedef struct thbx_validator_options {
                                  against instead of the profile's; NULL: the profile's */
   int dataset_rules;          /* default 1 */
   int assert_formats;         /* default 1 */
-  const char *today;          /* "YYYY-MM-DD" for event_date-not-in-future; NULL: the
-                                 date now in UTC+14 (no time zone is later) */
+  const char *today;          /* "YYYY-MM-DD" the profile's not-future dates are compared
+                                 with; NULL: the date now in UTC+14 (no time zone is later) */
   FILE *accept;               /* valid records go here (NULL: nowhere) */
   FILE *reject;               /* invalid and unreadable records go here (NULL: nowhere) */
   thbx_reader_options_t reader; /* format, delimiter, limits (profile, validate_xsd are set
@@ -729,6 +735,75 @@ int thbx_xslt_stage_new(thbx_xslt_stage_t **out, thbx_xslt_t *const *xslts, size
  * order; the writer is finished at the end of a complete run. */
 int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
                                   const thbx_xslt_t *xslt, thbx_error_t *err);
+/* -------------------------------------------------------------- statistics
+ * `thbx stats` (docs/privacy-stats.md): counts of records, or of distinct
+ * persons, grouped by 1 to 3 paths, with margins, primary suppression
+ * (0 < count < K) and secondary suppression proven by a certificate. The
+ * counting is an ordered sink of the pipeline; the table is built,
+ * suppressed and written when the sink finishes. */
+typedef struct thbx_stats thbx_stats_t;
+
+typedef enum thbx_stats_format {
+  THBX_STATS_CSV = 0,
+  THBX_STATS_JSON,
+  THBX_STATS_MD,
+  THBX_STATS_HTML
+} thbx_stats_format;
+
+/* "csv", "json", "md", "html" -> format; -1 if unknown. */
+int thbx_stats_format_from_name(const char *name);
+
+typedef struct thbx_stats_options {
+  const char *const *by; /* group-by paths: dotted leaf paths ("person.sex"), or
+                            PATH:year / PATH:month of a date ("event_date:year") */
+  size_t nby;            /* 1 to 3 */
+  const char *distinct;  /* count distinct values of this path (persons) per
+                            cell instead of records; NULL: records */
+  long min_cell;         /* K: cells with 0 < count < K are suppressed (default 5;
+                            1: none) */
+  int totals;            /* margins, "_total" in the columns they sum over */
+  thbx_stats_format format;
+  FILE *out;             /* the table (not closed) */
+  FILE *certificate;     /* the certificate, for the publisher only; NULL: none */
+  size_t max_cells;      /* limit on the cells of the table with its margins;
+                            0: default 100000 */
+  volatile int *interrupted; /* optional: set by a signal handler; suppression
+                                stops with THBX_EINTR and writes nothing */
+} thbx_stats_options_t;
+
+void thbx_stats_options_default(thbx_stats_options_t *options);
+/* THBX_EINVAL (err says why) for a bad path, too many dimensions, K < 1. */
+int thbx_stats_new(thbx_stats_t **out, const thbx_stats_options_t *options, thbx_error_t *err);
+/* Count one record (borrowed). THBX_EINVAL if a group-by path names an
+ * object (not a leaf). */
+int thbx_stats_add(thbx_stats_t *stats, const json_t *record, thbx_error_t *err);
+/* Build the table, suppress, write it (and the certificate). Call once. */
+int thbx_stats_finish(thbx_stats_t *stats, thbx_error_t *err);
+/* An ordered sink counting every readable item without issues; its finish
+ * calls thbx_stats_finish when the run is complete and writes nothing
+ * otherwise. thbx_pipeline_add_sink(p, thbx_stats_sink_ops(), stats, err)
+ * hands stats to the pipeline (freed with it). */
+const thbx_sink_ops_t *thbx_stats_sink_ops(void);
+
+typedef struct thbx_stats_summary {
+  long records;       /* records counted */
+  long skipped;       /* records without a --distinct value (not counted) */
+  long cells;         /* cells written (interior cells with count > 0 or suppressed, margins) */
+  long primary;       /* cells suppressed for being small */
+  long secondary;     /* cells suppressed to protect them */
+  int multi_valued;   /* some record counted in more than one cell of a dimension */
+} thbx_stats_summary_t;
+void thbx_stats_get_summary(const thbx_stats_t *stats, thbx_stats_summary_t *summary);
+void thbx_stats_free(thbx_stats_t *stats);
+
+/* Check a certificate (borrowed) by code independent of the producer, with
+ * exact integer arithmetic. *problems gets a new array of messages (empty:
+ * every small cell is protected). THBX_OK unless out of memory. */
+typedef struct thbx_stats_verdict {
+  long cells, primary, protected_cells;
+  json_t *problems; /* owned by the caller */
+} thbx_stats_verdict_t;
+int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict, thbx_error_t *err);
 
 #ifdef __cplusplus
 }

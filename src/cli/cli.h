@@ -18,6 +18,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
 int cmd_map(int argc, char **argv); /* cmd_map.c: map check, map init */
+int cmd_stats(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 

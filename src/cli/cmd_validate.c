@@ -24,8 +24,9 @@ static const char help[] =
     "\n"
     "Validate every record of the inputs (JSON, NDJSON, CSV or XML; '-' is stdin)\n"
     "against the profile " THBX_DEFAULT_PROFILE " (XML also against its XSD, record by\n"
-    "record) or the given schemas, then the dataset rules (unique record_id across\n"
-    "all inputs, assistance end not before start, event_date not in the future).\n"
+    "record) or the given schemas, then the dataset rules the profile names (for\n"
+    THBX_DEFAULT_PROFILE ": unique record_id across all inputs, assistance end not\n"
+    "before start, event_date not in the future).\n"
     "\n"
     "Options:\n"
     "  -f, --from FORMAT        input format: json, ndjson, csv, xml (default: from\n"
@@ -284,7 +285,7 @@ static int parse(struct args *a, int argc, char **argv) {
     for (int k = optind; k < argc; k++)
       if (strcmp(argv[k], "-") != 0 && cli_same_file(outs[i], argv[k])) {
         free(outs);
-        return cli_usage_error("validate", "%s would overwrite the input %s", NAME(i), argv[k]);
+        return cli_usage_error("validate", "%s would overwrite the input '%s'", NAME(i), argv[k]);
       }
   }
 #undef NAME

@@ -4,7 +4,7 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 
 # Every folder is on the include path of the library, the unit tests and the
 # fuzzers, so that internal headers are included by name ("reader.h").
-set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline map xslt)
+set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline map xslt privacy)
 
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
@@ -32,6 +32,7 @@ set(THBX_LIB_SOURCES
   # xml: libxml2 set-up shared by readers, XSD and XSLT
   xml/xml_text.c
   xml/xsd_compile.c
+  xml/xsd_job.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
   jsonschema/schema_validate.c
@@ -71,6 +72,13 @@ set(THBX_LIB_SOURCES
   # xslt: the one sandboxed libxslt set-up, and the XSLT stage
   xslt/xslt_safe.c
   xslt/xslt_stage.c
+  # privacy: statistics with cell suppression (GLPK) and its certificate
+  privacy/stats.c
+  privacy/stats_table.c
+  privacy/stats_write.c
+  privacy/suppress.c
+  privacy/certificate.c
+  privacy/verify.c
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})

@@ -96,9 +96,8 @@ static char *run(int jobs, int fail_fast, thbx_pipeline_stats_t *stats, int *ord
   assert_int_equal(thbx_pipeline_add_sink(p, &sink, &log, &err), THBX_OK);
   for (int k = 0; k < 2; k++) { /* two inputs: seq goes on across them */
     FILE *in = fmemopen(input, len, "rb");
-    assert_int_equal(thbx_pipeline_run(p, in, k ? "b.ndjson" : "a.ndjson", THBX_FORMAT_NDJSON,
-                                       &err),
-                     THBX_OK);
+    assert_int_equal(
+        thbx_pipeline_run(p, in, k ? "b.ndjson" : "a.ndjson", THBX_FORMAT_NDJSON, &err), THBX_OK);
     fclose(in);
   }
   assert_int_equal(thbx_pipeline_finish(p, 1, &err), THBX_OK);

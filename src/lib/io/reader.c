@@ -7,6 +7,7 @@
  * (after a BOM).
  */
 #include "reader.h"
+#include "xsd_job.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -90,6 +91,17 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
   vsnprintf(err->text, sizeof(err->text), fmt, ap);
   va_end(ap);
   return status;
+}
+
+void reader_set_xsd_job(thbx_reader_t *r, void *job) {
+  xsd_job_free(r->xsd_job);
+  r->xsd_job = job;
+}
+
+void *reader_take_xsd_job(thbx_reader_t *r) {
+  void *job = r->xsd_job;
+  r->xsd_job = NULL;
+  return job;
 }
 
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
@@ -300,6 +312,8 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
     return THBX_EOF;
   thbx_buf_reset(&r->raw);
   r->nxsd = 0;
+  xsd_job_free(r->xsd_job);
+  r->xsd_job = NULL;
   rec->index = r->index;
   int rc = r->ops->next(r, rec, err);
   rec->source = r->source;
@@ -355,5 +369,6 @@ void thbx_reader_free(thbx_reader_t *r) {
   thbx_buf_free(&r->raw);
   thbx_buf_free(&r->header);
   free(r->xsd_errors);
+  xsd_job_free(r->xsd_job);
   free(r);
 }

@@ -67,6 +67,7 @@ struct thbx_reader {
   size_t nxsd, capxsd;
   int done; /* EOF or fatal reached */
   int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
+  void *xsd_job;   /* defer_xsd: the last record's XSD validation (xsd_job.h) */
 };
 
 extern const struct reader_ops reader_json_ops;
@@ -89,6 +90,11 @@ int reader_ndjson_parse(const thbx_limits_t *limits, int objects_only, const cha
 int reader_deferred_cr(const thbx_reader_t *reader);
 /* The reader's limits, defaults filled in. */
 const thbx_limits_t *reader_limits(const thbx_reader_t *reader);
+
+/* defer_xsd: keep the record's XSD job (freed unless taken before the next
+ * record) / take it (the caller frees it with xsd_job_free). */
+void reader_set_xsd_job(thbx_reader_t *reader, void *job);
+void *reader_take_xsd_job(thbx_reader_t *reader);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);

@@ -17,6 +17,7 @@
 #include "pipeline_internal.h"
 #include "profile.h"
 #include "reader.h"
+#include "xsd_job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,19 @@ void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
     it->deferred = 0;
     it->rc = parse_deferred(p, it);
   }
+  if (it->xsd && it->rc == THBX_OK) {
+    /* XML -j N: the record's XSD validation, as the reader would have */
+    struct xsd_job *job = it->xsd;
+    it->rc = xsd_job_run(job, it->item.source);
+    for (size_t i = 0; it->rc == THBX_OK && i < job->nerrors; i++)
+      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", job->errors[i].line,
+                         job->errors[i].column, "", "", job->errors[i].text) != THBX_OK)
+        it->rc = THBX_ENOMEM;
+    if (it->rc != THBX_OK)
+      thbx_error_set(&it->err, it->rc, "out of memory");
+    xsd_job_free(job);
+    it->xsd = NULL;
+  }
   for (size_t i = 0; i < p->nparallel && it->rc == THBX_OK; i++)
     it->rc = run_stage(&p->stages[i], it);
   it->bytes += it->item.out_length;
@@ -230,7 +244,10 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
   p->stats.unreadable += item->unreadable;
   for (size_t i = 0; i < p->nsinks && rc == THBX_OK; i++)
     rc = p->sinks[i].ops.item(p->sinks[i].state, p, item, err);
-  pipeline_item_free(it);
+  if (p->workers)
+    workers_recycle(p->workers, it); /* the workers free what they made */
+  else
+    pipeline_item_free(it);
   if (rc == THBX_OK && rejected && p->opt.fail_fast)
     p->stopped = 1;
   return rc;
@@ -333,6 +350,8 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
                        rerr->text[0] ? rerr->text : "the record cannot be read") != THBX_OK)
       goto nomem;
   }
+  if (p->xsd && rc == THBX_OK)
+    it->xsd = reader_take_xsd_job(reader); /* defer_xsd: a worker validates */
   /* XSD errors found while reading (XML input with an XSD stage) */
   const thbx_error_t *xe = NULL;
   size_t n = 0;
@@ -402,6 +421,7 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
     ro.profile = NULL; /* a national format: the mapping stage makes the records */
   /* with workers, NDJSON lines are parsed on them */
   ro.defer_parse = p->workers != NULL;
+  ro.defer_xsd = p->workers != NULL && ro.validate_xsd;
   p->objects_only = ro.profile != NULL;
 
   thbx_reader_t *reader = NULL;
