@@ -54,6 +54,13 @@ expect_exit 0 "$THBX" validate -m "$P/police.map.csv" "$P/export.csv" --accept "
 [ "$(wc -l <"$TMP/acc.ndjson")" -eq 12 ] || fail "validate -m: accept file"
 grep -q 'ŽRTVA\|Redni broj' "$TMP/acc.ndjson" && fail "validate -m: the accept file copies the export's bytes"
 grep -q '"role":"victim"' "$TMP/acc.ndjson" || fail "validate -m: accept file lacks the mapped records"
+# an unreadable national record cannot go to the files of mapped records: none are written
+{ head -2 "$P/export.csv"; printf '"2024-1;Ž\n'; } >"$TMP/torn.csv"
+rm -f "$TMP/rej2.ndjson"
+expect_exit 2 "$THBX" validate -m "$P/police.map.csv" "$TMP/torn.csv" --reject "$TMP/rej2.ndjson"
+grep -q 'cannot be written to the accept/reject files of mapped records' "$TMP/stderr" "$TMP/stdout" ||
+  fail "validate -m torn: $(cat "$TMP/stderr")"
+[ ! -e "$TMP/rej2.ndjson" ] || fail "validate -m: a reject file without the unreadable record"
 # a pseudonymised field never leaks through a reject file
 K=$TMP/k
 cp -r "$SRC/tests/data/mapping/pseudonymise" "$K"
