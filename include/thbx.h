@@ -805,6 +805,140 @@ typedef struct thbx_stats_verdict {
 } thbx_stats_verdict_t;
 int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict, thbx_error_t *err);
 
+/* ------------------------------------------------------------ pseudonyms
+ * Keyed pseudonyms (docs/privacy.md): a value becomes the lowercase hex
+ * HMAC-SHA256 of its UTF-8 bytes under a secret key, so that the same
+ * person gets the same pseudonym across files and countries that share the
+ * key, and nobody without the key can reverse it or test a guess. With a
+ * derivation label the key used is HKDF-SHA256(key, salt empty, info label,
+ * 32 bytes): one key per recipient, so that two recipients cannot link
+ * their files. A pseudonymiser is read-only once made: any number of threads
+ * may use one at the same time. */
+
+typedef struct thbx_pseudonymiser thbx_pseudonymiser_t;
+
+#define THBX_KEY_MIN_BYTES 32
+#define THBX_KEY_MAX_BYTES 4096
+#define THBX_PSEUDONYM_HEX_LENGTH 64 /* characters, without the NUL */
+#define THBX_KEY_ID_LENGTH 16        /* hex characters of a key id, without the NUL */
+
+/* Make a pseudonymiser from `length` key bytes (copied; at least
+ * THBX_KEY_MIN_BYTES, else THBX_EINVAL). `derive_label` NULL: the key itself;
+ * else the key derived for that label (non-empty, else THBX_EINVAL). */
+int thbx_pseudonymiser_new(thbx_pseudonymiser_t **out, const unsigned char *key, size_t length,
+                           const char *derive_label, thbx_error_t *err);
+/* The same from a key file: raw bytes, one trailing newline stripped. Refused
+ * with THBX_EINVAL (err says why) if the file is shorter than
+ * THBX_KEY_MIN_BYTES, longer than THBX_KEY_MAX_BYTES, not a regular file, or
+ * readable by group or others; THBX_EIO if it cannot be read. */
+int thbx_pseudonymiser_from_key_file(thbx_pseudonymiser_t **out, const char *path,
+                                     const char *derive_label, thbx_error_t *err);
+/* Write the pseudonym of value[0..length) as THBX_PSEUDONYM_HEX_LENGTH
+ * lowercase hex digits and a NUL into out_hex. THBX_ENOMEM/THBX_EIO (an
+ * OpenSSL failure) on error. Thread-safe. */
+int thbx_pseudonymise(const thbx_pseudonymiser_t *p, const char *value, size_t length,
+                      char out_hex[THBX_PSEUDONYM_HEX_LENGTH + 1]);
+/* Key id: the first THBX_KEY_ID_LENGTH hex digits of SHA-256 of the key as
+ * given (before any derivation), so that partners can confirm they hold the
+ * same key (`sha256sum` of the key bytes) without showing it. Borrowed. */
+const char *thbx_pseudonymiser_key_id(const thbx_pseudonymiser_t *p);
+/* The same of the derived key, or NULL without a derivation label. Borrowed. */
+const char *thbx_pseudonymiser_derived_key_id(const thbx_pseudonymiser_t *p);
+void thbx_pseudonymiser_free(thbx_pseudonymiser_t *p);
+
+
+/* The pipeline stage of `thbx pseudonymise` (stateless): each of `fields`
+ * (dotted paths, "person.person_ref") is pseudonymised where present (a
+ * string, a number, or an array of them), each of `drops` (a field or an
+ * object) removed, and an object left empty by a drop removed too. It sets
+ * raw_stale on every item. A field holding an object or a boolean is removed
+ * and the item gets an issue (rule "pseudonymise"), so that the value
+ * reaches no output, not even a reject file. With a profile, every path must
+ * be one of its fields (THBX_EINVAL otherwise, err says which), and `warn`
+ * (optional) is told when the output will not validate (a pseudonym does
+ * not fit the field, a dropped field is required). The stage borrows the
+ * pseudonymiser and the profile: they must outlive it. */
+typedef struct thbx_pseudonymise_options {
+  const thbx_pseudonymiser_t *pseudonymiser;
+  const char *const *fields; /* NULL / 0: person.person_ref and case_ref */
+  size_t nfields;
+  const char *const *drops;
+  size_t ndrops;
+  const thbx_profile_t *profile; /* NULL: generic, paths are not checked */
+  void (*warn)(void *ctx, const char *text);
+  void *warn_ctx;
+} thbx_pseudonymise_options_t;
+
+/* *ops is static; the caller owns *state (ops->free releases it; the
+ * pipeline does so once the stage is added). */
+int thbx_pseudonymise_stage_new(const thbx_pseudonymise_options_t *options,
+                                const thbx_stage_ops_t **ops, void **state, thbx_error_t *err);
+
+
+/* ------------------------------------------------------------ anonymiser
+ * k-anonymity for person-level releases (`thbx anonymise`, docs/privacy.md):
+ * in the output every combination of the quasi-identifiers' values is shared
+ * by at least k records (or k persons: `distinct`). Needs two passes: every
+ * record is counted (thbx_anonymiser_count), a plan is made (generalisation
+ * levels from ARX-style hierarchies, the lowest that leaves at most
+ * max_suppress of the records to suppress; then local suppression: a value
+ * replaced by its code list's "unknown" or an optional field dropped; whole
+ * records last), and every record is transformed (thbx_anonymiser_apply).
+ * Memory grows with the number of distinct quasi-identifier combinations
+ * (times persons with `distinct`), not with the records. */
+
+typedef struct thbx_anonymiser thbx_anonymiser_t;
+
+typedef struct thbx_anonymise_options {
+  long k;                       /* >= 1 (2 and more make sense) */
+  const char *const *quasi;     /* dotted paths of the quasi-identifiers */
+  size_t nquasi;
+  const char *distinct;         /* count distinct values of this path (persons), NULL: records */
+  const char *sensitive;        /* report l-diversity of this path per group, NULL: none */
+  double max_suppress;          /* share of records the plan may suppress, default 0.05 */
+  const thbx_profile_t *profile; /* borrowed; NULL: generic (any field may be dropped) */
+} thbx_anonymise_options_t;
+
+void thbx_anonymise_options_default(thbx_anonymise_options_t *options);
+
+/* THBX_EINVAL (err says why) for a bad option or a path that is not a field
+ * of the profile. */
+int thbx_anonymiser_new(thbx_anonymiser_t **out, const thbx_anonymise_options_t *options,
+                        thbx_error_t *err);
+/* Read a generalisation hierarchy for one quasi-identifier: CSV (',' or ';'),
+ * one row per value: value, level 1, level 2, ... (ARX's format; every row
+ * the same number of columns; "*" means suppressed). Every level value must
+ * be valid for the field in the profile. THBX_ESCHEMA (err: FILE:LINE) if
+ * not; THBX_EIO if it cannot be read. */
+int thbx_anonymiser_add_hierarchy(thbx_anonymiser_t *a, const char *path, const char *file,
+                                  thbx_error_t *err);
+/* Pass 1: count one record (borrowed; source/line name it in errors). */
+int thbx_anonymiser_count(thbx_anonymiser_t *a, const json_t *record, const char *source,
+                          long line, thbx_error_t *err);
+/* After pass 1: choose levels and suppressions. THBX_ESCHEMA if a value
+ * has no row in its hierarchy (err says where the first such record is). */
+int thbx_anonymiser_plan(thbx_anonymiser_t *a, thbx_error_t *err);
+/* Pass 2: transform one record in place; *keep is set to 0 if the record
+ * must be dropped. The result is counted for the report. */
+int thbx_anonymiser_apply(thbx_anonymiser_t *a, json_t *record, int *keep, thbx_error_t *err);
+/* The report as JSON (new reference): after pass 2 of the output, or after
+ * pass 1 alone of the input as it is (a check). Holds counts, never values:
+ * records read/written/dropped, per field its level and how many records
+ * were generalised or suppressed, the group-size distribution, groups below
+ * k, and l-diversity of the sensitive field. */
+json_t *thbx_anonymiser_report(const thbx_anonymiser_t *a);
+/* The two passes on pipelines (the anonymiser is borrowed: it must outlive
+ * them). Pass 1: a sink counting every readable item without issues. Pass
+ * 2: an ordered stage applying the plan; a record to drop gets value NULL,
+ * which the writer skips (it is neither written nor rejected). Add it
+ * before thbx_pipeline_add_writer. */
+int thbx_anonymiser_add_counter(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a,
+                                thbx_error_t *err);
+int thbx_anonymiser_add_stage(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a, thbx_error_t *err);
+/* Groups below k (of the output after pass 2, else of the input). */
+long thbx_anonymiser_small_groups(const thbx_anonymiser_t *a);
+void thbx_anonymiser_free(thbx_anonymiser_t *a);
+
 #ifdef __cplusplus
 }
 #endif

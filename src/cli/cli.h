@@ -19,6 +19,8 @@ int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
 int cmd_map(int argc, char **argv); /* cmd_map.c: map check, map init */
 int cmd_stats(int argc, char **argv);
+int cmd_pseudonymise(int argc, char **argv);
+int cmd_anonymise(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 

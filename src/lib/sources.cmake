@@ -79,6 +79,13 @@ set(THBX_LIB_SOURCES
   privacy/suppress.c
   privacy/certificate.c
   privacy/verify.c
+  # privacy: keyed pseudonyms (HMAC-SHA256, HKDF) and k-anonymity
+  privacy/pseudonym.c
+  privacy/pseudonymise_stage.c
+  privacy/privacy_path.c
+  privacy/anonymise.c
+  privacy/anonymise_hierarchy.c
+  privacy/anonymise_report.c
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})
