@@ -73,5 +73,5 @@ grep -q '"record_id":"RS 2"' "$K/rej.ndjson" || fail "the invalid record is not 
 # a key file readable by others is refused
 chmod 644 "$K/test.key"
 (cd "$K" && "$THBX" convert -m map.csv --key-file test.key input.csv -t ndjson >"$TMP/out" 2>&1)
-[ $? -eq 2 ] && grep -q 'readable by group or others' "$TMP/out" || fail "a 0644 key file was accepted"
+[ $? -eq 2 ] && grep -q 'the key file is readable by group and others' "$TMP/out" || fail "a 0644 key file was accepted"
 pass

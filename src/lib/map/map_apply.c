@@ -284,8 +284,8 @@ static char *text_steps(const struct thbx_mapping *m, const struct map_row *r, c
     }
     case OP_SUFFIX: thbx_buf_puts(&b, st->arg); break;
     case OP_PSEUDONYMISE: {
-      char hex[65];
-      if (map_hmac_hex(m->key, m->keylen, b.data, b.len, hex) != 0) {
+      char hex[THBX_PSEUDONYM_HEX_LENGTH + 1];
+      if (thbx_pseudonymise(m->pz, b.data ? b.data : "", b.len, hex) != THBX_OK) {
         thbx_buf_free(&b);
         return NULL;
       }

@@ -643,9 +643,13 @@ int thbx_mapping_load(thbx_mapping_t **out, const char *path, const thbx_profile
     goto fail;
   }
   if (m->opt.key_file) {
-    rc = map_key_read(m->opt.key_file, m->key, sizeof(m->key), &m->keylen, err);
-    if (rc != THBX_OK)
+    /* the same pseudonyms as `thbx pseudonymise` (src/lib/privacy/pseudonym.c) */
+    rc = thbx_pseudonymiser_from_key_file(&m->pz, m->opt.key_file, NULL, err);
+    if (rc != THBX_OK) {
+      if (!err->source[0])
+        thbx_error_at(err, m->opt.key_file, 0, 0);
       goto fail;
+    }
     m->has_key = 1;
   }
   rc = map_table_read(&t, path, NULL, 0, ',', err);
@@ -762,7 +766,7 @@ void thbx_mapping_free(thbx_mapping_t *m) {
   free(m->records_pointer);
   free(m->root_element);
   free(m->columns);
-  memset(m->key, 0, sizeof(m->key));
+  thbx_pseudonymiser_free(m->pz);
   free(m);
 }
 
