@@ -202,6 +202,7 @@ int cmd_pseudonymise(int argc, char **argv) {
     goto done;
   }
   /* the pipeline owns the stage from here, also when adding fails */
+  cli_redact = 1; /* messages never show a value: it may be an identifier */
   int arc = thbx_pipeline_add_stage(p, stage_ops, stage, &err);
   stage = NULL;
   if (arc != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
