@@ -111,6 +111,7 @@ static const struct option options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"mapping", required_argument, NULL, 'm'},
     {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
+    {"derive", required_argument, NULL, CLI_OPT_DERIVE},
     {"xslt", required_argument, NULL, CLI_OPT_XSLT},
     {"param", required_argument, NULL, CLI_OPT_PARAM},
     {"redact", no_argument, NULL, CLI_OPT_REDACT},

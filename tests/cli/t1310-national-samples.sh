@@ -70,6 +70,13 @@ printf 'id,jmbg\nRS-1,0101990710011\nRS 2,0202990710022\n' >"$K/bad.csv"
 [ $? -eq 1 ] || fail "validate -m pseudonymise: exit"
 grep -q '0202990710022' "$K/rej.ndjson" "$K/acc.ndjson" "$TMP/out" && fail "the original identifier leaked"
 grep -q '"record_id":"RS 2"' "$K/rej.ndjson" || fail "the invalid record is not in the reject file"
+# the transform gives what `thbx pseudonymise` gives, also with a key derived per recipient
+printf 'record_id,schema_version,reporting_country,reporting_body.type,event_type,event_date,person.person_ref,person.role,person.sex,person.age_group\nRS-1,1.0,RS,police,referral,2024-01-31,0101990710011,victim,unknown,unknown\n' >"$K/reg.csv"
+for d in "" "--derive RS-to-HR"; do
+  a=$(cd "$K" && "$THBX" convert -m map.csv --key-file test.key $d input.csv -t ndjson | head -1 | grep -o '"person_ref":"[0-9a-f]*"')
+  b=$(cd "$K" && "$THBX" pseudonymise --key-file test.key $d --field person.person_ref reg.csv -t ndjson 2>/dev/null | grep -o '"person_ref":"[0-9a-f]*"')
+  [ -n "$a" ] && [ "$a" = "$b" ] || fail "mapping pseudonymise $d differs from thbx pseudonymise: $a / $b"
+done
 # a key file readable by others is refused
 chmod 644 "$K/test.key"
 (cd "$K" && "$THBX" convert -m map.csv --key-file test.key input.csv -t ndjson >"$TMP/out" 2>&1)

@@ -644,7 +644,7 @@ int thbx_mapping_load(thbx_mapping_t **out, const char *path, const thbx_profile
   }
   if (m->opt.key_file) {
     /* the same pseudonyms as `thbx pseudonymise` (src/lib/privacy/pseudonym.c) */
-    rc = thbx_pseudonymiser_from_key_file(&m->pz, m->opt.key_file, NULL, err);
+    rc = thbx_pseudonymiser_from_key_file(&m->pz, m->opt.key_file, m->opt.derive, err);
     if (rc != THBX_OK) {
       if (!err->source[0])
         thbx_error_at(err, m->opt.key_file, 0, 0);
