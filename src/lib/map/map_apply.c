@@ -437,7 +437,7 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
       if (!dup)
         json_array_append_new(result, json_string(cr->tgt));
       if (cwlines)
-            json_array_append_new(cwlines, json_integer(cr->line));
+        json_array_append_new(cwlines, json_integer(cr->line));
     }
     goto store;
   }
