@@ -65,6 +65,36 @@ void thbx_error_clear(thbx_error_t *err);
 /* Version of the library, e.g. "0.1.0". */
 const char *thbx_version(void);
 
+/* ------------------------------------------------------- showing values
+ *
+ * How thbx shows text from the input in messages and reports, so that a
+ * fault can be seen and input cannot drive a terminal (docs/validate.md,
+ * "How values are shown"). Both write at most size bytes to out (always
+ * NUL-terminated when size > 0) and return the length of the whole spelling,
+ * as snprintf does. */
+
+/* Values are cut after this many characters unless told otherwise. */
+#define THBX_DISPLAY_MAX_CHARS 60
+
+/* A value as an error shows it: `value` is JSON text ("\"AL \"", "12",
+ * "true"); text that is not JSON is taken as a string. A string is shown in
+ * double quotes with \" \\ \t \n \r, every other control character and
+ * every invisible or bidirectional character (no-break space, BOM, zero-width
+ * space, U+202E, ...) as \uXXXX, a byte that is not UTF-8 as \xNN; over
+ * max_chars characters (0: THBX_DISPLAY_MAX_CHARS) it is cut: its first
+ * characters, "\u2026" and " (1200 characters)". Other values as compact JSON,
+ * cut the same way. */
+size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_chars);
+
+/* A message, file name or record id made safe to print: TAB LF CR as \t \n
+ * \r, other C0 controls and DEL as \xNN, C1 controls, invisible and
+ * bidirectional characters as \uXXXX, bytes that are not UTF-8 as \xNN. */
+size_t thbx_display_text(char *out, size_t size, const char *text);
+
+/* The JSON text of `value` for an issue's value member (compact). Free it
+ * with free(). NULL if value is NULL or out of memory. */
+char *thbx_value_json(const json_t *value);
+
 /* ------------------------------------------------------ embedded resources */
 
 /* Files compiled into the library: the profile schemas and code lists under
@@ -180,6 +210,12 @@ int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t 
  * input (for reject files). Borrowed until the next call. NULL if unknown. */
 const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
+/* The offending value of the record error last returned (THBX_EPARSE: a CSV
+ * cell or XML text that is not of its field's type) as JSON text, NULL if
+ * none; the error's text names no value (a report shows it, or not when
+ * redacted). Borrowed until the next call. */
+const char *thbx_reader_error_value(const thbx_reader_t *reader);
+
 /* The format actually read (after sniffing). */
 thbx_format thbx_reader_format(const thbx_reader_t *reader);
 
@@ -190,6 +226,14 @@ const char *thbx_reader_header(const thbx_reader_t *reader, size_t *length);
  * it is valid), each with line/column. Borrowed until the next call. */
 int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
                            size_t *count);
+
+/* With validate_xsd: the faults of the document rather than of a record
+ * found so far (an attribute the XSD does not allow on the root element, a
+ * root it does not declare), each once, at the root's line; the records are
+ * judged without them. The list only grows while reading: report the ones
+ * past the count seen last. Borrowed until thbx_reader_free. */
+int thbx_reader_document_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
+                                size_t *count);
 
 void thbx_reader_free(thbx_reader_t *reader);
 
@@ -286,7 +330,10 @@ typedef struct thbx_validation_error {
   char *keyword_location;       /* schema path as followed, through $ref */
   char *absolute_location;      /* absolute URI + pointer of the keyword */
   char *keyword;                /* e.g. "enum" */
-  char *message;                /* "must be one of: female, male, other, unknown" */
+  char *message;                /* "must be one of female, male, other, unknown"; names
+                                   no value of the instance */
+  char *hint;                   /* NULL, or a suggestion drawn from the instance's value
+                                   ("did you mean female?"): shown with the value */
 } thbx_validation_error_t;
 
 /* Result of one validation: a list of errors (the leaves of the failed
@@ -353,6 +400,13 @@ typedef struct thbx_issue {
    * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
+  /* the offending value as JSON text ("\"AL \"", "12"; text that is not
+   * JSON is a string), NULL if none. Reports show it before the message
+   * (`/person/sex: "F" is not a code of sex`) unless redacted */
+  const char *value;
+  /* a suggestion drawn from the value ("did you mean female?"), NULL if
+   * none; shown after the message, left out with the value when redacted */
+  const char *hint;
 } thbx_issue_t;
 
 /* The record the issues belong to. */
@@ -368,6 +422,8 @@ typedef struct thbx_report_options {
   thbx_report_format format;
   long max_errors; /* report at most this many errors (all are counted); < 0 no limit */
   int quiet;       /* only the summary: no error details */
+  int redact;      /* leave every value and hint out of the report (for logs that
+                      others read): messages, paths, places and rules remain */
 } thbx_report_options_t;
 
 void thbx_report_options_default(thbx_report_options_t *options);
@@ -472,10 +528,13 @@ typedef struct thbx_item_issue {
   char *instance_path; /* JSON Pointer into the record, "" if none */
   char *schema_path;   /* JSON Pointer into the schema or mapping, "" if none */
   char *message;       /* lower-case, no trailing period; names no personal value */
-  char *value;         /* the offending value as it stands in the input, NULL if
-                          none; reports show it unless redacted */
+  char *value;         /* the offending value as JSON text ("\"AL \"", "12"; text
+                          that is not JSON is a string), NULL if none; reports
+                          show it (thbx_display_value) unless redacted */
   char *related_source; /* another place the issue involves, NULL if none */
   long related_line, related_column;
+  char *hint;           /* a suggestion drawn from the value ("did you mean
+                           female?"), NULL if none; redacted with the value */
 } thbx_item_issue_t;
 
 /* One record on its way through the pipeline. */
@@ -543,6 +602,12 @@ typedef struct thbx_sink_ops {
   /* called once at the end; `complete` is 0 when the run stopped early */
   int (*finish)(void *state, int complete, thbx_error_t *err);
   void (*free)(void *state);
+  /* optional: a fault of the document rather than of a record (XML: an
+   * attribute the XSD does not allow on the root element), once per input,
+   * just before the item whose reading found it; the records are judged
+   * without it (an item is not rejected for it) */
+  int (*document_issue)(void *state, const char *source, const thbx_item_issue_t *issue,
+                        thbx_error_t *err);
 } thbx_sink_ops_t;
 
 typedef struct thbx_pipeline_options {

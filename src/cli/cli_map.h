@@ -1,7 +1,7 @@
 /*
  * cli_map.h - the options convert and validate share for national formats
  * (-m/--mapping, --reverse, --trace, --xslt, --param, --xslt-out,
- * --key-file, --redact) and the stages they set up.
+ * --key-file) and the stages they set up.
  */
 #ifndef THBX_CLI_MAP_H
 #define THBX_CLI_MAP_H
@@ -16,7 +16,6 @@ enum {
   CLI_OPT_PARAM,
   CLI_OPT_XSLT_OUT,
   CLI_OPT_KEY_FILE,
-  CLI_OPT_REDACT,
   CLI_OPT_DERIVE
 };
 /* clang-format off */
@@ -28,14 +27,13 @@ enum {
   {"param", required_argument, NULL, CLI_OPT_PARAM},                           \
   {"xslt-out", required_argument, NULL, CLI_OPT_XSLT_OUT},                     \
   {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},                     \
-  {"derive", required_argument, NULL, CLI_OPT_DERIVE},                         \
-  {"redact", no_argument, NULL, CLI_OPT_REDACT}
+  {"derive", required_argument, NULL, CLI_OPT_DERIVE}
 /* clang-format on */
 extern const char cli_map_help[];
 
 struct cli_map {
   const char *mapping, *trace_path, *key_file, *derive;
-  int reverse, redact;
+  int reverse;
   const char *xslt[16];
   size_t nxslt;
   const char *xslt_out;

@@ -219,12 +219,11 @@ static int pass(const struct cli_io *io, const thbx_profile_t *profile, thbx_ano
   thbx_error_t err;
   thbx_error_clear(&err);
   struct write_messages *wm = NULL;
-  cli_redact = 1; /* messages never show a value: it may be an identifier */
   int rc = thbx_pipeline_new(&p, &po, &err);
   if (rc == THBX_OK && !w) {
     rc = thbx_anonymiser_add_counter(p, a, &err);
     if (rc == THBX_OK)
-      rc = cli_add_messages(p, NULL, 1, &err);
+      rc = cli_add_messages(p, NULL, 1, 1, &err); /* redacted: a value may be an identifier */
   } else if (rc == THBX_OK) {
     rc = thbx_anonymiser_add_stage(p, a, &err);
     if (rc == THBX_OK)

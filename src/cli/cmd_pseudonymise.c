@@ -202,11 +202,10 @@ int cmd_pseudonymise(int argc, char **argv) {
     goto done;
   }
   /* the pipeline owns the stage from here, also when adding fails */
-  cli_redact = 1; /* messages never show a value: it may be an identifier */
   int arc = thbx_pipeline_add_stage(p, stage_ops, stage, &err);
   stage = NULL;
   if (arc != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
-      cli_add_messages(p, NULL, 1, &err) != THBX_OK) {
+      cli_add_messages(p, NULL, 1, 1, &err) != THBX_OK) { /* redacted: a value may be an identifier */
     cli_report(&err);
     cli_output_abort(&out);
     goto done;
