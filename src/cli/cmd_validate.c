@@ -238,7 +238,8 @@ static int parse(struct args *a, int argc, char **argv) {
       fputs("  -m, --mapping MAP.csv    map a national format onto the profile, then validate\n"
             "      --xslt FILE.xsl      XSLT applied to each XML input record first (repeatable)\n"
             "      --param NAME=VALUE   a string parameter of the stylesheets\n"
-            "      --key-file KEY       key of the mapping's pseudonymise transform\n",
+            "      --key-file KEY       key of the mapping's pseudonymise transform\n"
+            "      --derive LABEL       with --key-file: the key derived for one recipient\n",
             stdout);
       fputs(help_tail, stdout);
       return -1;
