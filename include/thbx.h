@@ -717,6 +717,8 @@ typedef struct thbx_mapping_options {
   int reverse;          /* profile records -> the national format */
   const char *key_file; /* key of the pseudonymise transform (NULL: refused
                            if a row uses it) */
+  const char *derive;   /* with key_file: the key derived for this recipient
+                           label (HKDF, as `thbx pseudonymise --derive`), NULL none */
   FILE *trace;          /* optional: one NDJSON line per output value (where it
                            came from, never the value); the stage is then
                            ordered so that lines come in input order */

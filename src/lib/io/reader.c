@@ -309,16 +309,6 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
     thbx_reader_free(r);
     return rc;
   }
-  if (r->format == THBX_FORMAT_JSON && r->opt.records_pointer && r->opt.records_pointer[0]) {
-    /* not silently ignored: the records would be read from the wrong place */
-    thbx_error_at(err, r->source, 0, 0);
-    int prc = thbx_error_set(err, THBX_EFATAL,
-                             "records at a JSON Pointer (%.100s) cannot be read yet: give the "
-                             "records as the document's top-level array",
-                             r->opt.records_pointer);
-    thbx_reader_free(r);
-    return prc;
-  }
   int rc = r->ops->open(r, err);
   if (rc != THBX_OK) {
     if (err && !err->source[0])
