@@ -238,14 +238,16 @@ static int verify(const char *path) {
     cli_report(&err);
     return EXIT_USAGE;
   }
+  long long k = (long long)json_integer_value(json_object_get(cert, "min_cell"));
   json_decref(cert);
   size_t n = json_array_size(v.problems);
   for (size_t i = 0; i < n; i++)
     fprintf(stderr, "%s: unprotected: %s\n", path,
             json_string_value(json_array_get(v.problems, i)));
   if (n == 0)
-    printf("%s: verified: %ld cells, %ld small cells, each protected by two witnesses\n", path,
-           v.cells, v.primary);
+    printf("%s: verified: %ld cells, %ld small cells (below %lld), each protected by two "
+           "witnesses\n",
+           path, v.cells, v.primary, k);
   else
     printf("%s: NOT verified: %zu problems (%ld of %ld small cells protected)\n", path, n,
            v.protected_cells, v.primary);
