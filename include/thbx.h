@@ -149,6 +149,18 @@ typedef struct thbx_reader_options {
   int validate_xsd;           /* XML: validate against the profile's XSD while
                                  reading (see thbx_reader_xsd_errors) */
   thbx_limits_t limits;
+  /* national inputs (mappings): the name of the record elements of an XML
+   * input (the document element's children; NULL: any name), and the JSON
+   * Pointer of the record array of a JSON input (NULL or "": the document
+   * itself is the array or the one record) */
+  const char *record_element;
+  const char *records_pointer;
+  int defer_parse;            /* NDJSON: next() only delimits each line (its bytes
+                                 by thbx_reader_raw, record->value NULL); the
+                                 pipeline's workers parse them (-j N) */
+  int defer_xsd;              /* XML with validate_xsd: the XSD validation of each
+                                 record is left to the pipeline's workers (-j N);
+                                 thbx_reader_xsd_errors then gives none */
 } thbx_reader_options_t;
 
 void thbx_reader_options_default(thbx_reader_options_t *options);
@@ -193,6 +205,10 @@ typedef struct thbx_writer_options {
   char list_separator;           /* CSV, default '|' */
   const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
   int csv_safe;                  /* neutralise cells starting with = + - @ */
+  /* generic XML (no profile): the document and record element names
+   * (NULL: "records", "record"), e.g. a national format written by a
+   * reverse mapping */
+  const char *xml_root, *xml_record;
   /* CSV raw mode (accept/reject files): this header line as it stood in the
    * input instead of the profile's columns, and its line end for rows that
    * lack one. NULL: the usual header. */
@@ -334,7 +350,7 @@ typedef struct thbx_issue {
   const char *schema_path;   /* JSON Pointer into the schema, "" or NULL if none */
   const char *message;       /* lower-case, no trailing period */
   /* another place the issue involves (the first record with a duplicated
-   * record_id), related_source NULL if none */
+   * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
 } thbx_issue_t;
@@ -378,10 +394,13 @@ void thbx_report_free(thbx_report_t *report);
 
 /* ------------------------------------------------------------- validation */
 
-/* The `thbx validate` pipeline for C callers: reader -> XSD (XML input,
- * streaming) -> conversion -> JSON Schema (format assertions on) -> dataset
- * rules -> report, and accepted / rejected records to two streams in the
- * input's format (raw bytes of the input), so accepted + rejected = input. */
+/* The `thbx validate` configuration of the pipeline for C callers: reader ->
+ * XSD (XML input, record by record) -> JSON Schema (format assertions on) ->
+ * the dataset rules of the profile's x-thbx annotation -> report, and
+ * accepted / rejected records to two streams in the input's format (raw
+ * bytes of the input), so accepted + rejected = input. thbx_validator_run
+ * and _finish drive a pipeline of their own (one report for every run);
+ * thbx_validator_configure adds the same stages to a caller's pipeline. */
 typedef struct thbx_validator thbx_validator_t;
 typedef struct thbx_pipeline thbx_pipeline_t;
 
@@ -391,8 +410,8 @@ typedef struct thbx_validator_options {
                                  against instead of the profile's; NULL: the profile's */
   int dataset_rules;          /* default 1 */
   int assert_formats;         /* default 1 */
-  const char *today;          /* "YYYY-MM-DD" for event_date-not-in-future; NULL: the
-                                 date now in UTC+14 (no time zone is later) */
+  const char *today;          /* "YYYY-MM-DD" the profile's not-future dates are compared
+                                 with; NULL: the date now in UTC+14 (no time zone is later) */
   FILE *accept;               /* valid records go here (NULL: nowhere) */
   FILE *reject;               /* invalid and unreadable records go here (NULL: nowhere) */
   thbx_reader_options_t reader; /* format, delimiter, limits (profile, validate_xsd are set
@@ -532,6 +551,10 @@ typedef struct thbx_pipeline_options {
   int jobs;                      /* worker threads; 1 (default): none; 0: one per core */
   int fail_fast;                 /* stop after the first rejected item */
   volatile int *interrupted;     /* optional: a signal handler sets it; the run stops */
+  int read_generic;              /* inputs are read without the profile (a national
+                                    format that a mapping stage maps onto it); the
+                                    accept/reject files then hold the stages' records,
+                                    never the input's bytes */
 } thbx_pipeline_options_t;
 
 void thbx_pipeline_options_default(thbx_pipeline_options_t *options);
@@ -603,6 +626,115 @@ typedef struct thbx_pipeline_stats {
 } thbx_pipeline_stats_t;
 void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline, thbx_pipeline_stats_t *stats);
 void thbx_pipeline_free(thbx_pipeline_t *pipeline);
+
+/* ---------------------------------------------------------------- mappings
+ *
+ * A mapping (docs/mapping.md) describes a national format once, in CSV files
+ * a data officer edits in a spreadsheet: one row per target field of the
+ * profile (source reference, value syntax, crosswalk, default, transforms)
+ * and a few rows describing the input. It is compiled once and applied per
+ * record as a stateless pipeline stage (forward: national -> profile;
+ * reverse: profile -> national). Every error in a mapping file is
+ * THBX_ESCHEMA with err->source = the file and err->line = its line. */
+
+typedef struct thbx_mapping thbx_mapping_t;
+
+typedef struct thbx_mapping_options {
+  int reverse;          /* profile records -> the national format */
+  const char *key_file; /* key of the pseudonymise transform (NULL: refused
+                           if a row uses it) */
+  FILE *trace;          /* optional: one NDJSON line per output value (where it
+                           came from, never the value); the stage is then
+                           ordered so that lines come in input order */
+} thbx_mapping_options_t;
+
+void thbx_mapping_options_default(thbx_mapping_options_t *options);
+
+/* Compile the mapping MAP.csv against `profile` (borrowed, must outlive the
+ * mapping). THBX_ESCHEMA / THBX_ENOTFOUND / THBX_EIO: err names the file and
+ * line. */
+int thbx_mapping_load(thbx_mapping_t **out, const char *path, const thbx_profile_t *profile,
+                      const thbx_mapping_options_t *options, thbx_error_t *err);
+void thbx_mapping_free(thbx_mapping_t *mapping);
+
+/* What the mapping says about its input (format, delimiter, record element,
+ * JSON Pointer of the records), set into *reader; other fields untouched. In
+ * reverse, the profile's own reading. */
+void thbx_mapping_reader_options(const thbx_mapping_t *mapping, thbx_reader_options_t *reader);
+/* The national output format a reverse mapping declares (@format), AUTO if none. */
+thbx_format thbx_mapping_format(const thbx_mapping_t *mapping);
+/* The national XML document and record element names (@root, @record), NULL if
+ * not declared. */
+void thbx_mapping_xml_names(const thbx_mapping_t *mapping, const char **root,
+                            const char **record);
+/* The CSV delimiter the mapping declares ('\0' if none). */
+char thbx_mapping_delimiter(const thbx_mapping_t *mapping);
+/* In reverse: the national CSV columns in order ("a,b,c", borrowed), NULL if
+ * none. */
+const char *thbx_mapping_columns(const thbx_mapping_t *mapping);
+
+/* The stage: ops for thbx_pipeline_add_stage with `mapping` as its state
+ * (the pipeline does not free it: free the mapping after the pipeline). */
+const thbx_stage_ops_t *thbx_mapping_stage_ops(const thbx_mapping_t *mapping);
+/* Map one item (what the stage's apply does): item->value is replaced by the
+ * mapped record and raw_stale set; record errors become issues (rule "map")
+ * located at the source cell or element. Thread-safe for one mapping unless
+ * it has a trace. */
+int thbx_mapping_apply(const thbx_mapping_t *mapping, thbx_item_t *item, thbx_error_t *err);
+
+/* Lint (`thbx map check`): findings as a JSON array of {"level": "error" |
+ * "warning" | "note", "file", "line", "message"} (new reference). With a
+ * sample (may be NULL), the distinct source codes that no crosswalk row
+ * covers, with their counts, and date patterns the sample makes ambiguous.
+ * With reverse, the loss ledger. */
+int thbx_mapping_check(const thbx_mapping_t *mapping, FILE *sample, const char *sample_name,
+                       json_t **findings, thbx_error_t *err);
+/* The loss ledger: what cannot go back one to one (JSON array of {"line",
+ * "target", "what"}). New reference. */
+json_t *thbx_mapping_ledger(const thbx_mapping_t *mapping);
+
+/* `thbx map init`: draft a mapping from a sample export, written to `out`
+ * (the mapping CSV), and crosswalk stubs as a JSON object {column: {code:
+ * count}} in *stubs (new reference). */
+int thbx_mapping_draft(FILE *sample, const char *sample_name, const thbx_reader_options_t *reader,
+                       const thbx_profile_t *profile, FILE *out, json_t **stubs,
+                       thbx_error_t *err);
+
+/* ------------------------------------------------------------------- XSLT
+ *
+ * The one sandboxed libxslt set-up of libthbx (the HTML report uses it too):
+ * no file writes, no directory creation, no network reads or writes (global
+ * and per-transformation security prefs), no exsl:document output, documents
+ * parsed without network and DTD, bounded recursion depth and output size. */
+
+typedef struct thbx_xslt thbx_xslt_t;
+
+/* Compile the stylesheet at `path` (or `text` of `length` bytes when text is
+ * not NULL; path then only names it). params: NULL-terminated NAME, VALUE,
+ * ... pairs, values passed as strings. THBX_ESCHEMA if it is broken or
+ * refused by the sandbox (err says why). */
+int thbx_xslt_load(thbx_xslt_t **out, const char *path, const char *text, size_t length,
+                   const char *const *params, thbx_error_t *err);
+void thbx_xslt_free(thbx_xslt_t *xslt);
+/* Transform one document given as bytes; *result is a malloc'ed copy of the
+ * serialised output (caller frees). THBX_EPARSE: the input is not XML;
+ * THBX_ESCHEMA: the stylesheet failed or broke the sandbox (err says why). */
+int thbx_xslt_apply(const thbx_xslt_t *xslt, const char *doc, size_t length, char **result,
+                    size_t *result_length, thbx_error_t *err);
+
+/* A stage applying stylesheets in order to each XML item (item->raw), then
+ * reading the result as a record of `profile` (NULL: leave it as raw bytes
+ * for a following mapping). The xslts are borrowed. */
+const thbx_stage_ops_t *thbx_xslt_stage_ops(void);
+typedef struct thbx_xslt_stage thbx_xslt_stage_t;
+int thbx_xslt_stage_new(thbx_xslt_stage_t **out, thbx_xslt_t *const *xslts, size_t count,
+                        const thbx_profile_t *profile, thbx_error_t *err);
+/* --xslt-out: instead of thbx_pipeline_add_writer, each record is spelled
+ * as an XML document of its own, put through `xslt` (borrowed) on the
+ * workers, and written into `writer` (an XML writer, borrowed) in input
+ * order; the writer is finished at the end of a complete run. */
+int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
+                                  const thbx_xslt_t *xslt, thbx_error_t *err);
 
 /* -------------------------------------------------------------- statistics
  *

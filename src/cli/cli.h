@@ -17,6 +17,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
+int cmd_map(int argc, char **argv); /* cmd_map.c: map check, map init */
 int cmd_stats(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
@@ -72,6 +73,7 @@ enum {
       {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
       {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
 extern const char cli_limits_help[];
+extern const char cli_reader_limits_help[]; /* without --regex-match-limit */
 /* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
@@ -108,6 +110,8 @@ void cli_progress_end(cli_progress_t *pg);
 /* A sink printing every issue of every rejected item as FILE:LINE:COL:
  * error: ... on stderr (print 0: only counts for the progress display). */
 int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err);
+/* --redact: the messages sink never shows an issue's input value. */
+extern int cli_redact;
 /* Say so when records are read from a terminal. */
 void cli_note_terminal_input(FILE *in);
 

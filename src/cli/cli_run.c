@@ -131,6 +131,8 @@ void cli_progress_end(cli_progress_t *pg) {
 
 /* ------------------------------------------------------------ messages sink */
 
+int cli_redact;
+
 struct messages {
   cli_progress_t *pg;
   int print; /* print each issue of a rejected record */
@@ -150,6 +152,9 @@ static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_
     e.column = is->column;
     snprintf(e.instance_path, sizeof(e.instance_path), "%s", is->instance_path);
     snprintf(e.text, sizeof(e.text), "%s", is->message);
+    if (is->value && !cli_redact) /* the offending value, unless --redact */
+      snprintf(e.text + strlen(e.text), sizeof(e.text) - strlen(e.text), " (value \"%.120s\")",
+               is->value);
     cli_report(&e);
   }
   cli_progress_t *pg = m->pg;

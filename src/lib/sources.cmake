@@ -4,7 +4,7 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 
 # Every folder is on the include path of the library, the unit tests and the
 # fuzzers, so that internal headers are included by name ("reader.h").
-set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline privacy)
+set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline map xslt privacy)
 
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
@@ -32,6 +32,7 @@ set(THBX_LIB_SOURCES
   # xml: libxml2 set-up shared by readers, XSD and XSLT
   xml/xml_text.c
   xml/xsd_compile.c
+  xml/xsd_job.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
   jsonschema/schema_validate.c
@@ -60,6 +61,17 @@ set(THBX_LIB_SOURCES
   pipeline/sink_writer.c
   pipeline/sink_split.c
   pipeline/sink_report.c
+  # map: national formats in and out (mapping tables, crosswalks, transforms, reverse)
+  map/map_table.c
+  map/map_crosswalk.c
+  map/map_value.c
+  map/map_compile.c
+  map/map_apply.c
+  map/map_reverse.c
+  map/map_check.c
+  # xslt: the one sandboxed libxslt set-up, and the XSLT stage
+  xslt/xslt_safe.c
+  xslt/xslt_stage.c
   # privacy: statistics with cell suppression (GLPK) and its certificate
   privacy/stats.c
   privacy/stats_table.c

@@ -7,6 +7,7 @@
  * (after a BOM).
  */
 #include "reader.h"
+#include "xsd_job.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -90,6 +91,17 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
   vsnprintf(err->text, sizeof(err->text), fmt, ap);
   va_end(ap);
   return status;
+}
+
+void reader_set_xsd_job(thbx_reader_t *r, void *job) {
+  xsd_job_free(r->xsd_job);
+  r->xsd_job = job;
+}
+
+void *reader_take_xsd_job(thbx_reader_t *r) {
+  void *job = r->xsd_job;
+  r->xsd_job = NULL;
+  return job;
 }
 
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
@@ -270,6 +282,16 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
     thbx_reader_free(r);
     return rc;
   }
+  if (r->format == THBX_FORMAT_JSON && r->opt.records_pointer && r->opt.records_pointer[0]) {
+    /* not silently ignored: the records would be read from the wrong place */
+    thbx_error_at(err, r->source, 0, 0);
+    int prc = thbx_error_set(err, THBX_EFATAL,
+                             "records at a JSON Pointer (%.100s) cannot be read yet: give the "
+                             "records as the document's top-level array",
+                             r->opt.records_pointer);
+    thbx_reader_free(r);
+    return prc;
+  }
   int rc = r->ops->open(r, err);
   if (rc != THBX_OK) {
     if (err && !err->source[0])
@@ -290,6 +312,8 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
     return THBX_EOF;
   thbx_buf_reset(&r->raw);
   r->nxsd = 0;
+  xsd_job_free(r->xsd_job);
+  r->xsd_job = NULL;
   rec->index = r->index;
   int rc = r->ops->next(r, rec, err);
   rec->source = r->source;
@@ -345,5 +369,6 @@ void thbx_reader_free(thbx_reader_t *r) {
   thbx_buf_free(&r->raw);
   thbx_buf_free(&r->header);
   free(r->xsd_errors);
+  xsd_job_free(r->xsd_job);
   free(r);
 }

@@ -16,6 +16,7 @@
  */
 #include "reader.h"
 #include "xml_text.h"
+#include "xsd_job.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1254,6 +1255,48 @@ done:
   return rc;
 }
 
+/* defer_xsd (-j N): the same copy validate_record() validates, and the
+ * places of the record's start tags, for a worker to validate with the same
+ * errors at the same places (xml/xsd_job.c). */
+static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node) {
+  struct thbx_reader *r = s->r;
+  xmlNodePtr root = node->parent;
+  if (!root || root->type != XML_ELEMENT_NODE)
+    return THBX_OK;
+  struct xsd_job *job = calloc(1, sizeof(*job));
+  if (!job)
+    return THBX_ENOMEM;
+  xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+  job->doc = doc;
+  xmlNodePtr top = doc ? xmlDocCopyNode(root, doc, 2) : NULL;
+  if (top)
+    xmlDocSetRootElement(doc, top);
+  xmlNodePtr copy = top ? xmlDocCopyNode(node, doc, 1) : NULL;
+  if (copy)
+    xmlAddChild(top, copy);
+  job->copy = copy;
+  size_t n = xrec->npos;
+  job->lines = malloc((n ? n : 1) * sizeof(long));
+  job->cols = malloc((n ? n : 1) * sizeof(long));
+  if (!copy || !job->lines || !job->cols ||
+      profile_xsd_schema(r->profile, &job->schema, NULL) != THBX_OK || !job->schema) {
+    xsd_job_free(job);
+    return THBX_ENOMEM;
+  }
+  struct walk w = {r, s, xrec, 0, NULL, THBX_OK, NULL};
+  for (size_t i = 0; i < n; i++) {
+    struct xpos p = elem_pos(&w, i);
+    job->lines[i] = p.line;
+    job->cols[i] = p.col;
+  }
+  job->npos = n;
+  job->start_line = xrec->start.line;
+  job->start_col = xrec->start.col;
+  job->index = r->index;
+  reader_set_xsd_job(r, job);
+  return THBX_OK;
+}
+
 /* ---------------------------------------------------------------- reading */
 
 /* Make sure the fatal error is filled in (s->at -2). */
@@ -1504,11 +1547,18 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       } else {
         value = shaped_value(&w, node, r->shape, 0, 1);
       }
+    } else if (r->opt.record_element &&
+               strcmp((const char *)node->name, r->opt.record_element) != 0) {
+      /* a national format's records are its record elements only */
+      fail_at(&w, THBX_EPARSE, 0, "unexpected element '%s': records are '%s' elements",
+              (const char *)node->name, r->opt.record_element);
     } else {
       value = generic_value(&w, node, 0, 1);
     }
     status = w.status;
-    if (status == THBX_OK && s->vctxt && validate_record(s, xrec, node) == THBX_ENOMEM)
+    if (status == THBX_OK && s->vctxt &&
+        (r->opt.defer_xsd ? defer_record(s, xrec, node) : validate_record(s, xrec, node)) ==
+            THBX_ENOMEM)
       status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     if (raw_record(&r->raw, node, r->shape ? r->shape->xml_namespace : NULL,
                    s->win.data + (xrec->wstart - s->wbase), xrec->wend - xrec->wstart) != 0) {

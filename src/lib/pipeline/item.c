@@ -5,6 +5,7 @@
  */
 #include "pipeline_internal.h"
 #include "profile.h"
+#include "xsd_job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,7 @@ void pipeline_item_free(struct pitem *it) {
   if (!it)
     return;
   thbx_item_t *item = &it->item;
+  xsd_job_free(it->xsd);
   json_decref(item->value);
   free(item->raw);
   free(item->out);

@@ -16,6 +16,8 @@
  */
 #include "pipeline_internal.h"
 #include "profile.h"
+#include "reader.h"
+#include "xsd_job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -159,8 +161,57 @@ static int run_stage(const struct stage *s, struct pitem *it) {
   return s->ops.apply(s->state, item, &it->err);
 }
 
+/* NDJSON with -j N: the worker parses the line the reader only delimited,
+ * as the reader would have (reader_ndjson_parse): the same value, or the
+ * same unreadable record. */
+static int parse_deferred(const struct thbx_pipeline *p, struct pitem *it) {
+  thbx_item_t *item = &it->item;
+  thbx_record_t rec;
+  thbx_error_t perr;
+  int rc = reader_ndjson_parse(&p->parse_limits, p->objects_only, item->source, item->index,
+                               item->raw ? item->raw : "", item->raw_length, it->cr, item->line,
+                               &rec, &perr);
+  if (rc == THBX_OK) {
+    item->value = rec.value;
+    item->line = rec.line;
+    item->column = rec.column;
+    return THBX_OK;
+  }
+  if (rc != THBX_EPARSE && rc != THBX_ELIMIT) {
+    it->err = perr;
+    return rc;
+  }
+  item->unreadable = 1;
+  item->line = perr.line;
+  item->column = perr.column;
+  if (pipeline_issue(item, THBX_ISSUE_UNREADABLE, rc == THBX_ELIMIT ? "limit" : "unreadable",
+                     perr.line, perr.column, perr.instance_path, "",
+                     perr.text[0] ? perr.text : "the record cannot be read") != THBX_OK) {
+    thbx_error_set(&it->err, THBX_ENOMEM, "out of memory");
+    return THBX_ENOMEM;
+  }
+  return THBX_OK;
+}
+
 void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
   it->rc = THBX_OK;
+  if (it->deferred) {
+    it->deferred = 0;
+    it->rc = parse_deferred(p, it);
+  }
+  if (it->xsd && it->rc == THBX_OK) {
+    /* XML -j N: the record's XSD validation, as the reader would have */
+    struct xsd_job *job = it->xsd;
+    it->rc = xsd_job_run(job, it->item.source);
+    for (size_t i = 0; it->rc == THBX_OK && i < job->nerrors; i++)
+      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", job->errors[i].line,
+                         job->errors[i].column, "", "", job->errors[i].text) != THBX_OK)
+        it->rc = THBX_ENOMEM;
+    if (it->rc != THBX_OK)
+      thbx_error_set(&it->err, it->rc, "out of memory");
+    xsd_job_free(job);
+    it->xsd = NULL;
+  }
   for (size_t i = 0; i < p->nparallel && it->rc == THBX_OK; i++)
     it->rc = run_stage(&p->stages[i], it);
   it->bytes += it->item.out_length;
@@ -193,7 +244,10 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
   p->stats.unreadable += item->unreadable;
   for (size_t i = 0; i < p->nsinks && rc == THBX_OK; i++)
     rc = p->sinks[i].ops.item(p->sinks[i].state, p, item, err);
-  pipeline_item_free(it);
+  if (p->workers)
+    workers_recycle(p->workers, it); /* the workers free what they made */
+  else
+    pipeline_item_free(it);
   if (rc == THBX_OK && rejected && p->opt.fail_fast)
     p->stopped = 1;
   return rc;
@@ -282,6 +336,10 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
     item->line = rec->line;
     item->column = rec->column;
     item->index = rec->index;
+    if (!rec->value && p->format == THBX_FORMAT_NDJSON) {
+      it->deferred = 1; /* defer_parse: a worker parses the line */
+      it->cr = reader_deferred_cr(reader);
+    }
   } else {
     item->unreadable = 1;
     item->line = rerr->line;
@@ -292,6 +350,8 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
                        rerr->text[0] ? rerr->text : "the record cannot be read") != THBX_OK)
       goto nomem;
   }
+  if (p->xsd && rc == THBX_OK)
+    it->xsd = reader_take_xsd_job(reader); /* defer_xsd: a worker validates */
   /* XSD errors found while reading (XML input with an XSD stage) */
   const thbx_error_t *xe = NULL;
   size_t n = 0;
@@ -353,10 +413,16 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   thbx_reader_options_t ro = p->opt.reader;
   if (format != THBX_FORMAT_AUTO)
     ro.format = format;
-  ro.validate_xsd = p->xsd && profile && profile->xsd;
+  ro.validate_xsd = p->xsd && profile && profile->xsd && !p->opt.read_generic;
   /* a profile carrying only an XSD (validate --profile none --schema X.xsd)
    * converts generically but validates against its XSD */
   ro.profile = profile && (profile->schema || ro.validate_xsd) ? profile : NULL;
+  if (p->opt.read_generic)
+    ro.profile = NULL; /* a national format: the mapping stage makes the records */
+  /* with workers, NDJSON lines are parsed on them */
+  ro.defer_parse = p->workers != NULL;
+  ro.defer_xsd = p->workers != NULL && ro.validate_xsd;
+  p->objects_only = ro.profile != NULL;
 
   thbx_reader_t *reader = NULL;
   thbx_error_t rerr;
@@ -378,6 +444,7 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
     return rc;
   }
   p->format = thbx_reader_format(reader);
+  p->parse_limits = *reader_limits(reader);
   rc = sinks_file_begin(p, source, p->format, err);
   long count = 0;
   while (rc == THBX_OK && !p->stopped) {

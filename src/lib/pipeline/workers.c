@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS_PER_JOB 32
+#define SLOTS_PER_JOB 64
+/* workers are woken when this many items wait (or at a drain), so that a
+ * thread switch is paid per batch, not per record */
+#define BATCH 16
 #define MAX_BYTES ((size_t)16 << 20)
 
 struct workers {
@@ -31,25 +34,74 @@ struct workers {
   size_t cap;
   unsigned long long next_in, next_work, next_out;
   size_t bytes; /* of the items in flight */
+  int idle;     /* workers waiting for items */
+  int waiting;  /* the reader waits for slot wait_seq */
+  unsigned long long wait_seq;
+  int flushing; /* a drain: wake workers for every item */
   int quit;
+  struct pitem *garbage; /* delivered items whose values a worker frees */
 };
+
+static void free_list(struct pitem *it) {
+  while (it) {
+    struct pitem *next = it->next;
+    pipeline_item_free(it);
+    it = next;
+  }
+}
+
+void workers_recycle(struct workers *w, struct pitem *it) {
+  /* what the reader's thread made goes here; the value and the spelled
+   * output, made on a worker, go back to one */
+  thbx_item_t *item = &it->item;
+  free(item->raw);
+  item->raw = NULL;
+  for (size_t i = 0; i < item->nissues; i++) {
+    thbx_item_issue_t *is = &item->issues[i];
+    free(is->rule);
+    free(is->instance_path);
+    free(is->schema_path);
+    free(is->message);
+    free(is->value);
+    free(is->related_source);
+  }
+  free(item->issues);
+  item->issues = NULL;
+  item->nissues = 0;
+  pthread_mutex_lock(&w->mu);
+  it->next = w->garbage;
+  w->garbage = it;
+  pthread_mutex_unlock(&w->mu);
+}
 
 static void *worker_main(void *arg) {
   struct workers *w = arg;
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    while (!w->quit && w->next_work == w->next_in)
+    while (!w->quit && w->next_work == w->next_in) {
+      w->idle++;
       pthread_cond_wait(&w->work, &w->mu);
+      w->idle--;
+    }
     if (w->quit)
       break;
     struct pitem *it = w->ring[w->next_work % w->cap];
     w->next_work++;
+    /* free one delivered item per item taken, as -j 1 frees one record
+     * before it reads the next: malloc then reuses what was just freed */
+    struct pitem *garbage = w->garbage;
+    if (garbage) {
+      w->garbage = garbage->next;
+      garbage->next = NULL;
+    }
     pthread_mutex_unlock(&w->mu);
+    free_list(garbage);
     pipeline_run_parallel(w->p, it);
     pthread_mutex_lock(&w->mu);
     it->done = 1;
     w->bytes += it->item.out_length;
-    pthread_cond_broadcast(&w->done);
+    if (w->waiting && w->ring[w->wait_seq % w->cap]->done)
+      pthread_cond_signal(&w->done);
   }
   pthread_mutex_unlock(&w->mu);
   return NULL;
@@ -88,7 +140,9 @@ int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error
 }
 
 /* Take slot next_out once its stages ran (wait: block until then). Called
- * with the lock held; NULL when there is nothing to take. */
+ * with the lock held; NULL when there is nothing to take. A reader that
+ * must wait sleeps until a batch of items is done (the slot BATCH ahead,
+ * or the last one queued), not once per item. */
 static struct pitem *take(struct workers *w, int wait) {
   while (w->next_out < w->next_in) {
     struct pitem *it = w->ring[w->next_out % w->cap];
@@ -100,7 +154,16 @@ static struct pitem *take(struct workers *w, int wait) {
     }
     if (!wait)
       return NULL;
-    pthread_cond_wait(&w->done, &w->mu);
+    if (w->idle)
+      pthread_cond_broadcast(&w->work); /* nobody may be on the pending items yet */
+    unsigned long long last = w->next_out + BATCH < w->next_in ? w->next_out + BATCH : w->next_in;
+    w->wait_seq = last - 1;
+    if (w->ring[w->wait_seq % w->cap]->done)
+      w->wait_seq = w->next_out; /* the batch is done but for its first items */
+    w->waiting = 1;
+    while (!w->ring[w->wait_seq % w->cap]->done)
+      pthread_cond_wait(&w->done, &w->mu);
+    w->waiting = 0;
   }
   return NULL;
 }
@@ -140,7 +203,8 @@ int workers_submit(struct workers *w, struct pitem *it, thbx_error_t *err) {
   w->ring[w->next_in % w->cap] = it;
   w->bytes += it->bytes;
   w->next_in++;
-  pthread_cond_signal(&w->work);
+  if (w->idle && w->next_in - w->next_work >= BATCH)
+    pthread_cond_signal(&w->work);
   pthread_mutex_unlock(&w->mu);
   /* and whatever is ready already, so that sinks keep up */
   return deliver_ready(w, 0, NULL, err);
@@ -167,6 +231,7 @@ void workers_free(struct workers *w) {
   pthread_mutex_unlock(&w->mu);
   for (int i = 0; i < w->started; i++)
     pthread_join(w->threads[i], NULL);
+  free_list(w->garbage);
   pthread_mutex_destroy(&w->mu);
   pthread_cond_destroy(&w->work);
   pthread_cond_destroy(&w->done);

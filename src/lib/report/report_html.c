@@ -8,7 +8,8 @@
 #include "report.h"
 
 #include <libxml/parser.h>
-#include <libxslt/security.h>
+#include "xslt_safe.h"
+
 #include <libxslt/transform.h>
 #include <libxslt/xslt.h>
 #include <libxslt/xsltInternals.h>
@@ -100,49 +101,19 @@ static int html_file_end(struct thbx_report *r, thbx_error_t *err) {
   return ferror(fp) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
 }
 
-/* The stylesheet, parsed once per process run of a report. */
-static xsltStylesheetPtr load_stylesheet(thbx_error_t *err) {
+/* The embedded stylesheet, compiled through the one sandboxed set-up
+ * (xslt_safe.c) that user stylesheets get too. */
+static thbx_xslt_t *load_stylesheet(thbx_error_t *err) {
   size_t len = 0;
   const char *text = thbx_resource("xslt/report-html.xsl", &len);
   if (!text) {
     thbx_error_set(err, THBX_ENOTFOUND, "xslt/report-html.xsl is not embedded");
     return NULL;
   }
-  xmlDocPtr doc = xmlReadMemory(text, (int)len, "report-html.xsl", NULL,
-                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (!doc) {
-    thbx_error_set(err, THBX_ESCHEMA, "xslt/report-html.xsl is not well-formed");
+  thbx_xslt_t *x = NULL;
+  if (thbx_xslt_load(&x, "xslt/report-html.xsl", text, len, NULL, err) != THBX_OK)
     return NULL;
-  }
-  xsltStylesheetPtr style = xsltParseStylesheetDoc(doc); /* takes doc */
-  if (!style) {
-    xmlFreeDoc(doc);
-    thbx_error_set(err, THBX_ESCHEMA, "xslt/report-html.xsl is not a valid stylesheet");
-  }
-  return style;
-}
-
-static xsltSecurityPrefsPtr forbid_everything(void) {
-  xsltSecurityPrefsPtr prefs = xsltNewSecurityPrefs();
-  if (!prefs)
-    return NULL;
-  static const xsltSecurityOption options[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
-                                               XSLT_SECPREF_CREATE_DIRECTORY,
-                                               XSLT_SECPREF_READ_NETWORK,
-                                               XSLT_SECPREF_WRITE_NETWORK};
-  for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-    if (xsltSetSecurityPrefs(prefs, options[i], xsltSecurityForbid) != 0) {
-      xsltFreeSecurityPrefs(prefs);
-      return NULL;
-    }
-  return prefs;
-}
-
-/* The library never prints: transformation messages are dropped (a failed
- * transformation is reported through the status). */
-static void quiet_errors(void *ctx, const char *msg, ...) {
-  (void)ctx;
-  (void)msg;
+  return x;
 }
 
 static int html_finish(struct thbx_report *r, thbx_error_t *err) {
@@ -152,9 +123,7 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
   thbx_buf_init(&xml);
   int rc = THBX_OK;
   xmlDocPtr doc = NULL, result = NULL;
-  xsltStylesheetPtr style = NULL;
-  xsltSecurityPrefsPtr prefs = NULL;
-  xsltTransformContextPtr ctxt = NULL;
+  thbx_xslt_t *style = NULL;
 
   if (thbx_buf_printf(&xml,
                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -175,6 +144,7 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
   }
   doc = xmlReadMemory(xml.data, (int)xml.len, "report.xml", "UTF-8",
                       XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  /* (the intermediate XML is thbx's own, so XML_PARSE_HUGE is safe here) */
   if (!doc) {
     rc = thbx_error_set(err, THBX_EINVAL, "html report: the intermediate XML is not well-formed");
     goto done;
@@ -184,29 +154,16 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
     rc = THBX_ESCHEMA;
     goto done;
   }
-  prefs = forbid_everything();
-  ctxt = prefs ? xsltNewTransformContext(style, doc) : NULL;
-  if (!ctxt || xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0) {
-    rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    goto done;
-  }
-  xsltSetTransformErrorFunc(ctxt, NULL, quiet_errors);
-  result = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, ctxt);
-  if (!result || ctxt->state != XSLT_STATE_OK) {
+  if (xslt_safe_transform(style, doc, &result, err) != THBX_OK) {
     rc = thbx_error_set(err, THBX_ESCHEMA, "html report: the transformation failed");
     goto done;
   }
-  if (xsltSaveResultToFile(r->out, result, style) < 0)
+  if (xsltSaveResultToFile(r->out, result, xslt_safe_stylesheet(style)) < 0)
     rc = thbx_error_set(err, THBX_EIO, "cannot write the report");
 done:
   if (result)
     xmlFreeDoc(result);
-  if (ctxt)
-    xsltFreeTransformContext(ctxt);
-  if (prefs)
-    xsltFreeSecurityPrefs(prefs);
-  if (style)
-    xsltFreeStylesheet(style);
+  thbx_xslt_free(style);
   if (doc)
     xmlFreeDoc(doc);
   thbx_buf_free(&xml);
