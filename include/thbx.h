@@ -794,6 +794,7 @@ typedef struct thbx_stats_summary {
   long primary;       /* cells suppressed for being small */
   long secondary;     /* cells suppressed to protect them */
   int multi_valued;   /* some record counted in more than one cell of a dimension */
+  int overlap;        /* with distinct: some person counted in more than one cell */
 } thbx_stats_summary_t;
 void thbx_stats_get_summary(const thbx_stats_t *stats, thbx_stats_summary_t *summary);
 void thbx_stats_free(thbx_stats_t *stats);

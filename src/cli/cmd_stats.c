@@ -294,6 +294,9 @@ static void summary(const struct opts *o, const thbx_stats_t *stats) {
   if (sm.multi_valued)
     fprintf(stderr, "thbx: note: an array-valued path counts a record once per distinct value: "
                     "cells add up to more than the records\n");
+  if (sm.overlap)
+    fprintf(stderr, "thbx: note: a person is counted in several cells%s\n",
+            o->totals ? "; margins are the sums of their cells" : "");
   if (sm.skipped)
     fprintf(stderr, "thbx: note: %ld records without a value of %s are not counted\n", sm.skipped,
             o->distinct);
