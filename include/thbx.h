@@ -807,6 +807,14 @@ typedef struct thbx_stats_verdict {
   json_t *problems; /* owned by the caller */
 } thbx_stats_verdict_t;
 int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict, thbx_error_t *err);
+/* And that `published` (borrowed: an array of rows, each with the group-by
+ * paths, flat like the JSON output or nested like CSV read generically, and
+ * "count", absent, null or "" when suppressed) is exactly the certificate's
+ * table: every published count true, every suppressed cell suppressed,
+ * every margin and every non-zero cell present. Problems are appended to
+ * verdict->problems (from thbx_stats_verify). */
+int thbx_stats_verify_published(const json_t *certificate, const json_t *published,
+                                thbx_stats_verdict_t *verdict, thbx_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -530,6 +530,18 @@ int thbx_stats_verify(const json_t *cert, thbx_stats_verdict_t *v, thbx_error_t 
   return THBX_OK;
 }
 
+int thbx_stats_verify_published(const json_t *cert, const json_t *published,
+                                thbx_stats_verdict_t *v, thbx_error_t *err) {
+  if (!v->problems && !(v->problems = json_array()))
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  if (!json_is_object(cert)) {
+    json_array_append_new(v->problems, json_string("not a thbx stats certificate (not an object)"));
+    return THBX_OK;
+  }
+  stats_verify_published(cert, published, v->problems);
+  return THBX_OK;
+}
+
 /* ------------------------------------------------------------------ sink */
 
 static int sink_item(void *state, const thbx_pipeline_t *pipeline, const thbx_item_t *item,
