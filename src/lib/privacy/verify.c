@@ -236,6 +236,21 @@ int stats_verify_certificate(const json_t *cert, json_t *problems, long *ncells,
       problem(problems, "%s has a protection but is not a small cell", at);
       continue;
     }
+    const json_t *atj = json_object_get(p, "at");
+    if (atj) {
+      /* the coordinates are for readers; they must name the same cell */
+      long long c[3];
+      int same = json_is_array(atj) && json_array_size(atj) == (size_t)s.nd;
+      coords_of(&s, cell, c);
+      for (int d = 0; same && d < s.nd; d++) {
+        long long a;
+        same = get_int(json_array_get(atj, (size_t)d), &a) == 0 && a == c[d];
+      }
+      if (!same) {
+        problem(problems, "%s: its protection's \"at\" names another cell", at);
+        continue;
+      }
+    }
     if (get_int(json_object_get(p, "count"), &cnt) != 0 || cnt != count[cell]) {
       problem(problems, "%s: its protection gives another count than the table", at);
       continue;
@@ -369,7 +384,13 @@ int stats_verify_published(const json_t *cert, const json_t *rows, json_t *probl
     for (size_t i = 0; i < nd && found; i++) {
       const json_t *d = json_array_get(dims, i);
       const json_t *vals = json_object_get(d, "values");
-      const json_t *v = row_value(row, json_string_value(json_object_get(d, "path")));
+      const char *path = json_string_value(json_object_get(d, "path"));
+      if (!path || !json_is_array(vals)) {
+        problem(problems, "dimension %zu of the certificate has no path or values", i + 1);
+        found = -1;
+        break;
+      }
+      const json_t *v = row_value(row, path);
       const char *text = json_is_string(v) ? json_string_value(v) : NULL;
       long long at = -1;
       if (totals && text && strcmp(text, "_total") == 0) {
@@ -377,8 +398,9 @@ int stats_verify_published(const json_t *cert, const json_t *rows, json_t *probl
       } else {
         for (long long k = 0; k < len[i] && at < 0; k++) {
           const json_t *want = json_array_get(vals, (size_t)k);
-          if (json_is_null(want) ? (!text || !*text)
-                                 : (text && strcmp(text, json_string_value(want)) == 0))
+          if (json_is_null(want)
+                  ? (!text || !*text)
+                  : (text && json_is_string(want) && strcmp(text, json_string_value(want)) == 0))
             at = k;
         }
       }
@@ -387,6 +409,8 @@ int stats_verify_published(const json_t *cert, const json_t *rows, json_t *probl
       else
         cell += at * step[i];
     }
+    if (found < 0)
+      break;
     if (!found) {
       problem(problems, "published row %zu names a cell the certificate does not have", r + 1);
       continue;
