@@ -16,8 +16,7 @@ const char cli_map_help[] =
     "      --xslt FILE.xsl      XSLT 1.0 applied to each XML input record (repeatable)\n"
     "      --param NAME=VALUE   a string parameter of the stylesheets (repeatable)\n"
     "      --xslt-out FILE.xsl  XSLT applied to each XML output record\n"
-    "      --key-file KEY       key of the mapping's pseudonymise transform\n"
-    "      --redact             never show input values in messages\n";
+    "      --key-file KEY       key of the mapping's pseudonymise transform\n";
 
 int cli_map_option(const char *command, int option, const char *arg, struct cli_map *m) {
   switch (option) {
@@ -25,10 +24,6 @@ int cli_map_option(const char *command, int option, const char *arg, struct cli_
   case CLI_OPT_REVERSE: m->reverse = 1; return 0;
   case CLI_OPT_TRACE: m->trace_path = arg; return 0;
   case CLI_OPT_KEY_FILE: m->key_file = arg; return 0;
-  case CLI_OPT_REDACT:
-    m->redact = 1;
-    cli_redact = 1;
-    return 0;
   case CLI_OPT_XSLT_OUT: m->xslt_out = arg; return 0;
   case CLI_OPT_XSLT:
     if (m->nxslt == sizeof(m->xslt) / sizeof(m->xslt[0]))

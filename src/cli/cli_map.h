@@ -1,7 +1,7 @@
 /*
  * cli_map.h - the options convert and validate share for national formats
  * (-m/--mapping, --reverse, --trace, --xslt, --param, --xslt-out,
- * --key-file, --redact) and the stages they set up.
+ * --key-file) and the stages they set up.
  */
 #ifndef THBX_CLI_MAP_H
 #define THBX_CLI_MAP_H
@@ -15,8 +15,7 @@ enum {
   CLI_OPT_XSLT,
   CLI_OPT_PARAM,
   CLI_OPT_XSLT_OUT,
-  CLI_OPT_KEY_FILE,
-  CLI_OPT_REDACT
+  CLI_OPT_KEY_FILE
 };
 #define CLI_MAP_OPTIONS                                                                            \
   {"mapping", required_argument, NULL, 'm'}, {"reverse", no_argument, NULL, CLI_OPT_REVERSE},      \
@@ -24,9 +23,7 @@ enum {
       {"xslt", required_argument, NULL, CLI_OPT_XSLT},                                             \
       {"param", required_argument, NULL, CLI_OPT_PARAM},                                           \
       {"xslt-out", required_argument, NULL, CLI_OPT_XSLT_OUT},                                     \
-      {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE}, {                                   \
-    "redact", no_argument, NULL, CLI_OPT_REDACT                                                    \
-  }
+      {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE}
 extern const char cli_map_help[];
 
 struct cli_map {

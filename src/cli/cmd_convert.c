@@ -46,6 +46,8 @@ static const char help[] =
     ;
 static const char help_tail[] =
     "  -q, --quiet              no progress display\n"
+    "      --redact             leave the offending values out of the messages about\n"
+    "                           records that cannot be converted\n"
     "      --progress           progress on standard error even if it is not a terminal\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -67,7 +69,7 @@ struct opts {
   thbx_format from, to;
   const char *output;
   const char *profile;
-  int compact, csv_safe, fail_fast, quiet, progress, jobs;
+  int compact, csv_safe, fail_fast, quiet, progress, jobs, redact;
   char delimiter, list_sep;
   const char *columns;
   thbx_limits_t limits;
@@ -93,7 +95,8 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_COLUMNS,
     OPT_CSVSAFE,
     OPT_FAILFAST,
-    OPT_PROGRESS
+    OPT_PROGRESS,
+    OPT_REDACT
   };
   /* -j/--jobs */
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
@@ -108,6 +111,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
+                                          {"redact", no_argument, NULL, OPT_REDACT},
                                           {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
                                           CLI_MAP_OPTIONS,
@@ -143,6 +147,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 'p': o->profile = optarg; break;
     case 'c': o->compact = 1; break;
     case 'q': o->quiet = 1; break;
+    case OPT_REDACT: o->redact = 1; break;
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
     case OPT_FAILFAST: o->fail_fast = 1; break;
@@ -356,7 +361,7 @@ int cmd_convert(int argc, char **argv) {
     if (prc2 == THBX_OK && cli_map_add_stages(&o.map, p) != 0)
       prc2 = THBX_EINVAL;
   }
-  if (prc2 != THBX_OK || cli_add_messages(p, &pg, 1, &err) != THBX_OK) {
+  if (prc2 != THBX_OK || cli_add_messages(p, &pg, 1, o.redact, &err) != THBX_OK) {
     if (prc2 != THBX_EINVAL)
       cli_report(&err);
     cli_map_free(&o.map);

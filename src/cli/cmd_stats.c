@@ -453,7 +453,7 @@ int cmd_stats(int argc, char **argv) {
   po.jobs = o.jobs;
   po.interrupted = &cli_interrupted;
   if (thbx_pipeline_new(&p, &po, &err) != THBX_OK ||
-      cli_add_messages(p, NULL, 1, &err) != THBX_OK) {
+      cli_add_messages(p, NULL, 1, 0, &err) != THBX_OK) {
     cli_report(&err);
     goto done;
   }

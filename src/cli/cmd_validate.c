@@ -50,6 +50,8 @@ static const char help[] =
     "      --progress           progress on standard error even if it is not a terminal\n"
     "      --max-errors N       report at most N errors (all are counted)\n"
     "  -q, --quiet              report only the summary\n"
+    "      --redact             leave the offending values out of every report and\n"
+    "                           message (for logs that others read)\n"
     "      --no-dataset-rules   skip the dataset rules\n"
     "      --no-formats         do not assert JSON Schema 'format' (date, date-time)\n"
     "      --today DATE         the date event_date is compared with (YYYY-MM-DD;\n"
@@ -85,7 +87,8 @@ enum {
   OPT_DOCUMENT,
   OPT_REPORT,
   OPT_ALLOW_EMPTY,
-  OPT_PROGRESS
+  OPT_PROGRESS,
+  OPT_REDACT
 };
 
 static const struct option options[] = {
@@ -98,6 +101,7 @@ static const struct option options[] = {
     {"reject", required_argument, NULL, OPT_REJECT},
     {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
     {"quiet", no_argument, NULL, 'q'},
+    {"redact", no_argument, NULL, OPT_REDACT},
     {"no-dataset-rules", no_argument, NULL, OPT_NO_RULES},
     {"no-formats", no_argument, NULL, OPT_NO_FORMATS},
     {"today", required_argument, NULL, OPT_TODAY},
@@ -113,7 +117,6 @@ static const struct option options[] = {
     {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
     {"xslt", required_argument, NULL, CLI_OPT_XSLT},
     {"param", required_argument, NULL, CLI_OPT_PARAM},
-    {"redact", no_argument, NULL, CLI_OPT_REDACT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -211,6 +214,7 @@ static int parse(struct args *a, int argc, char **argv) {
       a->ro.max_errors = (long)n;
       break;
     case 'q': a->ro.quiet = 1; break;
+    case OPT_REDACT: a->ro.redact = 1; break;
     case OPT_NO_RULES: a->vo.dataset_rules = 0; break;
     case OPT_NO_FORMATS: a->vo.assert_formats = 0; break;
     case OPT_TODAY: a->vo.today = optarg; break;
@@ -400,11 +404,17 @@ report:
 }
 
 /* An input that cannot be opened: the message is printed, every report says so too. */
-static int unopenable(struct run *r, const char *path) {
+static int unopenable(struct run *r, const char *path, int errnum) {
+  /* the message is printed; the reports say so too, with the reason */
+  char why[160];
+  snprintf(why, sizeof(why), "cannot open the input: %s", cli_open_reason(errnum));
   thbx_error_t ferr;
   thbx_error_clear(&ferr);
-  thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
-                     "cannot open the input", NULL,         0,    0};
+  thbx_issue_t is = {0};
+  is.kind = THBX_ISSUE_UNREADABLE;
+  is.rule = "unreadable";
+  is.source = path;
+  is.message = why;
   for (size_t i = 0; i < r->nreports; i++) {
     if (thbx_report_file_begin(r->reports[i], path, &ferr) != THBX_OK ||
         thbx_report_add(r->reports[i], NULL, &is, 1, &ferr) != THBX_OK ||
@@ -471,7 +481,7 @@ int cmd_validate(int argc, char **argv) {
   cli_progress_t pg;
   cli_progress_start(&pg, a.progress || (!a.ro.quiet && cli_isatty(stderr) && !text_on_stdout),
                      a.progress);
-  if (pg.on && cli_add_messages(r.p, &pg, 0, &err) != THBX_OK) {
+  if (pg.on && cli_add_messages(r.p, &pg, 0, a.ro.redact, &err) != THBX_OK) {
     cli_report(&err);
     status = EXIT_USAGE;
     goto abort;
@@ -481,7 +491,7 @@ int cmd_validate(int argc, char **argv) {
     const char *path = argv[i];
     FILE *in = cli_open_input(path);
     if (!in) {
-      if (unopenable(&r, path) != 0) {
+      if (unopenable(&r, path, errno) != 0) {
         status = EXIT_USAGE;
         goto abort;
       }

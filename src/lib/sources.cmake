@@ -9,6 +9,8 @@ set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline ma
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
   core/buf.c
+  core/display.c
+  core/suggest.c
   core/error.c
   core/format.c
   core/resource.c
@@ -31,6 +33,7 @@ set(THBX_LIB_SOURCES
   io/writer_xml.c
   # xml: libxml2 set-up shared by readers, XSD and XSLT
   xml/xml_text.c
+  xml/xsd_issue.c
   xml/xsd_compile.c
   xml/xsd_job.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
@@ -42,6 +45,7 @@ set(THBX_LIB_SOURCES
   jsonschema/schema_regex.c
   jsonschema/schema_format.c
   jsonschema/schema_idn.c
+  jsonschema/schema_codes.c
   # report: validation reports, one file per format
   report/report.c
   report/report_text.c
@@ -53,6 +57,7 @@ set(THBX_LIB_SOURCES
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c
+  validate/issue_merge.c
   validate/stages.c
   # pipeline: items, stages, sinks, workers (-j N); every command runs on it
   pipeline/item.c
@@ -79,6 +84,13 @@ set(THBX_LIB_SOURCES
   privacy/suppress.c
   privacy/certificate.c
   privacy/verify.c
+  # privacy: keyed pseudonyms (HMAC-SHA256, HKDF) and k-anonymity
+  privacy/pseudonym.c
+  privacy/pseudonymise_stage.c
+  privacy/privacy_path.c
+  privacy/anonymise.c
+  privacy/anonymise_hierarchy.c
+  privacy/anonymise_report.c
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})

@@ -18,7 +18,9 @@
 
 struct html_state {
   report_spool_t spool; /* <file> and <record> elements */
-  thbx_buf_t field;
+  thbx_buf_t field, value;
+  long unchecked;   /* inputs that could not be read (to their end) */
+  long file_unread; /* the current one could not */
 };
 
 static int html_open(struct thbx_report *r, thbx_error_t *err) {
@@ -26,6 +28,7 @@ static int html_open(struct thbx_report *r, thbx_error_t *err) {
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->field);
+  thbx_buf_init(&st->value);
   r->state = st;
   return report_spool_open(&st->spool, err);
 }
@@ -45,7 +48,11 @@ static int html_add(struct thbx_report *r, const thbx_report_record_t *record,
                     const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
   struct html_state *st = r->state;
   FILE *fp = st->spool.fp;
-  (void)count;
+  for (size_t i = 0; !record && i < count; i++)
+    if (issues[i].kind == THBX_ISSUE_UNREADABLE && !st->file_unread) {
+      st->file_unread = 1;
+      st->unchecked++;
+    }
   if (shown == 0)
     return THBX_OK;
   fputs("<record", fp);
@@ -75,6 +82,15 @@ static int html_add(struct thbx_report *r, const thbx_report_record_t *record,
     attr(fp, "instance-path", report_str(is->instance_path));
     attr(fp, "field", st->field.data ? st->field.data : "/");
     attr(fp, "schema-path", report_str(is->schema_path));
+    if (is->value && !r->options.redact) {
+      thbx_buf_reset(&st->value);
+      if (thbx_buf_puts(&st->value, "") != 0 ||
+          thbx_display_value_buf(&st->value, is->value, THBX_DISPLAY_MAX_CHARS) != 0)
+        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+      attr(fp, "value", st->value.data);
+    }
+    if (is->hint && !r->options.redact)
+      attr(fp, "hint", is->hint);
     fputc('>', fp);
     report_xml_escape(fp, report_str(is->message));
     if (is->related_source) {
@@ -94,10 +110,14 @@ static int html_file_end(struct thbx_report *r, thbx_error_t *err) {
   struct html_state *st = r->state;
   FILE *fp = st->spool.fp;
   const thbx_report_summary_t *s = &r->file;
+  int unread = (int)st->file_unread;
+  st->file_unread = 0;
   fputs("<file", fp);
   attr(fp, "name", r->file_source);
-  fprintf(fp, " records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" unreadable=\"%ld\" errors=\"%ld\"/>\n",
-          s->records, s->valid, s->invalid, s->unreadable, s->errors);
+  fprintf(fp,
+          " records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" unreadable=\"%ld\" errors=\"%ld\"%s/>\n",
+          s->records, s->valid, s->invalid, s->unreadable, s->errors,
+          unread ? " checked=\"false\"" : "");
   return ferror(fp) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
 }
 
@@ -129,10 +149,11 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<report tool=\"thbx\" version=\"%s\" valid=\"%s\">\n"
                       "<summary files=\"%ld\" records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" "
-                      "unreadable=\"%ld\" errors=\"%ld\" reported=\"%ld\"/>\n",
-                      thbx_version(), s->invalid == 0 && s->errors == 0 ? "true" : "false",
+                      "unreadable=\"%ld\" errors=\"%ld\" reported=\"%ld\" unchecked=\"%ld\"/>\n",
+                      thbx_version(),
+                      s->invalid == 0 && s->errors == 0 && st->unchecked == 0 ? "true" : "false",
                       s->files, s->records, s->valid, s->invalid, s->unreadable, s->errors,
-                      s->reported) != 0) {
+                      s->reported, st->unchecked) != 0) {
     rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     goto done;
   }
@@ -176,6 +197,7 @@ static void html_free(struct thbx_report *r) {
     return;
   report_spool_close(&st->spool);
   thbx_buf_free(&st->field);
+  thbx_buf_free(&st->value);
   free(st);
 }
 
