@@ -18,7 +18,7 @@
 
 static const char help[] =
     "Usage: thbx stats --by PATH[,PATH...] [OPTIONS] [INPUT...]\n"
-    "       thbx stats --verify CERTIFICATE\n"
+    "       thbx stats --verify CERTIFICATE [--published TABLE]\n"
     "\n"
     "Count records grouped by 1 to 3 paths, with small counts suppressed so that\n"
     "none can be derived from what is published. INPUT is a file (JSON, NDJSON,\n"
@@ -49,7 +49,7 @@ static const char help[] =
     "      --delimiter C        CSV field delimiter (default ',')\n"
     "      --list-sep C         CSV separator of array items (default '|')\n";
 static const char help_tail[] =
-    "  -j, --jobs N             read on N worker threads (default 1; 0: one per core);\n"
+    "  -j, --jobs N             read on N threads (default 1; 0: one per core);\n"
     "                           the table is the same for every N\n"
     "  -q, --quiet              no summary on standard error\n"
     "  -h, --help               show this help\n"
