@@ -811,7 +811,9 @@ int thbx_xslt_stage_new(thbx_xslt_stage_t **out, thbx_xslt_t *const *xslts, size
  * order; the writer is finished at the end of a complete run. */
 int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
                                   const thbx_xslt_t *xslt, thbx_error_t *err);
+
 /* -------------------------------------------------------------- statistics
+ *
  * `thbx stats` (docs/privacy-stats.md): counts of records, or of distinct
  * persons, grouped by 1 to 3 paths, with margins, primary suppression
  * (0 < count < K) and secondary suppression proven by a certificate. The
@@ -868,6 +870,7 @@ typedef struct thbx_stats_summary {
   long primary;       /* cells suppressed for being small */
   long secondary;     /* cells suppressed to protect them */
   int multi_valued;   /* some record counted in more than one cell of a dimension */
+  int overlap;        /* with distinct: some person counted in more than one cell */
 } thbx_stats_summary_t;
 void thbx_stats_get_summary(const thbx_stats_t *stats, thbx_stats_summary_t *summary);
 void thbx_stats_free(thbx_stats_t *stats);
@@ -880,6 +883,14 @@ typedef struct thbx_stats_verdict {
   json_t *problems; /* owned by the caller */
 } thbx_stats_verdict_t;
 int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict, thbx_error_t *err);
+/* And that `published` (borrowed: an array of rows, each with the group-by
+ * paths, flat like the JSON output or nested like CSV read generically, and
+ * "count", absent, null or "" when suppressed) is exactly the certificate's
+ * table: every published count true, every suppressed cell suppressed,
+ * every margin and every non-zero cell present. Problems are appended to
+ * verdict->problems (from thbx_stats_verify). */
+int thbx_stats_verify_published(const json_t *certificate, const json_t *published,
+                                thbx_stats_verdict_t *verdict, thbx_error_t *err);
 
 /* ------------------------------------------------------------ pseudonyms
  * Keyed pseudonyms (docs/privacy.md): a value becomes the lowercase hex
