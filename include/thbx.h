@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define THBX_VERSION "0.1.0"
+#define THBX_VERSION "0.2.0"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -62,8 +62,16 @@ const char *thbx_strerror(int status);
 /* Clear *err (all strings empty, numbers 0, record_index -1). NULL is ok. */
 void thbx_error_clear(thbx_error_t *err);
 
-/* Version of the library, e.g. "0.1.0". */
+/* Version of the library, e.g. "0.2.0" (semantic versioning: CHANGELOG.md). */
 const char *thbx_version(void);
+
+/* What this library is and runs with, for `thbx --version` and bug reports:
+ * a new JSON object (the caller owns it; NULL if out of memory) with
+ *   "thbx": THBX_VERSION, "profiles": [the embedded profile names],
+ *   "libxml2", "libxslt", "libexslt", "jansson", "yajl", "pcre2", "openssl":
+ * the versions of the libraries as loaded at run time ("2.9.14", "10.42",
+ * "3.0.11", ...), which may be newer than the ones thbx was built with. */
+json_t *thbx_version_info(void);
 
 /* ------------------------------------------------------- showing values
  *
@@ -267,6 +275,8 @@ typedef struct thbx_writer_options {
    * lack one. NULL: the usual header. */
   const char *raw_header;
   size_t raw_header_length;
+  int no_header;                 /* CSV: no header row (chunks concatenated after
+                                    one header give the same bytes as one run) */
 } thbx_writer_options_t;
 
 void thbx_writer_options_default(thbx_writer_options_t *options);
@@ -380,10 +390,11 @@ typedef enum thbx_report_format {
   THBX_REPORT_JUNIT,
   THBX_REPORT_SARIF,
   THBX_REPORT_GITHUB,
-  THBX_REPORT_HTML
+  THBX_REPORT_HTML,
+  THBX_REPORT_CHUNK /* one chunk of a split run, for thbx_report_merge_add() */
 } thbx_report_format;
 
-/* "text", "json", "junit", "sarif", "github", "html" -> format; -1 if unknown. */
+/* "text", "json", "junit", "sarif", "github", "html", "chunk" -> format; -1 if unknown. */
 int thbx_report_format_from_name(const char *name);
 const char *thbx_report_format_name(thbx_report_format format);
 
@@ -431,6 +442,9 @@ typedef struct thbx_report_options {
   thbx_report_format format;
   long max_errors; /* report at most this many errors (all are counted); < 0 no limit */
   int quiet;       /* only the summary: no error details */
+  int dataset_rules; /* chunk format: the run applies the dataset rules, so a merge
+                        applies unique-record-id across chunks (default 1) */
+
   int redact;      /* leave every value and hint out of the report (for logs that
                       others read): messages, paths, places and rules remain */
 } thbx_report_options_t;
@@ -452,10 +466,41 @@ int thbx_report_file_begin(thbx_report_t *report, const char *source, thbx_error
 int thbx_report_add(thbx_report_t *report, const thbx_report_record_t *record,
                     const thbx_issue_t *issues, size_t count, thbx_error_t *err);
 int thbx_report_file_end(thbx_report_t *report, thbx_error_t *err);
+/* After an input has been read: how many lines it had, how many of them
+ * are a header (1 for CSV, else 0), and whether it was read to its end. The
+ * chunk format records it, so that a merge numbers the lines of the next
+ * chunk of the same stream ("-") after this one's and knows that the run
+ * was complete; the other formats ignore it. */
+int thbx_report_input_end(thbx_report_t *report, const char *source, long lines, int header_lines,
+                          int complete, thbx_error_t *err);
 /* Write the summary and what remains, and flush. Call once, last. */
 int thbx_report_finish(thbx_report_t *report, thbx_error_t *err);
 void thbx_report_get_summary(const thbx_report_t *report, thbx_report_summary_t *summary);
 void thbx_report_free(thbx_report_t *report);
+
+/* One report from the chunk reports (THBX_REPORT_CHUNK) of a split run,
+ * replayed in the order of the chunks into `into` (any format): the same
+ * verdict, counts and errors as one run over the chunks' inputs one after
+ * another. Chunks of standard input ("-") continue one another: their lines
+ * and record numbers are offset by those of the chunks before (a repeated
+ * CSV header is not counted), and they count as one file. The dataset rule
+ * unique-record-id is applied across chunks (a duplicate of a record_id of
+ * an earlier chunk is reported at the later record, pointing at the first).
+ * Memory: one entry per distinct record_id. */
+typedef struct thbx_report_merge thbx_report_merge_t;
+
+int thbx_report_merge_new(thbx_report_merge_t **out, thbx_report_t *into, thbx_error_t *err);
+/* Replay one chunk report read from `chunk` (named `name` in errors).
+ * THBX_EPARSE: not a chunk report, or torn (err says where); nothing of it
+ * is replayed past that point. */
+int thbx_report_merge_add(thbx_report_merge_t *merge, FILE *chunk, const char *name,
+                          thbx_error_t *err);
+/* 1 when every input of every chunk was read to its end (the exit status of
+ * one run would not be 2), else 0. */
+int thbx_report_merge_complete(const thbx_report_merge_t *merge);
+/* Finish `into` (thbx_report_finish). */
+int thbx_report_merge_finish(thbx_report_merge_t *merge, thbx_error_t *err);
+void thbx_report_merge_free(thbx_report_merge_t *merge);
 
 /* ------------------------------------------------------------- validation */
 

@@ -16,60 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char help[] =
-    "Usage: thbx stats --by PATH[,PATH...] [OPTIONS] [INPUT...]\n"
-    "       thbx stats --verify CERTIFICATE [--published TABLE]\n"
-    "\n"
-    "Count records grouped by 1 to 3 paths, with small counts suppressed so that\n"
-    "none can be derived from what is published. INPUT is a file (JSON, NDJSON,\n"
-    "CSV or XML) or '-' (the default) for standard input.\n"
-    "\n"
-    "Options:\n"
-    "  -b, --by PATH[,PATH...]  group by these leaf paths (person.sex), or a date's\n"
-    "                           PATH:year / PATH:month (event_date:year); an array-\n"
-    "                           valued path counts a record once per distinct value\n"
-    "      --distinct PATH      count distinct values of PATH (persons, e.g.\n"
-    "                           person.person_ref) instead of records\n"
-    "  -k, --min-cell K         suppress counts from 1 to K-1 (default 5; 1: none),\n"
-    "                           and further cells so that none of them can be\n"
-    "                           narrowed to fewer than K values\n"
-    "      --totals             margins: '_total' in the columns they sum over\n"
-    "  -F, --format FORMAT      csv (default), json, md or html\n"
-    "  -o, --output FILE        write the table to FILE (default: standard output)\n"
-    "      --certificate FILE   write the certificate of the suppression to FILE\n"
-    "                           (mode 0600: it holds the true counts; for the\n"
-    "                           publisher only)\n"
-    "      --verify FILE        check a certificate; exit 1 if a cell is unprotected\n"
-    "      --published TABLE    with --verify: also check that TABLE (the CSV or JSON\n"
-    "                           output) is exactly the certificate's table\n"
-    "  -f, --from FORMAT        input format: json, ndjson, csv or xml (default: from\n"
-    "                           the file extension, else sniffed)\n"
-    "  -p, --profile NAME|FILE  profile for reading (default " THBX_DEFAULT_PROFILE "); 'none'\n"
-    "                           reads generically\n"
-    "      --delimiter C        CSV field delimiter (default ',')\n"
-    "      --list-sep C         CSV separator of array items (default '|')\n";
-static const char help_tail[] =
-    "  -j, --jobs N             read on N threads (default 1; 0: one per core);\n"
-    "                           the table is the same for every N\n"
-    "  -q, --quiet              no summary on standard error\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "CSV: the group-by paths, count, flag. A suppressed cell has an empty count and\n"
-    "the flag c, whether it is small or protects a small cell. A combination that\n"
-    "is not listed has the count 0.\n"
-    "\n"
-    "Examples:\n"
-    "  thbx stats --by reporting_country,event_type --totals samples/events.ndjson\n"
-    "  thbx stats --by event_date:year,person.sex --distinct person.person_ref in.xml\n"
-    "  thbx stats --by exploitation.forms -F html -o forms.html in.csv\n"
-    "  thbx stats --by reporting_country --totals --certificate cert.json in.json\n"
-    "  thbx stats --verify cert.json --published table.csv\n"
-    "\n"
-    "Exit status: 0 success (--verify: every small cell is protected), 1 some\n"
-    "records could not be read (--verify: a cell is unprotected or the certificate\n"
-    "is inconsistent), 2 usage error, unreadable input or unwritable output,\n"
-    "130/143 interrupted (no partial output file is left).\n";
-
 struct opts {
   char *by[4];
   size_t nby;
@@ -196,9 +142,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
         return cli_usage_error("stats", "--list-sep wants one character, not '%s'", optarg);
       break;
     case 'h':
-      fputs(help, stdout);
-      fputs(cli_limits_help, stdout);
-      fputs(help_tail, stdout);
+      fputs(cli_help_stats, stdout);
       return -1;
     case ':': return cli_usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
     default: {

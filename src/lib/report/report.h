@@ -35,6 +35,9 @@ struct report_ops {
   int (*file_end)(struct thbx_report *report, thbx_error_t *err);
   int (*finish)(struct thbx_report *report, thbx_error_t *err);
   void (*free)(struct thbx_report *report);
+  /* optional: thbx_report_input_end() (the chunk format records it) */
+  int (*input_end)(struct thbx_report *report, const char *source, long lines, int header_lines,
+                   int complete, thbx_error_t *err);
 };
 
 struct thbx_report {
@@ -56,6 +59,7 @@ extern const struct report_ops report_junit_ops;
 extern const struct report_ops report_sarif_ops;
 extern const struct report_ops report_github_ops;
 extern const struct report_ops report_html_ops;
+extern const struct report_ops report_chunk_ops;
 
 /* Helpers the formats share. */
 /* "path" or "" for NULL. */
