@@ -64,6 +64,7 @@ void workers_recycle(struct workers *w, struct pitem *it) {
     free(is->message);
     free(is->value);
     free(is->related_source);
+    free(is->hint);
   }
   free(item->issues);
   item->issues = NULL;
