@@ -84,14 +84,13 @@ json_t *thbx_version_info(void);
 /* Values are cut after this many characters unless told otherwise. */
 #define THBX_DISPLAY_MAX_CHARS 60
 
-/* A value as an error shows it: `value` is JSON text ("\"AL \"", "12",
- * "true"); text that is not JSON is taken as a string. A string is shown in
+/* A value as an error shows it: `value` is its text as it stands in the
+ * input ("AL ", "12", a JSON object as its compact JSON). It is shown in
  * double quotes with \" \\ \t \n \r, every other control character and
  * every invisible or bidirectional character (no-break space, BOM, zero-width
  * space, U+202E, ...) as \uXXXX, a byte that is not UTF-8 as \xNN; over
  * max_chars characters (0: THBX_DISPLAY_MAX_CHARS) it is cut: its first
- * characters, "\u2026" and " (1200 characters)". Other values as compact JSON,
- * cut the same way. */
+ * characters, "\u2026" and " (1200 characters)". */
 size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_chars);
 
 /* A message, file name or record id made safe to print: TAB LF CR as \t \n
@@ -99,9 +98,19 @@ size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_
  * bidirectional characters as \uXXXX, bytes that are not UTF-8 as \xNN. */
 size_t thbx_display_text(char *out, size_t size, const char *text);
 
-/* The JSON text of `value` for an issue's value member (compact). Free it
- * with free(). NULL if value is NULL or out of memory. */
-char *thbx_value_json(const json_t *value);
+/* An issue's message with its value and hint, as every report and message
+ * shows them: "VALUE message; hint" when the message is a predicate about
+ * the value (it starts with "is ", "must ", "has ", "does ", "cannot ",
+ * "should ", "are ", "may ": `"F" is not a code of sex; did you mean
+ * female?`), else "message (value VALUE); hint"; with redact the message
+ * alone. Everything is made visible (thbx_display_text/_value). */
+size_t thbx_display_issue(char *out, size_t size, const char *message, const char *value,
+                          const char *hint, int redact);
+
+/* The text of `value` for an issue's value member: a string's characters,
+ * another value's compact JSON ("12.5", "true"). Free it with free(). NULL
+ * if value is NULL or out of memory. */
+char *thbx_value_text(const json_t *value);
 
 /* ------------------------------------------------------ embedded resources */
 
@@ -219,7 +228,7 @@ int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t 
 const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
 /* The offending value of the record error last returned (THBX_EPARSE: a CSV
- * cell or XML text that is not of its field's type) as JSON text, NULL if
+ * cell or XML text that is not of its field's type) as it stands, NULL if
  * none; the error's text names no value (a report shows it, or not when
  * redacted). Borrowed until the next call. */
 const char *thbx_reader_error_value(const thbx_reader_t *reader);
@@ -411,9 +420,9 @@ typedef struct thbx_issue {
    * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
-  /* the offending value as JSON text ("\"AL \"", "12"; text that is not
-   * JSON is a string), NULL if none. Reports show it before the message
-   * (`/person/sex: "F" is not a code of sex`) unless redacted */
+  /* the offending value as its text stands in the input ("AL ", "12"), NULL
+   * if none. Reports show it (thbx_display_issue: `/person/sex: "F" is not
+   * a code of sex`) unless redacted */
   const char *value;
   /* a suggestion drawn from the value ("did you mean female?"), NULL if
    * none; shown after the message, left out with the value when redacted */
@@ -573,9 +582,9 @@ typedef struct thbx_item_issue {
   char *instance_path; /* JSON Pointer into the record, "" if none */
   char *schema_path;   /* JSON Pointer into the schema or mapping, "" if none */
   char *message;       /* lower-case, no trailing period; names no personal value */
-  char *value;         /* the offending value as JSON text ("\"AL \"", "12"; text
-                          that is not JSON is a string), NULL if none; reports
-                          show it (thbx_display_value) unless redacted */
+  char *value;         /* the offending value as it stands in the input ("AL ",
+                          "12"), NULL if none; reports show it
+                          (thbx_display_issue) unless redacted */
   char *related_source; /* another place the issue involves, NULL if none */
   long related_line, related_column;
   char *hint;           /* a suggestion drawn from the value ("did you mean
@@ -753,6 +762,8 @@ typedef struct thbx_mapping_options {
   int reverse;          /* profile records -> the national format */
   const char *key_file; /* key of the pseudonymise transform (NULL: refused
                            if a row uses it) */
+  const char *derive;   /* with key_file: the key derived for this recipient
+                           label (HKDF, as `thbx pseudonymise --derive`), NULL none */
   FILE *trace;          /* optional: one NDJSON line per output value (where it
                            came from, never the value); the stage is then
                            ordered so that lines come in input order */
@@ -845,7 +856,9 @@ int thbx_xslt_stage_new(thbx_xslt_stage_t **out, thbx_xslt_t *const *xslts, size
  * order; the writer is finished at the end of a complete run. */
 int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
                                   const thbx_xslt_t *xslt, thbx_error_t *err);
+
 /* -------------------------------------------------------------- statistics
+ *
  * `thbx stats` (docs/privacy-stats.md): counts of records, or of distinct
  * persons, grouped by 1 to 3 paths, with margins, primary suppression
  * (0 < count < K) and secondary suppression proven by a certificate. The
@@ -902,6 +915,7 @@ typedef struct thbx_stats_summary {
   long primary;       /* cells suppressed for being small */
   long secondary;     /* cells suppressed to protect them */
   int multi_valued;   /* some record counted in more than one cell of a dimension */
+  int overlap;        /* with distinct: some person counted in more than one cell */
 } thbx_stats_summary_t;
 void thbx_stats_get_summary(const thbx_stats_t *stats, thbx_stats_summary_t *summary);
 void thbx_stats_free(thbx_stats_t *stats);
@@ -914,6 +928,14 @@ typedef struct thbx_stats_verdict {
   json_t *problems; /* owned by the caller */
 } thbx_stats_verdict_t;
 int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict, thbx_error_t *err);
+/* And that `published` (borrowed: an array of rows, each with the group-by
+ * paths, flat like the JSON output or nested like CSV read generically, and
+ * "count", absent, null or "" when suppressed) is exactly the certificate's
+ * table: every published count true, every suppressed cell suppressed,
+ * every margin and every non-zero cell present. Problems are appended to
+ * verdict->problems (from thbx_stats_verify). */
+int thbx_stats_verify_published(const json_t *certificate, const json_t *published,
+                                thbx_stats_verdict_t *verdict, thbx_error_t *err);
 
 /* ------------------------------------------------------------ pseudonyms
  * Keyed pseudonyms (docs/privacy.md): a value becomes the lowercase hex

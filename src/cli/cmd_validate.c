@@ -62,6 +62,7 @@ static const struct option options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"mapping", required_argument, NULL, 'm'},
     {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
+    {"derive", required_argument, NULL, CLI_OPT_DERIVE},
     {"xslt", required_argument, NULL, CLI_OPT_XSLT},
     {"param", required_argument, NULL, CLI_OPT_PARAM},
     {"help", no_argument, NULL, 'h'},
@@ -450,6 +451,17 @@ int cmd_validate(int argc, char **argv) {
                         ? thbx_mapping_format(a.map.map)
                     : strcmp(path, "-") == 0 ? THBX_FORMAT_AUTO
                                              : thbx_format_from_path(path);
+    thbx_reader_options_t mro;
+    thbx_reader_options_default(&mro);
+    mro.delimiter = a.vo.reader.delimiter;
+    cli_map_reader(&a.map, &mro);
+    mro.format = f != THBX_FORMAT_AUTO ? f : mro.format;
+    if (cli_map_check_input(&a.map, strcmp(path, "-") == 0 ? NULL : path, &mro) != 0) {
+      /* the mapping names a column this input lacks: before any record */
+      cli_close_input(in);
+      status = EXIT_USAGE;
+      goto abort;
+    }
     cli_note_terminal_input(in);
     cli_progress_input(&pg, in);
     thbx_error_clear(&err);

@@ -342,16 +342,7 @@ int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_repo
     rc |= thbx_display_text_buf(out, issue->instance_path);
     rc |= thbx_buf_puts(out, ": ");
   }
-  if (!redact && issue->value) {
-    rc |= thbx_display_value_buf(out, issue->value, THBX_DISPLAY_MAX_CHARS);
-    rc |= thbx_buf_putc(out, ' ');
-  }
-  rc |=
-      thbx_display_text_buf(out, issue->message && issue->message[0] ? issue->message : "invalid");
-  if (!redact && issue->hint && issue->hint[0]) {
-    rc |= thbx_buf_puts(out, "; ");
-    rc |= thbx_display_text_buf(out, issue->hint);
-  }
+  rc |= thbx_display_issue_buf(out, issue->message, issue->value, issue->hint, redact);
   if (issue->related_source) {
     rc |= thbx_buf_puts(out, " (first at ");
     rc |= thbx_display_text_buf(out, issue->related_source);
@@ -379,11 +370,7 @@ const char *report_visible(thbx_buf_t *out, const char *s) {
 json_t *report_value_json(const char *value) {
   if (!value)
     return NULL;
-  json_error_t jerr;
-  json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-  if (v)
-    return v;
-  v = json_string(value); /* text that is not JSON is a string */
+  json_t *v = json_string(value); /* the text as it stands */
   if (v)
     return v;
   thbx_buf_t b; /* not UTF-8 either: its visible spelling */

@@ -79,7 +79,7 @@ void report_field(thbx_buf_t *out, const char *instance_path);
  * (thbx_display_text: no control or bidirectional character survives). */
 int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_report_record_t *record,
                    const thbx_issue_t *issue);
-/* An issue's value (JSON text; other text is a string) as a JSON value for
+/* An issue's value (its text) as a JSON string for
  * the JSON and SARIF reports. New reference, NULL if value is NULL. */
 json_t *report_value_json(const char *value);
 /* json_dumps(v, flags) to fp with DEL, C1, invisible and bidirectional

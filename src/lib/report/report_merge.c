@@ -338,7 +338,7 @@ static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t
   /* as the dataset stage words it: the id is the issue's value (shown
    * unless redacted), the message names no value */
   json_t *jid = json_stringn(rec->record_id, len);
-  *msg = jid ? thbx_value_json(jid) : NULL;
+  *msg = jid ? thbx_value_text(jid) : NULL;
   json_decref(jid);
   if (!*msg)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
