@@ -223,7 +223,7 @@ static int pass(const struct cli_io *io, const thbx_profile_t *profile, thbx_ano
   if (rc == THBX_OK && !w) {
     rc = thbx_anonymiser_add_counter(p, a, &err);
     if (rc == THBX_OK)
-      rc = cli_add_messages(p, NULL, 1, &err);
+      rc = cli_add_messages(p, NULL, 1, 0, &err);
   } else if (rc == THBX_OK) {
     rc = thbx_anonymiser_add_stage(p, a, &err);
     if (rc == THBX_OK)

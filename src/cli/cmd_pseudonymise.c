@@ -205,7 +205,7 @@ int cmd_pseudonymise(int argc, char **argv) {
   int arc = thbx_pipeline_add_stage(p, stage_ops, stage, &err);
   stage = NULL;
   if (arc != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
-      cli_add_messages(p, NULL, 1, &err) != THBX_OK) {
+      cli_add_messages(p, NULL, 1, 0, &err) != THBX_OK) {
     cli_report(&err);
     cli_output_abort(&out);
     goto done;

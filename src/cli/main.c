@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"validate", cmd_validate, "validate datasets against the profile or a schema"},
     {"schema", cmd_schema, "print an embedded profile schema (JSON Schema or XSD)"},
     {"codes", cmd_codes, "print the code lists of the profile"},
+    {"map", cmd_map, "check or draft a mapping of a national format (map check, map init)"},
+    {"stats", cmd_stats, "count records by 1 to 3 paths, small cells suppressed"},
     {"pseudonymise", cmd_pseudonymise, "replace identifiers by keyed pseudonyms, drop fields"},
     {"anonymise", cmd_anonymise, "make a k-anonymous release of person-level records"},
     {NULL, NULL, NULL},

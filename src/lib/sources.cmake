@@ -4,11 +4,13 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 
 # Every folder is on the include path of the library, the unit tests and the
 # fuzzers, so that internal headers are included by name ("reader.h").
-set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline privacy)
+set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline map xslt privacy)
 
 set(THBX_LIB_SOURCES
   # core: errors, buffers, limits, formats, embedded resources
   core/buf.c
+  core/display.c
+  core/suggest.c
   core/error.c
   core/format.c
   core/resource.c
@@ -31,6 +33,7 @@ set(THBX_LIB_SOURCES
   io/writer_xml.c
   # xml: libxml2 set-up shared by readers, XSD and XSLT
   xml/xml_text.c
+  xml/xsd_issue.c
   xml/xsd_compile.c
   xml/xsd_job.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
@@ -42,6 +45,7 @@ set(THBX_LIB_SOURCES
   jsonschema/schema_regex.c
   jsonschema/schema_format.c
   jsonschema/schema_idn.c
+  jsonschema/schema_codes.c
   # report: validation reports, one file per format
   report/report.c
   report/report_text.c
@@ -53,6 +57,7 @@ set(THBX_LIB_SOURCES
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c
+  validate/issue_merge.c
   validate/stages.c
   # pipeline: items, stages, sinks, workers (-j N); every command runs on it
   pipeline/item.c
@@ -61,6 +66,24 @@ set(THBX_LIB_SOURCES
   pipeline/sink_writer.c
   pipeline/sink_split.c
   pipeline/sink_report.c
+  # map: national formats in and out (mapping tables, crosswalks, transforms, reverse)
+  map/map_table.c
+  map/map_crosswalk.c
+  map/map_value.c
+  map/map_compile.c
+  map/map_apply.c
+  map/map_reverse.c
+  map/map_check.c
+  # xslt: the one sandboxed libxslt set-up, and the XSLT stage
+  xslt/xslt_safe.c
+  xslt/xslt_stage.c
+  # privacy: statistics with cell suppression (GLPK) and its certificate
+  privacy/stats.c
+  privacy/stats_table.c
+  privacy/stats_write.c
+  privacy/suppress.c
+  privacy/certificate.c
+  privacy/verify.c
   # privacy: keyed pseudonyms (HMAC-SHA256, HKDF) and k-anonymity
   privacy/pseudonym.c
   privacy/pseudonymise_stage.c

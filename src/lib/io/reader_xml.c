@@ -16,6 +16,7 @@
  */
 #include "reader.h"
 #include "xml_text.h"
+#include "xsd_issue.h"
 #include "xsd_job.h"
 
 #include <errno.h>
@@ -188,6 +189,7 @@ struct xml_state {
   /* XSD: the copy of the record being validated (its errors' nodes) */
   xmlNodePtr vcopy;
   struct xrec *vrec;
+  long doc_raised; /* errors of the document element met in this check */
 
   /* walking */
   int started;       /* the first Read happened */
@@ -811,11 +813,17 @@ static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
   const char *t = raw;
   size_t n = rawlen;
   trim(&t, &n);
+  if (w->status != THBX_OK)
+    return NULL;
+  /* the text is the issue's value, the message names none (issue 12) */
+  reader_error_value(w->r, t, n);
   if (kind == XML_TEXT_RANGE)
-    return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is out of range", what, name,
-                   (int)(n > 64 ? 64 : n), t);
-  return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is not %s", what, name,
-                 (int)(n > 64 ? 64 : n), t, type_word(types));
+    fail_at(w, THBX_EPARSE, index, "is out of range (%s '%s')", what, name);
+  else
+    fail_at(w, THBX_EPARSE, index, "is not %s (%s '%s')", type_word(types), what, name);
+  if (w->err && sh && sh->pointer && w->status == THBX_EPARSE)
+    thbx_strlcpy(w->err->instance_path, sh->pointer, sizeof(w->err->instance_path));
+  return NULL;
 }
 
 /* The record's raw bytes [p, p+n) for r->raw, with the namespace
@@ -1198,15 +1206,32 @@ static void on_xsd_error(void *ctx, xmlErrorPtr e) {
   if (r->nxsd >= MAX_XSD_ERRORS_PER_RECORD)
     return;
   xmlNodePtr node = e->node;
+  xmlNodePtr target = node; /* the attribute itself, for its field */
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  struct walk w = {r, s, s->vrec, 0, NULL, THBX_OK, NULL};
-  struct xpos p = elem_pos(&w, node && s->vcopy ? element_index(s->vcopy, node) : 0);
   thbx_error_t x;
   thbx_error_clear(&x);
+  /* plain words, the value left out (xsd_issue.c) */
+  char *value = xsd_issue_value(target);
+  xsd_issue_message(x.text, sizeof(x.text), e->message, value);
+  free(value);
+  if (!node || !s->vcopy || node == s->vcopy->parent || node->type == XML_DOCUMENT_NODE) {
+    /* a fault of the document element, which every record's check sees
+     * again: reported once, at the root, and not held against the record */
+    thbx_error_at(&x, r->source, s->root_pos.line, s->root_pos.col);
+    reader_add_document_error(r, &x);
+    s->doc_raised++;
+    return;
+  }
+  struct walk w = {r, s, s->vrec, 0, NULL, THBX_OK, NULL};
+  struct xpos p = elem_pos(&w, element_index(s->vcopy, node));
   thbx_error_at(&x, r->source, p.line, p.col);
   x.record_index = r->index;
-  clean_message(x.text, sizeof(x.text), e->message);
+  thbx_buf_t ptr;
+  thbx_buf_init(&ptr);
+  if (xsd_issue_pointer(r->shape, s->vcopy, target, &ptr) == 0 && ptr.data)
+    thbx_strlcpy(x.instance_path, ptr.data, sizeof(x.instance_path));
+  thbx_buf_free(&ptr);
   reader_add_xsd_error(r, &x);
 }
 
@@ -1235,12 +1260,13 @@ static int validate_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr no
   xmlAddChild(top, copy);
   s->vcopy = copy;
   s->vrec = xrec;
+  s->doc_raised = 0;
   struct guard g = enter(s);
   int v = xmlSchemaValidateDoc(s->vctxt, doc);
   leave(g);
   s->vcopy = NULL;
   s->vrec = NULL;
-  if (v > 0 && s->r->nxsd == 0) {
+  if (v > 0 && s->r->nxsd == 0 && s->doc_raised == 0) {
     /* invalid, yet nothing reported (a libxml2 corner): say so */
     thbx_error_t x;
     thbx_error_clear(&x);
@@ -1293,6 +1319,9 @@ static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node)
   job->start_line = xrec->start.line;
   job->start_col = xrec->start.col;
   job->index = r->index;
+  job->shape = r->shape;
+  job->root_line = s->root_pos.line;
+  job->root_col = s->root_pos.col;
   reader_set_xsd_job(r, job);
   return THBX_OK;
 }
@@ -1547,6 +1576,11 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       } else {
         value = shaped_value(&w, node, r->shape, 0, 1);
       }
+    } else if (r->opt.record_element &&
+               strcmp((const char *)node->name, r->opt.record_element) != 0) {
+      /* a national format's records are its record elements only */
+      fail_at(&w, THBX_EPARSE, 0, "unexpected element '%s': records are '%s' elements",
+              (const char *)node->name, r->opt.record_element);
     } else {
       value = generic_value(&w, node, 0, 1);
     }

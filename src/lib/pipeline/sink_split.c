@@ -28,6 +28,7 @@ struct split {
   const thbx_pipeline_t *p;
   struct stream s[2]; /* accept, reject */
   int fixed;
+  int stale; /* a mapping run (read_generic): items are written from their values */
   thbx_format format;
   thbx_buf_t header;  /* the first CSV input's header */
   int header_checked; /* this input's header was compared */
@@ -79,7 +80,11 @@ static int open_writer(struct split *sp, struct stream *s, thbx_error_t *err) {
   thbx_writer_options_default(&wo);
   wo.format = sp->format;
   wo.profile = thbx_pipeline_profile(sp->p);
-  if (sp->format == THBX_FORMAT_CSV) {
+  if (sp->stale) {
+    /* mapped records: written, not copied (their input bytes hold the
+     * untransformed values), in the format the file's name asks for */
+    wo.format = s->want != THBX_FORMAT_AUTO ? s->want : sp->format;
+  } else if (sp->format == THBX_FORMAT_CSV) {
     wo.raw_header = sp->header.data ? sp->header.data : "";
     wo.raw_header_length = sp->header.len;
     wo.delimiter = sp->p->opt.reader.delimiter;
@@ -102,7 +107,7 @@ static int split_file_begin(void *state, const char *source, thbx_format f, thbx
   if ((!sp->s[0].fp && !sp->s[1].fp) || f == THBX_FORMAT_AUTO)
     return THBX_OK;
   if (!sp->fixed) {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2 && !sp->stale; i++) {
       if (sp->s[i].fp && sp->s[i].want != THBX_FORMAT_AUTO && sp->s[i].want != f) {
         thbx_error_at(err, source, 0, 0);
         return thbx_error_set(err, THBX_EINVAL,
@@ -116,7 +121,7 @@ static int split_file_begin(void *state, const char *source, thbx_format f, thbx
     sp->format = f;
     return THBX_OK;
   }
-  if (f != sp->format) {
+  if (f != sp->format && !sp->stale) {
     thbx_error_at(err, source, 0, 0);
     return thbx_error_set(err, THBX_EINVAL,
                           "input is %s but the accept/reject files are %s: validate inputs of "
@@ -129,7 +134,8 @@ static int split_file_begin(void *state, const char *source, thbx_format f, thbx
 /* CSV: remember the first input's header; later inputs must have the same
  * columns (line ends aside). */
 static int check_header(struct split *sp, const char *source, thbx_error_t *err) {
-  if (sp->header_checked || sp->format != THBX_FORMAT_CSV || (!sp->s[0].fp && !sp->s[1].fp))
+  if (sp->header_checked || sp->stale || sp->format != THBX_FORMAT_CSV ||
+      (!sp->s[0].fp && !sp->s[1].fp))
     return THBX_OK;
   size_t len = 0;
   const char *h = thbx_pipeline_csv_header(sp->p, &len);
@@ -183,17 +189,19 @@ static int split_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *
   }
   if ((rc = open_writer(sp, s, err)) != THBX_OK)
     return rc;
-  if (item->raw_stale) {
-    /* the value as the stages left it, never the input's bytes */
+  if (sp->stale || item->raw_stale) {
+    /* never the input's bytes once a stage changed values */
+    if (!item->value)
+      return THBX_OK; /* unreadable: the report locates it */
     rc = thbx_writer_write(s->w, item->value, err);
     if (rc == THBX_EPARSE)
-      return thbx_error_set(err, THBX_EINVAL,
-                            "a changed record cannot be written to the %s file: %.300s", s->name,
-                            err->text);
-  } else {
-    rc = thbx_writer_write_raw(s->w, item->raw ? item->raw : "", item->raw ? item->raw_length : 0,
-                               err);
+      return THBX_OK; /* a partly mapped record the format cannot carry */
+    if (rc != THBX_OK)
+      thbx_error_set(err, rc, "cannot write the %s file", s->name);
+    return rc;
   }
+  rc = thbx_writer_write_raw(s->w, item->raw ? item->raw : "", item->raw ? item->raw_length : 0,
+                             err);
   if (rc != THBX_OK)
     thbx_error_set(err, rc, "cannot write the %s file", s->name);
   return rc;
@@ -258,6 +266,7 @@ int thbx_pipeline_add_split(thbx_pipeline_t *p, FILE *accept, thbx_format accept
   if (!sp)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   sp->p = p;
+  sp->stale = p->opt.read_generic;
   sp->s[0] = (struct stream){accept, accept_format, "accept", NULL};
   sp->s[1] = (struct stream){reject, reject_format, "reject", NULL};
   thbx_buf_init(&sp->header);

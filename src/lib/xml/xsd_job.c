@@ -4,6 +4,7 @@
  * threads, each with its own validation context, kept per thread here.
  */
 #include "xsd_job.h"
+#include "xsd_issue.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -78,31 +79,31 @@ static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
   return 0;
 }
 
-static void clean_message(char *dst, size_t size, const char *msg) {
-  thbx_strlcpy(dst, msg ? msg : "unknown error", size);
-  size_t n = strlen(dst);
-  while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' ' || dst[n - 1] == '.'))
-    dst[--n] = '\0';
-  if (dst[0] >= 'A' && dst[0] <= 'Z' && !(dst[1] >= 'A' && dst[1] <= 'Z'))
-    dst[0] = (char)(dst[0] - 'A' + 'a');
-}
-
-static void add(struct xsd_job *job, long line, long col, const char *text) {
-  if (job->nerrors == job->caperrors) {
-    size_t cap = job->caperrors ? job->caperrors * 2 : 8;
-    thbx_error_t *p = realloc(job->errors, cap * sizeof(*p));
+static thbx_error_t *slot(struct xsd_job *job, thbx_error_t **list, size_t *n, size_t *cap) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 8;
+    thbx_error_t *p = realloc(*list, c * sizeof(*p));
     if (!p) {
       job->nomem = 1;
-      return;
+      return NULL;
     }
-    job->errors = p;
-    job->caperrors = cap;
+    *list = p;
+    *cap = c;
   }
-  thbx_error_t *x = &job->errors[job->nerrors++];
+  thbx_error_t *x = &(*list)[(*n)++];
   thbx_error_clear(x);
+  return x;
+}
+
+/* text: already in plain words (xsd_issue_message) */
+static thbx_error_t *add(struct xsd_job *job, long line, long col, const char *text) {
+  thbx_error_t *x = slot(job, &job->errors, &job->nerrors, &job->caperrors);
+  if (!x)
+    return NULL;
   thbx_error_at(x, job->source, line, col);
   x->record_index = job->index;
-  clean_message(x->text, sizeof(x->text), text);
+  thbx_strlcpy(x->text, text, sizeof(x->text));
+  return x;
 }
 
 static void on_error(void *ctx, xmlErrorPtr e) {
@@ -114,15 +115,36 @@ static void on_error(void *ctx, xmlErrorPtr e) {
   if (job->nerrors >= MAX_ERRORS_PER_RECORD)
     return;
   xmlNodePtr node = e->node;
+  xmlNodePtr target = node; /* the attribute itself, for its field */
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  size_t i = node ? element_index(job->copy, node) : 0;
+  /* plain words, the value left out (xsd_issue.c), as the reader does */
+  char text[THBX_ERROR_TEXT_LENGTH];
+  char *value = xsd_issue_value(target);
+  xsd_issue_message(text, sizeof(text), e->message, value);
+  free(value);
+  xmlNodePtr copy = job->copy;
+  if (!node || node == copy->parent || node->type == XML_DOCUMENT_NODE) {
+    /* a fault of the document element, not of this record */
+    thbx_error_t *x = slot(job, &job->doc_errors, &job->ndoc, &job->capdoc);
+    if (x) {
+      thbx_error_at(x, job->source, job->root_line, job->root_col);
+      thbx_strlcpy(x->text, text, sizeof(x->text));
+    }
+    return;
+  }
+  size_t i = element_index(job->copy, node);
   long line = job->start_line, col = job->start_col;
   if (i < job->npos) {
     line = job->lines[i];
     col = job->cols[i];
   }
-  add(job, line, col, e->message);
+  thbx_error_t *x = add(job, line, col, text);
+  thbx_buf_t ptr;
+  thbx_buf_init(&ptr);
+  if (x && xsd_issue_pointer(job->shape, copy, target, &ptr) == 0 && ptr.data)
+    thbx_strlcpy(x->instance_path, ptr.data, sizeof(x->instance_path));
+  thbx_buf_free(&ptr);
 }
 
 int xsd_job_run(struct xsd_job *job, const char *source) {
@@ -137,7 +159,7 @@ int xsd_job_run(struct xsd_job *job, const char *source) {
   int r = xmlSchemaValidateDoc(v, job->doc);
   xmlSetGenericErrorFunc(gctx, gfunc);
   xmlSchemaSetValidStructuredErrors(v, NULL, NULL);
-  if (r > 0 && job->nerrors == 0)
+  if (r > 0 && job->nerrors == 0 && job->ndoc == 0)
     add(job, job->start_line, job->start_col, "the record is not valid against the XSD");
   return r < 0 || job->nomem ? THBX_ENOMEM : THBX_OK;
 }
@@ -150,5 +172,6 @@ void xsd_job_free(struct xsd_job *job) {
   free(job->lines);
   free(job->cols);
   free(job->errors);
+  free(job->doc_errors);
   free(job);
 }
