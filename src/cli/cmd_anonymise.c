@@ -53,7 +53,8 @@ static const char help_tail[] =
     "The report (on standard error) holds counts, never values: records read,\n"
     "written and dropped; per quasi-identifier the level used and the records\n"
     "generalised and suppressed; the group-size distribution; with --sensitive the\n"
-    "distribution of l over the groups.\n"
+    "distribution of l over the groups. Messages about records that cannot be read\n"
+    "never show their values (as convert --redact).\n"
     "\n"
     "Examples:\n"
     "  thbx anonymise -k 5 --quasi person.sex,person.age_group,reporting_country \\\n"
@@ -223,7 +224,7 @@ static int pass(const struct cli_io *io, const thbx_profile_t *profile, thbx_ano
   if (rc == THBX_OK && !w) {
     rc = thbx_anonymiser_add_counter(p, a, &err);
     if (rc == THBX_OK)
-      rc = cli_add_messages(p, NULL, 1, 0, &err);
+      rc = cli_add_messages(p, NULL, 1, 1, &err);
   } else if (rc == THBX_OK) {
     rc = thbx_anonymiser_add_stage(p, a, &err);
     if (rc == THBX_OK)

@@ -46,7 +46,8 @@ static const char help_tail[] =
     "\n"
     "A record that cannot be read or written is reported as FILE:LINE:COL: error:\n"
     "... and skipped, as by thbx convert; so is a record whose field to pseudonymise\n"
-    "is an object or a boolean (the value is never written).\n"
+    "is an object or a boolean (the value is never written). Messages never show a\n"
+    "record's values (as convert --redact).\n"
     "\n"
     "Examples:\n"
     "  head -c 32 /dev/urandom > key; chmod 600 key\n"
@@ -205,7 +206,7 @@ int cmd_pseudonymise(int argc, char **argv) {
   int arc = thbx_pipeline_add_stage(p, stage_ops, stage, &err);
   stage = NULL;
   if (arc != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
-      cli_add_messages(p, NULL, 1, 0, &err) != THBX_OK) {
+      cli_add_messages(p, NULL, 1, 1, &err) != THBX_OK) {
     cli_report(&err);
     cli_output_abort(&out);
     goto done;

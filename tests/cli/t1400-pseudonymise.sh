@@ -162,6 +162,13 @@ grep -q "Secret" "$TMP/stdout" "$TMP/stderr" && fail "an object that could not b
 expect_exit 1 ps --key-file "$KEY" -p none -t ndjson -o "$TMP/ff.ndjson" --fail-fast "$TMP/g.ndjson"
 [ ! -e "$TMP/ff.ndjson" ] || fail "--fail-fast committed the output"
 
+# --- messages never show a record's values (a broken cell may hold anything)
+head -2 "$S/events.csv" | sed '2s/,true,AL,/,SECRETVAL,AL,/' >"$TMP/v.csv"
+grep -q SECRETVAL "$TMP/v.csv" || fail "test input not made"
+expect_exit 1 ps --key-file "$KEY" "$TMP/v.csv"
+grep -q "v.csv:2:[0-9]*: error: /person/minor_at_exploitation" "$TMP/stderr" || fail "no message: $(cat "$TMP/stderr")"
+grep -q SECRETVAL "$TMP/stderr" "$TMP/stdout" && fail "a value was shown in a message"
+
 # --- broken input: as convert (exit 1 for a broken record, 2 for a broken file)
 printf '{"case_ref":"A-1"}\n{"case_ref":\n{"case_ref":"B-2"}\n' >"$TMP/broken.ndjson"
 expect_exit 1 ps --key-file "$KEY" -p none "$TMP/broken.ndjson"
