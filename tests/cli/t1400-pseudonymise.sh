@@ -113,6 +113,18 @@ jq -r '.person.person_ref' "$TMP/plain.ndjson" | sort -u >"$TMP/p"
 expect_exit 0 ps --key-file "$KEY" --derive greta-2025 -t ndjson "$S/events.ndjson"
 cmp -s "$TMP/stdout" "$TMP/greta.ndjson" || fail "the same label gave other pseudonyms"
 
+# --- the mapping transform `pseudonymise` gives the same pseudonym under the same key
+M=$SRC/tests/data/mapping/pseudonymise
+cp "$M/test.key" "$TMP/map.key"
+chmod 600 "$TMP/map.key"
+expect_exit 0 "$THBX" convert -m "$M/map.csv" "$M/input.csv" -t ndjson --key-file "$TMP/map.key"
+from_map=$(jq -r '.person.person_ref' "$TMP/stdout" | head -1)
+printf '{"person":{"person_ref":"0101990710011"}}\n' >"$TMP/jmbg.ndjson"
+expect_exit 0 ps --key-file "$TMP/map.key" -p none "$TMP/jmbg.ndjson"
+from_ps=$(jq -r '.person.person_ref' "$TMP/stdout")
+[ ${#from_ps} -eq 64 ] && [ "$from_ps" = "$from_map" ] ||
+  fail "thbx pseudonymise gives $from_ps, the mapping's transform $from_map"
+
 # --- all four formats in and out: no original identifier anywhere, valid output
 jq -r '.person.person_ref, (.case_ref // empty)' "$S/events.ndjson" | sort -u >"$TMP/secrets"
 jq -r '.reporting_body.name // empty' "$S/events.ndjson" | sort -u >>"$TMP/secrets"
