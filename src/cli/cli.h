@@ -19,6 +19,10 @@ int cmd_codes(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 
+/* Set jansson's allocator to per-thread free lists (cli_alloc.c); before
+ * any jansson value exists. */
+void cli_alloc_install(void);
+
 /* "thbx: error: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "thbx: warning: ..." on stderr. */
