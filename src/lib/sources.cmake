@@ -7,10 +7,13 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate)
 
 set(THBX_LIB_SOURCES
-  # core: errors, buffers, limits, formats, embedded resources
+  # core: errors, buffers, the one hash map, JSON types and pointers, limits,
+  # formats, embedded resources
   core/buf.c
   core/error.c
   core/format.c
+  core/hmap.c
+  core/json_util.c
   core/resource.c
   # profile: a profile's schemas and code lists, and the shape that drives conversion
   profile/profile.c

@@ -817,11 +817,11 @@ static void trim(const char **t, size_t *n) {
 }
 
 static const char *type_word(unsigned types) {
-  if (types & SHAPE_INTEGER)
+  if (types & THBX_TYPE_INTEGER)
     return "an integer";
-  if (types & SHAPE_NUMBER)
+  if (types & THBX_TYPE_NUMBER)
     return "a number";
-  if (types & SHAPE_BOOLEAN)
+  if (types & THBX_TYPE_BOOLEAN)
     return "a boolean (true, false, 1 or 0)";
   return "a value";
 }
@@ -831,17 +831,17 @@ static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index,
                       const char *name) {
   const char *raw = w->s->text.data;
   size_t rawlen = w->s->text.len;
-  unsigned types = sh ? sh->types : SHAPE_STRING;
-  unsigned others = types & (SHAPE_BOOLEAN | SHAPE_INTEGER | SHAPE_NUMBER);
-  if ((types & SHAPE_STRING) && !others)
+  unsigned types = sh ? sh->types : THBX_TYPE_STRING;
+  unsigned others = types & (THBX_TYPE_BOOLEAN | THBX_TYPE_INTEGER | THBX_TYPE_NUMBER);
+  if ((types & THBX_TYPE_STRING) && !others)
     return str(w, raw, rawlen);
-  if (!others && !(types & SHAPE_STRING)) {
-    if (types & SHAPE_NULL && rawlen == 0)
+  if (!others && !(types & THBX_TYPE_STRING)) {
+    if (types & THBX_TYPE_NULL && rawlen == 0)
       return json_null();
     return fail_at(w, THBX_EPARSE, index, "%s '%s' holds text where the profile expects %s", what,
                    name,
-                   (types & SHAPE_OBJECT)  ? "an object"
-                   : (types & SHAPE_ARRAY) ? "an array"
+                   (types & THBX_TYPE_OBJECT)  ? "an object"
+                   : (types & THBX_TYPE_ARRAY) ? "an array"
                                            : "no value");
   }
   struct xml_text_value v;
@@ -1087,7 +1087,7 @@ static json_t *shaped_object(struct walk *w, xmlNodePtr el, const struct thbx_sh
       continue;
     }
     size_t i = prop_index(sh, p);
-    if ((p->types & SHAPE_ARRAY) && !p->xml_wrapped) {
+    if ((p->types & THBX_TYPE_ARRAY) && !p->xml_wrapped) {
       /* unwrapped array: each repetition is one item */
       if (!slots[i] && !(slots[i] = json_array())) {
         nomem(w);
@@ -1190,16 +1190,16 @@ static json_t *shaped_value(struct walk *w, xmlNodePtr el, const struct thbx_sha
   if (depth > w->r->opt.limits.max_depth)
     return fail_at(w, THBX_ELIMIT, index, "element '%s' nests deeper than max_depth (%zu)",
                    (const char *)el->name, w->r->opt.limits.max_depth);
-  if (!sh || sh->types == SHAPE_ANY)
+  if (!sh || sh->types == THBX_TYPE_ANY)
     return generic_value(w, el, index, depth);
-  if ((sh->types & SHAPE_NULL) && is_nil(el))
+  if ((sh->types & THBX_TYPE_NULL) && is_nil(el))
     return json_null();
   int complex = has_element_children(el) || el->properties;
-  if ((sh->types & SHAPE_OBJECT) && sh->nprops > 0 && (complex || !(sh->types & ~SHAPE_OBJECT)))
+  if ((sh->types & THBX_TYPE_OBJECT) && sh->nprops > 0 && (complex || !(sh->types & ~THBX_TYPE_OBJECT)))
     return shaped_object(w, el, sh, index, depth);
-  if ((sh->types & SHAPE_OBJECT) && (complex || !(sh->types & ~SHAPE_OBJECT)))
+  if ((sh->types & THBX_TYPE_OBJECT) && (complex || !(sh->types & ~THBX_TYPE_OBJECT)))
     return generic_value(w, el, index, depth); /* a free-form object */
-  if ((sh->types & SHAPE_ARRAY) && (complex || !(sh->types & ~SHAPE_ARRAY)))
+  if ((sh->types & THBX_TYPE_ARRAY) && (complex || !(sh->types & ~THBX_TYPE_ARRAY)))
     return shaped_array(w, el, sh, index, depth);
   for (xmlAttrPtr a = el->properties; a; a = a->next)
     if (!a->ns || strcmp((const char *)a->ns->href, XSI_NS) != 0)

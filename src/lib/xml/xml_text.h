@@ -25,7 +25,7 @@ struct xml_text_value {
   double d;
 };
 
-/* The meaning of text [t, t+n) where the schema allows `types` (SHAPE_*
+/* The meaning of text [t, t+n) where the schema allows `types` (THBX_TYPE_*
  * bits, scalars only). Booleans and numbers ignore surrounding blanks (XSD
  * collapses them); strings are kept exactly. */
 enum xml_text_kind xml_text_classify(unsigned types, const char *t, size_t n,
