@@ -31,7 +31,12 @@ set(THBX_LIB_SOURCES
   io/writer_ndjson.c
   io/writer_csv.c
   io/writer_xml.c
-  # xml: libxml2 set-up shared by readers, XSD and XSLT
+  # xml: libxml2 under guard, the byte scanner of XML input, XML -> JSON,
+  # per-record XSD validation, the meaning of XML text under a profile
+  xml/xml_guard.c
+  xml/xml_scan.c
+  xml/xml_to_json.c
+  xml/xml_xsd.c
   xml/xml_text.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
