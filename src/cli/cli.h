@@ -75,6 +75,10 @@ int cli_limit_option(const char *command, int option, const char *arg, thbx_limi
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
 int cli_parse_size(const char *s, unsigned long long *out);
 
+/* A CSV separator option (--delimiter, --list-sep): one ASCII character,
+ * "tab" or "\t". 0 and *out set, or EXIT_USAGE with the reason said. */
+int cli_parse_char(const char *command, const char *option, const char *arg, char *out);
+
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);
 

@@ -74,17 +74,6 @@ struct progress {
   long long bytes_done; /* inputs finished */
 };
 
-static int parse_char(const char *s, char *out) {
-  if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-    *out = '\t';
-    return 0;
-  }
-  if (strlen(s) != 1 || s[0] == '\n' || s[0] == '\r' || s[0] == '"')
-    return -1;
-  *out = s[0];
-  return 0;
-}
-
 static double seconds(const struct timespec *a, const struct timespec *b) {
   return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
@@ -272,12 +261,12 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case OPT_FAILFAST: o->fail_fast = 1; break;
     case OPT_COLUMNS: o->columns = optarg; break;
     case OPT_DELIM:
-      if (parse_char(optarg, &o->delimiter) != 0)
-        return cli_usage_error("convert", "--delimiter wants one character, not '%s'", optarg);
+      if (cli_parse_char("convert", "--delimiter", optarg, &o->delimiter) != 0)
+        return EXIT_USAGE;
       break;
     case OPT_LISTSEP:
-      if (parse_char(optarg, &o->list_sep) != 0)
-        return cli_usage_error("convert", "--list-sep wants one character, not '%s'", optarg);
+      if (cli_parse_char("convert", "--list-sep", optarg, &o->list_sep) != 0)
+        return EXIT_USAGE;
       break;
     case 'h':
       fputs(help, stdout);

@@ -1,0 +1,41 @@
+/*
+ * xml_xsd.h - one XML record validated against an XSD (internal), with
+ * every error located at its element through the byte scanner's positions.
+ *
+ * Per record rather than streaming: libxml2's streaming validator (a SAX
+ * plug) hides parse errors from the reader and leaks when a parse error
+ * stops it; and constraints across records (unique record ids) are dataset
+ * rules of thbx validate anyway.
+ */
+#ifndef THBX_XML_XSD_H
+#define THBX_XML_XSD_H
+
+#include "xml_scan.h"
+
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+struct xml_xsd_check {
+  xmlSchemaValidCtxtPtr vctxt;
+  const struct xml_scan *scan; /* start tag positions of ... */
+  const struct xml_rec *rec;   /* ... this record */
+  const char *source;
+  long record_index;
+  size_t max_errors; /* errors past this many are dropped */
+  /* called for each error; returns THBX_OK or THBX_ENOMEM */
+  int (*add)(void *ctx, const thbx_error_t *error);
+  void *ctx;
+  /* the check's own */
+  size_t count;    /* errors added */
+  int status;      /* THBX_ENOMEM if add failed */
+  xmlNodePtr copy; /* the copy of the record being validated */
+};
+
+/* Validate record element `node` (its parent is the document element) as a
+ * copy under a copy of the document element (its name, namespaces and
+ * attributes), so that the record is checked in its context and errors are
+ * this record's. Call inside a refusing xml_guard. THBX_OK (c->count says
+ * how many errors) or THBX_ENOMEM. */
+int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node);
+
+#endif
