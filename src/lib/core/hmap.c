@@ -8,15 +8,45 @@
 
 #define HMAP_MIN_CAP 16
 
+static inline uint64_t load64(const unsigned char *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+static inline uint64_t load32(const unsigned char *p) {
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
+/* Eight bytes at a time (byte by byte, FNV-1a was 4% of validating NDJSON:
+ * every property name of every record is hashed), the length mixed in, and
+ * a full final mix. The last word overlaps the one before it
+ * rather than being assembled byte by byte. */
 uint64_t thbx_hash(const void *key, size_t len) {
   const unsigned char *s = key;
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < len; i++) {
-    h ^= s[i];
-    h *= 1099511628211ULL;
+  const uint64_t k = 0x9E3779B97F4A7C15ULL;
+  uint64_t h = 1469598103934665603ULL ^ (len * k), w;
+  if (len >= 8) {
+    for (size_t i = 0; i + 8 < len; i += 8) {
+      h = (h ^ load64(s + i)) * k;
+      h ^= h >> 29;
+    }
+    w = load64(s + len - 8);
+  } else if (len >= 4) {
+    w = load32(s) << 32 | load32(s + len - 4);
+  } else if (len > 0) {
+    w = (uint64_t)s[0] << 16 | (uint64_t)s[len / 2] << 8 | s[len - 1];
+  } else {
+    w = 0;
   }
+  h = (h ^ w) * k;
+  /* murmur3's fmix64: every input bit reaches the low bits the table uses */
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
 }

@@ -539,12 +539,14 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
   if (n->nproperties || n->npattern_props || n->additional_props || n->property_names) {
     size_t pos = 0;
     const char *key;
+    size_t key_len;
     json_t *val;
-    json_object_foreach((json_t *)inst, key, val) {
+    json_object_keylen_foreach((json_t *)inst, key, key_len, val) {
       struct path ipk = {ip, key, 0};
       int matched = 0;
       if (n->nproperties) {
-        const struct snode *pn = thbx_hmap_gets(&n->properties, key);
+        const struct snode *pn =
+            thbx_hmap_get_hashed(&n->properties, key, key_len, thbx_hash(key, key_len));
         if (pn) {
           matched = 1;
           if (!sub(c, pn, val, &ipk, kp, "properties", key, -1, sc, NULL))
@@ -704,8 +706,10 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
   }
   if (n->enum_values) {
     int found = 0;
-    if (json_is_string(inst) && strlen(json_string_value(inst)) == json_string_length(inst)) {
-      found = thbx_hmap_gets(&n->enum_strings, json_string_value(inst)) != NULL;
+    const char *str = json_string_value(inst);
+    size_t str_len = json_string_length(inst);
+    if (str && memchr(str, '\0', str_len) == NULL) {
+      found = thbx_hmap_get_hashed(&n->enum_strings, str, str_len, thbx_hash(str, str_len)) != NULL;
     } else if (n->enum_other) {
       for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
         found = schema_json_equal(inst, json_array_get(n->enum_values, i));

@@ -28,13 +28,15 @@ struct xml_xsd_check {
   /* the check's own */
   size_t count;    /* errors added */
   int status;      /* THBX_ENOMEM if add failed */
-  xmlNodePtr copy; /* the copy of the record being validated */
+  xmlNodePtr copy; /* the record being validated (or its copy) */
 };
 
-/* Validate record element `node` (its parent is the document element) as a
- * copy under a copy of the document element (its name, namespaces and
- * attributes), so that the record is checked in its context and errors are
- * this record's. Call inside a refusing xml_guard. THBX_OK (c->count says
+/* Validate record element `node` (its parent is the document element) as if
+ * it were alone under the document element (its name, namespaces and
+ * attributes): in place, the other children set aside for the time of it,
+ * or, where the document already has IDs, as a copy under a copy of the
+ * document element; so that the record is checked in its context and errors
+ * are this record's. Call inside a refusing xml_guard. THBX_OK (c->count says
  * how many errors) or THBX_ENOMEM. */
 int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node);
 
