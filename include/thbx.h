@@ -35,7 +35,8 @@ typedef enum thbx_status {
   THBX_ELIMIT,   /* a configured limit (depth, size, ...) was exceeded */
   THBX_ESCHEMA,  /* a schema, profile or mapping is broken */
   THBX_EINVALID, /* data does not validate */
-  THBX_ENOTFOUND /* a named resource (profile, code list, $ref) is unknown */
+  THBX_ENOTFOUND, /* a named resource (profile, code list, $ref) is unknown */
+  THBX_EINTR      /* the run was interrupted (a signal): outputs are incomplete */
 } thbx_status;
 
 #define THBX_ERROR_TEXT_LENGTH 512
@@ -148,6 +149,9 @@ typedef struct thbx_reader_options {
   int validate_xsd;           /* XML: validate against the profile's XSD while
                                  reading (see thbx_reader_xsd_errors) */
   thbx_limits_t limits;
+  int defer_parse;            /* NDJSON: next() only delimits each line (its bytes
+                                 by thbx_reader_raw, record->value NULL); the
+                                 pipeline's workers parse them (-j N) */
 } thbx_reader_options_t;
 
 void thbx_reader_options_default(thbx_reader_options_t *options);
@@ -192,6 +196,11 @@ typedef struct thbx_writer_options {
   char list_separator;           /* CSV, default '|' */
   const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
   int csv_safe;                  /* neutralise cells starting with = + - @ */
+  /* CSV raw mode (accept/reject files): this header line as it stood in the
+   * input instead of the profile's columns, and its line end for rows that
+   * lack one. NULL: the usual header. */
+  const char *raw_header;
+  size_t raw_header_length;
 } thbx_writer_options_t;
 
 void thbx_writer_options_default(thbx_writer_options_t *options);
@@ -207,9 +216,17 @@ int thbx_writer_finish(thbx_writer_t *writer, thbx_error_t *err);
 void thbx_writer_free(thbx_writer_t *writer);
 
 /* Write raw bytes (e.g. from thbx_reader_raw) as they are, for reject files
- * written in the input's format. */
+ * written in the input's format, framed as the format wants: JSON array
+ * commas (the bytes trimmed of surrounding blanks), NDJSON and CSV line ends,
+ * XML elements one per line inside the root. The accept/reject files of
+ * `thbx validate` are written this way (the framing exists here only). */
 int thbx_writer_write_raw(thbx_writer_t *writer, const char *data, size_t length,
                           thbx_error_t *err);
+
+/* Write what is pending to the stream without finishing the document: a
+ * run that stopped early leaves a visibly unfinished document (no closing
+ * `]` or `</records>`). */
+int thbx_writer_flush(thbx_writer_t *writer, thbx_error_t *err);
 
 /* ------------------------------------------------------ JSON Schema engine */
 
@@ -369,6 +386,7 @@ void thbx_report_free(thbx_report_t *report);
  * rules -> report, and accepted / rejected records to two streams in the
  * input's format (raw bytes of the input), so accepted + rejected = input. */
 typedef struct thbx_validator thbx_validator_t;
+typedef struct thbx_pipeline thbx_pipeline_t;
 
 typedef struct thbx_validator_options {
   const char *profile;        /* embedded name or JSON Schema file; NULL: THBX_DEFAULT_PROFILE */
@@ -399,6 +417,15 @@ int thbx_validator_run(thbx_validator_t *validator, FILE *in, const char *source
                        thbx_format format, thbx_report_t *report, thbx_error_t *err);
 /* Finish the accept/reject documents. */
 int thbx_validator_finish(thbx_validator_t *validator, thbx_error_t *err);
+/* The validator as pipeline stages (what `thbx validate` runs): XSD for XML
+ * input, each JSON Schema, the dataset rules, added to `pipeline`, which
+ * must have been made with thbx_validator_profile() as its profile. The
+ * caller adds its sinks (thbx_pipeline_add_report, thbx_pipeline_add_split)
+ * and runs it; the validator must outlive the pipeline. */
+int thbx_validator_configure(thbx_validator_t *validator, thbx_pipeline_t *pipeline,
+                             thbx_error_t *err);
+/* The profile the validator loaded (borrowed; NULL for --profile none). */
+const thbx_profile_t *thbx_validator_profile(const thbx_validator_t *validator);
 void thbx_validator_free(thbx_validator_t *validator);
 
 /* ---------------------------------------------------------------- pipeline
@@ -420,8 +447,6 @@ void thbx_validator_free(thbx_validator_t *validator);
  * With jobs > 1, stateless stages run on worker threads and a bounded
  * reorder buffer hands items to ordered stages and sinks in input order, so
  * that every output is byte for byte the same for every number of jobs. */
-
-typedef struct thbx_pipeline thbx_pipeline_t;
 
 /* One issue of an item, owned by the item (strings are copies). */
 typedef struct thbx_item_issue {
@@ -453,6 +478,9 @@ typedef struct thbx_item {
   int unreadable;        /* the reader could not make a value of it */
   thbx_item_issue_t *issues;
   size_t nissues, capissues;
+  char *out;             /* owned: the record spelled in the output format by the
+                            convert stage (thbx_pipeline_add_writer), NULL if none */
+  size_t out_length;
 } thbx_item_t;
 
 /* Append an issue to the item, copying every string of `issue`. */
@@ -528,8 +556,53 @@ int thbx_pipeline_run(thbx_pipeline_t *pipeline, FILE *in, const char *source, t
  * sinks that the run stopped early (outputs must not look complete). */
 int thbx_pipeline_finish(thbx_pipeline_t *pipeline, int complete, thbx_error_t *err);
 
+/* Stop reading after the first rejected item (also set by fail_fast). 1 if
+ * the run stopped so. */
+int thbx_pipeline_stopped(const thbx_pipeline_t *pipeline);
+/* The profile the pipeline was made with (borrowed, NULL: generic). */
+const thbx_profile_t *thbx_pipeline_profile(const thbx_pipeline_t *pipeline);
+/* The header line of the current CSV input as read, NULL if none (yet). */
+const char *thbx_pipeline_csv_header(const thbx_pipeline_t *pipeline, size_t *length);
+/* Worker threads the pipeline runs (jobs 0 resolved to the number of cores). */
+int thbx_pipeline_jobs(const thbx_pipeline_t *pipeline);
+
+/* Built-in stages and sinks. Add stages before sinks, the writer last. */
+
+/* Conversion: a stage spelling each record in `writer`'s format (stateless
+ * where the format allows, so -j N spells in parallel), and a sink writing
+ * the records into `writer` in input order. A record the format cannot carry
+ * gets an issue (rule "write") and is not written. At finish the writer's
+ * document is finished, or only flushed (left visibly unfinished) when the
+ * run stopped early. `writer` is borrowed; stages added after it run before
+ * it. */
+int thbx_pipeline_add_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer, thbx_error_t *err);
+/* XML inputs are validated against the profile's XSD (compiled once per
+ * process and kept with the profile), record by record as they are read;
+ * the errors are issues of kind THBX_ISSUE_XSD. THBX_ESCHEMA if the XSD is
+ * broken. */
+int thbx_pipeline_add_xsd(thbx_pipeline_t *pipeline, thbx_error_t *err);
+/* Validation against a compiled JSON Schema (borrowed; it must outlive the
+ * pipeline), a stateless stage. */
+int thbx_pipeline_add_jsonschema(thbx_pipeline_t *pipeline, const thbx_schema_t *schema,
+                                 thbx_error_t *err);
+/* The dataset rules the profile's x-thbx annotation names (unique id,
+ * date order, dates not in the future; docs/validate.md), an ordered stage.
+ * `today` "YYYY-MM-DD", NULL: the date now in UTC+14. */
+int thbx_pipeline_add_dataset_rules(thbx_pipeline_t *pipeline, const char *today,
+                                    thbx_error_t *err);
+/* A validation report (borrowed: its owner finishes and frees it). */
+int thbx_pipeline_add_report(thbx_pipeline_t *pipeline, thbx_report_t *report, thbx_error_t *err);
+/* Accepted items (no issues) to `accept`, rejected ones to `reject` (either
+ * may be NULL), as the raw bytes of the input framed in the input's format.
+ * A format other than THBX_FORMAT_AUTO (from the file's name) must be the
+ * input's (THBX_EINVAL otherwise). Inputs of one run must share one format
+ * and, for CSV, one header. */
+int thbx_pipeline_add_split(thbx_pipeline_t *pipeline, FILE *accept, thbx_format accept_format,
+                            FILE *reject, thbx_format reject_format, thbx_error_t *err);
+
 typedef struct thbx_pipeline_stats {
   long files, records, rejected, unreadable;
+  long file_issues; /* issues of whole inputs given to the sinks' file_issue */
 } thbx_pipeline_stats_t;
 void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline, thbx_pipeline_stats_t *stats);
 void thbx_pipeline_free(thbx_pipeline_t *pipeline);

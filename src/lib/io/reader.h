@@ -66,6 +66,7 @@ struct thbx_reader {
   thbx_error_t *xsd_errors;
   size_t nxsd, capxsd;
   int done; /* EOF or fatal reached */
+  int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
 };
 
 extern const struct reader_ops reader_json_ops;
@@ -76,6 +77,18 @@ extern const struct reader_ops reader_xml_ops;
 /* Fill err with the reader's source, a location and a message; returns status. */
 int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line, long column,
                  const char *fmt, ...) THBX_PRINTF(6, 7);
+
+/* defer_parse (NDJSON): parse one line's bytes [raw, raw+len) as the reader
+ * would have (same values, messages and places), on any thread: `cr` the
+ * line ended in CR LF, `line` its number. rec->value is owned by the caller
+ * on THBX_OK; THBX_EPARSE: err says where, as thbx_reader_next would. */
+int reader_ndjson_parse(const thbx_limits_t *limits, int objects_only, const char *source,
+                        long index, const char *raw, size_t len, int cr, long line,
+                        thbx_record_t *rec, thbx_error_t *err);
+/* Did the line last returned in defer_parse mode end in CR LF? */
+int reader_deferred_cr(const thbx_reader_t *reader);
+/* The reader's limits, defaults filled in. */
+const thbx_limits_t *reader_limits(const thbx_reader_t *reader);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);

@@ -158,10 +158,6 @@ static void xml_free(struct thbx_reader *r) {
     xmlFreeDoc(s->doc);
   if (s->vctxt)
     xmlSchemaFreeValidCtxt(s->vctxt);
-  if (s->schema)
-    xmlSchemaFree(s->schema);
-  if (s->xsd_doc)
-    xmlFreeDoc(s->xsd_doc);
   xml_guard_leave(g);
   xml_scan_free(&s->sc);
   thbx_buf_free(&s->text);
@@ -170,57 +166,14 @@ static void xml_free(struct thbx_reader *r) {
   r->state = NULL;
 }
 
-static void schema_parse_error(void *ctx, xmlErrorPtr e) {
-  thbx_error_t *err = ctx;
-  if (!e || e->level == XML_ERR_WARNING || !err || err->text[0])
-    return;
-  thbx_error_at(err, e->file, e->line, e->int2);
-  char msg[THBX_ERROR_TEXT_LENGTH - 16];
-  xml_clean_message(msg, sizeof(msg), e->message);
-  snprintf(err->text, sizeof(err->text), "profile XSD: %s", msg);
-}
-
+/* The profile's XSD, compiled once per process (xml/xsd_compile.c); each
+ * reader has its own validation context. */
 static int compile_xsd(struct thbx_reader *r, struct xml_state *s, thbx_error_t *err) {
-  size_t len = 0;
-  const char *xsd = thbx_profile_xsd(r->profile, &len);
-  if (!xsd)
-    return THBX_OK; /* nothing to validate against */
-  thbx_error_t perr;
-  thbx_error_clear(&perr);
-  struct xml_guard g = xml_guard_enter(0, NULL, NULL); /* a profile's local includes may load */
-  /* An XSD read from a file is parsed with that file as its base URL, so
-   * that its relative includes resolve beside it, not in the working
-   * directory. */
-  const char *base = r->profile->xsd_path;
-  xmlSchemaParserCtxtPtr pctxt = NULL;
-  if (base) {
-    s->xsd_doc = xmlReadMemory(xsd, (int)len, base, NULL, XML_PARSE_NONET);
-    if (s->xsd_doc)
-      pctxt = xmlSchemaNewDocParserCtxt(s->xsd_doc);
-  } else {
-    pctxt = xmlSchemaNewMemParserCtxt(xsd, (int)len);
-  }
-  if (!pctxt) {
-    xml_guard_leave(g);
-    if (base && !s->xsd_doc) {
-      thbx_error_at(err, base, 0, 0);
-      return thbx_error_set(err, THBX_ESCHEMA, "profile XSD is not well-formed XML");
-    }
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  }
-  xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &perr);
-  s->schema = xmlSchemaParse(pctxt);
-  xmlSchemaFreeParserCtxt(pctxt);
-  xml_guard_leave(g);
-  if (!s->schema) {
-    if (err) {
-      *err = perr;
-      if (!err->text[0])
-        thbx_strlcpy(err->text, "profile XSD cannot be compiled", sizeof(err->text));
-    }
-    return THBX_ESCHEMA;
-  }
-  s->vctxt = xmlSchemaNewValidCtxt(s->schema);
+  void *schema = NULL;
+  int rc = profile_xsd_schema(r->profile, &schema, err);
+  if (rc != THBX_OK || !schema)
+    return rc;
+  s->vctxt = xmlSchemaNewValidCtxt(schema);
   if (!s->vctxt)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   return THBX_OK;
