@@ -20,8 +20,8 @@ int cmd_codes(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 
-/* Set jansson's allocator to per-thread free lists (cli_alloc.c); before
- * any jansson value exists. */
+/* Set jansson's and libxml2's allocators to per-thread free lists
+ * (cli_alloc.c); before any jansson value or libxml2 object exists. */
 void cli_alloc_install(void);
 
 /* "thbx: error: ..." on stderr. */

@@ -1,5 +1,5 @@
 /*
- * cli_alloc.c - jansson's allocator for the thbx program: per-thread free
+ * cli_alloc.c - jansson's and libxml2's allocator for the thbx program: per-thread free
  * lists of small blocks in front of malloc.
  *
  * A record is some 70 small jansson allocations (values, strings, keys,
@@ -20,14 +20,18 @@
  * blocks go back to free(), so memory stays bounded whichever thread frees.
  * A thread's cache is released when it exits.
  *
- * The hooks are process-global (json_set_alloc_funcs), so the program sets
- * them, not the library: first thing in main(). THBX_JSON_ALLOC=libc in the
- * environment keeps jansson on plain malloc/free (for comparisons and for
- * memory checkers).
+ * libxml2 gets the same hooks (xmlMemSetup): a parsed XML record is a few
+ * hundred small nodes, names and strings, freed together too.
+ *
+ * The hooks are process-global (json_set_alloc_funcs, xmlMemSetup), so the
+ * program sets them, not the library: first thing in main().
+ * THBX_ALLOC=libc in the environment keeps both on plain malloc/free (for
+ * comparisons and for memory checkers).
  */
 #include "cli.h"
 
 #include <jansson.h>
+#include <libxml/xmlmemory.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -173,8 +177,20 @@ static void free_hook(void *p) {
     give_batch(c, k);
 }
 
+/* libxml2's realloc and strdup: every block is a malloc block, so libc's
+ * realloc takes any of them. */
+static void *realloc_hook(void *p, size_t n) { return realloc(p, n); }
+
+static char *strdup_hook(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = alloc_hook(n);
+  if (d)
+    memcpy(d, s, n);
+  return d;
+}
+
 void cli_alloc_install(void) {
-  const char *e = getenv("THBX_JSON_ALLOC");
+  const char *e = getenv("THBX_ALLOC");
   if (e && strcmp(e, "libc") == 0)
     return;
 #if defined(__has_feature)
@@ -186,5 +202,6 @@ void cli_alloc_install(void) {
   return; /* AddressSanitizer must see every free */
 #else
   json_set_alloc_funcs(alloc_hook, free_hook);
+  xmlMemSetup(free_hook, alloc_hook, realloc_hook, strdup_hook);
 #endif
 }
