@@ -26,8 +26,11 @@ PY
 
 expect_exit 1 "$THBX" validate --no-dataset-rules --schema "$TMP/id.xsd" "$TMP/three.xml"
 grep -q "3 records: 2 valid, 1 invalid" "$TMP/stdout" || fail "expected 2 valid and 1 invalid: $(cat "$TMP/stdout")"
+# one error (the XSD's and the JSON Schema's view of the same fault are one
+# issue), on the broken record's sex element
 n=$(grep -c "error:" "$TMP/stdout")
-[ "$n" -eq 2 ] || fail "expected the XSD and the JSON Schema error of the broken record only, got $n: $(cat "$TMP/stdout")"
+[ "$n" -eq 1 ] || fail "expected the one error of the broken record, got $n: $(cat "$TMP/stdout")"
+grep -q "sex" "$TMP/stdout" || fail "the error is not the broken sex: $(cat "$TMP/stdout")"
 grep -q "ID" "$TMP/stdout" && fail "an ID of one record leaked into the next: $(cat "$TMP/stdout")"
 # and the ordinary profile XSD gives the same verdicts
 expect_exit 1 "$THBX" validate --no-dataset-rules "$TMP/three.xml"

@@ -24,6 +24,10 @@ for i in range(3000):
     out.write(l + ("\r\n" if i % 7 == 0 else "\n"))
 PY
 
+# its XML spelling: XSD errors (sex F) validated on the workers with -j N
+"$THBX" convert -q -t xml -o "$TMP/big.xml" "$TMP/big.ndjson" 2>/dev/null
+grep -q "<sex>F</sex>" "$TMP/big.xml" || fail "big.xml has no record for the XSD to refuse"
+
 same() { # same LABEL FILE...: FILE.1 and FILE.N agree for each FILE
   label=$1
   shift
@@ -43,7 +47,7 @@ run_validate() { # run_validate N INPUT...
 }
 
 for input in "$D/mixed.ndjson" "$D/mixed.csv" "$D/mixed.xml" "$D/mixed.json" "$TMP/big.ndjson" \
-  "$D/mixed.ndjson $TMP/big.ndjson"; do
+  "$TMP/big.xml" "$D/mixed.ndjson $TMP/big.ndjson" "$TMP/big.xml $D/mixed.xml"; do
   ext=${input%% *}
   ext=${ext##*.}
   # shellcheck disable=SC2086
@@ -58,6 +62,9 @@ for input in "$D/mixed.ndjson" "$D/mixed.csv" "$D/mixed.xml" "$D/mixed.json" "$T
   done
   # the split is the input, whatever the jobs
   [ -s "$TMP/rej.$ext.3" ] || fail "validate $input: no reject file"
+  case $input in
+  *big.xml*) grep -q '"rule": *"xsd"' "$TMP/out.3" || fail "validate $input -j 3: no XSD error" ;;
+  esac
 done
 
 # convert: every output format, messages and exit codes

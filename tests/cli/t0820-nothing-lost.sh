@@ -93,6 +93,19 @@ n=$(cat "$TMP/stdout" "$TMP/stderr" | grep -c "torn.json:3")
 expect_exit 2 V --format json "$TMP/torn.json"
 grep -q "torn.json:3" "$TMP/stderr" || fail "a JSON report on stdout: the error is not on stderr"
 
+# --- text mode: with several inputs, a summary line per input before the total
+expect_exit 1 V "$D/mixed.ndjson" "$S/events.csv"
+grep -q "^$D/mixed.ndjson: 7 records: 2 valid, 5 invalid (1 unreadable)" "$TMP/stdout" ||
+  fail "no per-file summary line for mixed.ndjson"
+grep -q "^$S/events.csv: 30 records: 27 valid, 3 invalid, 3 errors" "$TMP/stdout" ||
+  fail "no per-file summary line for events.csv"
+tail -n 1 "$TMP/stdout" | grep -q "^thbx validate: 2 files" || fail "the total is not last"
+
+# --- validate shows progress as convert does
+expect_exit 1 V --progress -q "$D/mixed.ndjson"
+grep -q "records/s" "$TMP/stderr" || fail "validate --progress shows nothing"
+grep -q "records/s" "$TMP/stdout" && fail "validate progress went to stdout"
+
 # --- the small ones
 expect_exit 2 V -p nosuch "$D/mixed.ndjson"
 grep -q "unknown profile 'nosuch' (profiles: thb-event-1.0)" "$TMP/stderr" || fail "validate: unknown profile message: $(cat "$TMP/stderr")"
@@ -130,10 +143,11 @@ cat >"$TMP/cust.ndjson" <<'JSON'
 {"case":{"no":"C-2"},"opened":"2020-01-01","closed":"2020-01-01"}
 JSON
 expect_exit 1 V -p "$TMP/cust.schema.json" "$TMP/cust.ndjson"
-grep -q "cust.ndjson:1:.*closed 2020-01-01 is before opened 2020-01-02" "$TMP/stdout" ||
+# the value is shown before the message, which names none (issue 12)
+grep -q "cust.ndjson:1:.*/closed: \"2020-01-01\" is before opened" "$TMP/stdout" ||
   fail "custom profile: date order not checked: $(cat "$TMP/stdout")"
-grep -q "cust.ndjson:2:.*no \"C-1\" is not unique" "$TMP/stdout" || fail "custom profile: id not checked"
-grep -q "cust.ndjson:2:.*opened 2030-01-01 is in the future" "$TMP/stdout" || fail "custom profile: future date not checked"
+grep -q "cust.ndjson:2:.*/case/no: \"C-1\" is not unique" "$TMP/stdout" || fail "custom profile: id not checked: $(cat "$TMP/stdout")"
+grep -q "cust.ndjson:2:.*/opened: \"2030-01-01\" is in the future" "$TMP/stdout" || fail "custom profile: future date not checked: $(cat "$TMP/stdout")"
 grep -q "cust.ndjson:3" "$TMP/stdout" && fail "custom profile: a valid record reported"
 V -p "$TMP/cust.schema.json" --format json "$TMP/cust.ndjson" >"$TMP/cust.json"
 grep -q '"unique-case"' "$TMP/cust.json" || fail "custom profile: rule name not from x-thbx"

@@ -166,7 +166,7 @@ static void names(void **state) {
 static void text_lines(void **state) {
   (void)state;
   char *t = render_all(THBX_REPORT_TEXT);
-  assert_int_equal(count_lines(t), 7);
+  assert_int_equal(count_lines(t), 9); /* 6 errors, a summary per file (issue 12), the total */
   assert_non_null(strstr(t, "data/a.ndjson:2:1: error: /person/sex: must be one of female, "
                             "male, other, unknown [record AL-2]\n"));
   assert_non_null(strstr(t, "data/a.ndjson:3:7: error: invalid JSON: unexpected character\n"));
@@ -176,6 +176,9 @@ static void text_lines(void **state) {
   /* control characters of a message cannot break the line or reach the terminal */
   assert_non_null(strstr(t, "in/b,1.xml:5:10: error: 100% wrong:\\nelement 'sexx' <here> & "
                             "\"there\"\\x01 [record AL-<&>\"']\n"));
+  /* one summary line per input before the total */
+  assert_non_null(strstr(t, "\ndata/a.ndjson: 4 records: 1 valid, 3 invalid (1 unreadable), 4 "
+                            "errors\nin/b,1.xml: 1 record: 0 valid, 1 invalid, 2 errors\n"));
   const char *last = strstr(t, "thbx validate: ");
   assert_non_null(last);
   assert_string_equal(last, "thbx validate: 2 files, 5 records: 1 valid, 4 invalid "
@@ -186,7 +189,7 @@ static void text_lines(void **state) {
 static void text_max_errors_and_quiet(void **state) {
   (void)state;
   char *t = render(THBX_REPORT_TEXT, 2, 0, 0, NULL, NULL);
-  assert_int_equal(count_lines(t), 3);
+  assert_int_equal(count_lines(t), 5); /* 2 errors, 2 files' summaries, the total */
   assert_non_null(strstr(t, "6 errors (2 shown)\n"));
   free(t);
   t = render(THBX_REPORT_TEXT, -1, 1, 0, NULL, NULL);
@@ -194,7 +197,7 @@ static void text_max_errors_and_quiet(void **state) {
   assert_non_null(strstr(t, "(0 shown)"));
   free(t);
   t = render(THBX_REPORT_TEXT, 0, 0, 0, NULL, NULL);
-  assert_int_equal(count_lines(t), 1);
+  assert_int_equal(count_lines(t), 3); /* no error shown; the files' summaries and the total */
   free(t);
 }
 
@@ -242,7 +245,8 @@ static void json_report(void **state) {
   assert_int_equal(json_integer_value(json_object_get(json_object_get(e, "related"), "line")), 1);
   e = json_array_get(errors, 4); /* hostile strings survive as they were */
   assert_string_equal(json_string_value(json_object_get(e, "record_id")), "AL-<&>\"'");
-  assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "100% wrong:\n"));
+  /* control characters are made visible in the JSON report too (issue 12) */
+  assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "100% wrong:\\n"));
   e = json_array_get(errors, 5); /* file issue */
   assert_true(json_is_null(json_object_get(e, "record_index")));
   assert_string_equal(json_string_value(json_object_get(e, "file")), "in/b,1.xml");
@@ -339,7 +343,7 @@ static void junit_report(void **state) {
   assert_non_null(strstr(s, "AL-<&>\"'"));
   free(s);
   s = xpath_string(doc, "/testsuites/testsuite[2]/testcase[1]/failure/@message");
-  assert_non_null(strstr(s, "100% wrong:\nelement 'sexx' <here> & \"there\""));
+  assert_non_null(strstr(s, "100% wrong:\\nelement 'sexx' <here> & \"there\""));
   free(s);
   xmlFreeDoc(doc);
   free(t);
@@ -485,7 +489,7 @@ static void github_report(void **state) {
                       strlen("::error file=data/a.ndjson,line=2,col=1,title=thbx enum::")) == 0);
   /* property values escape , and :, messages % CR LF */
   assert_non_null(strstr(t, "::error file=in/b%2C1.xml,line=5,col=10,title=thbx xsd::100%25 "
-                            "wrong:%0Aelement 'sexx'"));
+                            "wrong:\\nelement 'sexx'"));
   assert_non_null(strstr(t, "::error file=in/b%2C1.xml,line=9,col=1,title=thbx unreadable::"
                             "premature end of data\n"));
   /* every line but the summary is a workflow command */
@@ -512,7 +516,9 @@ static void html_report(void **state) {
   assert_string_equal(s, "4");
   free(s);
   s = xpath_string(doc, "normalize-space(//*[@id='verdict'])");
-  assert_string_equal(s, "INVALID: 4 of 5 records are invalid");
+  /* one of the two inputs could not be read: the dataset was not checked (issue 12) */
+  assert_string_equal(s, "NOT CHECKED: 1 of 2 inputs could not be read, so the dataset could "
+                         "not be checked (4 of the 5 records read are invalid)");
   free(s);
   /* errors grouped by rule and by field, with links to the records */
   assert_int_equal(xpath_number(doc, "count(//table[@id='by-rule']/tr) - 1"), 5);

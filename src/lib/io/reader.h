@@ -65,8 +65,16 @@ struct thbx_reader {
   /* XML with validate_xsd: XSD errors of the last record */
   thbx_error_t *xsd_errors;
   size_t nxsd, capxsd;
+  /* faults of the document rather than of a record (an attribute the XSD
+   * does not allow on the root), each once */
+  thbx_error_t *doc_errors;
+  size_t ndoc, capdoc;
   int done; /* EOF or fatal reached */
+  /* the offending value of the last record error (JSON text), NULL if none:
+   * messages name no value (thbx_reader_error_value) */
+  char *err_value;
   int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
+  void *xsd_job;   /* defer_xsd: the last record's XSD validation (xsd_job.h) */
 };
 
 extern const struct reader_ops reader_json_ops;
@@ -90,7 +98,17 @@ int reader_deferred_cr(const thbx_reader_t *reader);
 /* The reader's limits, defaults filled in. */
 const thbx_limits_t *reader_limits(const thbx_reader_t *reader);
 
+/* defer_xsd: keep the record's XSD job (freed unless taken before the next
+ * record) / take it (the caller frees it with xsd_job_free). */
+void reader_set_xsd_job(thbx_reader_t *reader, void *job);
+void *reader_take_xsd_job(thbx_reader_t *reader);
+
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
+/* Keep [s, s+n) as the offending value of the record error being made (a
+ * JSON string; bytes that are not UTF-8 are kept as they are). */
+void reader_error_value(struct thbx_reader *r, const char *s, size_t n);
+/* Append a fault of the document unless one with the same text is there. */
+int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e);
 
 #endif

@@ -16,6 +16,7 @@
 #include "xml_scan.h"
 #include "xml_to_json.h"
 #include "xml_xsd.h"
+#include "xsd_job.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -255,6 +256,9 @@ static int raw_record(thbx_buf_t *out, xmlNodePtr node, const char *ns, const ch
 /* ------------------------------------------------------------------- XSD */
 
 static int add_xsd_error(void *ctx, const thbx_error_t *e) { return reader_add_xsd_error(ctx, e); }
+static int add_document_error(void *ctx, const thbx_error_t *e) {
+  return reader_add_document_error(ctx, e);
+}
 
 static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xml_rec *xrec,
                            xmlNodePtr node) {
@@ -265,11 +269,60 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
                             .record_index = r->index,
                             .max_errors = MAX_XSD_ERRORS_PER_RECORD,
                             .add = add_xsd_error,
-                            .ctx = r};
+                            .add_document = add_document_error,
+                            .ctx = r,
+                            .shape = r->shape,
+                            .root = s->sc.root_pos};
   struct xml_guard g = enter(s);
   int rc = xml_xsd_validate_record(&c, node);
   xml_guard_leave(g);
   return rc;
+}
+
+/* defer_xsd (-j N): the same copy validate_record() validates, and the
+ * places of the record's start tags, for a worker to validate with the same
+ * errors at the same places (xml/xsd_job.c). */
+static int defer_record(struct thbx_reader *r, struct xml_state *s, struct xml_rec *xrec,
+                        xmlNodePtr node) {
+  xmlNodePtr root = node->parent;
+  if (!root || root->type != XML_ELEMENT_NODE)
+    return THBX_OK;
+  struct xsd_job *job = calloc(1, sizeof(*job));
+  if (!job)
+    return THBX_ENOMEM;
+  struct xml_guard g = enter(s);
+  xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+  job->doc = doc;
+  xmlNodePtr top = doc ? xmlDocCopyNode(root, doc, 2) : NULL;
+  if (top)
+    xmlDocSetRootElement(doc, top);
+  xmlNodePtr copy = top ? xmlDocCopyNode(node, doc, 1) : NULL;
+  if (copy)
+    xmlAddChild(top, copy);
+  xml_guard_leave(g);
+  job->copy = copy;
+  size_t n = xrec->npos;
+  job->lines = malloc((n ? n : 1) * sizeof(long));
+  job->cols = malloc((n ? n : 1) * sizeof(long));
+  if (!copy || !job->lines || !job->cols ||
+      profile_xsd_schema(r->profile, &job->schema, NULL) != THBX_OK || !job->schema) {
+    xsd_job_free(job);
+    return THBX_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct xml_pos p = xml_scan_elem_pos(&s->sc, xrec, i);
+    job->lines[i] = p.line;
+    job->cols[i] = p.col;
+  }
+  job->npos = n;
+  job->start_line = xrec->start.line;
+  job->start_col = xrec->start.col;
+  job->index = r->index;
+  job->shape = r->shape;
+  job->root_line = s->sc.root_pos.line;
+  job->root_col = s->sc.root_pos.col;
+  reader_set_xsd_job(r, job);
+  return THBX_OK;
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -488,7 +541,9 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
                        .ns = r->shape ? r->shape->xml_namespace : NULL,
                        .text = &s->text,
                        .key = &s->key,
-                       .err = err};
+                       .err = err,
+                       .reader = r,
+                       .record_element = r->opt.record_element};
   if (xrec->oversize) {
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
                           "record is larger than max_record_bytes (%zu)",
@@ -523,7 +578,9 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       return fatal(r, s, err);
     value = xml_to_json(&w, node, r->shape);
     status = w.status;
-    if (status == THBX_OK && s->vctxt && validate_record(r, s, xrec, node) != THBX_OK)
+    if (status == THBX_OK && s->vctxt &&
+        (r->opt.defer_xsd ? defer_record(r, s, xrec, node) : validate_record(r, s, xrec, node)) !=
+            THBX_OK)
       status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     size_t rawlen;
     const char *rawp = xml_scan_bytes(&s->sc, xrec, &rawlen);

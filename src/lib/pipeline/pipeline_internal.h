@@ -16,8 +16,14 @@ struct pitem {
   int rc;           /* their status (THBX_OK, or why the run stops) */
   thbx_error_t err; /* with rc */
   size_t bytes;     /* raw + spelled output, for the in-flight bound */
+  /* faults of the document the reader found while reading this item (XML:
+   * the root's attributes), handed to the sinks once, before the item */
+  thbx_error_t *doc;
+  size_t ndoc;
   int deferred; /* NDJSON -j N: the line is parsed by the worker */
   int cr;       /* its line ended in CR LF */
+  void *xsd;    /* XML -j N: the record's XSD validation, run by the worker */
+  struct pitem *next; /* workers.c: on the list of items to free */
 };
 
 struct stage {
@@ -51,7 +57,10 @@ struct thbx_pipeline {
   size_t nsources;
   /* the current CSV input's header line, as read */
   thbx_buf_t csv_header;
-  thbx_format format; /* the current input's format */
+  size_t doc_seen;  /* the current input's document faults taken so far */
+  char **doc_texts; /* those reported to the sinks (each once per input) */
+  size_t ndoc_texts;
+  thbx_format format;         /* the current input's format */
   thbx_limits_t parse_limits; /* the reader's, for lines parsed by workers */
   int objects_only;           /* a profile: a record must be an object */
   struct workers *workers;
@@ -75,6 +84,10 @@ int workers_drain(struct workers *w, thbx_error_t *err);
 /* Drop every queued item without delivering it (the run stopped). */
 void workers_discard(struct workers *w);
 void workers_free(struct workers *w);
+/* A delivered item: its value and spelled output were made on a worker and
+ * are freed there (freeing on another thread than the one that allocated
+ * costs malloc its fast path), the rest here. */
+void workers_recycle(struct workers *w, struct pitem *it);
 
 /* Built-in stages and sinks share this to make an item issue from parts. */
 int pipeline_add_last_stage(thbx_pipeline_t *p, const thbx_stage_ops_t *ops, void *state,

@@ -35,10 +35,44 @@ struct workers {
   unsigned long long next_in, next_work, next_out;
   size_t bytes; /* of the items in flight */
   int idle;     /* workers waiting for items */
-  int waiting;  /* the reader waits for slot next_out */
+  int waiting;  /* the reader waits for slot wait_seq */
+  unsigned long long wait_seq;
   int flushing; /* a drain: wake workers for every item */
   int quit;
+  struct pitem *garbage; /* delivered items whose values a worker frees */
 };
+
+static void free_list(struct pitem *it) {
+  while (it) {
+    struct pitem *next = it->next;
+    pipeline_item_free(it);
+    it = next;
+  }
+}
+
+void workers_recycle(struct workers *w, struct pitem *it) {
+  /* what the reader's thread made goes here; the value and the spelled
+   * output, made on a worker, go back to one */
+  thbx_item_t *item = &it->item;
+  free(item->raw);
+  item->raw = NULL;
+  for (size_t i = 0; i < item->nissues; i++) {
+    thbx_item_issue_t *is = &item->issues[i];
+    free(is->rule);
+    free(is->instance_path);
+    free(is->schema_path);
+    free(is->message);
+    free(is->value);
+    free(is->related_source);
+  }
+  free(item->issues);
+  item->issues = NULL;
+  item->nissues = 0;
+  pthread_mutex_lock(&w->mu);
+  it->next = w->garbage;
+  w->garbage = it;
+  pthread_mutex_unlock(&w->mu);
+}
 
 static void *worker_main(void *arg) {
   struct workers *w = arg;
@@ -53,12 +87,20 @@ static void *worker_main(void *arg) {
       break;
     struct pitem *it = w->ring[w->next_work % w->cap];
     w->next_work++;
+    /* free one delivered item per item taken, as -j 1 frees one record
+     * before it reads the next: malloc then reuses what was just freed */
+    struct pitem *garbage = w->garbage;
+    if (garbage) {
+      w->garbage = garbage->next;
+      garbage->next = NULL;
+    }
     pthread_mutex_unlock(&w->mu);
+    free_list(garbage);
     pipeline_run_parallel(w->p, it);
     pthread_mutex_lock(&w->mu);
     it->done = 1;
     w->bytes += it->item.out_length;
-    if (w->waiting)
+    if (w->waiting && w->ring[w->wait_seq % w->cap]->done)
       pthread_cond_signal(&w->done);
   }
   pthread_mutex_unlock(&w->mu);
@@ -98,7 +140,9 @@ int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error
 }
 
 /* Take slot next_out once its stages ran (wait: block until then). Called
- * with the lock held; NULL when there is nothing to take. */
+ * with the lock held; NULL when there is nothing to take. A reader that
+ * must wait sleeps until a batch of items is done (the slot BATCH ahead,
+ * or the last one queued), not once per item. */
 static struct pitem *take(struct workers *w, int wait) {
   while (w->next_out < w->next_in) {
     struct pitem *it = w->ring[w->next_out % w->cap];
@@ -112,8 +156,13 @@ static struct pitem *take(struct workers *w, int wait) {
       return NULL;
     if (w->idle)
       pthread_cond_broadcast(&w->work); /* nobody may be on the pending items yet */
+    unsigned long long last = w->next_out + BATCH < w->next_in ? w->next_out + BATCH : w->next_in;
+    w->wait_seq = last - 1;
+    if (w->ring[w->wait_seq % w->cap]->done)
+      w->wait_seq = w->next_out; /* the batch is done but for its first items */
     w->waiting = 1;
-    pthread_cond_wait(&w->done, &w->mu);
+    while (!w->ring[w->wait_seq % w->cap]->done)
+      pthread_cond_wait(&w->done, &w->mu);
     w->waiting = 0;
   }
   return NULL;
@@ -182,6 +231,7 @@ void workers_free(struct workers *w) {
   pthread_mutex_unlock(&w->mu);
   for (int i = 0; i < w->started; i++)
     pthread_join(w->threads[i], NULL);
+  free_list(w->garbage);
   pthread_mutex_destroy(&w->mu);
   pthread_cond_destroy(&w->work);
   pthread_cond_destroy(&w->done);

@@ -9,6 +9,7 @@
  */
 #include "../pipeline/pipeline_internal.h"
 #include "dataset_rules.h"
+#include "issue_merge.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,21 @@ static int js_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
   }
   for (size_t j = 0; j < res.count; j++) {
     const thbx_validation_error_t *ve = &res.errors[j];
-    if (pipeline_issue(item, THBX_ISSUE_SCHEMA,
-                       ve->keyword && *ve->keyword ? ve->keyword : "schema", item->line,
-                       item->column, ve->instance_path ? ve->instance_path : "",
-                       ve->keyword_location ? ve->keyword_location : "",
-                       ve->message ? ve->message : "invalid") != THBX_OK) {
+    const char *rule = ve->keyword && *ve->keyword ? ve->keyword : "schema";
+    thbx_item_issue_t is = {0};
+    is.kind = THBX_ISSUE_SCHEMA;
+    is.rule = (char *)rule;
+    is.line = item->line;
+    is.column = item->column;
+    is.instance_path = ve->instance_path ? ve->instance_path : "";
+    is.schema_path = ve->keyword_location ? ve->keyword_location : "";
+    is.message = ve->message ? ve->message : "invalid";
+    is.hint = ve->hint;
+    /* the offending value (shown by reports unless redacted) */
+    is.value = issue_value_at(item->value, is.instance_path, rule);
+    int arc = thbx_item_add_issue(item, &is);
+    free(is.value);
+    if (arc != THBX_OK) {
       thbx_validation_clear(&res);
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     }
@@ -106,7 +117,10 @@ static int ds_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
     is.related_source = (char *)dis[i].related_source;
     is.related_line = dis[i].related_line;
     is.related_column = dis[i].related_column;
-    if (thbx_item_add_issue(item, &is) != THBX_OK)
+    is.value = issue_value_at(item->value, dis[i].instance_path, dis[i].rule);
+    int arc = thbx_item_add_issue(item, &is);
+    free(is.value);
+    if (arc != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
   return THBX_OK;

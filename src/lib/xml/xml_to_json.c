@@ -2,6 +2,7 @@
  * xml_to_json.c - an XML record subtree as a json_t (see xml_to_json.h).
  */
 #include "xml_to_json.h"
+#include "reader.h"
 #include "xml_text.h"
 
 #include <stdarg.h>
@@ -134,11 +135,18 @@ static json_t *scalar(struct xml_walk *w, const struct thbx_shape *sh, size_t in
   const char *t = raw;
   size_t n = rawlen;
   trim(&t, &n);
+  if (w->status != THBX_OK)
+    return NULL;
+  /* the text is the issue's value, the message names none (issue 12) */
+  if (w->reader)
+    reader_error_value(w->reader, t, n);
   if (kind == XML_TEXT_RANGE)
-    return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is out of range", what, name,
-                   (int)(n > 64 ? 64 : n), t);
-  return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is not %s", what, name,
-                 (int)(n > 64 ? 64 : n), t, type_word(types));
+    fail_at(w, THBX_EPARSE, index, "is out of range (%s '%s')", what, name);
+  else
+    fail_at(w, THBX_EPARSE, index, "is not %s (%s '%s')", type_word(types), what, name);
+  if (w->err && sh && sh->pointer && w->status == THBX_EPARSE)
+    thbx_strlcpy(w->err->instance_path, sh->pointer, sizeof(w->err->instance_path));
+  return NULL;
 }
 
 static int ns_ok(struct xml_walk *w, xmlNodePtr el) {
@@ -450,6 +458,10 @@ static json_t *shaped_value(struct xml_walk *w, xmlNodePtr el, const struct thbx
 json_t *xml_to_json(struct xml_walk *w, xmlNodePtr node, const struct thbx_shape *shape) {
   w->elem = 0;
   w->status = THBX_OK;
+  if (!shape && w->record_element && strcmp((const char *)node->name, w->record_element) != 0)
+    /* a national format's records are its record elements only */
+    return fail_at(w, THBX_EPARSE, 0, "unexpected element '%s': records are '%s' elements",
+                   (const char *)node->name, w->record_element);
   if (!shape)
     return generic_value(w, node, 0, 1);
   const char *want = shape->xml_name ? shape->xml_name : "record";

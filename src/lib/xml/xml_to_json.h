@@ -21,10 +21,12 @@ struct xml_walk {
   const char *source;          /* for errors */
   long record_index;
   const thbx_limits_t *limits;
-  const char *ns;    /* the profile's namespace, NULL for none */
-  thbx_buf_t *text;  /* scratch for element text */
-  thbx_buf_t *key;   /* scratch for generic keys */
-  thbx_error_t *err; /* may be NULL */
+  const char *ns;             /* the profile's namespace, NULL for none */
+  thbx_buf_t *text;           /* scratch for element text */
+  thbx_buf_t *key;            /* scratch for generic keys */
+  thbx_error_t *err;          /* may be NULL */
+  struct thbx_reader *reader; /* for the value of an error (reader_error_value); may be NULL */
+  const char *record_element; /* generic: the only element name records may have; NULL: any */
   /* the walk's own */
   size_t elem; /* pre-order index of the element being converted */
   int status;  /* THBX_OK, or the first failure (err says where) */

@@ -3,6 +3,9 @@
  */
 #include "xml_xsd.h"
 #include "xml_guard.h"
+#include "xsd_issue.h"
+
+#include <stdlib.h>
 
 #include <libxml/valid.h>
 #include <string.h>
@@ -53,10 +56,36 @@ static void on_xsd_error(void *ctx, xmlErrorPtr e) {
   if (c->count >= c->max_errors)
     return;
   xmlNodePtr node = e->node;
+  xmlNodePtr target = node; /* the attribute itself, for its field */
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  add(c, xml_scan_elem_pos(c->scan, c->rec, node ? element_index(c->copy, node) : 0), e->message,
-      1);
+  thbx_error_t x;
+  thbx_error_clear(&x);
+  /* plain words, the value left out (xsd_issue.c) */
+  char *value = xsd_issue_value(target);
+  xsd_issue_message(x.text, sizeof(x.text), e->message, value);
+  free(value);
+  if (!node || node == c->copy->parent || node->type == XML_DOCUMENT_NODE) {
+    /* a fault of the document element, which every record's check sees
+     * again: reported once, at the root, and not held against the record */
+    thbx_error_at(&x, c->source, c->root.line, c->root.col);
+    if (c->add_document && c->add_document(c->ctx, &x) != THBX_OK)
+      c->status = THBX_ENOMEM;
+    c->doc_raised++;
+    return;
+  }
+  struct xml_pos p = xml_scan_elem_pos(c->scan, c->rec, element_index(c->copy, node));
+  thbx_error_at(&x, c->source, p.line, p.col);
+  x.record_index = c->record_index;
+  thbx_buf_t ptr;
+  thbx_buf_init(&ptr);
+  if (xsd_issue_pointer(c->shape, c->copy, target, &ptr) == 0 && ptr.data)
+    thbx_strlcpy(x.instance_path, ptr.data, sizeof(x.instance_path));
+  thbx_buf_free(&ptr);
+  if (c->add(c->ctx, &x) != THBX_OK)
+    c->status = THBX_ENOMEM;
+  else
+    c->count++;
 }
 
 /* Validate the record where it is: for the time of the validation the
@@ -88,7 +117,7 @@ static int validate_in_place(struct xml_xsd_check *c, xmlNodePtr root, xmlNodePt
     xmlFreeRefTable(doc->refs);
     doc->refs = NULL;
   }
-  if (v > 0 && c->count == 0)
+  if (v > 0 && c->count == 0 && c->doc_raised == 0)
     add(c, c->rec->start, "the record is not valid against the XSD", 0);
   return v < 0 || c->status != THBX_OK ? THBX_ENOMEM : THBX_OK;
 }
@@ -96,6 +125,7 @@ static int validate_in_place(struct xml_xsd_check *c, xmlNodePtr root, xmlNodePt
 int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node) {
   c->count = 0;
   c->status = THBX_OK;
+  c->doc_raised = 0;
   xmlNodePtr root = node->parent;
   if (!root || root->type != XML_ELEMENT_NODE)
     return THBX_OK;
@@ -117,7 +147,7 @@ int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node) {
   xmlSchemaSetValidStructuredErrors(c->vctxt, on_xsd_error, c);
   int v = xmlSchemaValidateDoc(c->vctxt, doc);
   c->copy = NULL;
-  if (v > 0 && c->count == 0) /* invalid, yet nothing reported (a libxml2 corner): say so */
+  if (v > 0 && c->count == 0 && c->doc_raised == 0) /* invalid, yet nothing reported: say so */
     add(c, c->rec->start, "the record is not valid against the XSD", 0);
   rc = v < 0 || c->status != THBX_OK ? THBX_ENOMEM : THBX_OK;
 done:

@@ -24,11 +24,16 @@ struct xml_xsd_check {
   size_t max_errors; /* errors past this many are dropped */
   /* called for each error; returns THBX_OK or THBX_ENOMEM */
   int (*add)(void *ctx, const thbx_error_t *error);
+  /* called for each fault of the document element (reported once per input) */
+  int (*add_document)(void *ctx, const thbx_error_t *error);
   void *ctx;
+  const struct thbx_shape *shape; /* to name an error's field (NULL: XML names) */
+  struct xml_pos root;            /* the document element's start tag */
   /* the check's own */
   size_t count;    /* errors added */
   int status;      /* THBX_ENOMEM if add failed */
   xmlNodePtr copy; /* the record being validated (or its copy) */
+  long doc_raised; /* faults of the document element met in this check */
 };
 
 /* Validate record element `node` (its parent is the document element) as if
