@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char cli_map_help[] =
-    "  -m, --mapping MAP.csv    map a national format onto the profile first (see\n"
-    "                           docs/mapping.md); with --reverse, the profile onto it\n"
-    "      --reverse            read profile records, write the national format\n"
-    "      --trace FILE.ndjson  where each output value came from (never the value)\n"
-    "      --xslt FILE.xsl      XSLT 1.0 applied to each XML input record (repeatable)\n"
-    "      --param NAME=VALUE   a string parameter of the stylesheets (repeatable)\n"
-    "      --xslt-out FILE.xsl  XSLT applied to each XML output record\n"
-    "      --key-file KEY       key of the mapping's pseudonymise transform\n"
-    "      --derive LABEL       with --key-file: the key derived for one recipient (HKDF)\n";
-
 int cli_map_option(const char *command, int option, const char *arg, struct cli_map *m) {
   switch (option) {
   case 'm': m->mapping = arg; return 0;

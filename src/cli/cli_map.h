@@ -29,7 +29,6 @@ enum {
   {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},                     \
   {"derive", required_argument, NULL, CLI_OPT_DERIVE}
 /* clang-format on */
-extern const char cli_map_help[];
 
 struct cli_map {
   const char *mapping, *trace_path, *key_file, *derive;

@@ -119,12 +119,8 @@ int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
 
 void reader_error_value(struct thbx_reader *r, const char *s, size_t n) {
   free(r->err_value);
-  r->err_value = NULL;
-  json_t *v = json_stringn(s, n);
-  if (v) {
-    r->err_value = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    json_decref(v);
-  } else if ((r->err_value = malloc(n + 1)) != NULL) { /* not UTF-8: the bytes */
+  r->err_value = malloc(n + 1); /* the bytes as they stand (also not UTF-8) */
+  if (r->err_value) {
     memcpy(r->err_value, s, n);
     r->err_value[n] = '\0';
   }
