@@ -27,6 +27,10 @@ int cmd_validate_document(int argc, char **argv);
 /* `thbx validate --merge` (cmd_validate_merge.c); argv as for cmd_validate. */
 int cmd_validate_merge(int argc, char **argv);
 
+/* Set jansson's and libxml2's allocators to per-thread free lists
+ * (cli_alloc.c); before any jansson value or libxml2 object exists. */
+void cli_alloc_install(void);
+
 /* "thbx: error: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "thbx: warning: ..." on stderr. */
@@ -91,6 +95,9 @@ int cli_parse_size(const char *s, unsigned long long *out);
 /* A stream reading `in` that counts its lines into *lines (a last line
  * without a newline counts); closing it leaves `in` open. NULL on failure. */
 FILE *cli_count_lines(FILE *in, long *lines);
+/* A CSV separator option (--delimiter, --list-sep): one ASCII character,
+ * "tab" or "\t". 0 and *out set, or EXIT_USAGE with the reason said. */
+int cli_parse_char(const char *command, const char *option, const char *arg, char *out);
 
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);

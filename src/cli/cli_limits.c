@@ -1,11 +1,13 @@
 /*
- * cli_limits.c - the reader limits as command-line options, shared by
- * `thbx convert` and `thbx validate` so that both spell them alike.
+ * cli_limits.c - the reader limits and CSV separators as command-line
+ * options, shared by `thbx convert` and `thbx validate` so that both spell
+ * them alike.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_parse_size(const char *s, unsigned long long *out) {
   if (!s || *s < '0' || *s > '9')
@@ -53,5 +55,22 @@ int cli_limit_option(const char *command, int option, const char *arg, thbx_limi
   case CLI_OPT_MAX_COLUMNS: limits->max_columns = (size_t)n; break;
   default: limits->regex_match_limit = (unsigned long)n; break;
   }
+  return 0;
+}
+
+int cli_parse_char(const char *command, const char *option, const char *arg, char *out) {
+  if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0) {
+    *out = '\t';
+    return 0;
+  }
+  unsigned char c = (unsigned char)arg[0];
+  if (c == '"')
+    return cli_usage_error(command, "%s cannot be '\"': it is the CSV quote character", option);
+  if (c == '\n' || c == '\r')
+    return cli_usage_error(command, "%s cannot be a line end", option);
+  if (!c || arg[1] || c >= 0x80)
+    return cli_usage_error(command, "%s needs one ASCII character (or 'tab'), not '%s'", option,
+                           arg);
+  *out = (char)c;
   return 0;
 }

@@ -28,17 +28,6 @@ struct opts {
   int delimiter_set;
 };
 
-static int parse_char(const char *s, char *out) {
-  if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-    *out = '\t';
-    return 0;
-  }
-  if (strlen(s) != 1 || s[0] == '\n' || s[0] == '\r' || s[0] == '"')
-    return -1;
-  *out = s[0];
-  return 0;
-}
-
 static int parse_options(int argc, char **argv, struct opts *o, int *first_input) {
   enum {
     OPT_DELIM = 256,
@@ -111,16 +100,13 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       o->columns = optarg;
       break;
     case OPT_DELIM:
-      if (parse_char(optarg, &o->delimiter) != 0)
-        return cli_usage_error("convert", "--delimiter wants one character, not '%s'%s", optarg,
-                               strcmp(optarg, "\"") == 0
-                                   ? " (the double quote is CSV's quote character)"
-                                   : "");
+      if (cli_parse_char("convert", "--delimiter", optarg, &o->delimiter) != 0)
+        return EXIT_USAGE;
       o->delimiter_set = 1;
       break;
     case OPT_LISTSEP:
-      if (parse_char(optarg, &o->list_sep) != 0)
-        return cli_usage_error("convert", "--list-sep wants one character, not '%s'", optarg);
+      if (cli_parse_char("convert", "--list-sep", optarg, &o->list_sep) != 0)
+        return EXIT_USAGE;
       break;
     case 'h':
       fputs(cli_help_convert, stdout);

@@ -80,15 +80,6 @@ static long long parse_count(const char *s) {
   return (long long)v;
 }
 
-/* A one-byte separator: "x", "tab", "\t". 0 if unusable. */
-static char parse_char(const char *s) {
-  if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
-    return '\t';
-  if (strlen(s) != 1 || *s == '"' || *s == '\n' || *s == '\r' || (unsigned char)*s >= 0x80)
-    return 0;
-  return *s;
-}
-
 struct args {
   thbx_validator_options_t vo;
   thbx_report_options_t ro;
@@ -167,17 +158,12 @@ static int parse(struct args *a, int argc, char **argv) {
     case OPT_NO_FORMATS: a->vo.assert_formats = 0; break;
     case OPT_TODAY: a->vo.today = optarg; break;
     case OPT_DELIMITER:
-      if (!(a->vo.reader.delimiter = parse_char(optarg)))
-        return cli_usage_error("validate", "--delimiter needs one ASCII character, not '%s'%s",
-                               optarg,
-                               strcmp(optarg, "\"") == 0
-                                   ? " (the double quote is CSV's quote character)"
-                                   : "");
+      if (cli_parse_char("validate", "--delimiter", optarg, &a->vo.reader.delimiter) != 0)
+        return EXIT_USAGE;
       break;
     case OPT_LIST_SEP:
-      if (!(a->vo.reader.list_separator = parse_char(optarg)))
-        return cli_usage_error("validate", "--list-sep needs one ASCII character, not '%s'",
-                               optarg);
+      if (cli_parse_char("validate", "--list-sep", optarg, &a->vo.reader.list_separator) != 0)
+        return EXIT_USAGE;
       break;
     case 'h':
       fputs(cli_help_validate, stdout);

@@ -61,6 +61,7 @@ static const struct command *find(const char *name) {
 }
 
 int main(int argc, char **argv) {
+  cli_alloc_install();
   if (argc < 2) {
     usage(stderr);
     return EXIT_USAGE;

@@ -7,12 +7,15 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline map xslt privacy)
 
 set(THBX_LIB_SOURCES
-  # core: errors, buffers, limits, formats, embedded resources
+  # core: errors, buffers, the one hash map, JSON types and pointers, limits,
+  # formats, embedded resources
   core/buf.c
   core/display.c
   core/suggest.c
   core/error.c
   core/format.c
+  core/hmap.c
+  core/json_util.c
   core/resource.c
   core/version.c
   # profile: a profile's schemas and code lists, and the shape that drives conversion
@@ -32,7 +35,12 @@ set(THBX_LIB_SOURCES
   io/writer_ndjson.c
   io/writer_csv.c
   io/writer_xml.c
-  # xml: libxml2 set-up shared by readers, XSD and XSLT
+  # xml: libxml2 under guard, the byte scanner of XML input, XML -> JSON,
+  # per-record XSD validation, the meaning of XML text under a profile
+  xml/xml_guard.c
+  xml/xml_scan.c
+  xml/xml_to_json.c
+  xml/xml_xsd.c
   xml/xml_text.c
   xml/xsd_issue.c
   xml/xsd_compile.c

@@ -283,6 +283,38 @@ static void json_invalid_utf8_and_surrogates(void **state) {
            "ok 1:53 #3 {\"ok\":\"\xF0\x9F\x98\x80?\"}\n");
 }
 
+/* check_string looks at eight bytes at a time: a lone surrogate (which yajl
+ * turns into '?'), a 4-byte sequence or a NUL in a key must be found at any
+ * offset of a string of any length, and plain strings must pass. */
+static void json_string_checks_at_every_offset(void **state) {
+  (void)state;
+  for (int len = 0; len <= 20; len++) {
+    for (int at = 0; at <= len; at++) {
+      char pad1[32], pad2[32], line[256];
+      memset(pad1, 'x', (size_t)at);
+      pad1[at] = '\0';
+      memset(pad2, 'y', (size_t)(len - at));
+      pad2[len - at] = '\0';
+      snprintf(line, sizeof(line), "{\"s\":\"%s\\ud800%s\"}\n", pad1, pad2);
+      char *got = run(line, THBX_FORMAT_NDJSON);
+      if (!strstr(got, "string contains a lone UTF-16 surrogate escape"))
+        fail_msg("no surrogate error for %s: %s", line, got);
+      free(got);
+      snprintf(line, sizeof(line), "{\"%s\\u0000%s\":1}\n", pad1, pad2);
+      got = run(line, THBX_FORMAT_NDJSON);
+      if (!strstr(got, "key contains \\u0000"))
+        fail_msg("no NUL error for %s: %s", line, got);
+      free(got);
+      snprintf(line, sizeof(line), "{\"s\":\"%s\\ud83d\\ude00%s\",\"%s%s\":\"%s?%s\"}\n", pad1,
+               pad2, pad1, pad2, pad1, pad2);
+      got = run(line, THBX_FORMAT_NDJSON);
+      if (strncmp(got, "ok ", 3) != 0)
+        fail_msg("refused %s: %s", line, got);
+      free(got);
+    }
+  }
+}
+
 static void json_escaped_nul_is_kept(void **state) {
   (void)state;
   EXPECT(run("[{\"a\":\"x\\u0000y\"}]", THBX_FORMAT_JSON), "ok 1:2 #0 {\"a\":\"x\\u0000y\"}\n");
@@ -541,6 +573,7 @@ int main(void) {
       cmocka_unit_test(json_depth_limit),
       cmocka_unit_test(json_huge_string),
       cmocka_unit_test(json_invalid_utf8_and_surrogates),
+      cmocka_unit_test(json_string_checks_at_every_offset),
       cmocka_unit_test(json_escaped_nul_is_kept),
       cmocka_unit_test(json_raw_nul_and_truncation_are_fatal),
       cmocka_unit_test(json_profile_mode_wants_objects),

@@ -64,17 +64,17 @@ static void types_refs_and_enums(void **state) {
   (void)state;
   struct thbx_profile *p = load(SCHEMA);
   const struct thbx_shape *root = p->shape;
-  assert_int_equal(root->types, SHAPE_OBJECT);
+  assert_int_equal(root->types, THBX_TYPE_OBJECT);
   assert_false(root->additional);
-  assert_int_equal(thbx_shape_leaf(root, "count")->types, SHAPE_INTEGER);
-  assert_int_equal(thbx_shape_leaf(root, "ratio")->types, SHAPE_NUMBER);
-  assert_int_equal(thbx_shape_leaf(root, "flag")->types, SHAPE_BOOLEAN);
-  assert_int_equal(thbx_shape_leaf(root, "sex")->types, SHAPE_STRING); /* from the enum */
-  assert_int_equal(thbx_shape_leaf(root, "mixed")->types, SHAPE_STRING | SHAPE_INTEGER);
+  assert_int_equal(thbx_shape_leaf(root, "count")->types, THBX_TYPE_INTEGER);
+  assert_int_equal(thbx_shape_leaf(root, "ratio")->types, THBX_TYPE_NUMBER);
+  assert_int_equal(thbx_shape_leaf(root, "flag")->types, THBX_TYPE_BOOLEAN);
+  assert_int_equal(thbx_shape_leaf(root, "sex")->types, THBX_TYPE_STRING); /* from the enum */
+  assert_int_equal(thbx_shape_leaf(root, "mixed")->types, THBX_TYPE_STRING | THBX_TYPE_INTEGER);
   /* person comes through $ref, its structure from its own properties */
   const struct thbx_shape *person = thbx_shape_prop(root, "person", 6);
   assert_non_null(person);
-  assert_int_equal(person->types, SHAPE_OBJECT);
+  assert_int_equal(person->types, THBX_TYPE_OBJECT);
   assert_int_equal(person->nprops, 2);
   assert_false(person->additional);
   assert_ptr_equal(person->parent, root);
@@ -85,17 +85,17 @@ static void types_refs_and_enums(void **state) {
   assert_true(thbx_shape_prop(root, "extra", 5)->additional);
   /* arrays: items shape, sharing the array's path */
   const struct thbx_shape *years = thbx_shape_leaf(root, "years");
-  assert_int_equal(years->types, SHAPE_ARRAY);
+  assert_int_equal(years->types, THBX_TYPE_ARRAY);
   assert_non_null(years->items);
-  assert_int_equal(years->items->types, SHAPE_INTEGER);
+  assert_int_equal(years->items->types, THBX_TYPE_INTEGER);
   assert_string_equal(years->items->path, "years");
   assert_int_equal(years->items->leaf_index, -1);
   const struct thbx_shape *places = thbx_shape_leaf(root, "places");
-  assert_int_equal(places->items->types, SHAPE_OBJECT);
+  assert_int_equal(places->items->types, THBX_TYPE_OBJECT);
   assert_non_null(thbx_shape_prop(places->items, "name", 4));
   /* the recursive tree is cut where the cycle closes */
   const struct thbx_shape *child = thbx_shape_leaf(root, "tree.child");
-  assert_int_equal(child->types, SHAPE_OBJECT);
+  assert_int_equal(child->types, THBX_TYPE_OBJECT);
   assert_int_equal(child->nprops, 0);
   thbx_profile_free(p);
 }
@@ -161,10 +161,10 @@ static void broken_ref_is_a_schema_error(void **state) {
   /* an untyped property allows anything and is a leaf */
   assert_int_equal(write_file(path, "{\"properties\":{\"a\":{},\"b\":{\"const\":3}}}"), 0);
   assert_int_equal(thbx_profile_load(path, &p, &err), THBX_OK);
-  assert_int_equal(p->shape->types, SHAPE_OBJECT);
+  assert_int_equal(p->shape->types, THBX_TYPE_OBJECT);
   assert_int_equal(p->shape->nleaves, 2);
-  assert_int_equal(p->shape->leaves[0]->types, SHAPE_ANY);
-  assert_int_equal(p->shape->leaves[1]->types, SHAPE_INTEGER);
+  assert_int_equal(p->shape->leaves[0]->types, THBX_TYPE_ANY);
+  assert_int_equal(p->shape->leaves[1]->types, THBX_TYPE_INTEGER);
   thbx_profile_free(p);
   unlink(path);
 }
@@ -180,15 +180,15 @@ static void embedded_profile_columns(void **state) {
   assert_string_equal(root->leaves[0]->path, "record_id");
   const struct thbx_shape *sex = thbx_shape_leaf(root, "person.sex");
   assert_non_null(sex);
-  assert_true(sex->types & SHAPE_STRING);
+  assert_true(sex->types & THBX_TYPE_STRING);
   const struct thbx_shape *rel = thbx_shape_leaf(root, "exploitation.recruitment.relation");
   assert_non_null(rel);
   const struct thbx_shape *forms = thbx_shape_leaf(root, "exploitation.forms");
   assert_non_null(forms);
-  assert_true(forms->types & SHAPE_ARRAY);
+  assert_true(forms->types & THBX_TYPE_ARRAY);
   assert_non_null(forms->items);
   assert_string_equal(forms->items->xml_name, "form");
-  assert_true(thbx_shape_leaf(root, "exploitation.start_year")->types & SHAPE_INTEGER);
+  assert_true(thbx_shape_leaf(root, "exploitation.start_year")->types & THBX_TYPE_INTEGER);
   assert_string_equal(root->xml_root, "records");
   assert_string_equal(root->xml_name, "record");
   const struct thbx_shape *id = thbx_shape_xml_child(root, "id", 1);

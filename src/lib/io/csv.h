@@ -6,7 +6,10 @@
 #ifndef THBX_CSV_H
 #define THBX_CSV_H
 
+#include "hmap.h"
 #include "internal.h"
+
+#include <stdint.h>
 #include "profile.h"
 
 /* How a column's cells are spelled. */
@@ -20,7 +23,7 @@ enum csv_kind {
 
 enum csv_kind csv_leaf_kind(const struct thbx_shape *leaf);
 
-/* A cell's text -> a value of one of the `types` (SHAPE_* bits). Tried in
+/* A cell's text -> a value of one of the `types` (THBX_TYPE_* bits). Tried in
  * this order, the first that fits wins: number (integer syntax -> integer,
  * else real; an integer-only column takes "1.0"/"1e2" when exact), boolean
  * true/false, null, JSON array/object text, string. NULL if none fits; *why
@@ -41,20 +44,15 @@ int csv_cell_text(thbx_buf_t *out, enum csv_kind kind, unsigned types,
                   const struct thbx_shape *items, const json_t *value, char sep,
                   thbx_buf_t *scratch, const char **why);
 
-/* A small string -> int map (open addressing), for column paths. */
-struct csv_index {
-  struct csv_index_slot {
-    char *key; /* owned */
-    size_t len;
-    int value;
-  } * slots;
-  size_t cap, count;
-};
-void csv_index_init(struct csv_index *ix);
-void csv_index_free(struct csv_index *ix);
-/* Value of key, or -1. */
-int csv_index_get(const struct csv_index *ix, const char *key, size_t len);
-/* Insert (key must not be there). 0, or -1 out of memory. */
-int csv_index_put(struct csv_index *ix, const char *key, size_t len, int value);
+/* Column paths -> column numbers, in the one hash map (values stored + 1,
+ * so that column 0 is not NULL). */
+static inline int csv_index_get(const thbx_hmap_t *ix, const char *key, size_t len) {
+  void *v = thbx_hmap_get(ix, key, len);
+  return v ? (int)((intptr_t)v - 1) : -1;
+}
+/* 0, or -1 out of memory. */
+static inline int csv_index_put(thbx_hmap_t *ix, const char *key, size_t len, int value) {
+  return thbx_hmap_put(ix, key, len, (void *)(intptr_t)(value + 1));
+}
 
 #endif

@@ -17,13 +17,13 @@
 enum csv_kind csv_leaf_kind(const struct thbx_shape *leaf) {
   if (!leaf)
     return CSV_GENERIC;
-  unsigned t = leaf->types & ~(unsigned)SHAPE_NULL;
-  if (leaf->types == SHAPE_STRING)
+  unsigned t = leaf->types & ~(unsigned)THBX_TYPE_NULL;
+  if (leaf->types == THBX_TYPE_STRING)
     return CSV_STRING;
-  if (t == SHAPE_ARRAY && leaf->items && leaf->items->types &&
-      !(leaf->items->types & (SHAPE_ARRAY | SHAPE_OBJECT)))
+  if (t == THBX_TYPE_ARRAY && leaf->items && leaf->items->types &&
+      !(leaf->items->types & (THBX_TYPE_ARRAY | THBX_TYPE_OBJECT)))
     return CSV_LIST;
-  if (t & (SHAPE_ARRAY | SHAPE_OBJECT))
+  if (t & (THBX_TYPE_ARRAY | THBX_TYPE_OBJECT))
     return CSV_JSON;
   return CSV_SCALAR;
 }
@@ -81,7 +81,7 @@ static json_t *parse_number(unsigned types, const char *s, size_t len, int integ
     long long v = strtoll(tmp, NULL, 10);
     if (errno == 0)
       return json_integer((json_int_t)v);
-    if (!(types & SHAPE_NUMBER)) {
+    if (!(types & THBX_TYPE_NUMBER)) {
       *why = "an integer in the 64-bit range";
       return NULL;
     }
@@ -91,7 +91,7 @@ static json_t *parse_number(unsigned types, const char *s, size_t len, int integ
     *why = "a finite number";
     return NULL;
   }
-  if (types & SHAPE_NUMBER)
+  if (types & THBX_TYPE_NUMBER)
     return json_real(d);
   /* an integer-only column: "1.0" or "1e2" is exact integer */
   if (d == floor(d) && fabs(d) <= 9007199254740992.0)
@@ -101,17 +101,17 @@ static json_t *parse_number(unsigned types, const char *s, size_t len, int integ
 }
 
 static const char *expected(unsigned types) {
-  if (types == SHAPE_INTEGER)
+  if (types == THBX_TYPE_INTEGER)
     return "an integer";
-  if ((types & ~(unsigned)SHAPE_INTEGER) == SHAPE_NUMBER)
+  if ((types & ~(unsigned)THBX_TYPE_INTEGER) == THBX_TYPE_NUMBER)
     return "a number";
-  if (types == SHAPE_BOOLEAN)
+  if (types == THBX_TYPE_BOOLEAN)
     return "true or false";
-  if (types == SHAPE_NULL)
+  if (types == THBX_TYPE_NULL)
     return "null";
-  if (types & SHAPE_ARRAY)
+  if (types & THBX_TYPE_ARRAY)
     return "a JSON array";
-  if (types & SHAPE_OBJECT)
+  if (types & THBX_TYPE_OBJECT)
     return "a JSON object";
   return "a value of the column's type";
 }
@@ -121,30 +121,30 @@ json_t *csv_scalar_parse(unsigned types, const char *s, size_t len, const char *
   if (!why)
     why = &dummy;
   *why = NULL;
-  if (types & (SHAPE_INTEGER | SHAPE_NUMBER)) {
+  if (types & (THBX_TYPE_INTEGER | THBX_TYPE_NUMBER)) {
     int integral;
     if (len && number_syntax(s, len, &integral)) {
       json_t *v = parse_number(types, s, len, integral, why);
-      if (v || !(types & SHAPE_STRING))
+      if (v || !(types & THBX_TYPE_STRING))
         return v;
     }
   }
-  if (types & SHAPE_BOOLEAN) {
+  if (types & THBX_TYPE_BOOLEAN) {
     if (len == 4 && memcmp(s, "true", 4) == 0)
       return json_true();
     if (len == 5 && memcmp(s, "false", 5) == 0)
       return json_false();
   }
-  if ((types & SHAPE_NULL) && len == 4 && memcmp(s, "null", 4) == 0)
+  if ((types & THBX_TYPE_NULL) && len == 4 && memcmp(s, "null", 4) == 0)
     return json_null();
-  if ((types & (SHAPE_ARRAY | SHAPE_OBJECT)) && len && (s[0] == '[' || s[0] == '{')) {
+  if ((types & (THBX_TYPE_ARRAY | THBX_TYPE_OBJECT)) && len && (s[0] == '[' || s[0] == '{')) {
     json_t *v = json_loadb(s, len, JSON_DECODE_ANY, NULL);
-    if (v && ((json_is_array(v) && (types & SHAPE_ARRAY)) ||
-              (json_is_object(v) && (types & SHAPE_OBJECT))))
+    if (v && ((json_is_array(v) && (types & THBX_TYPE_ARRAY)) ||
+              (json_is_object(v) && (types & THBX_TYPE_OBJECT))))
       return v;
     json_decref(v);
   }
-  if (types & SHAPE_STRING)
+  if (types & THBX_TYPE_STRING)
     return json_stringn_nocheck(s, len);
   if (!*why)
     *why = expected(types);
@@ -210,7 +210,7 @@ json_t *csv_list_parse(unsigned item_types, const char *s, size_t len, char sep,
  * the string s? (Strings are tried last, so: would another type take it?) */
 static int string_is_ambiguous(unsigned types, const char *s, size_t len) {
   const char *why;
-  json_t *v = csv_scalar_parse(types & ~(unsigned)SHAPE_STRING, s, len, &why);
+  json_t *v = csv_scalar_parse(types & ~(unsigned)THBX_TYPE_STRING, s, len, &why);
   int amb = v != NULL;
   json_decref(v);
   return amb;
@@ -222,24 +222,24 @@ static int scalar_text(thbx_buf_t *out, unsigned types, const json_t *v, const c
   case JSON_STRING: {
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    if (!(types & SHAPE_STRING)) {
+    if (!(types & THBX_TYPE_STRING)) {
       *why = "a string where the schema does not allow one";
       return -1;
     }
-    if (types != SHAPE_STRING && string_is_ambiguous(types, s, len)) {
+    if (types != THBX_TYPE_STRING && string_is_ambiguous(types, s, len)) {
       *why = "a string that would read back as another type";
       return -1;
     }
     return thbx_buf_append(out, s, len);
   }
   case JSON_INTEGER:
-    if (!(types & (SHAPE_INTEGER | SHAPE_NUMBER))) {
+    if (!(types & (THBX_TYPE_INTEGER | THBX_TYPE_NUMBER))) {
       *why = "a number where the schema does not allow one";
       return -1;
     }
     return thbx_buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
   case JSON_REAL: {
-    if (!(types & SHAPE_NUMBER)) {
+    if (!(types & THBX_TYPE_NUMBER)) {
       *why = "a real number where the schema says integer";
       return -1;
     }
@@ -255,20 +255,20 @@ static int scalar_text(thbx_buf_t *out, unsigned types, const json_t *v, const c
   }
   case JSON_TRUE:
   case JSON_FALSE:
-    if (!(types & SHAPE_BOOLEAN)) {
+    if (!(types & THBX_TYPE_BOOLEAN)) {
       *why = "a boolean where the schema does not allow one";
       return -1;
     }
     return thbx_buf_puts(out, json_is_true(v) ? "true" : "false");
   case JSON_NULL:
-    if (!(types & SHAPE_NULL)) {
+    if (!(types & THBX_TYPE_NULL)) {
       *why = "null where the schema does not allow it";
       return -1;
     }
     return thbx_buf_puts(out, "null");
   case JSON_ARRAY:
   case JSON_OBJECT:
-    if (!(types & (json_is_array(v) ? SHAPE_ARRAY : SHAPE_OBJECT))) {
+    if (!(types & (json_is_array(v) ? THBX_TYPE_ARRAY : THBX_TYPE_OBJECT))) {
       *why = json_is_array(v) ? "an array where the schema does not allow one"
                               : "an object the profile has no columns for";
       return -1;
@@ -332,72 +332,4 @@ int csv_cell_text(thbx_buf_t *out, enum csv_kind kind, unsigned types,
   }
   }
   return -1;
-}
-
-/* ------------------------------------------------------------- the index */
-
-static size_t hash(const char *s, size_t len) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-  return (size_t)h;
-}
-
-void csv_index_init(struct csv_index *ix) { memset(ix, 0, sizeof(*ix)); }
-
-void csv_index_free(struct csv_index *ix) {
-  for (size_t i = 0; i < ix->cap; i++)
-    free(ix->slots[i].key);
-  free(ix->slots);
-  memset(ix, 0, sizeof(*ix));
-}
-
-int csv_index_get(const struct csv_index *ix, const char *key, size_t len) {
-  if (!ix->cap)
-    return -1;
-  for (size_t i = hash(key, len) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
-    const struct csv_index_slot *s = &ix->slots[i];
-    if (!s->key)
-      return -1;
-    if (s->len == len && memcmp(s->key, key, len) == 0)
-      return s->value;
-  }
-}
-
-static int grow(struct csv_index *ix) {
-  size_t cap = ix->cap ? ix->cap * 2 : 64;
-  struct csv_index_slot *slots = calloc(cap, sizeof(*slots));
-  if (!slots)
-    return -1;
-  for (size_t i = 0; i < ix->cap; i++) {
-    struct csv_index_slot *s = &ix->slots[i];
-    if (!s->key)
-      continue;
-    size_t j = hash(s->key, s->len) & (cap - 1);
-    while (slots[j].key)
-      j = (j + 1) & (cap - 1);
-    slots[j] = *s;
-  }
-  free(ix->slots);
-  ix->slots = slots;
-  ix->cap = cap;
-  return 0;
-}
-
-int csv_index_put(struct csv_index *ix, const char *key, size_t len, int value) {
-  if ((ix->count + 1) * 2 > ix->cap && grow(ix) != 0)
-    return -1;
-  char *k = malloc(len + 1);
-  if (!k)
-    return -1;
-  memcpy(k, key, len);
-  k[len] = '\0';
-  size_t i = hash(key, len) & (ix->cap - 1);
-  while (ix->slots[i].key)
-    i = (i + 1) & (ix->cap - 1);
-  ix->slots[i].key = k;
-  ix->slots[i].len = len;
-  ix->slots[i].value = value;
-  ix->count++;
-  return 0;
 }

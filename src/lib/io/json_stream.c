@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,13 +152,15 @@ static void add_value(struct jstream *js, json_t *v) {
   json_t *parent = js->stack[js->depth - 1];
   int rc;
   if (json_is_object(parent)) {
-    if (json_object_getn(parent, js->key.data, js->key.len)) {
-      json_decref(v);
+    /* a duplicate key replaces the value and leaves the size as it was: one
+     * hash lookup instead of a lookup and an insertion */
+    size_t size = json_object_size(parent);
+    rc = json_object_setn_new_nocheck(parent, js->key.data, js->key.len, v);
+    if (rc == 0 && json_object_size(parent) == size) {
       rec_fail(js, THBX_EPARSE, string_at(js, js->key_end, js->key.len), "duplicate key '%.100s'",
                js->key.data);
       return;
     }
-    rc = json_object_setn_new_nocheck(parent, js->key.data, js->key.len, v);
   } else {
     rc = json_array_append_new(parent, v);
   }
@@ -237,9 +240,35 @@ static int raw_surrogates_ok(struct jstream *js, long long end) {
   return 1;
 }
 
-/* 0 if the decoded string s is acceptable, else fails the record. */
-static int check_string(struct jstream *js, const unsigned char *s, size_t len, long long end,
-                        const char *what) {
+/* Whether a byte of the word is NUL, '?' or not ASCII, by the usual "has a
+ * zero byte" trick (false alarms are possible, misses are not). */
+static int word_needs_look(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  uint64_t q = w ^ (ones * '?');
+  return (((w - ones) & ~w) | ((q - ones) & ~q) | w) & highs ? 1 : 0;
+}
+
+/* Whether s has a byte check_string looks at, eight bytes at a time: most
+ * strings are plain ASCII (byte by byte, this check was 13% of reading). */
+static int needs_look(const unsigned char *s, size_t len) {
+  uint64_t w;
+  if (len < 8) {
+    for (size_t i = 0; i < len; i++)
+      if (s[i] == 0 || s[i] == '?' || s[i] >= 0x80)
+        return 1;
+    return 0;
+  }
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    memcpy(&w, s + i, 8);
+    if (word_needs_look(w))
+      return 1;
+  }
+  memcpy(&w, s + len - 8, 8); /* the tail, overlapping */
+  return word_needs_look(w);
+}
+
+static int check_string_bytes(struct jstream *js, const unsigned char *s, size_t len, long long end,
+                              const char *what) {
   int suspicious = 0, ed = 0;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = s[i];
@@ -261,6 +290,12 @@ static int check_string(struct jstream *js, const unsigned char *s, size_t len, 
     return -1;
   }
   return 0;
+}
+
+/* 0 if the decoded string s is acceptable, else fails the record. */
+static inline int check_string(struct jstream *js, const unsigned char *s, size_t len,
+                               long long end, const char *what) {
+  return needs_look(s, len) ? check_string_bytes(js, s, len, end, what) : 0;
 }
 
 /* -------------------------------------------------------------- callbacks */

@@ -332,7 +332,7 @@ static int new_obj(struct csv_reader *st, int parent, const char *key, size_t ke
 }
 
 static int is_branch(const struct thbx_shape *s) {
-  return (s->types & SHAPE_OBJECT) && s->nprops > 0;
+  return (s->types & THBX_TYPE_OBJECT) && s->nprops > 0;
 }
 
 /* Profile mode: may `name` (no leaf) be an additional property, that is, is
@@ -376,9 +376,7 @@ static void sort_order(size_t *v, size_t n, struct column *cols) {
 
 static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
                          thbx_error_t *err) {
-  struct csv_index names, prefixes;
-  csv_index_init(&names);
-  csv_index_init(&prefixes);
+  thbx_hmap_t names = THBX_HMAP_INIT, prefixes = THBX_HMAP_INIT;
   int rc = THBX_OK;
   size_t n = st->nfields;
   st->cols = calloc(n ? n : 1, sizeof(*st->cols));
@@ -418,7 +416,7 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
       goto nomem;
     /* what the cells are */
     c->kind = CSV_GENERIC;
-    c->types = SHAPE_STRING;
+    c->types = THBX_TYPE_STRING;
     if (r->shape) {
       const struct thbx_shape *leaf = thbx_shape_leaf(r->shape, c->name);
       if (leaf) {
@@ -474,8 +472,8 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
 nomem:
   rc = reader_error(r, err, THBX_ENOMEM, st->line, 0, "out of memory");
 done:
-  csv_index_free(&names);
-  csv_index_free(&prefixes);
+  thbx_hmap_free(&names);
+  thbx_hmap_free(&prefixes);
   return rc;
 }
 

@@ -1,144 +1,32 @@
 /*
  * reader_xml.c - XML records, streaming with libxml2's xmlTextReader: the
  * document element holds one record per child element; each record subtree
- * is expanded, turned into a json_t by walking the profile's shape (or
- * generically), and freed before the next one is read.
+ * is expanded, turned into a json_t (xml/xml_to_json.c), validated against
+ * the profile's XSD when asked (xml/xml_xsd.c), and freed before the next
+ * one is read.
  *
- * A small byte scanner runs over the input before libxml2 sees it. It
- *  - refuses any DOCTYPE (or other markup declaration) before libxml2 parses
- *    it, so no entity can ever be declared, expanded or loaded;
- *  - delimits each record (start tag to end tag) so that its raw bytes are
- *    kept for reject files and its size is bounded;
- *  - notes the line and column of every start tag, which libxml2's nodes do
- *    not carry, for per-element error messages and for attributing streaming
- *    XSD errors to the record they belong to.
- * libxml2 stays the judge of well-formedness; the scanner only counts tags.
+ * libxml2 pulls the input through io_read(), which runs the byte scanner
+ * (xml/xml_scan.c) over every byte first: it refuses DOCTYPEs before libxml2
+ * sees them, delimits each record's raw bytes and notes where each element
+ * starts. Every call into libxml2 is inside a refusing guard
+ * (xml/xml_guard.c): nothing is loaded on behalf of an input.
  */
 #include "reader.h"
-#include "xml_text.h"
-#include "xsd_issue.h"
+#include "xml_guard.h"
+#include "xml_scan.h"
+#include "xml_to_json.h"
+#include "xml_xsd.h"
 #include "xsd_job.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
-#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define MAX_XSD_ERRORS_PER_RECORD 1000
-/* libxml2 checks attributes for duplicates pairwise: bound them per element */
-#define MAX_ATTRIBUTES 1000
-#define STR(x) #x
-#define XSTR(x) STR(x)
-#define DOCTYPE_MSG "DOCTYPE is not allowed (entity declarations can expand or read files)"
-
-/* ------------------------------------------------- the entity loader guard */
-
-/* libxml2's external entity loader is process-wide. Ours refuses everything
- * while an XML reader of this thread is inside libxml2 (nothing may be loaded
- * on behalf of an input file), and anything that is not a local file at any
- * time (no network); otherwise it defers to the loader it replaced (local
- * XSD includes of a profile). */
-static _Thread_local int guard_depth;
-static xmlExternalEntityLoader previous_loader;
-static pthread_once_t loader_once = PTHREAD_ONCE_INIT;
-
-static int is_local(const char *url) {
-  if (!url)
-    return 0;
-  const char *colon = strchr(url, ':');
-  const char *slash = strchr(url, '/');
-  if (!colon || (slash && slash < colon))
-    return 1; /* a relative or absolute path */
-  return strncmp(url, "file:", 5) == 0;
-}
-
-static xmlParserInputPtr guarded_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
-  if (guard_depth > 0 || !is_local(url) || !previous_loader)
-    return NULL;
-  return previous_loader(url, id, ctxt);
-}
-
-/* libxml2 prints some messages through its generic error function (stderr
- * by default); a library must not print: silence it while inside libxml2. */
-static void silent(void *ctx, const char *msg, ...) {
-  (void)ctx;
-  (void)msg;
-}
-
-struct guard {
-  xmlGenericErrorFunc func;
-  void *ctx;
-  xmlStructuredErrorFunc sfunc;
-  void *sctx;
-  int refuse;
-};
-
-/* refuse: nothing may be loaded on behalf of the input meanwhile.
- * errors, ctx: the thread's structured error handler meanwhile, for errors
- * libxml2 raises outside the reader's own handler. */
-static struct guard enter_with(int refuse, xmlStructuredErrorFunc errors, void *ctx) {
-  struct guard g = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError,
-                    xmlStructuredErrorContext, refuse};
-  guard_depth += refuse;
-  xmlSetGenericErrorFunc(NULL, silent);
-  if (errors)
-    xmlSetStructuredErrorFunc(ctx, errors);
-  return g;
-}
-
-static void leave(struct guard g) {
-  guard_depth -= g.refuse;
-  xmlSetGenericErrorFunc(g.ctx, g.func);
-  xmlSetStructuredErrorFunc(g.sctx, g.sfunc);
-}
-
-static void on_error(void *ctx, xmlErrorPtr e);
-#define enter(s) enter_with(1, on_error, (s))
-
-static void install_loader(void) {
-  xmlInitParser();
-  previous_loader = xmlGetExternalEntityLoader();
-  xmlSetExternalEntityLoader(guarded_loader);
-}
-
-void thbx_xml_install_loader(void) {
-  pthread_once(&loader_once, install_loader);
-}
-
-/* ------------------------------------------------------------- the scanner */
-
-enum scan_state {
-  SC_TEXT,
-  SC_LT,      /* after '<' */
-  SC_BANG,    /* after "<!" */
-  SC_COMMENT, /* inside <!-- --> */
-  SC_PI,      /* inside <? ?> */
-  SC_CDATA,   /* inside <![CDATA[ ]]> */
-  SC_STAG,    /* inside a start tag */
-  SC_ETAG     /* inside an end tag */
-};
-
-struct xpos {
-  long line, col;
-};
-
-/* A record the scanner delimited (or is delimiting). */
-struct xrec {
-  size_t wstart, wend; /* its bytes in the window (logical offsets) */
-  struct xpos start;   /* its start tag */
-  struct xpos end;     /* just after its end tag */
-  size_t pos0, npos;   /* positions of its start tags in s->pos (logical) */
-  int complete;
-  int oversize;
-};
 
 struct xml_state {
   struct thbx_reader *r;
@@ -147,49 +35,14 @@ struct xml_state {
   xmlDocPtr xsd_doc; /* the XSD parsed with its path as base URL, kept with schema */
   xmlSchemaValidCtxtPtr vctxt;
 
-  /* scanner */
-  enum scan_state st;
-  int quote;      /* in a start tag: the open quote char, 0 if none */
-  int last_slash; /* in a start tag: the last non-blank char was '/' */
-  int dashes;     /* comment / CDATA / PI end detection */
-  int bang_n;     /* chars seen after "<!" */
-  int cr;         /* last byte was CR */
-  long line, col; /* position of the next byte */
-  struct xpos lt; /* position of the last '<' */
-  size_t lt_w;    /* its window offset */
-  long depth;     /* element depth: 1 inside the document element */
-  int seen_root, root_closed, nonblank;
+  struct xml_scan sc; /* the byte scanner: records, positions, refusals */
   int first_bytes_checked;
-  struct xpos root_pos;
-  int doctype; /* input was refused at doctype_pos (a DOCTYPE, ...) */
-  struct xpos doctype_pos;
-  const char *refused; /* why */
-  long nattr;          /* in a start tag: attributes so far */
-  int io_error;
-
-  /* window of record bytes: data[0] is logical offset wbase */
-  thbx_buf_t win;
-  size_t wbase, wtotal; /* wtotal: logical offset of the next byte */
-  int discard;          /* the open record is over the size limit */
-
-  /* delimited records, [qhead, qlen) not yet returned; seq of q[0] is qseq0 */
-  struct xrec *q;
-  size_t qhead, qlen, qcap;
-  long qseq0;
-  long scanned; /* records started so far */
-
-  /* start tag positions; pos[0] is logical index pbase */
-  struct xpos *pos;
-  size_t pbase, plen, pcap;
+  int io_error; /* errno of a read error, ENOMEM, or -2: UTF-16/32 */
 
   /* libxml2 errors */
   int fatal;
-  struct xpos fatal_pos;
+  struct xml_pos fatal_pos;
   char fatal_msg[THBX_ERROR_TEXT_LENGTH];
-  /* XSD: the copy of the record being validated (its errors' nodes) */
-  xmlNodePtr vcopy;
-  struct xrec *vrec;
-  long doc_raised; /* errors of the document element met in this check */
 
   /* walking */
   int started;       /* the first Read happened */
@@ -205,315 +58,14 @@ struct xml_state {
   thbx_buf_t key;  /* scratch for generic keys */
 };
 
-static struct xrec *qrec(struct xml_state *s, long seq) {
-  if (seq < s->qseq0 || (size_t)(seq - s->qseq0) >= s->qlen - s->qhead)
-    return NULL;
-  return &s->q[s->qhead + (size_t)(seq - s->qseq0)];
-}
-
-static int pos_le(struct xpos a, struct xpos b) {
-  return a.line < b.line || (a.line == b.line && a.col <= b.col);
-}
-
-static int win_append(struct xml_state *s, const unsigned char *p, size_t n) {
-  if (n == 0)
-    return 0;
-  if (thbx_buf_append(&s->win, (const char *)p, n) != 0)
-    return -1;
-  s->wtotal += n;
-  return 0;
-}
-
-/* Drop window bytes and positions no queued record needs any more. */
-static void win_trim(struct xml_state *s) {
-  size_t keep = s->wtotal;
-  size_t pkeep = s->pbase + s->plen;
-  if (s->qhead < s->qlen) {
-    keep = s->q[s->qhead].wstart;
-    pkeep = s->q[s->qhead].pos0;
-  } else if (s->st == SC_LT || s->st == SC_STAG) {
-    keep = s->lt_w; /* a start tag in progress may start a record */
-  }
-  /* lt_w is not kept up to date while an oversize record is discarded:
-   * never drop more than the window holds */
-  if (keep > s->wtotal)
-    keep = s->wtotal;
-  if (keep < s->wbase)
-    keep = s->wbase;
-  size_t drop = keep - s->wbase;
-  if (drop > 0 && drop >= s->win.len / 2) {
-    memmove(s->win.data, s->win.data + drop, s->win.len - drop);
-    s->win.len -= drop;
-    s->win.data[s->win.len] = '\0';
-    s->wbase = keep;
-  }
-  size_t pdrop = pkeep - s->pbase;
-  if (pdrop > 0 && pdrop >= s->plen / 2) {
-    memmove(s->pos, s->pos + pdrop, (s->plen - pdrop) * sizeof(*s->pos));
-    s->plen -= pdrop;
-    s->pbase = pkeep;
-  }
-  if (s->qhead > 0 && s->qhead >= s->qlen / 2) {
-    memmove(s->q, s->q + s->qhead, (s->qlen - s->qhead) * sizeof(*s->q));
-    s->qlen -= s->qhead;
-    s->qhead = 0;
-  }
-}
-
-static struct xrec *open_rec(struct xml_state *s) {
-  if (s->qlen > s->qhead && !s->q[s->qlen - 1].complete)
-    return &s->q[s->qlen - 1];
-  return NULL;
-}
-
-static int push_pos(struct xml_state *s, struct xpos p) {
-  if (s->plen == s->pcap) {
-    size_t cap = s->pcap ? s->pcap * 2 : 256;
-    struct xpos *np = realloc(s->pos, cap * sizeof(*np));
-    if (!np)
-      return -1;
-    s->pos = np;
-    s->pcap = cap;
-  }
-  s->pos[s->plen++] = p;
-  return 0;
-}
-
-/* A start tag begins (its '<' at s->lt, window offset s->lt_w). */
-static int scan_start_tag(struct xml_state *s) {
-  s->depth++;
-  if (s->depth == 1) {
-    s->seen_root = 1;
-    s->root_pos = s->lt;
-    return 0;
-  }
-  if (s->depth == 2) {
-    if (s->qlen == s->qcap) {
-      size_t cap = s->qcap ? s->qcap * 2 : 16;
-      struct xrec *nq = realloc(s->q, cap * sizeof(*nq));
-      if (!nq)
-        return -1;
-      s->q = nq;
-      s->qcap = cap;
-    }
-    if (s->qhead == s->qlen)
-      s->qseq0 = s->scanned;
-    struct xrec *rec = &s->q[s->qlen++];
-    memset(rec, 0, sizeof(*rec));
-    rec->wstart = s->lt_w;
-    rec->start = s->lt;
-    rec->pos0 = s->pbase + s->plen;
-    s->scanned++;
-  }
-  struct xrec *rec = open_rec(s);
-  if (rec && !rec->oversize) {
-    if (push_pos(s, s->lt) != 0)
-      return -1;
-    rec->npos++;
-  }
-  return 0;
-}
-
-/* An element ends just before the current byte's successor; after_w is the
- * window offset after the '>'. */
-/* Returns 1 when a record ends here. */
-static int scan_end_element(struct xml_state *s, size_t after_w, struct xpos after) {
-  s->depth--;
-  if (s->depth == 1) {
-    struct xrec *rec = open_rec(s);
-    if (rec) {
-      if (!rec->oversize && after_w - rec->wstart > s->r->opt.limits.max_record_bytes) {
-        rec->oversize = 1; /* its bytes leave the window with it */
-        rec->npos = 0;
-      }
-      rec->wend = rec->oversize ? rec->wstart : after_w;
-      rec->end = after;
-      rec->complete = 1;
-      return 1;
-    }
-  } else if (s->depth == 0) {
-    s->root_closed = 1;
-  }
-  return 0;
-}
-
-/* Scan n bytes about to be handed to libxml2. Returns 0, or -1 to refuse
- * them (a DOCTYPE, or out of memory: s->io_error). */
-#define SCAN_SYNC() (s->st = st, s->line = line, s->col = col, s->cr = cr)
-
-static int scan(struct xml_state *s, const unsigned char *p, size_t n) {
-  size_t seg = 0; /* first byte of p not yet appended to the window */
-  size_t limit = s->r->opt.limits.max_record_bytes;
-  /* the state in locals: p may alias anything, so fields of s would be
-   * stored and reloaded at every byte */
-  enum scan_state st = s->st;
-  long line = s->line, col = s->col;
-  int cr = s->cr;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = p[i];
-    if (st == SC_TEXT && c != '<' && c != '\n' && c != '\r') {
-      /* plain text, the bulk of a document */
-      cr = 0;
-      col += (c & 0xC0) != 0x80;
-      if (c != ' ' && c != '\t')
-        s->nonblank = 1;
-      continue;
-    }
-    struct xpos here = {line, col};
-    /* position bookkeeping (columns count characters, as libxml2 does) */
-    if (c == '\n') {
-      if (!cr)
-        line++;
-      col = 1;
-      cr = 0;
-    } else if (c == '\r') {
-      line++;
-      col = 1;
-      cr = 1;
-    } else {
-      cr = 0;
-      if ((c & 0xC0) != 0x80)
-        col++;
-    }
-    switch (st) {
-    case SC_TEXT:
-      if (c == '<') {
-        st = SC_LT;
-        s->lt = here;
-        s->lt_w = s->wtotal + (i - seg);
-        if (s->discard)
-          s->lt_w = s->wtotal; /* not in the window */
-      } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        s->nonblank = 1;
-      }
-      break;
-    case SC_LT:
-      s->nonblank = 1;
-      if (c == '/') {
-        st = SC_ETAG;
-      } else if (c == '?') {
-        st = SC_PI;
-        s->dashes = 0;
-      } else if (c == '!') {
-        st = SC_BANG;
-        s->bang_n = 0;
-      } else {
-        st = SC_STAG;
-        s->quote = 0;
-        s->last_slash = 0;
-        s->nattr = 0;
-        if (scan_start_tag(s) != 0) {
-          s->io_error = ENOMEM;
-          SCAN_SYNC();
-          return -1;
-        }
-      }
-      break;
-    case SC_BANG:
-      if (c == '-') {
-        st = SC_COMMENT;
-        s->dashes = -1; /* the second '-' of "<!--" comes first */
-      } else if (c == '[') {
-        st = SC_CDATA;
-        s->dashes = 0;
-      } else {
-        /* <!DOCTYPE, <!ENTITY, ...: never let libxml2 see it */
-        s->doctype = 1;
-        s->doctype_pos = s->lt;
-        s->refused = DOCTYPE_MSG;
-        SCAN_SYNC();
-        return -1;
-      }
-      break;
-    case SC_COMMENT:
-      if (s->dashes < 0)
-        s->dashes = 0;
-      else if (c == '-')
-        s->dashes++;
-      else if (c == '>' && s->dashes >= 2)
-        st = SC_TEXT;
-      else
-        s->dashes = 0;
-      break;
-    case SC_PI:
-      if (c == '>' && s->dashes)
-        st = SC_TEXT;
-      else
-        s->dashes = c == '?';
-      break;
-    case SC_CDATA:
-      if (c == ']')
-        s->dashes++;
-      else if (c == '>' && s->dashes >= 2)
-        st = SC_TEXT;
-      else
-        s->dashes = 0;
-      break;
-    case SC_STAG:
-      if (s->quote) {
-        if (c == s->quote)
-          s->quote = 0;
-      } else if (c == '"' || c == '\'') {
-        s->quote = c;
-        s->last_slash = 0;
-      } else if (c == '>') {
-        st = SC_TEXT;
-        if (s->last_slash) {
-          struct xpos after = {line, col};
-          if (scan_end_element(s, s->wtotal + (i + 1 - seg), after) && s->discard) {
-            s->discard = 0; /* the oversize record ended: keep what follows */
-            seg = i + 1;
-          }
-        }
-      } else if (c == '/') {
-        s->last_slash = 1;
-      } else if (c == '=' && ++s->nattr > MAX_ATTRIBUTES) {
-        s->doctype = 1;
-        s->doctype_pos = s->lt;
-        s->refused = "an element with more than " XSTR(MAX_ATTRIBUTES) " attributes is not allowed";
-        SCAN_SYNC();
-        return -1;
-      } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        s->last_slash = 0;
-      }
-      break;
-    case SC_ETAG:
-      if (c == '>') {
-        st = SC_TEXT;
-        struct xpos after = {line, col};
-        if (scan_end_element(s, s->wtotal + (i + 1 - seg), after) && s->discard) {
-          s->discard = 0;
-          seg = i + 1;
-        }
-      }
-      break;
-    }
-  }
-  SCAN_SYNC();
-  if (!s->discard && win_append(s, p + seg, n - seg) != 0) {
-    s->io_error = ENOMEM;
-    return -1;
-  }
-  /* size limit of the open record: stop keeping its bytes (checked once a
-   * chunk, so the window holds at most the limit plus one chunk) */
-  struct xrec *rec = open_rec(s);
-  if (rec && !rec->oversize && s->wtotal - rec->wstart > limit) {
-    rec->oversize = 1;
-    rec->npos = 0;
-    s->win.len = rec->wstart - s->wbase;
-    s->win.data[s->win.len] = '\0';
-    s->wtotal = rec->wstart;
-    s->plen = rec->pos0 - s->pbase;
-    s->discard = 1;
-  }
-  win_trim(s);
-  return 0;
-}
+static void on_error(void *ctx, xmlErrorPtr e);
+/* Inside libxml2 for this reader: nothing may be loaded, parser errors are ours. */
+#define enter(s) xml_guard_enter(1, on_error, (s))
 
 /* libxml2 pulls its input through here. */
 static int io_read(void *ctx, char *buf, int len) {
   struct xml_state *s = ctx;
-  if (s->doctype || s->io_error)
+  if (s->sc.doctype || s->io_error)
     return -1;
   if (len <= 0)
     return 0;
@@ -541,8 +93,11 @@ static int io_read(void *ctx, char *buf, int len) {
   if (n == 0)
     return 0;
   const unsigned char *p = in->buf + in->pos;
-  if (scan(s, p, n) != 0)
+  if (xml_scan_feed(&s->sc, p, n) != 0) {
+    if (s->sc.nomem)
+      s->io_error = ENOMEM;
     return -1;
+  }
   memcpy(buf, p, n);
   in->pos += n;
   return (int)n;
@@ -555,24 +110,15 @@ static int io_close(void *ctx) {
 
 /* ------------------------------------------------------------ libxml2 errors */
 
-static void clean_message(char *dst, size_t size, const char *msg) {
-  thbx_strlcpy(dst, msg ? msg : "unknown error", size);
-  size_t n = strlen(dst);
-  while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' ' || dst[n - 1] == '.'))
-    dst[--n] = '\0';
-  if (dst[0] >= 'A' && dst[0] <= 'Z' && !(dst[1] >= 'A' && dst[1] <= 'Z'))
-    dst[0] = (char)(dst[0] - 'A' + 'a');
-}
-
 /* Mark the stream fatal at `p`. A refused DOCTYPE or a read error is the
  * real cause whatever libxml2 says next: fill its message and return 1;
  * return 0 when the caller has to say what broke. */
-static int set_fatal_cause(struct xml_state *s, struct xpos p) {
+static int set_fatal_cause(struct xml_state *s, struct xml_pos p) {
   s->fatal = 1;
   s->fatal_pos = p;
-  if (s->doctype) {
-    s->fatal_pos = s->doctype_pos;
-    thbx_strlcpy(s->fatal_msg, s->refused, sizeof(s->fatal_msg));
+  if (s->sc.doctype) {
+    s->fatal_pos = s->sc.doctype_pos;
+    thbx_strlcpy(s->fatal_msg, s->sc.refused, sizeof(s->fatal_msg));
   } else if (s->io_error == -2) {
     thbx_strlcpy(s->fatal_msg, "only UTF-8 XML is supported (this looks like UTF-16)",
                  sizeof(s->fatal_msg));
@@ -588,14 +134,14 @@ static void on_error(void *ctx, xmlErrorPtr e) {
   struct xml_state *s = ctx;
   if (!e || e->level == XML_ERR_WARNING)
     return;
-  struct xpos p = {e->line, e->int2};
+  struct xml_pos p = {e->line, e->int2};
   if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_SCHEMASP ||
       e->domain == XML_FROM_VALID)
-    return; /* not the parser's: XSD errors come through on_xsd_error */
+    return; /* not the parser's: XSD errors come through xml/xml_xsd.c */
   if (s->fatal)
     return; /* the first one is the one that matters */
   if (!set_fatal_cause(s, p))
-    clean_message(s->fatal_msg, sizeof(s->fatal_msg), e->message);
+    xml_clean_message(s->fatal_msg, sizeof(s->fatal_msg), e->message);
 }
 
 /* ---------------------------------------------------------------- open/free */
@@ -604,7 +150,7 @@ static void xml_free(struct thbx_reader *r) {
   struct xml_state *s = r->state;
   if (!s)
     return;
-  struct guard g = enter(s);
+  struct xml_guard g = enter(s);
   if (s->xr && s->vctxt)
     xmlTextReaderSchemaValidateCtxt(s->xr, NULL, 0);
   if (s->xr)
@@ -613,12 +159,10 @@ static void xml_free(struct thbx_reader *r) {
     xmlFreeDoc(s->doc);
   if (s->vctxt)
     xmlSchemaFreeValidCtxt(s->vctxt);
-  leave(g);
-  thbx_buf_free(&s->win);
+  xml_guard_leave(g);
+  xml_scan_free(&s->sc);
   thbx_buf_free(&s->text);
   thbx_buf_free(&s->key);
-  free(s->q);
-  free(s->pos);
   free(s);
   r->state = NULL;
 }
@@ -636,18 +180,14 @@ static int compile_xsd(struct thbx_reader *r, struct xml_state *s, thbx_error_t 
   return THBX_OK;
 }
 
-static void on_xsd_error(void *ctx, xmlErrorPtr e);
-
 static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
-  pthread_once(&loader_once, install_loader);
+  thbx_xml_install_loader();
   struct xml_state *s = calloc(1, sizeof(*s));
   if (!s)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   r->state = s;
   s->r = r;
-  s->line = 1;
-  s->col = 1;
-  thbx_buf_init(&s->win);
+  xml_scan_init(&s->sc, r->opt.limits.max_record_bytes);
   thbx_buf_init(&s->text);
   thbx_buf_init(&s->key);
   int rc = THBX_OK;
@@ -662,168 +202,14 @@ static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
 #endif
   /* never XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR, XML_PARSE_DTDVALID,
    * XML_PARSE_HUGE, XML_PARSE_XINCLUDE */
-  struct guard g = enter(s);
+  struct xml_guard g = enter(s);
   s->xr = xmlReaderForIO(io_read, io_close, s, r->source, NULL, options);
   if (s->xr)
     xmlTextReaderSetStructuredErrorHandler(s->xr, on_error, s);
-  if (s->vctxt)
-    xmlSchemaSetValidStructuredErrors(s->vctxt, on_xsd_error, s);
-  leave(g);
+  xml_guard_leave(g);
   if (!s->xr)
     return thbx_error_set(err, THBX_ENOMEM, "cannot create the XML reader");
   return rc;
-}
-
-/* ------------------------------------------------------------- the walk */
-
-struct walk {
-  struct thbx_reader *r;
-  struct xml_state *s;
-  struct xrec *rec;
-  size_t elem; /* pre-order index of the element being converted */
-  thbx_error_t *err;
-  int status;
-  const char *ns; /* profile namespace, NULL for none */
-};
-
-static struct xpos elem_pos(struct walk *w, size_t index) {
-  struct xml_state *s = w->s;
-  if (index < w->rec->npos && w->rec->pos0 + index >= s->pbase)
-    return s->pos[w->rec->pos0 + index - s->pbase];
-  return w->rec->start;
-}
-
-static json_t *fail_at(struct walk *w, int status, size_t index, const char *fmt, ...)
-    THBX_PRINTF(4, 5);
-static json_t *fail_at(struct walk *w, int status, size_t index, const char *fmt, ...) {
-  if (w->status != THBX_OK)
-    return NULL;
-  struct xpos p = elem_pos(w, index);
-  w->status = reader_error(w->r, w->err, status, p.line, p.col, "%s", "");
-  if (w->err) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w->err->text, sizeof(w->err->text), fmt, ap);
-    va_end(ap);
-  }
-  return NULL;
-}
-
-static json_t *nomem(struct walk *w) {
-  if (w->status == THBX_OK)
-    w->status = thbx_error_set(w->err, THBX_ENOMEM, "out of memory");
-  return NULL;
-}
-
-static json_t *str(struct walk *w, const char *t, size_t n) {
-  json_t *v = json_stringn_nocheck(t, n);
-  return v ? v : nomem(w);
-}
-
-static json_t *num_or_nomem(struct walk *w, json_t *v) { return v ? v : nomem(w); }
-
-static int is_blank(const char *t, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n' && t[i] != '\r')
-      return 0;
-  return 1;
-}
-
-/* Text of el (its text children, or the attribute's value) into s->text.
- * Child elements are an error unless allow_elements. */
-static int collect_text(struct walk *w, xmlNodePtr node, size_t index, int allow_elements,
-                        const char *what) {
-  thbx_buf_t *t = &w->s->text;
-  thbx_buf_reset(t);
-  for (xmlNodePtr c = node->children; c; c = c->next) {
-    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-      if (c->content && thbx_buf_puts(t, (const char *)c->content) != 0) {
-        nomem(w);
-        return -1;
-      }
-      if (t->len > w->r->opt.limits.max_field_bytes) {
-        fail_at(w, THBX_ELIMIT, index, "%s '%s' is longer than max_field_bytes (%zu)", what,
-                (const char *)node->name, w->r->opt.limits.max_field_bytes);
-        return -1;
-      }
-    } else if (c->type == XML_ELEMENT_NODE && !allow_elements) {
-      fail_at(w, THBX_EPARSE, index, "element '%s' holds a value and cannot have child elements",
-              (const char *)node->name);
-      return -1;
-    } else if (c->type == XML_ENTITY_REF_NODE) {
-      fail_at(w, THBX_EPARSE, index, "entity references are not allowed");
-      return -1;
-    }
-  }
-  if (!t->data && thbx_buf_append(t, "", 0) != 0) {
-    nomem(w);
-    return -1;
-  }
-  return 0;
-}
-
-static void trim(const char **t, size_t *n) {
-  while (*n > 0 && ((*t)[0] == ' ' || (*t)[0] == '\t' || (*t)[0] == '\n' || (*t)[0] == '\r')) {
-    (*t)++;
-    (*n)--;
-  }
-  while (*n > 0 && ((*t)[*n - 1] == ' ' || (*t)[*n - 1] == '\t' || (*t)[*n - 1] == '\n' ||
-                    (*t)[*n - 1] == '\r'))
-    (*n)--;
-}
-
-static const char *type_word(unsigned types) {
-  if (types & SHAPE_INTEGER)
-    return "an integer";
-  if (types & SHAPE_NUMBER)
-    return "a number";
-  if (types & SHAPE_BOOLEAN)
-    return "a boolean (true, false, 1 or 0)";
-  return "a value";
-}
-
-/* The text in s->text as a value of shape sh. */
-static json_t *scalar(struct walk *w, const struct thbx_shape *sh, size_t index, const char *what,
-                      const char *name) {
-  const char *raw = w->s->text.data;
-  size_t rawlen = w->s->text.len;
-  unsigned types = sh ? sh->types : SHAPE_STRING;
-  unsigned others = types & (SHAPE_BOOLEAN | SHAPE_INTEGER | SHAPE_NUMBER);
-  if ((types & SHAPE_STRING) && !others)
-    return str(w, raw, rawlen);
-  if (!others && !(types & SHAPE_STRING)) {
-    if (types & SHAPE_NULL && rawlen == 0)
-      return json_null();
-    return fail_at(w, THBX_EPARSE, index, "%s '%s' holds text where the profile expects %s", what,
-                   name,
-                   (types & SHAPE_OBJECT)  ? "an object"
-                   : (types & SHAPE_ARRAY) ? "an array"
-                                           : "no value");
-  }
-  struct xml_text_value v;
-  enum xml_text_kind kind = xml_text_classify(types, raw, rawlen, &v);
-  switch (kind) {
-  case XML_TEXT_STRING: return str(w, raw, rawlen);
-  case XML_TEXT_TRUE: return json_true();
-  case XML_TEXT_FALSE: return json_false();
-  case XML_TEXT_INTEGER: return num_or_nomem(w, json_integer(v.i));
-  case XML_TEXT_REAL: return num_or_nomem(w, json_real(v.d));
-  default: break;
-  }
-  const char *t = raw;
-  size_t n = rawlen;
-  trim(&t, &n);
-  if (w->status != THBX_OK)
-    return NULL;
-  /* the text is the issue's value, the message names none (issue 12) */
-  reader_error_value(w->r, t, n);
-  if (kind == XML_TEXT_RANGE)
-    fail_at(w, THBX_EPARSE, index, "is out of range (%s '%s')", what, name);
-  else
-    fail_at(w, THBX_EPARSE, index, "is not %s (%s '%s')", type_word(types), what, name);
-  if (w->err && sh && sh->pointer && w->status == THBX_EPARSE)
-    thbx_strlcpy(w->err->instance_path, sh->pointer, sizeof(w->err->instance_path));
-  return NULL;
 }
 
 /* The record's raw bytes [p, p+n) for r->raw, with the namespace
@@ -867,431 +253,44 @@ static int raw_record(thbx_buf_t *out, xmlNodePtr node, const char *ns, const ch
   return thbx_buf_append(out, p + name, n - name);
 }
 
-static int ns_ok(struct walk *w, xmlNodePtr el) {
-  const char *href = el->ns ? (const char *)el->ns->href : NULL;
-  if (!w->ns)
-    return href == NULL;
-  return href && strcmp(href, w->ns) == 0;
-}
-
-static int is_nil(xmlNodePtr el) {
-  for (xmlAttrPtr a = el->properties; a; a = a->next)
-    if (a->ns && strcmp((const char *)a->ns->href, XSI_NS) == 0 &&
-        strcmp((const char *)a->name, "nil") == 0 && a->children && a->children->content) {
-      const char *v = (const char *)a->children->content;
-      return strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-    }
-  return 0;
-}
-
-static json_t *generic_value(struct walk *w, xmlNodePtr el, size_t index, size_t depth);
-static json_t *shaped_value(struct walk *w, xmlNodePtr el, const struct thbx_shape *sh,
-                            size_t index, size_t depth);
-
-static int add_repeated(json_t *obj, const char *key, json_t *v) {
-  json_t *old = json_object_get(obj, key);
-  if (!old)
-    return json_object_set_new(obj, key, v);
-  if (json_is_array(old))
-    return json_array_append_new(old, v);
-  json_t *arr = json_array();
-  if (!arr || json_array_append(arr, old) != 0 || json_array_append_new(arr, v) != 0) {
-    json_decref(arr);
-    return -1;
-  }
-  return json_object_set_new(obj, key, arr);
-}
-
-/* Generic: attributes -> "@name", child elements -> properties (repeated ->
- * arrays), own text -> "#text" (or the value itself for a bare leaf). */
-static json_t *generic_value(struct walk *w, xmlNodePtr el, size_t index, size_t depth) {
-  if (depth > w->r->opt.limits.max_depth)
-    return fail_at(w, THBX_ELIMIT, index, "element '%s' nests deeper than max_depth (%zu)",
-                   (const char *)el->name, w->r->opt.limits.max_depth);
-  int has_elems = 0;
-  for (xmlNodePtr c = el->children; c && !has_elems; c = c->next)
-    has_elems = c->type == XML_ELEMENT_NODE;
-  if (!has_elems && !el->properties) {
-    if (collect_text(w, el, index, 0, "element") != 0)
-      return NULL;
-    return str(w, w->s->text.data, w->s->text.len);
-  }
-  json_t *obj = json_object();
-  if (!obj)
-    return nomem(w);
-  thbx_buf_t *key = &w->s->key;
-  for (xmlAttrPtr a = el->properties; a; a = a->next) {
-    if (collect_text(w, (xmlNodePtr)a, index, 0, "attribute") != 0)
-      goto fail;
-    json_t *v = json_stringn_nocheck(w->s->text.data, w->s->text.len);
-    thbx_buf_reset(key);
-    if (!v || thbx_buf_putc(key, '@') != 0 || thbx_buf_puts(key, (const char *)a->name) != 0 ||
-        add_repeated(obj, key->data, v) != 0) {
-      nomem(w);
-      goto fail;
-    }
-  }
-  for (xmlNodePtr c = el->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE)
-      continue;
-    size_t ci = ++w->elem;
-    json_t *v = generic_value(w, c, ci, depth + 1);
-    if (!v)
-      goto fail;
-    if (add_repeated(obj, (const char *)c->name, v) != 0) {
-      nomem(w);
-      goto fail;
-    }
-  }
-  if (collect_text(w, el, index, 1, "element") != 0)
-    goto fail;
-  const char *t = w->s->text.data;
-  size_t n = w->s->text.len;
-  if (has_elems)
-    trim(&t, &n);
-  if (n > 0) {
-    json_t *v = json_stringn_nocheck(t, n);
-    if (!v || add_repeated(obj, "#text", v) != 0) {
-      nomem(w);
-      goto fail;
-    }
-  }
-  return obj;
-fail:
-  json_decref(obj);
-  return NULL;
-}
-
-static size_t prop_index(const struct thbx_shape *sh, const struct thbx_shape *p) {
-  for (size_t i = 0; i < sh->nprops; i++)
-    if (sh->props[i] == p)
-      return i;
-  return sh->nprops;
-}
-
-/* An element whose shape is an object with known properties. */
-static json_t *shaped_object(struct walk *w, xmlNodePtr el, const struct thbx_shape *sh,
-                             size_t index, size_t depth) {
-  json_t *stack[64];
-  json_t **slots = stack;
-  json_t *extra = NULL;
-  json_t *obj = NULL;
-  if (sh->nprops > 64) {
-    slots = calloc(sh->nprops, sizeof(*slots));
-    if (!slots)
-      return nomem(w);
-  } else {
-    memset(stack, 0, sizeof(stack));
-  }
-  const char *ename = (const char *)el->name;
-  for (xmlAttrPtr a = el->properties; a; a = a->next) {
-    if (a->ns && strcmp((const char *)a->ns->href, XSI_NS) == 0)
-      continue; /* xsi:schemaLocation, xsi:nil, ... */
-    const struct thbx_shape *p = a->ns ? NULL : thbx_shape_xml_child(sh, (const char *)a->name, 1);
-    if (!p && !sh->additional) {
-      fail_at(w, THBX_EPARSE, index, "unknown attribute '%s' on element '%s'",
-              (const char *)a->name, ename);
-      goto fail;
-    }
-    if (collect_text(w, (xmlNodePtr)a, index, 0, "attribute") != 0)
-      goto fail;
-    json_t *v = scalar(w, p, index, "attribute", (const char *)a->name);
-    if (!v)
-      goto fail;
-    if (p) {
-      size_t i = prop_index(sh, p);
-      json_decref(slots[i]);
-      slots[i] = v;
-    } else {
-      if ((!extra && !(extra = json_object())) ||
-          json_object_set_new(extra, (const char *)a->name, v) != 0) {
-        json_decref(v);
-        nomem(w);
-        goto fail;
-      }
-    }
-  }
-  for (xmlNodePtr c = el->children; c; c = c->next) {
-    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-      if (c->content && !is_blank((const char *)c->content, strlen((const char *)c->content))) {
-        fail_at(w, THBX_EPARSE, index, "element '%s' cannot hold text, only child elements", ename);
-        goto fail;
-      }
-      continue;
-    }
-    if (c->type == XML_ENTITY_REF_NODE) {
-      fail_at(w, THBX_EPARSE, index, "entity references are not allowed");
-      goto fail;
-    }
-    if (c->type != XML_ELEMENT_NODE)
-      continue;
-    size_t ci = ++w->elem;
-    const char *cname = (const char *)c->name;
-    const struct thbx_shape *p = ns_ok(w, c) ? thbx_shape_xml_child(sh, cname, 0) : NULL;
-    if (!p) {
-      if (!sh->additional || !ns_ok(w, c)) {
-        if (!ns_ok(w, c))
-          fail_at(w, THBX_EPARSE, ci, "element '%s' in %s%s%s is not in the profile's namespace",
-                  cname, c->ns ? "namespace '" : "no namespace",
-                  c->ns ? (const char *)c->ns->href : "", c->ns ? "'" : "");
-        else
-          fail_at(w, THBX_EPARSE, ci, "unknown element '%s' in '%s'", cname, ename);
-        goto fail;
-      }
-      json_t *v = generic_value(w, c, ci, depth + 1);
-      if (!v)
-        goto fail;
-      if ((!extra && !(extra = json_object())) || add_repeated(extra, cname, v) != 0) {
-        json_decref(v);
-        nomem(w);
-        goto fail;
-      }
-      continue;
-    }
-    size_t i = prop_index(sh, p);
-    if ((p->types & SHAPE_ARRAY) && !p->xml_wrapped) {
-      /* unwrapped array: each repetition is one item */
-      if (!slots[i] && !(slots[i] = json_array())) {
-        nomem(w);
-        goto fail;
-      }
-      json_t *v = shaped_value(w, c, p->items, ci, depth + 1);
-      if (!v || json_array_append_new(slots[i], v) != 0) {
-        if (v)
-          nomem(w);
-        goto fail;
-      }
-      continue;
-    }
-    if (slots[i]) {
-      fail_at(w, THBX_EPARSE, ci, "element '%s' appears more than once in '%s'", cname, ename);
-      goto fail;
-    }
-    slots[i] = shaped_value(w, c, p, ci, depth + 1);
-    if (!slots[i])
-      goto fail;
-  }
-  obj = json_object();
-  if (!obj) {
-    nomem(w);
-    goto fail;
-  }
-  for (size_t i = 0; i < sh->nprops; i++) {
-    if (slots[i] && json_object_set_new_nocheck(obj, sh->props[i]->name, slots[i]) != 0) {
-      slots[i] = NULL;
-      nomem(w);
-      goto fail;
-    }
-    slots[i] = NULL;
-  }
-  if (extra && json_object_update(obj, extra) != 0) {
-    nomem(w);
-    goto fail;
-  }
-  json_decref(extra);
-  if (slots != stack)
-    free(slots);
-  return obj;
-fail:
-  for (size_t i = 0; i < sh->nprops; i++)
-    json_decref(slots[i]);
-  if (slots != stack)
-    free(slots);
-  json_decref(extra);
-  json_decref(obj);
-  return NULL;
-}
-
-static json_t *shaped_array(struct walk *w, xmlNodePtr el, const struct thbx_shape *sh,
-                            size_t index, size_t depth) {
-  json_t *arr = json_array();
-  if (!arr)
-    return nomem(w);
-  const char *item = sh->items ? sh->items->xml_name : "item";
-  for (xmlNodePtr c = el->children; c; c = c->next) {
-    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-      if (c->content && !is_blank((const char *)c->content, strlen((const char *)c->content))) {
-        fail_at(w, THBX_EPARSE, index, "element '%s' cannot hold text, only '%s' elements",
-                (const char *)el->name, item);
-        goto fail;
-      }
-      continue;
-    }
-    if (c->type != XML_ELEMENT_NODE)
-      continue;
-    size_t ci = ++w->elem;
-    if (!ns_ok(w, c) || strcmp((const char *)c->name, item) != 0) {
-      fail_at(w, THBX_EPARSE, ci, "unexpected element '%s' in '%s': items are '%s' elements",
-              (const char *)c->name, (const char *)el->name, item);
-      goto fail;
-    }
-    json_t *v = sh->items ? shaped_value(w, c, sh->items, ci, depth + 1)
-                          : generic_value(w, c, ci, depth + 1);
-    if (!v)
-      goto fail;
-    if (json_array_append_new(arr, v) != 0) {
-      nomem(w);
-      goto fail;
-    }
-  }
-  return arr;
-fail:
-  json_decref(arr);
-  return NULL;
-}
-
-static int has_element_children(xmlNodePtr el) {
-  for (xmlNodePtr c = el->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE)
-      return 1;
-  return 0;
-}
-
-static json_t *shaped_value(struct walk *w, xmlNodePtr el, const struct thbx_shape *sh,
-                            size_t index, size_t depth) {
-  if (depth > w->r->opt.limits.max_depth)
-    return fail_at(w, THBX_ELIMIT, index, "element '%s' nests deeper than max_depth (%zu)",
-                   (const char *)el->name, w->r->opt.limits.max_depth);
-  if (!sh || sh->types == SHAPE_ANY)
-    return generic_value(w, el, index, depth);
-  if ((sh->types & SHAPE_NULL) && is_nil(el))
-    return json_null();
-  int complex = has_element_children(el) || el->properties;
-  if ((sh->types & SHAPE_OBJECT) && sh->nprops > 0 && (complex || !(sh->types & ~SHAPE_OBJECT)))
-    return shaped_object(w, el, sh, index, depth);
-  if ((sh->types & SHAPE_OBJECT) && (complex || !(sh->types & ~SHAPE_OBJECT)))
-    return generic_value(w, el, index, depth); /* a free-form object */
-  if ((sh->types & SHAPE_ARRAY) && (complex || !(sh->types & ~SHAPE_ARRAY)))
-    return shaped_array(w, el, sh, index, depth);
-  for (xmlAttrPtr a = el->properties; a; a = a->next)
-    if (!a->ns || strcmp((const char *)a->ns->href, XSI_NS) != 0)
-      return fail_at(w, THBX_EPARSE, index, "unknown attribute '%s' on element '%s'",
-                     (const char *)a->name, (const char *)el->name);
-  if (collect_text(w, el, index, 0, "element") != 0)
-    return NULL;
-  return scalar(w, sh, index, "element", (const char *)el->name);
-}
-
 /* ------------------------------------------------------------------- XSD */
 
-/* Pre-order index of element `target` in the tree under `top` (0: top). */
-static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
-  size_t i = 0;
-  xmlNodePtr n = top;
-  while (n) {
-    if (n == target)
-      return i;
-    if (n->type == XML_ELEMENT_NODE)
-      i++;
-    if (n->children && n->type == XML_ELEMENT_NODE) {
-      n = n->children;
-      continue;
-    }
-    while (n != top && !n->next)
-      n = n->parent;
-    if (n == top)
-      break;
-    n = n->next;
-  }
-  return 0;
+static int add_xsd_error(void *ctx, const thbx_error_t *e) { return reader_add_xsd_error(ctx, e); }
+static int add_document_error(void *ctx, const thbx_error_t *e) {
+  return reader_add_document_error(ctx, e);
 }
 
-static void on_xsd_error(void *ctx, xmlErrorPtr e) {
-  struct xml_state *s = ctx;
-  struct thbx_reader *r = s->r;
-  if (!e || e->level == XML_ERR_WARNING || !s->vrec)
-    return;
-  if (e->message && strstr(e->message, "No precomputed value available"))
-    return; /* libxml2's echo of the facet error just reported */
-  if (r->nxsd >= MAX_XSD_ERRORS_PER_RECORD)
-    return;
-  xmlNodePtr node = e->node;
-  xmlNodePtr target = node; /* the attribute itself, for its field */
-  if (node && node->type == XML_ATTRIBUTE_NODE)
-    node = node->parent;
-  thbx_error_t x;
-  thbx_error_clear(&x);
-  /* plain words, the value left out (xsd_issue.c) */
-  char *value = xsd_issue_value(target);
-  xsd_issue_message(x.text, sizeof(x.text), e->message, value);
-  free(value);
-  if (!node || !s->vcopy || node == s->vcopy->parent || node->type == XML_DOCUMENT_NODE) {
-    /* a fault of the document element, which every record's check sees
-     * again: reported once, at the root, and not held against the record */
-    thbx_error_at(&x, r->source, s->root_pos.line, s->root_pos.col);
-    reader_add_document_error(r, &x);
-    s->doc_raised++;
-    return;
-  }
-  struct walk w = {r, s, s->vrec, 0, NULL, THBX_OK, NULL};
-  struct xpos p = elem_pos(&w, element_index(s->vcopy, node));
-  thbx_error_at(&x, r->source, p.line, p.col);
-  x.record_index = r->index;
-  thbx_buf_t ptr;
-  thbx_buf_init(&ptr);
-  if (xsd_issue_pointer(r->shape, s->vcopy, target, &ptr) == 0 && ptr.data)
-    thbx_strlcpy(x.instance_path, ptr.data, sizeof(x.instance_path));
-  thbx_buf_free(&ptr);
-  reader_add_xsd_error(r, &x);
-}
-
-/* Validate one record against the XSD: a copy of it under a copy of the
- * document element (its name, namespaces and attributes), so that the
- * record is checked in its context and errors are this record's. Per
- * record rather than streaming: libxml2's streaming validator (a SAX plug)
- * hides parse errors from the reader and leaks when a parse error stops
- * it; and constraints across records (unique record ids) are dataset rules
- * of thbx validate anyway. */
-static int validate_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node) {
-  xmlNodePtr root = node->parent;
-  if (!root || root->type != XML_ELEMENT_NODE)
-    return THBX_OK;
-  xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
-  if (!doc)
-    return THBX_ENOMEM;
-  int rc = THBX_ENOMEM;
-  xmlNodePtr top = xmlDocCopyNode(root, doc, 2); /* attributes and namespaces */
-  if (!top)
-    goto done;
-  xmlDocSetRootElement(doc, top);
-  xmlNodePtr copy = xmlDocCopyNode(node, doc, 1);
-  if (!copy)
-    goto done;
-  xmlAddChild(top, copy);
-  s->vcopy = copy;
-  s->vrec = xrec;
-  s->doc_raised = 0;
-  struct guard g = enter(s);
-  int v = xmlSchemaValidateDoc(s->vctxt, doc);
-  leave(g);
-  s->vcopy = NULL;
-  s->vrec = NULL;
-  if (v > 0 && s->r->nxsd == 0 && s->doc_raised == 0) {
-    /* invalid, yet nothing reported (a libxml2 corner): say so */
-    thbx_error_t x;
-    thbx_error_clear(&x);
-    thbx_error_at(&x, s->r->source, xrec->start.line, xrec->start.col);
-    x.record_index = s->r->index;
-    thbx_strlcpy(x.text, "the record is not valid against the XSD", sizeof(x.text));
-    reader_add_xsd_error(s->r, &x);
-  }
-  rc = v < 0 ? THBX_ENOMEM : THBX_OK;
-done:
-  xmlFreeDoc(doc);
+static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xml_rec *xrec,
+                           xmlNodePtr node) {
+  struct xml_xsd_check c = {.vctxt = s->vctxt,
+                            .scan = &s->sc,
+                            .rec = xrec,
+                            .source = r->source,
+                            .record_index = r->index,
+                            .max_errors = MAX_XSD_ERRORS_PER_RECORD,
+                            .add = add_xsd_error,
+                            .add_document = add_document_error,
+                            .ctx = r,
+                            .shape = r->shape,
+                            .root = s->sc.root_pos};
+  struct xml_guard g = enter(s);
+  int rc = xml_xsd_validate_record(&c, node);
+  xml_guard_leave(g);
   return rc;
 }
 
 /* defer_xsd (-j N): the same copy validate_record() validates, and the
  * places of the record's start tags, for a worker to validate with the same
  * errors at the same places (xml/xsd_job.c). */
-static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node) {
-  struct thbx_reader *r = s->r;
+static int defer_record(struct thbx_reader *r, struct xml_state *s, struct xml_rec *xrec,
+                        xmlNodePtr node) {
   xmlNodePtr root = node->parent;
   if (!root || root->type != XML_ELEMENT_NODE)
     return THBX_OK;
   struct xsd_job *job = calloc(1, sizeof(*job));
   if (!job)
     return THBX_ENOMEM;
+  struct xml_guard g = enter(s);
   xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
   job->doc = doc;
   xmlNodePtr top = doc ? xmlDocCopyNode(root, doc, 2) : NULL;
@@ -1300,6 +299,7 @@ static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node)
   xmlNodePtr copy = top ? xmlDocCopyNode(node, doc, 1) : NULL;
   if (copy)
     xmlAddChild(top, copy);
+  xml_guard_leave(g);
   job->copy = copy;
   size_t n = xrec->npos;
   job->lines = malloc((n ? n : 1) * sizeof(long));
@@ -1309,9 +309,8 @@ static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node)
     xsd_job_free(job);
     return THBX_ENOMEM;
   }
-  struct walk w = {r, s, xrec, 0, NULL, THBX_OK, NULL};
   for (size_t i = 0; i < n; i++) {
-    struct xpos p = elem_pos(&w, i);
+    struct xml_pos p = xml_scan_elem_pos(&s->sc, xrec, i);
     job->lines[i] = p.line;
     job->cols[i] = p.col;
   }
@@ -1320,8 +319,8 @@ static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node)
   job->start_col = xrec->start.col;
   job->index = r->index;
   job->shape = r->shape;
-  job->root_line = s->root_pos.line;
-  job->root_col = s->root_pos.col;
+  job->root_line = s->sc.root_pos.line;
+  job->root_col = s->sc.root_pos.col;
   reader_set_xsd_job(r, job);
   return THBX_OK;
 }
@@ -1332,22 +331,22 @@ static int defer_record(struct xml_state *s, struct xrec *xrec, xmlNodePtr node)
 static void fatal_state(struct xml_state *s) {
   s->at = -2;
   if (!s->fatal) {
-    if (!set_fatal_cause(s, (struct xpos){s->line, s->col}))
+    if (!set_fatal_cause(s, (struct xml_pos){s->sc.line, s->sc.col}))
       thbx_strlcpy(s->fatal_msg, "the XML document cannot be read", sizeof(s->fatal_msg));
   }
 }
 
 static int fatal(struct thbx_reader *r, struct xml_state *s, thbx_error_t *err) {
   fatal_state(s);
-  int status = (s->io_error > 0 && !s->doctype) ? THBX_EIO : THBX_EFATAL;
+  int status = (s->io_error > 0 && !s->sc.doctype) ? THBX_EIO : THBX_EFATAL;
   reader_error(r, err, status, s->fatal_pos.line, s->fatal_pos.col, "%s", s->fatal_msg);
   if (err)
     err->record_index = -1;
   return status;
 }
 
-static int set_fatal(struct xml_state *s, struct xpos p, const char *fmt, ...) THBX_PRINTF(3, 4);
-static int set_fatal(struct xml_state *s, struct xpos p, const char *fmt, ...) {
+static int set_fatal(struct xml_state *s, struct xml_pos p, const char *fmt, ...) THBX_PRINTF(3, 4);
+static int set_fatal(struct xml_state *s, struct xml_pos p, const char *fmt, ...) {
   if (!s->fatal) {
     s->fatal = 1;
     s->fatal_pos = p;
@@ -1369,10 +368,10 @@ static int check_root(struct thbx_reader *r, struct xml_state *s) {
   const char *name = (const char *)xmlTextReaderConstLocalName(s->xr);
   const char *href = (const char *)xmlTextReaderConstNamespaceUri(s->xr);
   if (!name || strcmp(name, want) != 0)
-    return set_fatal(s, s->root_pos, "the document element is '%s', expected '%s'",
+    return set_fatal(s, s->sc.root_pos, "the document element is '%s', expected '%s'",
                      name ? name : "", want);
   if ((ns && (!href || strcmp(href, ns) != 0)) || (!ns && href))
-    return set_fatal(s, s->root_pos, "the document element '%s' is in %s%s%s, expected %s%s%s",
+    return set_fatal(s, s->sc.root_pos, "the document element '%s' is in %s%s%s, expected %s%s%s",
                      name, href ? "namespace '" : "no namespace", href ? href : "", href ? "'" : "",
                      ns ? "namespace '" : "no namespace", ns ? ns : "", ns ? "'" : "");
   return 0;
@@ -1385,8 +384,8 @@ static char processed_marker; /* node->_private of records already read */
  * before the fatal error. Sets s->at 1 or -2. */
 static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr from, long seq) {
   s->at = -2;
-  struct xrec *x = qrec(s, seq);
-  if (!x || !x->complete || !s->fatal || pos_le(s->fatal_pos, x->end))
+  struct xml_rec *x = xml_scan_rec(&s->sc, seq);
+  if (!x || !x->complete || !s->fatal || xml_pos_le(s->fatal_pos, x->end))
     return;
   if (!from) {
     if (!s->doc)
@@ -1418,30 +417,30 @@ static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr
 /* Move the xmlTextReader to the next record's start tag. Sets s->at to 1
  * (there), -1 (end of document) or -2 (fatal). */
 static void advance(struct thbx_reader *r, struct xml_state *s) {
-  struct guard g = enter(s);
+  struct xml_guard g = enter(s);
   for (;;) {
     int ret = 1;
     if (!s->on_fresh_node)
       ret = xmlTextReaderRead(s->xr);
     s->on_fresh_node = 0;
-    if (ret < 0 && !s->seen_root && !s->nonblank && !s->doctype && !s->io_error) {
+    if (ret < 0 && !s->sc.seen_root && !s->sc.nonblank && !s->sc.doctype && !s->io_error) {
       s->fatal = 0; /* "document is empty": an empty input has no records */
       s->at = -1;
       break;
     }
-    if (ret < 0 || s->doctype || s->io_error) {
+    if (ret < 0 || s->sc.doctype || s->io_error) {
       fatal_state(s);
-      if (!s->doctype && !s->io_error)
-        fallback_find(r, s, NULL, s->qseq0);
+      if (!s->sc.doctype && !s->io_error)
+        fallback_find(r, s, NULL, s->sc.qseq0);
       break;
     }
     if (ret == 0) {
-      if (!s->seen_root && !s->nonblank) {
+      if (!s->sc.seen_root && !s->sc.nonblank) {
         s->at = -1; /* an empty input: no records */
         break;
       }
-      if (!s->seen_root) {
-        set_fatal(s, (struct xpos){s->line, s->col}, "no document element");
+      if (!s->sc.seen_root) {
+        set_fatal(s, (struct xml_pos){s->sc.line, s->sc.col}, "no document element");
         break;
       }
       s->at = -1;
@@ -1450,12 +449,12 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
     int type = xmlTextReaderNodeType(s->xr);
     int depth = xmlTextReaderDepth(s->xr);
     if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-      s->doctype = 1;
-      set_fatal(s, s->root_pos, DOCTYPE_MSG);
+      s->sc.doctype = 1;
+      set_fatal(s, s->sc.root_pos, XML_SCAN_DOCTYPE_MSG);
       break;
     }
     if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
-      set_fatal(s, (struct xpos){s->line, s->col}, "entity references are not allowed");
+      set_fatal(s, (struct xml_pos){s->sc.line, s->sc.col}, "entity references are not allowed");
       break;
     }
     if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) && depth == 1) {
@@ -1468,7 +467,7 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
       if (!blank) {
         /* located at the document element: libxml2 has read ahead of the
          * text, so the place where reading stands would be misleading */
-        set_fatal(s, s->root_pos,
+        set_fatal(s, s->sc.root_pos,
                   "the document element holds text outside any record (it would be lost)");
         break;
       }
@@ -1486,18 +485,18 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
       break;
     }
   }
-  leave(g);
+  xml_guard_leave(g);
 }
 
 /* Move past the current record (its subtree is freed). */
 static void skip_record(struct thbx_reader *r, struct xml_state *s) {
-  struct guard g = enter(s);
+  struct xml_guard g = enter(s);
   int ret = xmlTextReaderNext(s->xr);
-  leave(g);
+  xml_guard_leave(g);
   if (ret < 0 || s->fatal) {
     s->on_fresh_node = 0;
     fatal_state(s);
-    fallback_find(r, s, NULL, s->qseq0 + 1);
+    fallback_find(r, s, NULL, s->sc.qseq0 + 1);
   } else if (ret == 0) {
     s->on_fresh_node = 0;
     s->at = -1;
@@ -1524,17 +523,27 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     return fatal(r, s, err);
 
   /* the xmlTextReader is on a record's start tag: the scanner's oldest */
-  long seq = s->qseq0;
-  struct xrec *xrec = qrec(s, seq);
+  long seq = s->sc.qseq0;
+  struct xml_rec *xrec = xml_scan_rec(&s->sc, seq);
   if (!xrec)
-    return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
+    return set_fatal(s, (struct xml_pos){s->sc.line, s->sc.col}, "records cannot be delimited"),
            fatal(r, s, err);
   rec->line = xrec->start.line;
   rec->column = xrec->start.col;
 
   int status = THBX_OK;
   json_t *value = NULL;
-  struct walk w = {r, s, xrec, 0, err, THBX_OK, r->shape ? r->shape->xml_namespace : NULL};
+  struct xml_walk w = {.scan = &s->sc,
+                       .rec = xrec,
+                       .source = r->source,
+                       .record_index = r->index,
+                       .limits = &r->opt.limits,
+                       .ns = r->shape ? r->shape->xml_namespace : NULL,
+                       .text = &s->text,
+                       .key = &s->key,
+                       .err = err,
+                       .reader = r,
+                       .record_element = r->opt.record_element};
   if (xrec->oversize) {
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
                           "record is larger than max_record_bytes (%zu)",
@@ -1542,22 +551,22 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
   }
   xmlNodePtr node = s->fb;
   if (!s->fallback) {
-    struct guard g = enter(s);
+    struct xml_guard g = enter(s);
     node = xrec->oversize ? xmlTextReaderCurrentNode(s->xr) : xmlTextReaderExpand(s->xr);
-    leave(g);
+    xml_guard_leave(g);
   }
   /* expanding reads on, and the scanner may grow (realloc) the queue that
    * xrec points into */
-  xrec = qrec(s, seq);
+  xrec = xml_scan_rec(&s->sc, seq);
   if (!xrec)
-    return set_fatal(s, (struct xpos){s->line, s->col}, "records cannot be delimited"),
+    return set_fatal(s, (struct xml_pos){s->sc.line, s->sc.col}, "records cannot be delimited"),
            fatal(r, s, err);
   w.rec = xrec;
   if (xrec->oversize && status == THBX_OK) /* found out while expanding */
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
                           "record is larger than max_record_bytes (%zu)",
                           r->opt.limits.max_record_bytes);
-  if (!node && !s->fallback && s->fatal && xrec->complete && !pos_le(s->fatal_pos, xrec->end))
+  if (!node && !s->fallback && s->fatal && xrec->complete && !xml_pos_le(s->fatal_pos, xrec->end))
     node = xmlTextReaderCurrentNode(s->xr); /* whole: the error is after it */
   if (node)
     node->_private = &processed_marker;
@@ -1565,32 +574,17 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     /* a parse error at or before the record's end: the record is broken and
      * so is the stream; one after it: the record is whole, the error comes
      * with the next call */
-    if (!node || !xrec->complete || (s->fatal && pos_le(s->fatal_pos, xrec->end)))
+    if (!node || !xrec->complete || (s->fatal && xml_pos_le(s->fatal_pos, xrec->end)))
       return fatal(r, s, err);
-    if (r->shape) {
-      const char *want = r->shape->xml_name ? r->shape->xml_name : "record";
-      if (!ns_ok(&w, node) || strcmp((const char *)node->name, want) != 0) {
-        fail_at(&w, THBX_EPARSE, 0, "unexpected element '%s' in '%s': records are '%s' elements",
-                (const char *)node->name, r->shape->xml_root ? r->shape->xml_root : "records",
-                want);
-      } else {
-        value = shaped_value(&w, node, r->shape, 0, 1);
-      }
-    } else if (r->opt.record_element &&
-               strcmp((const char *)node->name, r->opt.record_element) != 0) {
-      /* a national format's records are its record elements only */
-      fail_at(&w, THBX_EPARSE, 0, "unexpected element '%s': records are '%s' elements",
-              (const char *)node->name, r->opt.record_element);
-    } else {
-      value = generic_value(&w, node, 0, 1);
-    }
+    value = xml_to_json(&w, node, r->shape);
     status = w.status;
     if (status == THBX_OK && s->vctxt &&
-        (r->opt.defer_xsd ? defer_record(s, xrec, node) : validate_record(s, xrec, node)) ==
-            THBX_ENOMEM)
+        (r->opt.defer_xsd ? defer_record(r, s, xrec, node) : validate_record(r, s, xrec, node)) !=
+            THBX_OK)
       status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    if (raw_record(&r->raw, node, r->shape ? r->shape->xml_namespace : NULL,
-                   s->win.data + (xrec->wstart - s->wbase), xrec->wend - xrec->wstart) != 0) {
+    size_t rawlen;
+    const char *rawp = xml_scan_bytes(&s->sc, xrec, &rawlen);
+    if (raw_record(&r->raw, node, r->shape ? r->shape->xml_namespace : NULL, rawp, rawlen) != 0) {
       json_decref(value);
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     }
@@ -1608,9 +602,7 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     if (s->at == 0)
       advance(r, s);
   }
-  s->qhead++;
-  s->qseq0++;
-  win_trim(s);
+  xml_scan_pop(&s->sc);
   if (status != THBX_OK) {
     json_decref(value);
     return status;

@@ -34,11 +34,11 @@ struct csv_writer {
   int header_done;
   const json_t **cells;
   thbx_buf_t cell, scratch, path;
-  struct csv_index index; /* generic: path -> column */
+  thbx_hmap_t index; /* generic: path -> column */
 };
 
 static int is_branch(const struct thbx_shape *s) {
-  return (s->types & SHAPE_OBJECT) && s->nprops > 0;
+  return (s->types & THBX_TYPE_OBJECT) && s->nprops > 0;
 }
 
 /* --------------------------------------------------------------- fields */
@@ -154,7 +154,7 @@ static int add_col(struct csv_writer *st, const char *path, size_t len,
   memcpy(c->path, path, len);
   c->path[len] = '\0';
   c->kind = csv_leaf_kind(leaf);
-  c->types = leaf ? leaf->types : SHAPE_STRING;
+  c->types = leaf ? leaf->types : THBX_TYPE_STRING;
   c->items = leaf ? leaf->items : NULL;
   st->ncols++;
   return 0;
@@ -164,7 +164,7 @@ static void free_cols(struct csv_writer *st) {
   for (size_t i = 0; i < st->ncols; i++)
     free(st->cols[i].path);
   st->ncols = 0;
-  csv_index_free(&st->index);
+  thbx_hmap_free(&st->index);
 }
 
 /* The columns option: "a,b,c". */
@@ -220,7 +220,7 @@ static int open_state(struct thbx_writer *w, thbx_error_t *err) {
   thbx_buf_init(&st->cell);
   thbx_buf_init(&st->scratch);
   thbx_buf_init(&st->path);
-  csv_index_init(&st->index);
+  thbx_hmap_init(&st->index, 0);
   const struct thbx_shape *shape = w->shape;
   if (shape) {
     st->leaf_col = malloc((shape->nleaves ? shape->nleaves : 1) * sizeof(*st->leaf_col));

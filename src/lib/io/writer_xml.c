@@ -234,7 +234,7 @@ static int representable(const struct thbx_shape *sh, const json_t *v) {
   char num[32];
   switch (json_typeof(v)) {
   case JSON_STRING:
-    return (t & SHAPE_STRING) && xml_text_classify(t, json_string_value(v), json_string_length(v),
+    return (t & THBX_TYPE_STRING) && xml_text_classify(t, json_string_value(v), json_string_length(v),
                                                    &val) == XML_TEXT_STRING;
   case JSON_INTEGER:
     snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -242,10 +242,10 @@ static int representable(const struct thbx_shape *sh, const json_t *v) {
   case JSON_REAL:
     /* put_double's text always has a '.' and digits: a real wherever a
      * number is allowed */
-    return (t & SHAPE_NUMBER) != 0;
+    return (t & THBX_TYPE_NUMBER) != 0;
   case JSON_TRUE: return xml_text_classify(t, "true", 4, &val) == XML_TEXT_TRUE;
   case JSON_FALSE: return xml_text_classify(t, "false", 5, &val) == XML_TEXT_FALSE;
-  case JSON_NULL: return (t & SHAPE_NULL) != 0;
+  case JSON_NULL: return (t & THBX_TYPE_NULL) != 0;
   default: return 0;
   }
 }
@@ -279,7 +279,7 @@ static int write_object_body(struct xw *x, const struct thbx_shape *sh, const ch
     if (json_is_object(v) || json_is_array(v) || json_is_null(v) || !representable(p, v))
       return fail(x, "%s cannot be written as attribute '%s' where the profile expects %s",
                   json_type_word(v), p->xml_name,
-                  (p->types & SHAPE_STRING) ? "a string" : "another type");
+                  (p->types & THBX_TYPE_STRING) ? "a string" : "another type");
     if ((rc = put_attr(x, p->xml_name, v)) != THBX_OK)
       return rc;
     path_pop(x, mark);
@@ -295,7 +295,7 @@ static int write_object_body(struct xw *x, const struct thbx_shape *sh, const ch
     size_t mark = path_push(x, p->name);
     if (mark == (size_t)-1)
       return nomem(x);
-    if ((p->types & SHAPE_ARRAY) && !p->xml_wrapped && json_is_array(v)) {
+    if ((p->types & THBX_TYPE_ARRAY) && !p->xml_wrapped && json_is_array(v)) {
       if (json_array_size(v) == 0)
         return fail(x, "an empty array cannot be written as unwrapped XML elements");
       size_t j;
@@ -342,11 +342,11 @@ static int write_object_body(struct xw *x, const struct thbx_shape *sh, const ch
 
 static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *name,
                         const json_t *v, int level) {
-  if (!sh || sh->types == SHAPE_ANY)
+  if (!sh || sh->types == THBX_TYPE_ANY)
     return write_generic(x, name, v, level);
   int rc;
   if (json_is_null(v)) {
-    if (!(sh->types & SHAPE_NULL))
+    if (!(sh->types & THBX_TYPE_NULL))
       return fail(x, "null where the profile does not allow it cannot be written");
     if ((rc = open_tag(x, name)) != THBX_OK)
       return rc;
@@ -354,7 +354,7 @@ static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *n
                                                                                     : nomem(x);
   }
   if (json_is_object(v)) {
-    if (!(sh->types & SHAPE_OBJECT))
+    if (!(sh->types & THBX_TYPE_OBJECT))
       return fail(x, "an object where the profile expects no object cannot be written");
     if ((rc = open_tag(x, name)) != THBX_OK)
       return rc;
@@ -381,7 +381,7 @@ static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *n
     return write_object_body(x, sh, name, v, level);
   }
   if (json_is_array(v)) {
-    if (!(sh->types & SHAPE_ARRAY))
+    if (!(sh->types & THBX_TYPE_ARRAY))
       return fail(x, "an array where the profile expects no array cannot be written");
     if ((rc = open_tag(x, name)) != THBX_OK)
       return rc;
@@ -411,10 +411,10 @@ static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *n
                 "%s where the profile expects %s cannot be written in XML "
                 "(it would read back as another value)",
                 json_type_word(v),
-                (sh->types & SHAPE_STRING)    ? "a string"
-                : (sh->types & SHAPE_INTEGER) ? "an integer"
-                : (sh->types & SHAPE_NUMBER)  ? "a number"
-                : (sh->types & SHAPE_BOOLEAN) ? "a boolean"
+                (sh->types & THBX_TYPE_STRING)    ? "a string"
+                : (sh->types & THBX_TYPE_INTEGER) ? "an integer"
+                : (sh->types & THBX_TYPE_NUMBER)  ? "a number"
+                : (sh->types & THBX_TYPE_BOOLEAN) ? "a boolean"
                                               : "another type");
   if ((rc = open_tag(x, name)) != THBX_OK)
     return rc;

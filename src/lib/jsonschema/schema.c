@@ -61,9 +61,9 @@ static struct sresource *new_resource(thbx_schema_t *S, const char *uri, const j
 
 /* Register uri -> schema unless the URI is already known. */
 static int put_uri(thbx_schema_t *S, const char *uri, const json_t *schema) {
-  if (smap_get(&S->uris, uri))
+  if (thbx_hmap_gets(&S->uris, uri))
     return 0;
-  return smap_put(&S->uris, uri, (void *)schema);
+  return thbx_hmap_puts(&S->uris, uri, (void *)schema);
 }
 
 /* ------------------------------------------------------------- drafts */
@@ -104,7 +104,7 @@ static int schema_keyword(thbx_schema_t *S, const char *uri, int depth, int *dra
   char *u = schema_uri_split(uri, &frag);
   if (!u)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  const json_t *meta = smap_get(&S->uris, u);
+  const json_t *meta = thbx_hmap_gets(&S->uris, u);
   int status = THBX_OK;
   if (!meta)
     meta = load_document(S, u, *draft, &status, err);
@@ -171,7 +171,7 @@ static const char *const array_keywords[] = {"allOf", "anyOf", "oneOf", "prefixI
 
 static int walk(thbx_schema_t *S, const json_t *s, const char *base, struct sresource *res,
                 thbx_buf_t *ptr, int draft, int is_root, thbx_error_t *err) {
-  if (pmap_get(&S->info, s))
+  if (thbx_hmap_get_ptr(&S->info, s))
     return THBX_OK;
   char *newbase = NULL;
   if (json_is_object(s)) {
@@ -226,9 +226,9 @@ static int walk(thbx_schema_t *S, const json_t *s, const char *base, struct sres
         put_uri(S, a.data, s);
         thbx_buf_free(&a);
       }
-      if (dyn && !smap_get(&res->dynamic, dyn)) {
+      if (dyn && !thbx_hmap_gets(&res->dynamic, dyn)) {
         struct sdyn *d = calloc(1, sizeof(*d));
-        if (!d || smap_put(&res->dynamic, dyn, d) != 0) {
+        if (!d || thbx_hmap_puts(&res->dynamic, dyn, d) != 0) {
           free(d);
           return thbx_error_set(err, THBX_ENOMEM, "out of memory");
         }
@@ -247,7 +247,7 @@ static int walk(thbx_schema_t *S, const json_t *s, const char *base, struct sres
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   info->res = res;
   info->pointer = strdup(ptr->data ? ptr->data : "");
-  if (!info->pointer || pmap_put(&S->info, s, info) != 0) {
+  if (!info->pointer || thbx_hmap_put_ptr(&S->info, s, info) != 0) {
     free(info->pointer);
     free(info);
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
@@ -312,39 +312,6 @@ static json_t *load_document(thbx_schema_t *S, const char *uri, int draft, int *
 
 /* ---------------------------------------------------------------- resolve */
 
-/* Follow a JSON Pointer (already percent-decoded) from `root`. */
-static const json_t *follow_pointer(const json_t *root, const char *p) {
-  const json_t *cur = root;
-  thbx_buf_t tok;
-  thbx_buf_init(&tok);
-  while (*p == '/' && cur) {
-    p++;
-    thbx_buf_reset(&tok);
-    for (; *p && *p != '/'; p++) {
-      if (*p == '~' && p[1] == '0') {
-        thbx_buf_putc(&tok, '~');
-        p++;
-      } else if (*p == '~' && p[1] == '1') {
-        thbx_buf_putc(&tok, '/');
-        p++;
-      } else
-        thbx_buf_putc(&tok, *p);
-    }
-    const char *t = tok.data ? tok.data : "";
-    if (json_is_object(cur))
-      cur = json_object_get(cur, t);
-    else if (json_is_array(cur)) {
-      char *end;
-      long i = strtol(t, &end, 10);
-      cur = (*t && !*end && i >= 0) ? json_array_get(cur, (size_t)i) : NULL;
-    } else
-      cur = NULL;
-  }
-  thbx_buf_free(&tok);
-  return *p ? NULL : cur;
-}
-
-/* Resolve `ref` seen in resource `res`: the target schema value (walked). */
 static const json_t *resolve(thbx_schema_t *S, struct sresource *res, const char *ref,
                              thbx_error_t *err, int *status) {
   *status = THBX_OK;
@@ -355,7 +322,7 @@ static const json_t *resolve(thbx_schema_t *S, struct sresource *res, const char
   }
   const char *frag;
   char *uri = schema_uri_split(abs, &frag);
-  const json_t *doc = uri ? smap_get(&S->uris, uri) : NULL;
+  const json_t *doc = uri ? thbx_hmap_gets(&S->uris, uri) : NULL;
   if (uri && !doc) {
     doc = load_document(S, uri, res->draft, status, err);
     if (!doc && *status == THBX_ENOTFOUND)
@@ -369,10 +336,10 @@ static const json_t *resolve(thbx_schema_t *S, struct sresource *res, const char
       char *p = strdup(frag);
       if (p) {
         schema_uri_unescape(p);
-        target = follow_pointer(doc, p);
-        if (target && !pmap_get(&S->info, target)) {
+        target = thbx_json_pointer_get(doc, p);
+        if (target && !thbx_hmap_get_ptr(&S->info, target)) {
           /* a schema somewhere no keyword says (e.g. under an unknown keyword) */
-          struct sinfo *di = pmap_get(&S->info, doc);
+          struct sinfo *di = thbx_hmap_get_ptr(&S->info, doc);
           thbx_buf_t ptr;
           thbx_buf_init(&ptr);
           thbx_buf_puts(&ptr, p);
@@ -385,7 +352,7 @@ static const json_t *resolve(thbx_schema_t *S, struct sresource *res, const char
       }
       free(p);
     } else {
-      target = smap_get(&S->uris, abs);
+      target = thbx_hmap_gets(&S->uris, abs);
     }
     if (!target && *status == THBX_OK)
       *status = thbx_error_set(err, THBX_ENOTFOUND, "cannot resolve $ref '%s' (%s)", ref, abs);
@@ -422,19 +389,6 @@ static long get_count(const json_t *s, const char *k) {
 static const json_t *get_number(const json_t *s, const char *k) {
   const json_t *v = json_object_get(s, k);
   return json_is_number(v) ? v : NULL;
-}
-
-static unsigned type_bit(const char *t) {
-  static const struct {
-    const char *name;
-    unsigned bit;
-  } types[] = {{"null", T_NULL},     {"boolean", T_BOOLEAN}, {"object", T_OBJECT},
-               {"array", T_ARRAY},   {"number", T_NUMBER},   {"string", T_STRING},
-               {"integer", T_INTEGER}};
-  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-    if (strcmp(types[i].name, t) == 0)
-      return types[i].bit;
-  return 0;
 }
 
 static struct snode *child(thbx_schema_t *S, const json_t *s, const char *k, thbx_error_t *err,
@@ -503,7 +457,7 @@ static int compile_object_keywords(thbx_schema_t *S, struct snode *n, const json
       struct snode *c = compile(S, v, err, status);
       if (*status != THBX_OK)
         return *status;
-      if (smap_put(&n->properties, k, c) != 0)
+      if (thbx_hmap_puts(&n->properties, k, c) != 0)
         return *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
       n->nproperties++;
     }
@@ -581,12 +535,12 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
                               thbx_error_t *err) {
   const json_t *type = json_object_get(s, "type");
   if (json_is_string(type))
-    n->types = type_bit(json_string_value(type));
+    n->types = thbx_type_bit(json_string_value(type));
   else if (json_is_array(type)) {
     for (size_t i = 0; i < json_array_size(type); i++) {
       const char *t = json_string_value(json_array_get(type, i));
       if (t)
-        n->types |= type_bit(t);
+        n->types |= thbx_type_bit(t);
     }
     if (!n->types)
       n->types = 0x80; /* an empty list: nothing matches */
@@ -602,7 +556,7 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
     for (size_t i = 0; i < json_array_size(e); i++) {
       const json_t *v = json_array_get(e, i);
       if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)) {
-        if (smap_put(&n->enum_strings, json_string_value(v), (void *)v) != 0)
+        if (thbx_hmap_puts(&n->enum_strings, json_string_value(v), (void *)v) != 0)
           return thbx_error_set(err, THBX_ENOMEM, "out of memory");
       } else
         n->enum_other = 1;
@@ -662,16 +616,16 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
 }
 
 static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *err, int *status) {
-  struct snode *n = pmap_get(&S->nodes, s);
+  struct snode *n = thbx_hmap_get_ptr(&S->nodes, s);
   if (n)
     return n;
-  struct sinfo *info = pmap_get(&S->info, s);
+  struct sinfo *info = thbx_hmap_get_ptr(&S->info, s);
   if (!info) {
     *status = thbx_error_set(err, THBX_ESCHEMA, "internal error: schema not indexed");
     return NULL;
   }
   n = calloc(1, sizeof(*n));
-  if (!n || pmap_put(&S->nodes, s, n) != 0) {
+  if (!n || thbx_hmap_put_ptr(&S->nodes, s, n) != 0) {
     free(n);
     *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     return NULL;
@@ -766,8 +720,8 @@ static int compile_dynamic_anchors(thbx_schema_t *S, thbx_error_t *err) {
 }
 
 static void free_node(struct snode *n) {
-  smap_free(&n->properties);
-  smap_free(&n->enum_strings);
+  thbx_hmap_free(&n->properties);
+  thbx_hmap_free(&n->enum_strings);
   schema_codes_free(n->codes);
   for (size_t i = 0; i < n->npattern_props; i++)
     schema_regex_free(n->pattern_props[i].re);
@@ -788,25 +742,25 @@ void thbx_schema_free(thbx_schema_t *S) {
   for (size_t i = 0; i < S->nodes.cap; i++)
     if (S->nodes.e[i].key)
       free_node(S->nodes.e[i].value);
-  pmap_free(&S->nodes);
+  thbx_hmap_free(&S->nodes);
   for (size_t i = 0; i < S->info.cap; i++)
     if (S->info.e[i].key) {
       struct sinfo *info = S->info.e[i].value;
       free(info->pointer);
       free(info);
     }
-  pmap_free(&S->info);
+  thbx_hmap_free(&S->info);
   for (size_t i = 0; i < S->nresources; i++) {
     struct sresource *r = S->resources[i];
     for (size_t k = 0; k < r->dynamic.cap; k++)
       if (r->dynamic.e[k].key)
         free(r->dynamic.e[k].value);
-    smap_free(&r->dynamic);
+    thbx_hmap_free(&r->dynamic);
     free(r->uri);
     free(r);
   }
   free(S->resources);
-  smap_free(&S->uris);
+  thbx_hmap_free(&S->uris);
   for (size_t i = 0; i < S->ndocs; i++)
     json_decref(S->docs[i]);
   free(S->docs);

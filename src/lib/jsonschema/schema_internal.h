@@ -5,46 +5,19 @@
  * schema object reached, with every $ref resolved to its node; validation
  * (schema_validate.c) walks that graph and never changes it, so one
  * compiled schema serves any number of threads. Helpers: URI resolution
- * and small hash maps (schema_util.c), the registry (schema_registry.c),
+ * (schema_util.c; hash maps are core/hmap.h), the registry (schema_registry.c),
  * regexes (schema_regex.c), exact decimal arithmetic (schema_number.c) and
  * format checks (schema_format.c).
  */
 #ifndef THBX_SCHEMA_INTERNAL_H
 #define THBX_SCHEMA_INTERNAL_H
 
+#include "hmap.h"
 #include "internal.h"
+#include "json_util.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* ------------------------------------------------------------- hash maps */
-
-/* String -> pointer map (keys copied). */
-struct smap_entry {
-  char *key;
-  void *value;
-  size_t hash;
-};
-struct smap {
-  struct smap_entry *e;
-  size_t cap, n;
-};
-void *smap_get(const struct smap *m, const char *key);
-int smap_put(struct smap *m, const char *key, void *value); /* 0 ok, -1 no memory */
-void smap_free(struct smap *m);
-
-/* Pointer -> pointer map. */
-struct pmap_entry {
-  const void *key;
-  void *value;
-};
-struct pmap {
-  struct pmap_entry *e;
-  size_t cap, n;
-};
-void *pmap_get(const struct pmap *m, const void *key);
-int pmap_put(struct pmap *m, const void *key, void *value);
-void pmap_free(struct pmap *m);
 
 /* ------------------------------------------------------------------ URIs */
 
@@ -65,7 +38,7 @@ struct schema_prefix {
 struct thbx_schema_registry {
   struct schema_prefix *prefixes;
   size_t nprefixes;
-  struct smap docs; /* uri (no fragment) -> json_t * (owned reference) */
+  thbx_hmap_t docs; /* uri (no fragment) -> json_t * (owned reference) */
 };
 
 /* Find the document of `uri` (no fragment): registered, embedded meta-schema,
@@ -142,15 +115,6 @@ int schema_format_check(enum schema_format f, const char *s, size_t len);
  * (as 2020-12, but "items" arrays are tuples and prefixItems is unknown). */
 #define SCHEMA_DRAFT_2019_09 100
 
-enum {
-  T_NULL = 1 << 0,
-  T_BOOLEAN = 1 << 1,
-  T_OBJECT = 1 << 2,
-  T_ARRAY = 1 << 3,
-  T_NUMBER = 1 << 4,
-  T_STRING = 1 << 5,
-  T_INTEGER = 1 << 6
-};
 
 /* Vocabularies in force in a resource (2020-12 $vocabulary of its meta-schema). */
 enum {
@@ -170,7 +134,7 @@ struct sresource {
   const json_t *root;
   int draft;           /* THBX_DRAFT_2020_12 or THBX_DRAFT_7 */
   unsigned vocab;
-  struct smap dynamic; /* $dynamicAnchor name -> struct sdyn * */
+  thbx_hmap_t dynamic; /* $dynamicAnchor name -> struct sdyn * */
   int used;            /* a node of this resource was compiled */
 };
 
@@ -209,7 +173,7 @@ struct snode {
   int has_const;
   const json_t *const_value;
   const json_t *enum_values;
-  struct smap enum_strings; /* the string values of enum, for hashed lookup */
+  thbx_hmap_t enum_strings; /* the string values of enum, for hashed lookup */
   int enum_other;           /* enum also has values that are not strings */
   struct schema_codes *codes; /* the enum is a code list (x-thbx-codes), else NULL */
   const json_t *minimum, *maximum, *exclusive_minimum, *exclusive_maximum, *multiple_of;
@@ -226,7 +190,7 @@ struct snode {
   const json_t *required;           /* array of strings */
   struct sdepreq *dependent_required; /* dependentRequired and array dependencies */
   size_t ndependent_required;
-  struct smap properties;           /* name -> struct snode * */
+  thbx_hmap_t properties;           /* name -> struct snode * */
   size_t nproperties;
   struct spattern *pattern_props;
   size_t npattern_props;
@@ -249,9 +213,9 @@ struct thbx_schema {
   thbx_schema_options_t options;
   json_t *document;       /* the compiled schema (own reference) */
   struct snode *root;
-  struct smap uris;       /* "uri" and "uri#anchor" -> const json_t * */
-  struct pmap info;       /* const json_t * -> struct sinfo * */
-  struct pmap nodes;      /* const json_t * -> struct snode * */
+  thbx_hmap_t uris;       /* "uri" and "uri#anchor" -> const json_t * */
+  thbx_hmap_t info;       /* const json_t * -> struct sinfo * */
+  thbx_hmap_t nodes;      /* const json_t * -> struct snode * */
   struct sresource **resources;
   size_t nresources, capresources;
   json_t **docs;          /* documents loaded for $ref (own references) */

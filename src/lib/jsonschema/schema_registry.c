@@ -24,7 +24,7 @@ void thbx_schema_registry_free(thbx_schema_registry_t *reg) {
   for (size_t i = 0; i < reg->docs.cap; i++)
     if (reg->docs.e[i].key)
       json_decref(reg->docs.e[i].value);
-  smap_free(&reg->docs);
+  thbx_hmap_free(&reg->docs);
   free(reg);
 }
 
@@ -67,9 +67,9 @@ int thbx_schema_registry_add(thbx_schema_registry_t *reg, const char *uri,
   char *key = normal_uri(uri);
   if (!key)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  json_t *old = smap_get(&reg->docs, key);
+  json_t *old = thbx_hmap_gets(&reg->docs, key);
   json_t *copy = json_deep_copy(document);
-  if (!copy || smap_put(&reg->docs, key, copy) != 0) {
+  if (!copy || thbx_hmap_puts(&reg->docs, key, copy) != 0) {
     json_decref(copy);
     free(key);
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
@@ -118,7 +118,7 @@ json_t *schema_registry_load(const thbx_schema_registry_t *reg, const char *uri,
                              thbx_error_t *err) {
   *status = THBX_ENOTFOUND;
   if (reg) {
-    json_t *doc = smap_get(&reg->docs, uri);
+    json_t *doc = thbx_hmap_gets(&reg->docs, uri);
     if (doc) {
       *status = THBX_OK;
       return json_incref(doc);

@@ -198,48 +198,30 @@ static void value_text(const json_t *v, char *buf, size_t size) {
 }
 
 static unsigned type_bits(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_NULL: return T_NULL;
-  case JSON_TRUE:
-  case JSON_FALSE: return T_BOOLEAN;
-  case JSON_OBJECT: return T_OBJECT;
-  case JSON_ARRAY: return T_ARRAY;
-  case JSON_STRING: return T_STRING;
-  case JSON_INTEGER: return T_INTEGER | T_NUMBER;
-  case JSON_REAL: return schema_number_is_integer(v) ? (T_INTEGER | T_NUMBER) : T_NUMBER;
-  }
-  return 0;
+  unsigned t = thbx_type_of(v);
+  if (t == THBX_TYPE_INTEGER || (t == THBX_TYPE_NUMBER && schema_number_is_integer(v)))
+    return THBX_TYPE_INTEGER | THBX_TYPE_NUMBER;
+  return t;
 }
 
 static void types_text(unsigned types, char *buf, size_t size) {
-  static const char *const names[] = {"null",   "boolean", "object", "array",
-                                      "number", "string",  "integer"};
+  /* in this order in messages */
+  static const unsigned order[] = {THBX_TYPE_NULL,   THBX_TYPE_BOOLEAN, THBX_TYPE_OBJECT,
+                                   THBX_TYPE_ARRAY,  THBX_TYPE_NUMBER,  THBX_TYPE_STRING,
+                                   THBX_TYPE_INTEGER};
   buf[0] = '\0';
   int first = 1;
-  for (int i = 0; i < 7; i++) {
-    if (!(types & (1u << i)))
+  for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
+    if (!(types & order[i]))
       continue;
     size_t len = strlen(buf);
-    snprintf(buf + len, size - len, "%s%s", first ? "" : " or ", names[i]);
+    snprintf(buf + len, size - len, "%s%s", first ? "" : " or ", thbx_type_name(order[i]));
     first = 0;
   }
   if (first)
     thbx_strlcpy(buf, "nothing (empty type list)", size);
 }
 
-static const char *type_name(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_NULL: return "null";
-  case JSON_TRUE:
-  case JSON_FALSE: return "boolean";
-  case JSON_OBJECT: return "object";
-  case JSON_ARRAY: return "array";
-  case JSON_STRING: return "string";
-  case JSON_INTEGER: return "integer";
-  case JSON_REAL: return "number";
-  }
-  return "?";
-}
 
 static size_t utf8_length(const char *s, size_t len) {
   size_t n = 0;
@@ -291,7 +273,7 @@ static int quiet_sub(struct vctx *c, const struct snode *n, const json_t *inst,
 static const struct snode *dynamic_target(const struct snode *n, const struct scope *sc) {
   const struct snode *found = NULL;
   for (const struct scope *s = sc; s; s = s->up) {
-    const struct sdyn *d = smap_get(&s->res->dynamic, n->dynamic_anchor);
+    const struct sdyn *d = thbx_hmap_gets(&s->res->dynamic, n->dynamic_anchor);
     if (d && d->node)
       found = d->node; /* keep going: the outermost wins */
   }
@@ -557,12 +539,14 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
   if (n->nproperties || n->npattern_props || n->additional_props || n->property_names) {
     size_t pos = 0;
     const char *key;
+    size_t key_len;
     json_t *val;
-    json_object_foreach((json_t *)inst, key, val) {
+    json_object_keylen_foreach((json_t *)inst, key, key_len, val) {
       struct path ipk = {ip, key, 0};
       int matched = 0;
       if (n->nproperties) {
-        const struct snode *pn = smap_get(&n->properties, key);
+        const struct snode *pn =
+            thbx_hmap_get_hashed(&n->properties, key, key_len, thbx_hash(key, key_len));
         if (pn) {
           matched = 1;
           if (!sub(c, pn, val, &ipk, kp, "properties", key, -1, sc, NULL))
@@ -711,7 +695,7 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
   if (n->types && !(n->types & tb)) {
     char want[128];
     types_text(n->types, want, sizeof(want));
-    emit(c, n, ip, kp, "type", "must be %s, not %s", want, type_name(inst));
+    emit(c, n, ip, kp, "type", "must be %s, not %s", want, thbx_type_name(thbx_type_of(inst)));
     FAIL();
   }
   if (n->has_const && !schema_json_equal(inst, n->const_value)) {
@@ -722,8 +706,10 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
   }
   if (n->enum_values) {
     int found = 0;
-    if (json_is_string(inst) && strlen(json_string_value(inst)) == json_string_length(inst)) {
-      found = smap_get(&n->enum_strings, json_string_value(inst)) != NULL;
+    const char *str = json_string_value(inst);
+    size_t str_len = json_string_length(inst);
+    if (str && memchr(str, '\0', str_len) == NULL) {
+      found = thbx_hmap_get_hashed(&n->enum_strings, str, str_len, thbx_hash(str, str_len)) != NULL;
     } else if (n->enum_other) {
       for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
         found = schema_json_equal(inst, json_array_get(n->enum_values, i));
@@ -746,16 +732,16 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
       FAIL();
     }
   }
-  if (tb & T_NUMBER) {
+  if (tb & THBX_TYPE_NUMBER) {
     if (!validate_number(c, n, inst, ip, kp))
       FAIL();
-  } else if (tb & T_STRING) {
+  } else if (tb & THBX_TYPE_STRING) {
     if (!validate_string(c, n, inst, ip, kp))
       FAIL();
-  } else if (tb & T_ARRAY) {
+  } else if (tb & THBX_TYPE_ARRAY) {
     if (!validate_array(c, n, inst, ip, kp, sc, cev))
       FAIL();
-  } else if (tb & T_OBJECT) {
+  } else if (tb & THBX_TYPE_OBJECT) {
     if (!validate_object(c, n, inst, ip, kp, sc, cev))
       FAIL();
   }

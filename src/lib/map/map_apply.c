@@ -328,7 +328,7 @@ json_t *map_typed(const struct map_row *r, const char *s, const char **why) {
     snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, mo, d);
     return json_string(iso);
   }
-  if ((r->types & SHAPE_BOOLEAN) && !(r->types & SHAPE_STRING)) {
+  if ((r->types & THBX_TYPE_BOOLEAN) && !(r->types & THBX_TYPE_STRING)) {
     if (map_token_in(r->trues, r->ntrues, s))
       return json_true();
     if (map_token_in(r->falses, r->nfalses, s))
@@ -336,13 +336,13 @@ json_t *map_typed(const struct map_row *r, const char *s, const char **why) {
     *why = "is not one of the row's true or false tokens";
     return NULL;
   }
-  if ((r->types & (SHAPE_INTEGER | SHAPE_NUMBER)) && !(r->types & SHAPE_STRING)) {
+  if ((r->types & (THBX_TYPE_INTEGER | THBX_TYPE_NUMBER)) && !(r->types & THBX_TYPE_STRING)) {
     double v;
     if (map_number_parse(s, r->decimal, &v) != 0) {
       *why = r->decimal == ',' ? "is not a number (decimal comma)" : "is not a number";
       return NULL;
     }
-    if (!(r->types & SHAPE_NUMBER) || v == (double)(json_int_t)v) {
+    if (!(r->types & THBX_TYPE_NUMBER) || v == (double)(json_int_t)v) {
       if (v != (double)(json_int_t)v || v > 9e15 || v < -9e15) {
         *why = "is not an integer";
         return NULL;

@@ -415,9 +415,9 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
                        r->target, m->rows[k].line);
   const json_t *outer = NULL;
   const json_t *node = schema_leaf(m->profile->schema, r->target, &outer);
-  r->is_array = (r->leaf->types & SHAPE_ARRAY) != 0;
-  r->types = r->is_array ? (r->leaf->items ? r->leaf->items->types : SHAPE_STRING) : r->leaf->types;
-  if (r->types & (SHAPE_OBJECT | SHAPE_ARRAY) && r->types != SHAPE_ANY)
+  r->is_array = (r->leaf->types & THBX_TYPE_ARRAY) != 0;
+  r->types = r->is_array ? (r->leaf->items ? r->leaf->items->types : THBX_TYPE_STRING) : r->leaf->types;
+  if (r->types & (THBX_TYPE_OBJECT | THBX_TYPE_ARRAY) && r->types != THBX_TYPE_ANY)
     return row_error(err, m, r->line, "target %.100s holds objects: map its fields instead",
                      r->target);
   r->codes = node ? json_object_get(node, "enum") : NULL;
@@ -531,7 +531,7 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
     if (!r->ntrues)
       return row_error(err, m, r->line, "flags needs the true tokens of the flag columns");
   }
-  if ((has_step(r, OP_YEAR) || has_step(r, OP_MONTH)) && !(r->types & (SHAPE_INTEGER))) {
+  if ((has_step(r, OP_YEAR) || has_step(r, OP_MONTH)) && !(r->types & (THBX_TYPE_INTEGER))) {
     if (!r->is_date)
       return row_error(err, m, r->line, "year and month give integers but %.100s is no integer",
                        r->target);
@@ -541,7 +541,7 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
                        "only: the year of the date is written back)",
                        r->target);
   }
-  if ((r->types & SHAPE_BOOLEAN) && !(r->types & SHAPE_STRING) && !r->ntrues && !r->nfalses) {
+  if ((r->types & THBX_TYPE_BOOLEAN) && !(r->types & THBX_TYPE_STRING) && !r->ntrues && !r->nfalses) {
     /* no tokens: JSON's own spelling only */
     if (split("true", "|", &r->trues, &r->ntrues, 0) != 0 ||
         split("false", "|", &r->falses, &r->nfalses, 0) != 0)

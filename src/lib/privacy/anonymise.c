@@ -152,7 +152,7 @@ static int setup_qi(thbx_anonymiser_t *a, struct anon_qi *q, const char *dotted,
     return thbx_error_set(err, THBX_EINVAL,
                           "quasi-identifier %.200s: not a field of the profile %.100s", dotted,
                           a->profile->name);
-  q->is_array = (shape->types & SHAPE_ARRAY) != 0;
+  q->is_array = (shape->types & THBX_TYPE_ARRAY) != 0;
   q->types = q->is_array && shape->items ? shape->items->types : shape->types;
   q->suppress = privacy_suppression(a->profile, dotted, &q->conditional, &q->why);
   return privacy_field_schema(a->profile, dotted, &q->schema, err);

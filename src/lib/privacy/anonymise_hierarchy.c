@@ -157,22 +157,22 @@ bad:
 
 /* A cell as a value of the field's type. NULL if it cannot be. */
 static json_t *typed(const struct anon_qi *q, const char *text) {
-  if (!q->types || (q->types & SHAPE_STRING))
+  if (!q->types || (q->types & THBX_TYPE_STRING))
     return json_string(text);
   char *end;
-  if (q->types & SHAPE_INTEGER) {
+  if (q->types & THBX_TYPE_INTEGER) {
     errno = 0;
     long long n = strtoll(text, &end, 10);
     if (*text && !*end && !errno)
       return json_integer(n);
   }
-  if (q->types & SHAPE_NUMBER) {
+  if (q->types & THBX_TYPE_NUMBER) {
     errno = 0;
     double d = strtod(text, &end);
     if (*text && !*end && !errno)
       return json_real(d);
   }
-  if (q->types & SHAPE_BOOLEAN) {
+  if (q->types & THBX_TYPE_BOOLEAN) {
     if (strcmp(text, "true") == 0)
       return json_true();
     if (strcmp(text, "false") == 0)

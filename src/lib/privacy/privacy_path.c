@@ -110,7 +110,7 @@ const struct thbx_shape *privacy_shape_at(const thbx_profile_t *profile, const c
   while (cur) {
     const char *dot = strchr(start, '.');
     size_t len = dot ? (size_t)(dot - start) : strlen(start);
-    if (!(cur->types & SHAPE_OBJECT))
+    if (!(cur->types & THBX_TYPE_OBJECT))
       return NULL;
     cur = thbx_shape_prop(cur, start, len);
     if (!dot)

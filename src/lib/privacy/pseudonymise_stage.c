@@ -123,7 +123,7 @@ static int pseudonym_fits(const thbx_profile_t *profile, const char *dotted,
     return 1; /* cannot tell: say nothing */
   json_t *hex = json_string("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
   json_t *probe = hex;
-  if (shape->types & SHAPE_ARRAY) {
+  if (shape->types & THBX_TYPE_ARRAY) {
     probe = json_array();
     json_array_append(probe, hex);
   }
@@ -143,9 +143,9 @@ static int check_paths(const thbx_pseudonymise_options_t *o, const char *const *
     if (!shape)
       return thbx_error_set(err, THBX_EINVAL, "field %.200s: not a field of the profile %.100s",
                             fields[i], profile->name);
-    unsigned scalar = shape->types & (SHAPE_STRING | SHAPE_NUMBER | SHAPE_INTEGER);
-    if (shape->types & SHAPE_ARRAY && shape->items)
-      scalar = shape->items->types & (SHAPE_STRING | SHAPE_NUMBER | SHAPE_INTEGER);
+    unsigned scalar = shape->types & (THBX_TYPE_STRING | THBX_TYPE_NUMBER | THBX_TYPE_INTEGER);
+    if (shape->types & THBX_TYPE_ARRAY && shape->items)
+      scalar = shape->items->types & (THBX_TYPE_STRING | THBX_TYPE_NUMBER | THBX_TYPE_INTEGER);
     if (!scalar)
       return thbx_error_set(err, THBX_EINVAL,
                             "field %.200s: only a string or a number can be pseudonymised",

@@ -6,23 +6,14 @@
 #define THBX_PROFILE_H
 
 #include "internal.h"
+#include "json_util.h"
 
 /* The compiled, schema-directed shape of a record (profile_shape.c): one
  * node per schema location that data can be at, with $ref resolved. Readers
  * and writers of CSV and XML walk it; nothing in them is per field. */
-enum {
-  SHAPE_NULL = 1 << 0,
-  SHAPE_BOOLEAN = 1 << 1,
-  SHAPE_INTEGER = 1 << 2,
-  SHAPE_NUMBER = 1 << 3, /* number includes integer */
-  SHAPE_STRING = 1 << 4,
-  SHAPE_ARRAY = 1 << 5,
-  SHAPE_OBJECT = 1 << 6,
-  SHAPE_ANY = 0x7f
-};
 
 struct thbx_shape {
-  unsigned types;            /* SHAPE_* bits the schema allows here ("type", or ANY) */
+  unsigned types;            /* THBX_TYPE_* bits the schema allows here ("type", or ANY) */
   char *name;                /* property name; NULL for the root and array items */
   char *path;                /* dotted path from the root, "person.sex" (CSV column);
                                 "" for the root; an array's items share its path */
@@ -32,11 +23,11 @@ struct thbx_shape {
   int xml_attribute;         /* xml.attribute: spelled as an attribute of the parent */
   int xml_wrapped;           /* arrays: xml.wrapped (item elements inside the array's) */
   struct thbx_shape *parent;
-  /* SHAPE_OBJECT: properties in schema order, and whether others are allowed */
+  /* THBX_TYPE_OBJECT: properties in schema order, and whether others are allowed */
   struct thbx_shape **props;
   size_t nprops;
   int additional;            /* additionalProperties not false */
-  /* SHAPE_ARRAY: the items' shape (NULL: any) */
+  /* THBX_TYPE_ARRAY: the items' shape (NULL: any) */
   struct thbx_shape *items;
   /* root only */
   char *xml_namespace;       /* xml.namespace of the root schema, may be NULL */

@@ -44,60 +44,43 @@ struct build {
 
 /* ------------------------------------------------------------ $ref lookup */
 
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 /* Resolve a local reference "#" or "#/a/b" (RFC 6901 with URI-fragment
  * percent escapes). Returns NULL if it is not local or does not resolve. */
 static const json_t *resolve_ref(const json_t *doc, const char *ref) {
   if (ref[0] != '#')
     return NULL;
-  const char *p = ref + 1;
-  if (*p == '\0')
-    return doc;
-  if (*p != '/')
+  if (ref[1] != '\0' && ref[1] != '/')
     return NULL; /* "#anchor": not followed */
-  const json_t *cur = doc;
-  char token[512];
-  while (*p == '/') {
-    p++;
-    size_t n = 0;
-    while (*p && *p != '/') {
-      char c = *p++;
-      if (c == '~') {
-        if (*p == '0')
-          c = '~';
-        else if (*p == '1')
-          c = '/';
-        else
-          return NULL;
-        p++;
-      } else if (c == '%' && p[0] && p[1]) {
-        char hex[3] = {p[0], p[1], 0};
-        char *end;
-        long v = strtol(hex, &end, 16);
-        if (*end)
-          return NULL;
-        c = (char)v;
-        p += 2;
-      }
-      if (n + 1 >= sizeof(token))
-        return NULL;
-      token[n++] = c;
-    }
-    token[n] = '\0';
-    if (json_is_object(cur)) {
-      cur = json_object_get(cur, token);
-    } else if (json_is_array(cur)) {
-      char *end;
-      long i = strtol(token, &end, 10);
-      if (*end || n == 0 || i < 0)
-        return NULL;
-      cur = json_array_get(cur, (size_t)i);
+  char small[512];
+  size_t n = strlen(ref + 1);
+  char *p = n < sizeof(small) ? small : malloc(n + 1);
+  if (!p)
+    return NULL;
+  size_t k = 0;
+  for (const char *c = ref + 1; *c; c++) {
+    int hi, lo;
+    if (*c == '%' && (hi = hex_digit(c[1])) >= 0 && (lo = hex_digit(c[2])) >= 0) {
+      p[k++] = (char)(hi * 16 + lo);
+      c += 2;
     } else {
-      return NULL;
+      p[k++] = *c;
     }
-    if (!cur)
-      return NULL;
   }
-  return cur;
+  p[k] = '\0';
+  const json_t *target = strlen(p) == k ? thbx_json_pointer_get(doc, p) : NULL;
+  if (p != small)
+    free(p);
+  return target;
 }
 
 /* The value of `keyword` in `schema`, else in what its "$ref" points to,
@@ -154,65 +137,38 @@ static const json_t *identity(const struct build *b, const json_t *schema) {
 
 /* ------------------------------------------------------------------ types */
 
-static unsigned type_bit(const char *name) {
-  static const struct {
-    const char *name;
-    unsigned bit;
-  } map[] = {{"null", SHAPE_NULL},     {"boolean", SHAPE_BOOLEAN}, {"integer", SHAPE_INTEGER},
-             {"number", SHAPE_NUMBER}, {"string", SHAPE_STRING},   {"array", SHAPE_ARRAY},
-             {"object", SHAPE_OBJECT}};
-  for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
-    if (strcmp(map[i].name, name) == 0)
-      return map[i].bit;
-  return 0;
-}
-
-static unsigned value_type_bit(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_NULL: return SHAPE_NULL;
-  case JSON_TRUE:
-  case JSON_FALSE: return SHAPE_BOOLEAN;
-  case JSON_INTEGER: return SHAPE_INTEGER;
-  case JSON_REAL: return SHAPE_NUMBER;
-  case JSON_STRING: return SHAPE_STRING;
-  case JSON_ARRAY: return SHAPE_ARRAY;
-  case JSON_OBJECT: return SHAPE_OBJECT;
-  }
-  return 0;
-}
-
 static unsigned schema_types(const struct build *b, const json_t *schema) {
   if (json_is_true(schema))
-    return SHAPE_ANY;
+    return THBX_TYPE_ANY;
   const json_t *type = get(b, schema, "type");
   unsigned bits = 0;
   if (json_is_string(type)) {
-    bits = type_bit(json_string_value(type));
+    bits = thbx_type_bit(json_string_value(type));
   } else if (json_is_array(type)) {
     size_t i;
     const json_t *t;
     json_array_foreach(type, i, t) {
       if (json_is_string(t))
-        bits |= type_bit(json_string_value(t));
+        bits |= thbx_type_bit(json_string_value(t));
     }
   }
   if (bits)
     return bits;
   const json_t *cnst = get(b, schema, "const");
   if (cnst)
-    return value_type_bit(cnst);
+    return thbx_type_of(cnst);
   const json_t *en = get(b, schema, "enum");
   if (json_is_array(en) && json_array_size(en) > 0) {
     size_t i;
     const json_t *v;
-    json_array_foreach(en, i, v) bits |= value_type_bit(v);
+    json_array_foreach(en, i, v) bits |= thbx_type_of(v);
     return bits;
   }
   if (get(b, schema, "properties"))
-    return SHAPE_OBJECT;
+    return THBX_TYPE_OBJECT;
   if (get(b, schema, "items"))
-    return SHAPE_ARRAY;
-  return SHAPE_ANY;
+    return THBX_TYPE_ARRAY;
+  return THBX_TYPE_ANY;
 }
 
 /* ------------------------------------------------------------- the nodes */
@@ -361,7 +317,7 @@ static struct thbx_shape *build_node(struct build *b, const json_t *schema,
       goto fail;
     }
   }
-  s->types = has_foreign_ref(b, schema) ? SHAPE_ANY : schema_types(b, schema);
+  s->types = has_foreign_ref(b, schema) ? THBX_TYPE_ANY : schema_types(b, schema);
 
   /* XML spelling */
   const char *xml_name = xml_string(b, schema, "name");
@@ -399,16 +355,16 @@ static struct thbx_shape *build_node(struct build *b, const json_t *schema,
   }
   b->stack[b->depth++] = id;
   int rc = THBX_OK;
-  if (s->types & SHAPE_OBJECT)
-    rc = build_props(b, node, schema, collect_leaves && (s->types & SHAPE_OBJECT));
+  if (s->types & THBX_TYPE_OBJECT)
+    rc = build_props(b, node, schema, collect_leaves && (s->types & THBX_TYPE_OBJECT));
   else
     s->additional = 1;
   /* an object with known properties is a branch; anything else is a leaf
    * (scalars, arrays, free-form objects): one CSV column */
-  int branch = (s->types & SHAPE_OBJECT) && s->nprops > 0;
+  int branch = (s->types & THBX_TYPE_OBJECT) && s->nprops > 0;
   if (rc == THBX_OK && !branch && collect_leaves && parent && add_leaf(b, s) != 0)
     rc = THBX_ENOMEM;
-  if (rc == THBX_OK && (s->types & SHAPE_ARRAY)) {
+  if (rc == THBX_OK && (s->types & THBX_TYPE_ARRAY)) {
     const json_t *items = get(b, schema, "items");
     if (json_is_object(items) || json_is_true(items)) {
       /* items of arrays are never CSV columns of their own */

@@ -6,11 +6,12 @@
  * (stages.c) calls dataset_rules_check() once per readable record, in input
  * order, after the schemas.
  *
- * The id set is an open-addressing hash table of pointers into an arena, so
- * a million records cost a million small bump allocations from 64 KiB
- * blocks, never a malloc each.
+ * The id set is the one hash map (core/hmap.h) of pointers into an arena,
+ * keys borrowed from the entries, so a million records cost a million small
+ * bump allocations from 64 KiB blocks, never a malloc each.
  */
 #include "dataset_rules.h"
+#include "hmap.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,21 +31,13 @@ struct arena_block {
   char data[];
 };
 
-/* A slot keeps the hash beside the pointer, so that probing never touches
- * an entry whose hash differs (one cache miss per lookup, not one per probe). */
-struct id_slot {
-  uint64_t hash;
-  struct id_entry *entry; /* NULL: empty */
-};
-
 struct dataset_rules {
   char today[11];
   const struct profile_rules *rules; /* borrowed from the profile */
   dataset_issue_t *out;              /* findings of the last check */
   size_t nrules;
   /* the id set */
-  struct id_slot *slots;
-  size_t nslots, count;
+  thbx_hmap_t ids; /* id (borrowed from its entry) -> struct id_entry * */
   struct arena_block *arena;
   /* names of the sources ids were first seen in (one per input) */
   char **sources;
@@ -87,6 +80,7 @@ int dataset_rules_new(struct dataset_rules **out, const struct profile_rules *ru
   if (!r)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   memcpy(r->today, today, 11);
+  thbx_hmap_init(&r->ids, THBX_HMAP_BORROW);
   static const struct profile_rules none;
   r->rules = rules ? rules : &none;
   r->nrules = 1 + r->rules->norder + r->rules->nfuture;
@@ -103,7 +97,7 @@ int dataset_rules_new(struct dataset_rules **out, const struct profile_rules *ru
 void dataset_rules_free(struct dataset_rules *r) {
   if (!r)
     return;
-  free(r->slots);
+  thbx_hmap_free(&r->ids);
   for (struct arena_block *b = r->arena, *next; b; b = next) {
     next = b->next;
     free(b);
@@ -138,40 +132,6 @@ static void *arena_alloc(struct dataset_rules *r, size_t n) {
   return p;
 }
 
-/* FNV-1a, 64 bit, with a final mix */
-static uint64_t hash_id(const char *s, size_t len) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 1099511628211ULL;
-  }
-  /* ids differ mostly in their last characters: mix the high bits into the
-   * low ones the table index uses */
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
-static int grow(struct dataset_rules *r) {
-  size_t n = r->nslots ? r->nslots * 2 : 1024;
-  struct id_slot *slots = calloc(n, sizeof(*slots));
-  if (!slots)
-    return -1;
-  for (size_t i = 0; i < r->nslots; i++) {
-    if (!r->slots[i].entry)
-      continue;
-    size_t j = (size_t)r->slots[i].hash & (n - 1);
-    while (slots[j].entry)
-      j = (j + 1) & (n - 1);
-    slots[j] = r->slots[i];
-  }
-  free(r->slots);
-  r->slots = slots;
-  r->nslots = n;
-  return 0;
-}
-
 /* Index of `source` in the list of sources, added when new; (size_t)-1 when
  * out of memory. Sources come one input at a time, so the last is checked
  * first. */
@@ -203,17 +163,9 @@ static size_t source_index(struct dataset_rules *r, const char *source) {
 static int id_seen(struct dataset_rules *r, const char *id, size_t len, const char *source,
                    long line, long column, const struct id_entry **first) {
   *first = NULL;
-  if ((r->count + 1) * 10 > r->nslots * 7 && grow(r) != 0)
-    return -1;
-  uint64_t h = hash_id(id, len);
-  size_t mask = r->nslots - 1, j = (size_t)h & mask;
-  for (; r->slots[j].entry; j = (j + 1) & mask) {
-    const struct id_entry *e = r->slots[j].entry;
-    if (r->slots[j].hash == h && e->len == len && memcmp(e->id, id, len) == 0) {
-      *first = e;
-      return 0;
-    }
-  }
+  uint64_t h = thbx_hash(id, len);
+  if ((*first = thbx_hmap_get_hashed(&r->ids, id, len, h)) != NULL)
+    return 0;
   size_t src = source_index(r, source);
   if (src == (size_t)-1)
     return -1;
@@ -226,10 +178,7 @@ static int id_seen(struct dataset_rules *r, const char *id, size_t len, const ch
   e->len = len;
   memcpy(e->id, id, len);
   e->id[len] = '\0';
-  r->slots[j].hash = h;
-  r->slots[j].entry = e;
-  r->count++;
-  return 0;
+  return thbx_hmap_put_hashed(&r->ids, e->id, len, h, e);
 }
 
 /* A string at a pointer of the record as (pointer, length), NULL if absent

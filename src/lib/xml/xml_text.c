@@ -91,36 +91,36 @@ static int parse_decimal(const char *t, size_t n, double *out) {
 
 enum xml_text_kind xml_text_classify(unsigned types, const char *t, size_t n,
                                      struct xml_text_value *value) {
-  unsigned others = types & (SHAPE_BOOLEAN | SHAPE_INTEGER | SHAPE_NUMBER);
+  unsigned others = types & (THBX_TYPE_BOOLEAN | THBX_TYPE_INTEGER | THBX_TYPE_NUMBER);
   if (!others)
-    return (types & SHAPE_STRING) ? XML_TEXT_STRING : XML_TEXT_BAD;
+    return (types & THBX_TYPE_STRING) ? XML_TEXT_STRING : XML_TEXT_BAD;
   while (n > 0 && blank(t[0]))
     t++, n--;
   while (n > 0 && blank(t[n - 1]))
     n--;
-  if (types & SHAPE_BOOLEAN) {
+  if (types & THBX_TYPE_BOOLEAN) {
     /* xs:boolean also has 1 and 0, unless the schema allows a number there */
-    int digits = !(types & (SHAPE_INTEGER | SHAPE_NUMBER));
+    int digits = !(types & (THBX_TYPE_INTEGER | THBX_TYPE_NUMBER));
     if ((n == 4 && memcmp(t, "true", 4) == 0) || (digits && n == 1 && t[0] == '1'))
       return XML_TEXT_TRUE;
     if ((n == 5 && memcmp(t, "false", 5) == 0) || (digits && n == 1 && t[0] == '0'))
       return XML_TEXT_FALSE;
   }
   int range = 0;
-  if (types & (SHAPE_INTEGER | SHAPE_NUMBER)) {
+  if (types & (THBX_TYPE_INTEGER | THBX_TYPE_NUMBER)) {
     int rc = parse_integer(t, n, &value->i);
     if (rc == 0)
       return XML_TEXT_INTEGER;
     range |= rc == 2;
   }
-  if (types & SHAPE_NUMBER) {
+  if (types & THBX_TYPE_NUMBER) {
     /* also an integer beyond 64 bits: a real, as JSON has it */
     int rc = parse_decimal(t, n, &value->d);
     if (rc == 0)
       return XML_TEXT_REAL;
     range |= rc == 2;
   }
-  if (types & SHAPE_STRING)
+  if (types & THBX_TYPE_STRING)
     return XML_TEXT_STRING;
   return range ? XML_TEXT_RANGE : XML_TEXT_BAD;
 }

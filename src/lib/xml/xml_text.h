@@ -8,6 +8,7 @@
 #define THBX_XML_TEXT_H
 
 #include "profile.h"
+#include "xml_guard.h" /* thbx_xml_install_loader */
 
 enum xml_text_kind {
   XML_TEXT_STRING, /* the text itself, untouched */
@@ -25,15 +26,10 @@ struct xml_text_value {
   double d;
 };
 
-/* The meaning of text [t, t+n) where the schema allows `types` (SHAPE_*
+/* The meaning of text [t, t+n) where the schema allows `types` (THBX_TYPE_*
  * bits, scalars only). Booleans and numbers ignore surrounding blanks (XSD
  * collapses them); strings are kept exactly. */
 enum xml_text_kind xml_text_classify(unsigned types, const char *t, size_t n,
                                      struct xml_text_value *value);
-
-/* Install (once per process) reader_xml.c's external entity loader, which
- * never loads anything that is not a local file. Call it before libxml2
- * parses anything that may refer to other resources (an XSD's includes). */
-void thbx_xml_install_loader(void);
 
 #endif

@@ -45,7 +45,7 @@ int xsd_issue_pointer(const struct thbx_shape *root, xmlNodePtr record, xmlNodeP
   char num[32];
   while (depth > 0) {
     xmlNodePtr el = chain[--depth];
-    if (sh && (sh->types & SHAPE_ARRAY) && sh->xml_wrapped && sh->name) {
+    if (sh && (sh->types & THBX_TYPE_ARRAY) && sh->xml_wrapped && sh->name) {
       /* an item element inside a wrapped array */
       snprintf(num, sizeof(num), "/%zu", same_name_before(el));
       rc |= thbx_buf_puts(out, num);
@@ -60,7 +60,7 @@ int xsd_issue_pointer(const struct thbx_shape *root, xmlNodePtr record, xmlNodeP
       continue;
     }
     rc |= thbx_buf_pointer_append(out, child->name ? child->name : (const char *)el->name);
-    if ((child->types & SHAPE_ARRAY) && !child->xml_wrapped) {
+    if ((child->types & THBX_TYPE_ARRAY) && !child->xml_wrapped) {
       snprintf(num, sizeof(num), "/%zu", same_name_before(el));
       rc |= thbx_buf_puts(out, num);
       sh = child->items;
