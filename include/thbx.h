@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define THBX_VERSION "0.1.0"
+#define THBX_VERSION "0.2.0"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -62,8 +62,16 @@ const char *thbx_strerror(int status);
 /* Clear *err (all strings empty, numbers 0, record_index -1). NULL is ok. */
 void thbx_error_clear(thbx_error_t *err);
 
-/* Version of the library, e.g. "0.1.0". */
+/* Version of the library, e.g. "0.2.0" (semantic versioning: CHANGELOG.md). */
 const char *thbx_version(void);
+
+/* What this library is and runs with, for `thbx --version` and bug reports:
+ * a new JSON object (the caller owns it; NULL if out of memory) with
+ *   "thbx": THBX_VERSION, "profiles": [the embedded profile names],
+ *   "libxml2", "libxslt", "libexslt", "jansson", "yajl", "pcre2", "openssl":
+ * the versions of the libraries as loaded at run time ("2.9.14", "10.42",
+ * "3.0.11", ...), which may be newer than the ones thbx was built with. */
+json_t *thbx_version_info(void);
 
 /* ------------------------------------------------------- showing values
  *
@@ -76,14 +84,13 @@ const char *thbx_version(void);
 /* Values are cut after this many characters unless told otherwise. */
 #define THBX_DISPLAY_MAX_CHARS 60
 
-/* A value as an error shows it: `value` is JSON text ("\"AL \"", "12",
- * "true"); text that is not JSON is taken as a string. A string is shown in
+/* A value as an error shows it: `value` is its text as it stands in the
+ * input ("AL ", "12", a JSON object as its compact JSON). It is shown in
  * double quotes with \" \\ \t \n \r, every other control character and
  * every invisible or bidirectional character (no-break space, BOM, zero-width
  * space, U+202E, ...) as \uXXXX, a byte that is not UTF-8 as \xNN; over
  * max_chars characters (0: THBX_DISPLAY_MAX_CHARS) it is cut: its first
- * characters, "\u2026" and " (1200 characters)". Other values as compact JSON,
- * cut the same way. */
+ * characters, "\u2026" and " (1200 characters)". */
 size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_chars);
 
 /* A message, file name or record id made safe to print: TAB LF CR as \t \n
@@ -91,9 +98,19 @@ size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_
  * bidirectional characters as \uXXXX, bytes that are not UTF-8 as \xNN. */
 size_t thbx_display_text(char *out, size_t size, const char *text);
 
-/* The JSON text of `value` for an issue's value member (compact). Free it
- * with free(). NULL if value is NULL or out of memory. */
-char *thbx_value_json(const json_t *value);
+/* An issue's message with its value and hint, as every report and message
+ * shows them: "VALUE message; hint" when the message is a predicate about
+ * the value (it starts with "is ", "must ", "has ", "does ", "cannot ",
+ * "should ", "are ", "may ": `"F" is not a code of sex; did you mean
+ * female?`), else "message (value VALUE); hint"; with redact the message
+ * alone. Everything is made visible (thbx_display_text/_value). */
+size_t thbx_display_issue(char *out, size_t size, const char *message, const char *value,
+                          const char *hint, int redact);
+
+/* The text of `value` for an issue's value member: a string's characters,
+ * another value's compact JSON ("12.5", "true"). Free it with free(). NULL
+ * if value is NULL or out of memory. */
+char *thbx_value_text(const json_t *value);
 
 /* ------------------------------------------------------ embedded resources */
 
@@ -211,7 +228,7 @@ int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t 
 const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
 /* The offending value of the record error last returned (THBX_EPARSE: a CSV
- * cell or XML text that is not of its field's type) as JSON text, NULL if
+ * cell or XML text that is not of its field's type) as it stands, NULL if
  * none; the error's text names no value (a report shows it, or not when
  * redacted). Borrowed until the next call. */
 const char *thbx_reader_error_value(const thbx_reader_t *reader);
@@ -258,6 +275,8 @@ typedef struct thbx_writer_options {
    * lack one. NULL: the usual header. */
   const char *raw_header;
   size_t raw_header_length;
+  int no_header;                 /* CSV: no header row (chunks concatenated after
+                                    one header give the same bytes as one run) */
 } thbx_writer_options_t;
 
 void thbx_writer_options_default(thbx_writer_options_t *options);
@@ -371,10 +390,11 @@ typedef enum thbx_report_format {
   THBX_REPORT_JUNIT,
   THBX_REPORT_SARIF,
   THBX_REPORT_GITHUB,
-  THBX_REPORT_HTML
+  THBX_REPORT_HTML,
+  THBX_REPORT_CHUNK /* one chunk of a split run, for thbx_report_merge_add() */
 } thbx_report_format;
 
-/* "text", "json", "junit", "sarif", "github", "html" -> format; -1 if unknown. */
+/* "text", "json", "junit", "sarif", "github", "html", "chunk" -> format; -1 if unknown. */
 int thbx_report_format_from_name(const char *name);
 const char *thbx_report_format_name(thbx_report_format format);
 
@@ -400,9 +420,9 @@ typedef struct thbx_issue {
    * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
-  /* the offending value as JSON text ("\"AL \"", "12"; text that is not
-   * JSON is a string), NULL if none. Reports show it before the message
-   * (`/person/sex: "F" is not a code of sex`) unless redacted */
+  /* the offending value as its text stands in the input ("AL ", "12"), NULL
+   * if none. Reports show it (thbx_display_issue: `/person/sex: "F" is not
+   * a code of sex`) unless redacted */
   const char *value;
   /* a suggestion drawn from the value ("did you mean female?"), NULL if
    * none; shown after the message, left out with the value when redacted */
@@ -422,6 +442,9 @@ typedef struct thbx_report_options {
   thbx_report_format format;
   long max_errors; /* report at most this many errors (all are counted); < 0 no limit */
   int quiet;       /* only the summary: no error details */
+  int dataset_rules; /* chunk format: the run applies the dataset rules, so a merge
+                        applies unique-record-id across chunks (default 1) */
+
   int redact;      /* leave every value and hint out of the report (for logs that
                       others read): messages, paths, places and rules remain */
 } thbx_report_options_t;
@@ -443,10 +466,41 @@ int thbx_report_file_begin(thbx_report_t *report, const char *source, thbx_error
 int thbx_report_add(thbx_report_t *report, const thbx_report_record_t *record,
                     const thbx_issue_t *issues, size_t count, thbx_error_t *err);
 int thbx_report_file_end(thbx_report_t *report, thbx_error_t *err);
+/* After an input has been read: how many lines it had, how many of them
+ * are a header (1 for CSV, else 0), and whether it was read to its end. The
+ * chunk format records it, so that a merge numbers the lines of the next
+ * chunk of the same stream ("-") after this one's and knows that the run
+ * was complete; the other formats ignore it. */
+int thbx_report_input_end(thbx_report_t *report, const char *source, long lines, int header_lines,
+                          int complete, thbx_error_t *err);
 /* Write the summary and what remains, and flush. Call once, last. */
 int thbx_report_finish(thbx_report_t *report, thbx_error_t *err);
 void thbx_report_get_summary(const thbx_report_t *report, thbx_report_summary_t *summary);
 void thbx_report_free(thbx_report_t *report);
+
+/* One report from the chunk reports (THBX_REPORT_CHUNK) of a split run,
+ * replayed in the order of the chunks into `into` (any format): the same
+ * verdict, counts and errors as one run over the chunks' inputs one after
+ * another. Chunks of standard input ("-") continue one another: their lines
+ * and record numbers are offset by those of the chunks before (a repeated
+ * CSV header is not counted), and they count as one file. The dataset rule
+ * unique-record-id is applied across chunks (a duplicate of a record_id of
+ * an earlier chunk is reported at the later record, pointing at the first).
+ * Memory: one entry per distinct record_id. */
+typedef struct thbx_report_merge thbx_report_merge_t;
+
+int thbx_report_merge_new(thbx_report_merge_t **out, thbx_report_t *into, thbx_error_t *err);
+/* Replay one chunk report read from `chunk` (named `name` in errors).
+ * THBX_EPARSE: not a chunk report, or torn (err says where); nothing of it
+ * is replayed past that point. */
+int thbx_report_merge_add(thbx_report_merge_t *merge, FILE *chunk, const char *name,
+                          thbx_error_t *err);
+/* 1 when every input of every chunk was read to its end (the exit status of
+ * one run would not be 2), else 0. */
+int thbx_report_merge_complete(const thbx_report_merge_t *merge);
+/* Finish `into` (thbx_report_finish). */
+int thbx_report_merge_finish(thbx_report_merge_t *merge, thbx_error_t *err);
+void thbx_report_merge_free(thbx_report_merge_t *merge);
 
 /* ------------------------------------------------------------- validation */
 
@@ -528,9 +582,9 @@ typedef struct thbx_item_issue {
   char *instance_path; /* JSON Pointer into the record, "" if none */
   char *schema_path;   /* JSON Pointer into the schema or mapping, "" if none */
   char *message;       /* lower-case, no trailing period; names no personal value */
-  char *value;         /* the offending value as JSON text ("\"AL \"", "12"; text
-                          that is not JSON is a string), NULL if none; reports
-                          show it (thbx_display_value) unless redacted */
+  char *value;         /* the offending value as it stands in the input ("AL ",
+                          "12"), NULL if none; reports show it
+                          (thbx_display_issue) unless redacted */
   char *related_source; /* another place the issue involves, NULL if none */
   long related_line, related_column;
   char *hint;           /* a suggestion drawn from the value ("did you mean
@@ -708,6 +762,8 @@ typedef struct thbx_mapping_options {
   int reverse;          /* profile records -> the national format */
   const char *key_file; /* key of the pseudonymise transform (NULL: refused
                            if a row uses it) */
+  const char *derive;   /* with key_file: the key derived for this recipient
+                           label (HKDF, as `thbx pseudonymise --derive`), NULL none */
   FILE *trace;          /* optional: one NDJSON line per output value (where it
                            came from, never the value); the stage is then
                            ordered so that lines come in input order */
@@ -800,7 +856,9 @@ int thbx_xslt_stage_new(thbx_xslt_stage_t **out, thbx_xslt_t *const *xslts, size
  * order; the writer is finished at the end of a complete run. */
 int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
                                   const thbx_xslt_t *xslt, thbx_error_t *err);
+
 /* -------------------------------------------------------------- statistics
+ *
  * `thbx stats` (docs/privacy-stats.md): counts of records, or of distinct
  * persons, grouped by 1 to 3 paths, with margins, primary suppression
  * (0 < count < K) and secondary suppression proven by a certificate. The
@@ -857,6 +915,7 @@ typedef struct thbx_stats_summary {
   long primary;       /* cells suppressed for being small */
   long secondary;     /* cells suppressed to protect them */
   int multi_valued;   /* some record counted in more than one cell of a dimension */
+  int overlap;        /* with distinct: some person counted in more than one cell */
 } thbx_stats_summary_t;
 void thbx_stats_get_summary(const thbx_stats_t *stats, thbx_stats_summary_t *summary);
 void thbx_stats_free(thbx_stats_t *stats);
@@ -869,6 +928,14 @@ typedef struct thbx_stats_verdict {
   json_t *problems; /* owned by the caller */
 } thbx_stats_verdict_t;
 int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict, thbx_error_t *err);
+/* And that `published` (borrowed: an array of rows, each with the group-by
+ * paths, flat like the JSON output or nested like CSV read generically, and
+ * "count", absent, null or "" when suppressed) is exactly the certificate's
+ * table: every published count true, every suppressed cell suppressed,
+ * every margin and every non-zero cell present. Problems are appended to
+ * verdict->problems (from thbx_stats_verify). */
+int thbx_stats_verify_published(const json_t *certificate, const json_t *published,
+                                thbx_stats_verdict_t *verdict, thbx_error_t *err);
 
 /* ------------------------------------------------------------ pseudonyms
  * Keyed pseudonyms (docs/privacy.md): a value becomes the lowercase hex

@@ -5,6 +5,7 @@
 #ifndef THBX_CLI_H
 #define THBX_CLI_H
 
+#include "help.h"
 #include "thbx.h"
 
 #include <stdio.h>
@@ -23,6 +24,8 @@ int cmd_pseudonymise(int argc, char **argv);
 int cmd_anonymise(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
+/* `thbx validate --merge` (cmd_validate_merge.c); argv as for cmd_validate. */
+int cmd_validate_merge(int argc, char **argv);
 
 /* Set jansson's and libxml2's allocators to per-thread free lists
  * (cli_alloc.c); before any jansson value or libxml2 object exists. */
@@ -69,8 +72,9 @@ int cli_output_commit(cli_output_t *out);
 void cli_output_abort(cli_output_t *out);
 
 /* The reader limits as options (cli_limits.c), for getopt_long tables:
- * put CLI_LIMIT_OPTIONS among the `struct option` entries, print
- * cli_limits_help in --help, and pass each option to cli_limit_option(). */
+ * put CLI_LIMIT_OPTIONS among the `struct option` entries, "Include: limits"
+ * in the command's docs/cmdline/COMMAND.opts, and pass each option to
+ * cli_limit_option(). */
 enum {
   CLI_OPT_MAX_DEPTH = 0x1000,
   CLI_OPT_MAX_RECORD,
@@ -86,13 +90,14 @@ enum {
       {"max-field-size", required_argument, NULL, CLI_OPT_MAX_FIELD},                     \
       {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
       {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
-extern const char cli_limits_help[];
-extern const char cli_reader_limits_help[]; /* without --regex-match-limit */
 /* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
 int cli_parse_size(const char *s, unsigned long long *out);
 
+/* A stream reading `in` that counts its lines into *lines (a last line
+ * without a newline counts); closing it leaves `in` open. NULL on failure. */
+FILE *cli_count_lines(FILE *in, long *lines);
 /* A CSV separator option (--delimiter, --list-sep): one ASCII character,
  * "tab" or "\t". 0 and *out set, or EXIT_USAGE with the reason said. */
 int cli_parse_char(const char *command, const char *option, const char *arg, char *out);

@@ -8,22 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char cli_map_help[] =
-    "  -m, --mapping MAP.csv    map a national format onto the profile first (see\n"
-    "                           docs/mapping.md); with --reverse, the profile onto it\n"
-    "      --reverse            read profile records, write the national format\n"
-    "      --trace FILE.ndjson  where each output value came from (never the value)\n"
-    "      --xslt FILE.xsl      XSLT 1.0 applied to each XML input record (repeatable)\n"
-    "      --param NAME=VALUE   a string parameter of the stylesheets (repeatable)\n"
-    "      --xslt-out FILE.xsl  XSLT applied to each XML output record\n"
-    "      --key-file KEY       key of the mapping's pseudonymise transform\n";
-
 int cli_map_option(const char *command, int option, const char *arg, struct cli_map *m) {
   switch (option) {
   case 'm': m->mapping = arg; return 0;
   case CLI_OPT_REVERSE: m->reverse = 1; return 0;
   case CLI_OPT_TRACE: m->trace_path = arg; return 0;
   case CLI_OPT_KEY_FILE: m->key_file = arg; return 0;
+  case CLI_OPT_DERIVE: m->derive = arg; return 0;
   case CLI_OPT_XSLT_OUT: m->xslt_out = arg; return 0;
   case CLI_OPT_XSLT:
     if (m->nxslt == sizeof(m->xslt) / sizeof(m->xslt[0]))
@@ -50,8 +41,12 @@ int cli_map_active(const struct cli_map *m) { return m->map || m->nxslt || m->ou
 int cli_map_setup(struct cli_map *m, const thbx_profile_t *profile) {
   thbx_error_t err;
   thbx_error_clear(&err);
-  if ((m->reverse || m->trace_path || m->key_file) && !m->mapping) {
-    cli_error("--reverse, --trace and --key-file need a mapping (-m MAP.csv)");
+  if ((m->reverse || m->trace_path || m->key_file || m->derive) && !m->mapping) {
+    cli_error("--reverse, --trace, --key-file and --derive need a mapping (-m MAP.csv)");
+    return EXIT_USAGE;
+  }
+  if (m->derive && !m->key_file) {
+    cli_error("--derive LABEL derives a key from --key-file KEY: give both");
     return EXIT_USAGE;
   }
   if (m->trace_path) {
@@ -78,6 +73,7 @@ int cli_map_setup(struct cli_map *m, const thbx_profile_t *profile) {
     thbx_mapping_options_default(&mo);
     mo.reverse = m->reverse;
     mo.key_file = m->key_file;
+    mo.derive = m->derive;
     mo.trace = m->trace_open ? m->trace.fp : NULL;
     if (thbx_mapping_load(&m->map, m->mapping, profile, &mo, &err) != THBX_OK) {
       cli_report(&err);

@@ -15,20 +15,24 @@ enum {
   CLI_OPT_XSLT,
   CLI_OPT_PARAM,
   CLI_OPT_XSLT_OUT,
-  CLI_OPT_KEY_FILE
+  CLI_OPT_KEY_FILE,
+  CLI_OPT_DERIVE
 };
-#define CLI_MAP_OPTIONS                                                                            \
-  {"mapping", required_argument, NULL, 'm'}, {"reverse", no_argument, NULL, CLI_OPT_REVERSE},      \
-      {"trace", required_argument, NULL, CLI_OPT_TRACE},                                           \
-      {"xslt", required_argument, NULL, CLI_OPT_XSLT},                                             \
-      {"param", required_argument, NULL, CLI_OPT_PARAM},                                           \
-      {"xslt-out", required_argument, NULL, CLI_OPT_XSLT_OUT},                                     \
-      {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE}
-extern const char cli_map_help[];
+/* clang-format off */
+#define CLI_MAP_OPTIONS                                                        \
+  {"mapping", required_argument, NULL, 'm'},                                   \
+  {"reverse", no_argument, NULL, CLI_OPT_REVERSE},                             \
+  {"trace", required_argument, NULL, CLI_OPT_TRACE},                           \
+  {"xslt", required_argument, NULL, CLI_OPT_XSLT},                             \
+  {"param", required_argument, NULL, CLI_OPT_PARAM},                           \
+  {"xslt-out", required_argument, NULL, CLI_OPT_XSLT_OUT},                     \
+  {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},                     \
+  {"derive", required_argument, NULL, CLI_OPT_DERIVE}
+/* clang-format on */
 
 struct cli_map {
-  const char *mapping, *trace_path, *key_file;
-  int reverse, redact;
+  const char *mapping, *trace_path, *key_file, *derive;
+  int reverse;
   const char *xslt[16];
   size_t nxslt;
   const char *xslt_out;

@@ -12,25 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char cli_io_help[] =
-    "  -f, --from FORMAT        input format: json, ndjson, csv or xml (default: from\n"
-    "                           the file extension, else sniffed from the first bytes)\n"
-    "  -t, --to FORMAT          output format: json, ndjson, csv or xml (default: the\n"
-    "                           format of the first input)\n"
-    "  -o, --output FILE        write to FILE (default: standard output); a regular\n"
-    "                           file is written to a temporary file and renamed\n"
-    "  -p, --profile NAME|FILE  profile directing the conversion (default " THBX_DEFAULT_PROFILE
-    ");\n"
-    "                           'none' converts generically\n"
-    "  -c, --compact            JSON and XML without indentation\n"
-    "      --delimiter C        CSV field delimiter (default ','; 'tab' for a tab)\n"
-    "      --list-sep C         CSV separator of array items (default '|')\n"
-    "      --columns A,B,C      CSV columns to write, in this order\n"
-    "      --csv-safe           neutralise CSV cells starting with = + - @\n"
-    "      --fail-fast          stop at the first record that cannot be read or written\n"
-    "                           (the output is then not committed)\n"
-    "  -q, --quiet              nothing on standard error but errors and warnings\n";
-
 void cli_io_init(struct cli_io *io) {
   memset(io, 0, sizeof(*io));
   io->profile = THBX_DEFAULT_PROFILE;

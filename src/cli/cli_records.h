@@ -33,7 +33,6 @@ enum { CLI_IO_DELIM = 0x1100, CLI_IO_LISTSEP, CLI_IO_COLUMNS, CLI_IO_CSVSAFE, CL
       {"columns", required_argument, NULL, CLI_IO_COLUMNS},                                        \
       {"csv-safe", no_argument, NULL, CLI_IO_CSVSAFE},                                             \
       {"fail-fast", no_argument, NULL, CLI_IO_FAILFAST}, CLI_LIMIT_OPTIONS
-extern const char cli_io_help[];
 
 void cli_io_init(struct cli_io *io);
 /* 1: not an I/O option; 0: stored; EXIT_USAGE: bad value (said). */

@@ -150,19 +150,9 @@ static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_
     e.line = is->line;
     e.column = is->column;
     snprintf(e.instance_path, sizeof(e.instance_path), "%s", is->instance_path);
-    /* "VALUE message; hint", as the reports spell it (thbx_display_value) */
-    size_t at = 0;
-    if (is->value && !m->redact) {
-      at = thbx_display_value(e.text, sizeof(e.text) - 1, is->value, 0);
-      if (at >= sizeof(e.text) - 2)
-        at = sizeof(e.text) - 2;
-      e.text[at++] = ' ';
-      e.text[at] = '\0';
-    }
-    if (is->hint && !m->redact)
-      snprintf(e.text + at, sizeof(e.text) - at, "%s; %s", is->message, is->hint);
-    else
-      snprintf(e.text + at, sizeof(e.text) - at, "%s", is->message);
+    /* "VALUE message; hint" as the reports spell it (thbx_display_issue);
+     * cli_report makes the rest visible, and this text already is */
+    thbx_display_issue(e.text, sizeof(e.text), is->message, is->value, is->hint, m->redact);
     cli_report(&e);
   }
   cli_progress_t *pg = m->pg;

@@ -13,58 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char help[] =
-    "Usage: thbx anonymise -k K --quasi PATH[,PATH...] [--hierarchy PATH=FILE.csv]...\n"
-    "                      [--distinct PATH] [--sensitive PATH] [--check] [-t FORMAT]\n"
-    "                      [-o OUT] [INPUT...]\n"
-    "\n"
-    "Make a k-anonymous release: in the output, every combination of the\n"
-    "quasi-identifiers' values is shared by at least K records (K persons with\n"
-    "--distinct). Values are first generalised (one level per quasi-identifier from\n"
-    "its hierarchy, the lowest levels that leave at most --max-suppress of the\n"
-    "records to suppress), then suppressed locally (a value replaced by its code\n"
-    "list's 'unknown', or an optional field dropped), and records are dropped last.\n"
-    "The output stays valid against the profile. Inputs are read twice; standard\n"
-    "input is kept meanwhile in a private temporary file (mode 0600, in $TMPDIR or\n"
-    "/tmp) that is removed from its directory as soon as it is made. See\n"
-    "docs/privacy.md.\n"
-    "\n"
-    "Options:\n"
-    "  -k K                     the smallest group allowed (required, at least 2)\n"
-    "      --quasi PATH[,PATH]  the quasi-identifiers (dotted paths, person.age_group);\n"
-    "                           required; repeatable; at most 16\n"
-    "      --hierarchy PATH=FILE.csv\n"
-    "                           generalisation hierarchy of PATH, as ARX writes them:\n"
-    "                           one row per value, 'value,level1,level2,...' (',' or\n"
-    "                           ';'; '*' is suppressed; an optional first row starting\n"
-    "                           with 'value' is a header); repeatable\n"
-    "      --distinct PATH      count persons (distinct values of PATH, e.g.\n"
-    "                           person.person_ref) instead of records\n"
-    "      --sensitive PATH     report the l-diversity of PATH per group (distinct\n"
-    "                           values of it among each group's records)\n"
-    "      --max-suppress PCT   share of records the choice of levels may leave to\n"
-    "                           suppression (default 5)\n"
-    "      --check              change and write nothing: report the groups of the\n"
-    "                           input as it is; exit 1 if any is smaller than K\n"
-    "      --report FORMAT      the report on standard error: text (default) or json\n";
-static const char help_tail[] =
-    "  -h, --help               show this help\n"
-    "\n"
-    "The report (on standard error) holds counts, never values: records read,\n"
-    "written and dropped; per quasi-identifier the level used and the records\n"
-    "generalised and suppressed; the group-size distribution; with --sensitive the\n"
-    "distribution of l over the groups.\n"
-    "\n"
-    "Examples:\n"
-    "  thbx anonymise -k 5 --quasi person.sex,person.age_group,reporting_country \\\n"
-    "      --distinct person.person_ref samples/events.ndjson -o release.ndjson\n"
-    "  thbx anonymise -k 11 --quasi person.age_group,exploitation.start_year \\\n"
-    "      --hierarchy exploitation.start_year=years.csv --check release.ndjson\n"
-    "\n"
-    "Exit status: 0 done (with --check: every group has K or more), 1 some records\n"
-    "could not be read (with --check: also a group smaller than K), 2 usage error,\n"
-    "a broken hierarchy, unreadable input, unwritable output or broken profile.\n";
-
 struct input {
   const char *name;
   FILE *fp;
@@ -223,7 +171,7 @@ static int pass(const struct cli_io *io, const thbx_profile_t *profile, thbx_ano
   if (rc == THBX_OK && !w) {
     rc = thbx_anonymiser_add_counter(p, a, &err);
     if (rc == THBX_OK)
-      rc = cli_add_messages(p, NULL, 1, 0, &err);
+      rc = cli_add_messages(p, NULL, 1, 1, &err); /* redacted: a value may be an identifier */
   } else if (rc == THBX_OK) {
     rc = thbx_anonymiser_add_stage(p, a, &err);
     if (rc == THBX_OK)
@@ -375,10 +323,7 @@ int cmd_anonymise(int argc, char **argv) {
       break;
     }
     case 'h':
-      fputs(help, stdout);
-      fputs(cli_io_help, stdout);
-      fputs(cli_limits_help, stdout);
-      fputs(help_tail, stdout);
+      fputs(cli_help_anonymise, stdout);
       code = EXIT_VALID;
       goto done;
     case ':':

@@ -6,18 +6,6 @@
 #include <getopt.h>
 #include <string.h>
 
-static const char help[] =
-    "Usage: thbx codes [LIST]\n"
-    "\n"
-    "Without LIST, print the names of the code lists of the profile " THBX_DEFAULT_PROFILE ".\n"
-    "With LIST (e.g. sex, countries, exploitation_forms), print that list as\n"
-    "CSV with the columns code,label.\n"
-    "\n"
-    "Options:\n"
-    "  -h, --help    show this help\n"
-    "\n"
-    "Exit status: 0 printed, 2 unknown list or usage error.\n";
-
 int cmd_codes(int argc, char **argv) {
   static const struct option options[] = {{"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
@@ -26,7 +14,7 @@ int cmd_codes(int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
     if (c == 'h') {
-      fputs(help, stdout);
+      fputs(cli_help_codes, stdout);
       return EXIT_VALID;
     }
     return cli_usage_error("codes", "unknown option '%s'", argv[optind - 1]);

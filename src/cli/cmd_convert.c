@@ -16,60 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char help[] =
-    "Usage: thbx convert -t FORMAT [OPTIONS] [INPUT...]\n"
-    "\n"
-    "Convert records between JSON, NDJSON, CSV and XML, one record at a time.\n"
-    "INPUT is a file, or '-' (the default) for standard input; several inputs\n"
-    "are read one after another into one output.\n"
-    "\n"
-    "Options:\n"
-    "  -f, --from FORMAT        input format: json, ndjson, csv or xml (default: from\n"
-    "                           the file extension, else sniffed from the first bytes)\n"
-    "  -t, --to FORMAT          output format: json, ndjson, csv or xml (required)\n"
-    "  -o, --output FILE        write to FILE (default: standard output); a regular\n"
-    "                           file is written to a temporary file and renamed\n"
-    "  -p, --profile NAME|FILE  profile directing the conversion (default " THBX_DEFAULT_PROFILE
-    ");\n"
-    "                           'none' converts generically\n"
-    "  -c, --compact            JSON and XML without indentation\n"
-    "      --delimiter C        CSV field delimiter (default ','; 'tab' for a tab)\n"
-    "      --list-sep C         CSV separator of array items (default '|')\n"
-    "      --columns A,B,C      CSV columns to write, in this order (default: every\n"
-    "                           leaf path of the profile, in schema order)\n"
-    "      --csv-safe           neutralise CSV cells starting with = + - @\n"
-    "      --fail-fast          stop at the first record that cannot be converted\n"
-    "                           (a file given with -o is then not committed; standard\n"
-    "                           output keeps the records before, unfinished)\n"
-    "  -j, --jobs N             convert on N worker threads (default 1; 0: one per\n"
-    "                           core); the output is the same for every N\n"
-    ;
-static const char help_tail[] =
-    "  -q, --quiet              no progress display\n"
-    "      --redact             leave the offending values out of the messages about\n"
-    "                           records that cannot be converted\n"
-    "      --progress           progress on standard error even if it is not a terminal\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "A record that cannot be converted is reported as FILE:LINE:COL: error: ...\n"
-    "and skipped; conversion goes on with the next record.\n"
-    "\n"
-    "Examples:\n"
-    "  thbx convert samples/events.xml -t json\n"
-    "  thbx convert export.csv -t xml -o events.xml\n"
-    "  thbx convert -f ndjson -t csv --columns record_id,person.sex < in.ndjson\n"
-    "  cat a.json b.json | thbx convert -t ndjson -\n"
-    "  thbx convert --profile none data.xml -t json\n"
-    "\n"
-    "Exit status: 0 all records converted, 1 some records could not be converted,\n"
-    "2 usage error, unreadable input, unwritable output or broken profile,\n"
-    "130/143 interrupted (SIGINT/SIGTERM; no partial output file is left).\n";
-
 struct opts {
   thbx_format from, to;
   const char *output;
   const char *profile;
-  int compact, csv_safe, fail_fast, quiet, progress, jobs, redact;
+  int compact, csv_safe, no_header, fail_fast, quiet, progress, jobs, redact;
   char delimiter, list_sep;
   const char *columns;
   thbx_limits_t limits;
@@ -85,6 +36,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_CSVSAFE,
     OPT_FAILFAST,
     OPT_PROGRESS,
+    OPT_NOHEADER,
     OPT_REDACT
   };
   /* -j/--jobs */
@@ -97,6 +49,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"list-sep", required_argument, NULL, OPT_LISTSEP},
                                           {"columns", required_argument, NULL, OPT_COLUMNS},
                                           {"csv-safe", no_argument, NULL, OPT_CSVSAFE},
+                                          {"no-header", no_argument, NULL, OPT_NOHEADER},
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -139,6 +92,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case OPT_REDACT: o->redact = 1; break;
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
+    case OPT_NOHEADER: o->no_header = 1; break;
     case OPT_FAILFAST: o->fail_fast = 1; break;
     case OPT_COLUMNS:
       if (!*optarg)
@@ -155,10 +109,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
         return EXIT_USAGE;
       break;
     case 'h':
-      fputs(help, stdout);
-      fputs(cli_reader_limits_help, stdout);
-      fputs(cli_map_help, stdout);
-      fputs(help_tail, stdout);
+      fputs(cli_help_convert, stdout);
       return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
     case CLI_OPT_REGEX_LIMIT:
@@ -181,8 +132,8 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   }
   if (o->to == THBX_FORMAT_AUTO)
     return cli_usage_error("convert", "the output format is required: -t json|ndjson|csv|xml");
-  if ((o->columns || o->csv_safe) && o->to != THBX_FORMAT_CSV)
-    cli_warning("--columns and --csv-safe apply to CSV output only; ignored for %s",
+  if ((o->columns || o->csv_safe || o->no_header) && o->to != THBX_FORMAT_CSV)
+    cli_warning("--columns, --csv-safe and --no-header apply to CSV output only; ignored for %s",
                 thbx_format_name(o->to));
   if (o->delimiter == o->list_sep)
     return cli_usage_error("convert", "--delimiter and --list-sep must differ");
@@ -303,6 +254,7 @@ int cmd_convert(int argc, char **argv) {
   wo.list_separator = o.list_sep;
   wo.columns = o.columns;
   wo.csv_safe = o.csv_safe;
+  wo.no_header = o.no_header;
   if (o.map.map && o.map.reverse) {
     /* the national format: spelled generically, in the mapping's columns */
     wo.profile = NULL;

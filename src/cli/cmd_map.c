@@ -11,35 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
-    "Usage: thbx map check MAP.csv [--sample INPUT] [--reverse] [OPTIONS]\n"
-    "       thbx map init --sample INPUT [-o MAP.csv] [OPTIONS]\n"
-    "\n"
-    "check: compile the mapping and its crosswalks against the profile and list\n"
-    "what would go wrong: required targets neither mapped nor defaulted, and with\n"
-    "--sample, the columns the sample lacks, the source codes no crosswalk row\n"
-    "covers (with their counts), values that cannot be read, and date patterns\n"
-    "the sample makes ambiguous. --reverse prints the loss ledger: what cannot go\n"
-    "back to the national format one to one.\n"
-    "\n"
-    "init: draft a mapping from a sample export: one row per source column with\n"
-    "the closest profile path, a date pattern where one fits unambiguously, and a\n"
-    "crosswalk stub (source codes with their counts) for columns of codes.\n"
-    "\n"
-    "Options:\n"
-    "  -s, --sample INPUT       a sample export\n"
-    "  -f, --from FORMAT        the sample's format (default: from its extension)\n"
-    "      --delimiter C        CSV delimiter of the sample (init; check takes the\n"
-    "                           mapping's @delimiter)\n"
-    "  -p, --profile NAME|FILE  the profile (default " THBX_DEFAULT_PROFILE ")\n"
-    "      --reverse            check the mapping for --reverse (the loss ledger)\n"
-    "      --key-file KEY       key of the pseudonymise transform\n"
-    "  -o, --output FILE        init: write the draft here (crosswalk stubs beside it)\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "Exit status: 0 nothing to fix, 1 findings at level error, 2 usage error or a\n"
-    "mapping that does not compile (MAP.csv:LINE: error: ...).\n";
-
 struct opts {
   const char *sample, *profile, *output, *key_file;
   thbx_format from;
@@ -83,7 +54,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *cmd) {
       if (o->from == THBX_FORMAT_AUTO)
         return cli_usage_error(cmd, "unknown format '%s'", optarg);
       break;
-    case 'h': fputs(help, stdout); return -1;
+    case 'h': fputs(cli_help_map, stdout); return -1;
     case ':': return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
@@ -246,7 +217,7 @@ static int map_init(int argc, char **argv) {
 
 int cmd_map(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(help, argc < 2 ? stderr : stdout);
+    fputs(cli_help_map, argc < 2 ? stderr : stdout);
     return argc < 2 ? EXIT_USAGE : EXIT_VALID;
   }
   if (strcmp(argv[1], "check") == 0)

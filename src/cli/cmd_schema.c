@@ -7,21 +7,6 @@
 #include <getopt.h>
 #include <string.h>
 
-static const char help[] =
-    "Usage: thbx schema [--json|--xsd] [NAME]\n"
-    "       thbx schema --list\n"
-    "\n"
-    "Print the JSON Schema (default) or the XSD of an embedded profile\n"
-    "(default " THBX_DEFAULT_PROFILE ").\n"
-    "\n"
-    "Options:\n"
-    "  --json        print the JSON Schema (default)\n"
-    "  --xsd         print the XSD of the XML spelling\n"
-    "  -l, --list    list the embedded profiles\n"
-    "  -h, --help    show this help\n"
-    "\n"
-    "Exit status: 0 printed, 2 unknown profile or usage error.\n";
-
 int cmd_schema(int argc, char **argv) {
   enum { OPT_JSON = 256, OPT_XSD };
   static const struct option options[] = {{"json", no_argument, NULL, OPT_JSON},
@@ -37,7 +22,7 @@ int cmd_schema(int argc, char **argv) {
     case OPT_JSON: xsd = 0; break;
     case OPT_XSD: xsd = 1; break;
     case 'l': list = 1; break;
-    case 'h': fputs(help, stdout); return EXIT_VALID;
+    case 'h': fputs(cli_help_schema, stdout); return EXIT_VALID;
     default: return cli_usage_error("schema", "unknown option '%s'", argv[optind - 1]);
     }
   }

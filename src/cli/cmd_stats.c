@@ -16,63 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char help[] =
-    "Usage: thbx stats --by PATH[,PATH...] [OPTIONS] [INPUT...]\n"
-    "       thbx stats --verify CERTIFICATE\n"
-    "\n"
-    "Count records grouped by 1 to 3 paths, with small counts suppressed so that\n"
-    "none can be derived from what is published. INPUT is a file (JSON, NDJSON,\n"
-    "CSV or XML) or '-' (the default) for standard input.\n"
-    "\n"
-    "Options:\n"
-    "  -b, --by PATH[,PATH...]  group by these leaf paths (person.sex), or a date's\n"
-    "                           PATH:year / PATH:month (event_date:year); an array-\n"
-    "                           valued path counts a record once per distinct value\n"
-    "      --distinct PATH      count distinct values of PATH (persons, e.g.\n"
-    "                           person.person_ref) instead of records\n"
-    "  -k, --min-cell K         suppress counts from 1 to K-1 (default 5; 1: none),\n"
-    "                           and further cells so that none of them can be\n"
-    "                           narrowed to fewer than K values\n"
-    "      --totals             margins: '_total' in the columns they sum over\n"
-    "  -F, --format FORMAT      csv (default), json, md or html\n"
-    "  -o, --output FILE        write the table to FILE (default: standard output)\n"
-    "      --certificate FILE   write the certificate of the suppression to FILE\n"
-    "                           (mode 0600: it holds the true counts; for the\n"
-    "                           publisher only)\n"
-    "      --verify FILE        check a certificate; exit 1 if a cell is unprotected\n"
-    "  -f, --from FORMAT        input format: json, ndjson, csv or xml (default: from\n"
-    "                           the file extension, else sniffed)\n"
-    "  -p, --profile NAME|FILE  profile for reading (default " THBX_DEFAULT_PROFILE "); 'none'\n"
-    "                           reads generically\n"
-    "      --delimiter C        CSV field delimiter (default ',')\n"
-    "      --list-sep C         CSV separator of array items (default '|')\n";
-static const char help_tail[] =
-    "  -j, --jobs N             read on N worker threads (default 1; 0: one per core);\n"
-    "                           the table is the same for every N\n"
-    "  -q, --quiet              no summary on standard error\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "CSV: the group-by paths, count, flag. A suppressed cell has an empty count and\n"
-    "the flag c, whether it is small or protects a small cell. A combination that\n"
-    "is not listed has the count 0.\n"
-    "\n"
-    "Examples:\n"
-    "  thbx stats --by reporting_country,event_type --totals samples/events.ndjson\n"
-    "  thbx stats --by event_date:year,person.sex --distinct person.person_ref in.xml\n"
-    "  thbx stats --by exploitation.forms -F html -o forms.html in.csv\n"
-    "  thbx stats --by reporting_country --totals --certificate cert.json in.json\n"
-    "  thbx stats --verify cert.json\n"
-    "\n"
-    "Exit status: 0 success (--verify: every small cell is protected), 1 some\n"
-    "records could not be read (--verify: a cell is unprotected or the certificate\n"
-    "is inconsistent), 2 usage error, unreadable input or unwritable output,\n"
-    "130/143 interrupted (no partial output file is left).\n";
-
 struct opts {
   char *by[4];
   size_t nby;
   char *by_copy;
-  const char *distinct, *output, *certificate, *verify, *profile;
+  const char *distinct, *output, *certificate, *verify, *published, *profile;
   long min_cell;
   int totals, quiet, jobs;
   int format;
@@ -117,7 +65,7 @@ static int split_by(struct opts *o) {
 }
 
 static int parse_options(int argc, char **argv, struct opts *o, int *first) {
-  enum { OPT_DISTINCT = 256, OPT_TOTALS, OPT_CERT, OPT_VERIFY, OPT_DELIM, OPT_LISTSEP };
+  enum { OPT_DISTINCT = 256, OPT_TOTALS, OPT_CERT, OPT_VERIFY, OPT_DELIM, OPT_LISTSEP, OPT_PUB };
   static const struct option options[] = {{"by", required_argument, NULL, 'b'},
                                           {"distinct", required_argument, NULL, OPT_DISTINCT},
                                           {"min-cell", required_argument, NULL, 'k'},
@@ -126,6 +74,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
                                           {"output", required_argument, NULL, 'o'},
                                           {"certificate", required_argument, NULL, OPT_CERT},
                                           {"verify", required_argument, NULL, OPT_VERIFY},
+                                          {"published", required_argument, NULL, OPT_PUB},
                                           {"from", required_argument, NULL, 'f'},
                                           {"profile", required_argument, NULL, 'p'},
                                           {"delimiter", required_argument, NULL, OPT_DELIM},
@@ -172,6 +121,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
     case 'o': o->output = optarg; break;
     case OPT_CERT: o->certificate = optarg; break;
     case OPT_VERIFY: o->verify = optarg; break;
+    case OPT_PUB: o->published = optarg; break;
     case 'f':
       o->from = thbx_format_from_name(optarg);
       if (o->from == THBX_FORMAT_AUTO)
@@ -192,9 +142,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
         return cli_usage_error("stats", "--list-sep wants one character, not '%s'", optarg);
       break;
     case 'h':
-      fputs(help, stdout);
-      fputs(cli_limits_help, stdout);
-      fputs(help_tail, stdout);
+      fputs(cli_help_stats, stdout);
       return -1;
     case ':': return cli_usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
     default: {
@@ -209,9 +157,11 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
   *first = optind;
   if (o->verify) {
     if (o->by_copy || o->distinct || o->certificate || optind < argc)
-      return cli_usage_error("stats", "--verify takes a certificate and nothing else");
+      return cli_usage_error("stats", "--verify takes a certificate (and --published) only");
     return 0;
   }
+  if (o->published)
+    return cli_usage_error("stats", "--published goes with --verify");
   if (!o->by_copy)
     return cli_usage_error("stats", "--by PATH[,PATH...] is required");
   if (o->delimiter == o->list_sep)
@@ -219,7 +169,57 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
   return split_by(o);
 }
 
-static int verify(const char *path) {
+/* The rows of a published table: the JSON output's cells, or the CSV
+ * output read generically (one object per row). NULL and a message if it
+ * cannot be read. */
+static json_t *published_rows(const char *path) {
+  json_error_t jerr;
+  json_t *doc = json_load_file(path, 0, &jerr);
+  if (doc) {
+    json_t *cells = json_incref(json_object_get(doc, "cells"));
+    json_decref(doc);
+    if (!json_is_array(cells)) {
+      json_decref(cells);
+      cli_error("%s: a JSON publication of thbx stats has \"cells\"", path);
+      return NULL;
+    }
+    return cells;
+  }
+  FILE *in = cli_open_input(path);
+  if (!in)
+    return NULL;
+  thbx_reader_options_t ro;
+  thbx_reader_options_default(&ro);
+  ro.format = THBX_FORMAT_CSV;
+  thbx_reader_t *r = NULL;
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  json_t *rows = json_array();
+  if (!rows || thbx_reader_open(&r, in, path, &ro, &err) != THBX_OK) {
+    cli_report(&err);
+    json_decref(rows);
+    cli_close_input(in);
+    return NULL;
+  }
+  for (;;) {
+    thbx_record_t rec;
+    int rc = thbx_reader_next(r, &rec, &err);
+    if (rc == THBX_EOF)
+      break;
+    if (rc != THBX_OK) {
+      cli_report(&err);
+      json_decref(rows);
+      rows = NULL;
+      break;
+    }
+    json_array_append_new(rows, rec.value);
+  }
+  thbx_reader_free(r);
+  cli_close_input(in);
+  return rows;
+}
+
+static int verify(const char *path, const char *published) {
   json_error_t jerr;
   json_t *cert =
       strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
@@ -238,14 +238,33 @@ static int verify(const char *path) {
     cli_report(&err);
     return EXIT_USAGE;
   }
+  long long k = (long long)json_integer_value(json_object_get(cert, "min_cell"));
+  size_t own = json_array_size(v.problems); /* the certificate's; then the table's */
+  if (published) {
+    json_t *rows = published_rows(published);
+    if (!rows) {
+      json_decref(cert);
+      json_decref(v.problems);
+      return EXIT_USAGE;
+    }
+    thbx_stats_verify_published(cert, rows, &v, &err);
+    json_decref(rows);
+  }
   json_decref(cert);
   size_t n = json_array_size(v.problems);
-  for (size_t i = 0; i < n; i++)
-    fprintf(stderr, "%s: unprotected: %s\n", path,
-            json_string_value(json_array_get(v.problems, i)));
+  for (size_t i = 0; i < n; i++) {
+    if (i < own)
+      fprintf(stderr, "%s: unprotected: %s\n", path,
+              json_string_value(json_array_get(v.problems, i)));
+    else
+      fprintf(stderr, "%s: differs from %s: %s\n", published, path,
+              json_string_value(json_array_get(v.problems, i)));
+  }
   if (n == 0)
-    printf("%s: verified: %ld cells, %ld small cells, each protected by two witnesses\n", path,
-           v.cells, v.primary);
+    printf("%s: verified: %ld cells, %ld small cells (below %lld), each protected by two "
+           "witnesses%s%s\n",
+           path, v.cells, v.primary, k, published ? "; the table is exactly " : "",
+           published ? published : "");
   else
     printf("%s: NOT verified: %zu problems (%ld of %ld small cells protected)\n", path, n,
            v.protected_cells, v.primary);
@@ -292,6 +311,9 @@ static void summary(const struct opts *o, const thbx_stats_t *stats) {
   if (sm.multi_valued)
     fprintf(stderr, "thbx: note: an array-valued path counts a record once per distinct value: "
                     "cells add up to more than the records\n");
+  if (sm.overlap)
+    fprintf(stderr, "thbx: note: a person is counted in several cells%s\n",
+            o->totals ? "; margins are the sums of their cells" : "");
   if (sm.skipped)
     fprintf(stderr, "thbx: note: %ld records without a value of %s are not counted\n", sm.skipped,
             o->distinct);
@@ -313,7 +335,7 @@ int cmd_stats(int argc, char **argv) {
     return prc == -1 ? EXIT_VALID : prc;
   }
   if (o.verify)
-    return verify(o.verify);
+    return verify(o.verify, o.published);
   int stdin_uses = 0;
   for (int i = first; i < argc; i++) {
     if (strcmp(argv[i], "-") == 0) {

@@ -18,61 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char help[] =
-    "Usage: thbx validate [OPTIONS] INPUT...\n"
-    "       thbx validate --document --schema SCHEMA.json FILE...\n"
-    "\n"
-    "Validate every record of the inputs (JSON, NDJSON, CSV or XML; '-' is stdin)\n"
-    "against the profile " THBX_DEFAULT_PROFILE " (XML also against its XSD, record by\n"
-    "record) or the given schemas, then the dataset rules the profile names (for\n"
-    THBX_DEFAULT_PROFILE ": unique record_id across all inputs, assistance end not\n"
-    "before start, event_date not in the future).\n"
-    "\n"
-    "Options:\n"
-    "  -f, --from FORMAT        input format: json, ndjson, csv, xml (default: from\n"
-    "                           the file extension, else sniffed)\n"
-    "  -p, --profile NAME|FILE  profile (default " THBX_DEFAULT_PROFILE "), 'none' for generic\n"
-    "      --schema FILE        validate against FILE.json (JSON Schema, replaces the\n"
-    "                           profile's) or FILE.xsd (replaces the profile's XSD for\n"
-    "                           XML input); repeatable\n"
-    "      --format FORMAT      report: text (default), json, junit, sarif, github, html\n"
-    "  -o, --output FILE        write the report to FILE (default stdout)\n"
-    "      --report FORMAT=FILE also write a report in FORMAT to FILE, from the same\n"
-    "                           pass; repeatable (e.g. --report junit=j.xml\n"
-    "                           --report sarif=s.sarif)\n"
-    "      --accept FILE        write the valid records to FILE, in the input format\n"
-    "                           (a name ending in another format's extension is refused)\n"
-    "      --reject FILE        write the invalid and unreadable records to FILE\n"
-    "      --allow-empty        an input with no records is valid (default: exit 1,\n"
-    "                           'no records')\n"
-    "  -j, --jobs N             validate on N worker threads (default 1; 0: one per\n"
-    "                           core); reports and files are the same for every N\n"
-    "      --progress           progress on standard error even if it is not a terminal\n"
-    "      --max-errors N       report at most N errors (all are counted)\n"
-    "  -q, --quiet              report only the summary\n"
-    "      --redact             leave the offending values out of every report and\n"
-    "                           message (for logs that others read)\n"
-    "      --no-dataset-rules   skip the dataset rules\n"
-    "      --no-formats         do not assert JSON Schema 'format' (date, date-time)\n"
-    "      --today DATE         the date event_date is compared with (YYYY-MM-DD;\n"
-    "                           default: today in UTC+14)\n"
-    "      --delimiter C        CSV field delimiter (default ','; 'tab' for TAB)\n"
-    "      --list-sep C         CSV separator of array values (default '|')\n"
-    ;
-static const char help_tail[] =
-    "      --document           validate single JSON documents against --schema\n"
-    "                           S.json, with these options of their own:\n"
-    "        --draft D          2020-12 or 7 when the schema has no $schema\n"
-    "        --ref PREFIX=DIR   $ref URIs starting with PREFIX are files under DIR\n"
-    "        --formats          `format` asserts (default: annotation only)\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "Exit status: 0 every record valid, 1 some record invalid or unreadable (or\n"
-    "no records), 2 usage error, an input that cannot be opened or read to its\n"
-    "end, or a broken schema (then the report says why, and --accept/--reject\n"
-    "files of that name are removed: a split of an earlier run would look\n"
-    "current), 130/143 interrupted (no partial file is left).\n";
-
 enum {
   OPT_SCHEMA = 256,
   OPT_FORMAT,
@@ -85,6 +30,7 @@ enum {
   OPT_DELIMITER,
   OPT_LIST_SEP,
   OPT_DOCUMENT,
+  OPT_MERGE,
   OPT_REPORT,
   OPT_ALLOW_EMPTY,
   OPT_PROGRESS,
@@ -109,12 +55,14 @@ static const struct option options[] = {
     {"list-sep", required_argument, NULL, OPT_LIST_SEP},
     CLI_LIMIT_OPTIONS,
     {"document", no_argument, NULL, OPT_DOCUMENT},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {"report", required_argument, NULL, OPT_REPORT},
     {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"jobs", required_argument, NULL, 'j'},
     {"mapping", required_argument, NULL, 'm'},
     {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
+    {"derive", required_argument, NULL, CLI_OPT_DERIVE},
     {"xslt", required_argument, NULL, CLI_OPT_XSLT},
     {"param", required_argument, NULL, CLI_OPT_PARAM},
     {"help", no_argument, NULL, 'h'},
@@ -218,14 +166,7 @@ static int parse(struct args *a, int argc, char **argv) {
         return EXIT_USAGE;
       break;
     case 'h':
-      fputs(help, stdout);
-      fputs(cli_limits_help, stdout);
-      fputs("  -m, --mapping MAP.csv    map a national format onto the profile, then validate\n"
-            "      --xslt FILE.xsl      XSLT applied to each XML input record first (repeatable)\n"
-            "      --param NAME=VALUE   a string parameter of the stylesheets\n"
-            "      --key-file KEY       key of the mapping's pseudonymise transform\n",
-            stdout);
-      fputs(help_tail, stdout);
+      fputs(cli_help_validate, stdout);
       return -1;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default: {
@@ -405,7 +346,8 @@ static int unopenable(struct run *r, const char *path, int errnum) {
   for (size_t i = 0; i < r->nreports; i++) {
     if (thbx_report_file_begin(r->reports[i], path, &ferr) != THBX_OK ||
         thbx_report_add(r->reports[i], NULL, &is, 1, &ferr) != THBX_OK ||
-        thbx_report_file_end(r->reports[i], &ferr) != THBX_OK) {
+        thbx_report_file_end(r->reports[i], &ferr) != THBX_OK ||
+        thbx_report_input_end(r->reports[i], path, 0, 0, 0, &ferr) != THBX_OK) {
       cli_report(&ferr);
       return -1;
     }
@@ -419,6 +361,8 @@ int cmd_validate(int argc, char **argv) {
       break;
     if (strcmp(argv[i], "--document") == 0)
       return cmd_validate_document(argc, argv);
+    if (strcmp(argv[i], "--merge") == 0)
+      return cmd_validate_merge(argc, argv);
   }
   struct args a;
   memset(&a, 0, sizeof(a));
@@ -451,6 +395,10 @@ int cmd_validate(int argc, char **argv) {
     return rc < 0 ? EXIT_VALID : rc;
   }
   a.vo.schemas = a.nschemas ? a.schemas : NULL;
+  a.ro.dataset_rules = a.vo.dataset_rules;
+  int chunked = a.ro.format == THBX_REPORT_CHUNK;
+  for (size_t i = 0; i < a.nreports; i++)
+    chunked |= a.report_formats[i] == THBX_REPORT_CHUNK;
   cli_signals_install();
 
   int status = EXIT_VALID, fatal = 0;
@@ -490,15 +438,48 @@ int cmd_validate(int argc, char **argv) {
                         ? thbx_mapping_format(a.map.map)
                     : strcmp(path, "-") == 0 ? THBX_FORMAT_AUTO
                                              : thbx_format_from_path(path);
+    thbx_reader_options_t mro;
+    thbx_reader_options_default(&mro);
+    mro.delimiter = a.vo.reader.delimiter;
+    cli_map_reader(&a.map, &mro);
+    mro.format = f != THBX_FORMAT_AUTO ? f : mro.format;
+    if (cli_map_check_input(&a.map, strcmp(path, "-") == 0 ? NULL : path, &mro) != 0) {
+      /* the mapping names a column this input lacks: before any record */
+      cli_close_input(in);
+      status = EXIT_USAGE;
+      goto abort;
+    }
     cli_note_terminal_input(in);
     cli_progress_input(&pg, in);
     thbx_error_clear(&err);
     thbx_pipeline_stats_t before, after;
     thbx_pipeline_get_stats(r.p, &before);
-    rc = thbx_pipeline_run(r.p, in, path, f, &err);
+    /* a chunk report (--format chunk, --report chunk=FILE) says how many
+     * lines the input had, for --merge (docs/scale.md) */
+    long lines = 0;
+    FILE *counted = chunked ? cli_count_lines(in, &lines) : NULL;
+    if (chunked && !counted) {
+      cli_error("out of memory");
+      cli_close_input(in);
+      status = EXIT_USAGE;
+      goto abort;
+    }
+    rc = thbx_pipeline_run(r.p, counted ? counted : in, path, f, &err);
     thbx_pipeline_get_stats(r.p, &after);
     cli_progress_input(&pg, NULL);
+    if (counted)
+      fclose(counted); /* counts a last line without its newline */
     cli_close_input(in);
+    for (size_t k = 0; chunked && k < r.nreports; k++) {
+      thbx_error_t lerr;
+      thbx_error_clear(&lerr);
+      if (thbx_report_input_end(r.reports[k], path, lines, f == THBX_FORMAT_CSV,
+                                rc == THBX_OK && !cli_interrupted, &lerr) != THBX_OK) {
+        cli_report(&lerr);
+        status = EXIT_USAGE;
+        goto abort;
+      }
+    }
     if (cli_interrupted || rc == THBX_EINTR) {
       interrupted = 1;
     } else if (rc == THBX_EFATAL || rc == THBX_EIO || rc == THBX_ELIMIT || rc == THBX_EPARSE) {

@@ -10,27 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
-    "Usage: thbx validate --document [--draft 2020-12|7] --schema S.json\n"
-    "                     [--ref PREFIX=DIR]... [--formats] FILE...\n"
-    "\n"
-    "Validate each FILE ('-' is standard input) as one JSON document against the\n"
-    "JSON Schema S.json.\n"
-    "\n"
-    "Options:\n"
-    "  --schema FILE       the schema (repeat to register more schemas by their $id;\n"
-    "                      the first one validates). A schema without $id is named\n"
-    "                      by its file, so relative $refs find files beside it\n"
-    "  --draft D           2020-12 or 7 when the schema has no $schema (default 2020-12)\n"
-    "  --ref PREFIX=DIR    $ref URIs starting with PREFIX are files under DIR\n"
-    "  --formats           `format` asserts (default: annotation only)\n"
-    "  -q, --quiet         print nothing, only the exit status\n"
-    "  -h, --help          show this help\n"
-    "\n"
-    "Errors: FILE: error: /instance/path: message (keyword location)\n"
-    "Exit status: 0 all valid, 1 some FILE invalid, 2 broken schema, unreadable\n"
-    "FILE or usage error.\n";
-
 /* A schema file without $id gets the file's own URI, and its directory is
  * mapped, so that a relative "$ref": "common.json" finds the file beside it
  * (and nothing above it: the registry refuses "..")). */
@@ -174,7 +153,7 @@ int cmd_validate_document(int argc, char **argv) {
     case OPT_FORMATS: opt.assert_formats = 1; break;
     case 'q': quiet = 1; break;
     case 'h':
-      fputs(help, stdout);
+      fputs(cli_help_validate_document, stdout);
       rc = EXIT_VALID;
       goto done;
     case ':':

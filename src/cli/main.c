@@ -8,38 +8,49 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The commands; their summaries and help texts are generated from
+ * docs/cmdline/COMMAND.opts (help.c), like the man pages. */
 struct command {
   const char *name;
   int (*run)(int argc, char **argv);
-  const char *summary;
 };
 
 static const struct command commands[] = {
-    {"convert", cmd_convert, "convert records between JSON, NDJSON, CSV and XML"},
-    {"validate", cmd_validate, "validate datasets against the profile or a schema"},
-    {"schema", cmd_schema, "print an embedded profile schema (JSON Schema or XSD)"},
-    {"codes", cmd_codes, "print the code lists of the profile"},
-    {"map", cmd_map, "check or draft a mapping of a national format (map check, map init)"},
-    {"stats", cmd_stats, "count records by 1 to 3 paths, small cells suppressed"},
-    {"pseudonymise", cmd_pseudonymise, "replace identifiers by keyed pseudonyms, drop fields"},
-    {"anonymise", cmd_anonymise, "make a k-anonymous release of person-level records"},
-    {NULL, NULL, NULL},
+    {"convert", cmd_convert},
+    {"validate", cmd_validate},
+    {"schema", cmd_schema},
+    {"codes", cmd_codes},
+    {"map", cmd_map},
+    {"stats", cmd_stats},
+    {"pseudonymise", cmd_pseudonymise},
+    {"anonymise", cmd_anonymise},
+    {NULL, NULL},
 };
 
-static void usage(FILE *fp) {
-  fputs("Usage: thbx [--version] [--help] COMMAND [ARGS]\n"
-        "\n"
-        "Convert and validate harmonised records about trafficking in human beings.\n"
-        "\n"
-        "Commands:\n",
-        fp);
-  for (const struct command *c = commands; c->name; c++)
-    fprintf(fp, "  %-13s %s\n", c->name, c->summary);
-  fputs("  help          show the help of a command\n"
-        "\n"
-        "Run 'thbx COMMAND --help' or 'thbx help COMMAND' for a command's options.\n"
-        "Exit status: 0 success/valid, 1 invalid data found, 2 usage, I/O or schema error.\n",
-        fp);
+static void usage(FILE *fp) { fputs(cli_help_thbx, fp); }
+
+/* thbx's version, then what the library is and runs with. */
+static int version(void) {
+  json_t *info = thbx_version_info();
+  if (!info) {
+    cli_error("out of memory");
+    return EXIT_USAGE;
+  }
+  printf("thbx %s\n", THBX_VERSION);
+  printf("libthbx %s\n", thbx_version());
+  printf("profiles:");
+  size_t i;
+  json_t *p;
+  json_array_foreach(json_object_get(info, "profiles"), i, p) printf(" %s", json_string_value(p));
+  printf("\n");
+  static const char *const libs[][2] = {{"libxml2", "libxml2"},   {"libxslt", "libxslt"},
+                                        {"libexslt", "libexslt"}, {"jansson", "jansson"},
+                                        {"yajl", "yajl"},         {"pcre2", "PCRE2"},
+                                        {"openssl", "OpenSSL"}};
+  for (size_t k = 0; k < sizeof(libs) / sizeof(libs[0]); k++)
+    printf("%s %s\n", libs[k][1], json_string_value(json_object_get(info, libs[k][0])));
+  json_decref(info);
+  return fflush(stdout) == 0 ? EXIT_VALID : EXIT_USAGE;
 }
 
 static const struct command *find(const char *name) {
@@ -57,8 +68,7 @@ int main(int argc, char **argv) {
   }
   const char *name = argv[1];
   if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-    printf("thbx %s (libthbx %s)\n", THBX_VERSION, thbx_version());
-    return EXIT_VALID;
+    return version();
   }
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
     usage(stdout);

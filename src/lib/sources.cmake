@@ -17,6 +17,7 @@ set(THBX_LIB_SOURCES
   core/hmap.c
   core/json_util.c
   core/resource.c
+  core/version.c
   # profile: a profile's schemas and code lists, and the shape that drives conversion
   profile/profile.c
   profile/profile_shape.c
@@ -62,6 +63,8 @@ set(THBX_LIB_SOURCES
   report/report_sarif.c
   report/report_github.c
   report/report_html.c
+  report/report_chunk.c
+  report/report_merge.c
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c

@@ -126,6 +126,14 @@ expect_exit 2 "$THBX" convert --profile none "$TMP/torn.json" -t ndjson
 expect_exit 2 V "$TMP/no${esc}[2Jsuch.ndjson"
 [ "$(raw "$TMP/stderr" "$TMP/stdout" | awk -F: '{s += $NF} END {print s}')" = 0 ] || fail "file name ESC reached the terminal"
 
+# a file name with an escape among several inputs (the per-input summary lines)
+cp "$TMP/s.ndjson" "$TMP/n${esc}[2J${rlo}.ndjson"
+for f in $FORMATS; do
+  expect_exit 1 V --format "$f" "$TMP/n${esc}[2J${rlo}.ndjson" "$TMP/s.ndjson"
+  [ "$(raw "$TMP/stdout" "$TMP/stderr" | awk -F: '{s += $NF} END {print s}')" = 0 ] ||
+    fail "$f: a file name's ESC or U+202E reached the report"
+done
+
 # --- XML: one fault, one error; a fault of the document once, records judged alone
 sed 's|<sex>female</sex>|<sex>F</sex>|' "$S/events.xml" | awk '/<sex>F<\/sex>/ && n++ { sub(/<sex>F<\/sex>/, "<sex>female</sex>") } { print }' >"$TMP/one.xml"
 [ "$(grep -c '<sex>F</sex>' "$TMP/one.xml")" = 1 ] || fail "one.xml has not one broken sex"

@@ -122,6 +122,24 @@ expect_exit 2 "$THBX" stats --verify "$TMP/notjson.json"
 pub=$(jq '[range(0; .counts | length)] - .suppressed | .[0]' "$TMP/cert.json")
 tamper published-cell ".protection[0].up.cells[0] = $pub"
 
+# the publication against its certificate: CSV and JSON as written pass;
+# a changed count, a revealed suppressed cell, a dropped row do not
+"$THBX" stats -q --by reporting_country,person.sex --totals "$S/events.ndjson" >"$TMP/pub.csv"
+"$THBX" stats -q --by reporting_country,person.sex --totals -F json "$S/events.ndjson" >"$TMP/pub.json"
+expect_exit 0 "$THBX" stats --verify "$TMP/cert.json" --published "$TMP/pub.csv"
+expect_exit 0 "$THBX" stats --verify "$TMP/cert.json" --published "$TMP/pub.json"
+sed 's/^_total,_total,30,/_total,_total,31,/' "$TMP/pub.csv" >"$TMP/pub-count.csv"
+cmp -s "$TMP/pub.csv" "$TMP/pub-count.csv" && fail "the grand total was not changed"
+expect_exit 1 "$THBX" stats --verify "$TMP/cert.json" --published "$TMP/pub-count.csv"
+grep -q 'differs from' "$TMP/stderr" || fail "no message for a changed count"
+awk 'BEGIN { done = 0 } !done && /,,c/ { sub(/,,c/, ",2,"); done = 1 } { print }' "$TMP/pub.csv" >"$TMP/pub-open.csv"
+expect_exit 1 "$THBX" stats --verify "$TMP/cert.json" --published "$TMP/pub-open.csv"
+sed '2d' "$TMP/pub.csv" >"$TMP/pub-drop.csv"
+expect_exit 1 "$THBX" stats --verify "$TMP/cert.json" --published "$TMP/pub-drop.csv"
+jq '.cells[0].count = 999 | .cells[0].suppressed = false' "$TMP/pub.json" >"$TMP/pub-bad.json"
+expect_exit 1 "$THBX" stats --verify "$TMP/cert.json" --published "$TMP/pub-bad.json"
+expect_exit 2 "$THBX" stats --by reporting_country --published "$TMP/pub.csv" "$S/events.ndjson"
+
 # the same input gives the same table and certificate (deterministic)
 "$THBX" stats -q --by reporting_country,person.sex --totals --certificate "$TMP/cert2.json" \
   "$S/events.ndjson" >/dev/null

@@ -113,6 +113,18 @@ jq -r '.person.person_ref' "$TMP/plain.ndjson" | sort -u >"$TMP/p"
 expect_exit 0 ps --key-file "$KEY" --derive greta-2025 -t ndjson "$S/events.ndjson"
 cmp -s "$TMP/stdout" "$TMP/greta.ndjson" || fail "the same label gave other pseudonyms"
 
+# --- the mapping transform `pseudonymise` gives the same pseudonym under the same key
+M=$SRC/tests/data/mapping/pseudonymise
+cp "$M/test.key" "$TMP/map.key"
+chmod 600 "$TMP/map.key"
+expect_exit 0 "$THBX" convert -m "$M/map.csv" "$M/input.csv" -t ndjson --key-file "$TMP/map.key"
+from_map=$(jq -r '.person.person_ref' "$TMP/stdout" | head -1)
+printf '{"person":{"person_ref":"0101990710011"}}\n' >"$TMP/jmbg.ndjson"
+expect_exit 0 ps --key-file "$TMP/map.key" -p none "$TMP/jmbg.ndjson"
+from_ps=$(jq -r '.person.person_ref' "$TMP/stdout")
+[ ${#from_ps} -eq 64 ] && [ "$from_ps" = "$from_map" ] ||
+  fail "thbx pseudonymise gives $from_ps, the mapping's transform $from_map"
+
 # --- all four formats in and out: no original identifier anywhere, valid output
 jq -r '.person.person_ref, (.case_ref // empty)' "$S/events.ndjson" | sort -u >"$TMP/secrets"
 jq -r '.reporting_body.name // empty' "$S/events.ndjson" | sort -u >>"$TMP/secrets"
@@ -161,6 +173,13 @@ grep -q "Secret" "$TMP/stdout" "$TMP/stderr" && fail "an object that could not b
 [ "$(wc -l <"$TMP/stdout")" -eq 1 ] || fail "the good record was not written"
 expect_exit 1 ps --key-file "$KEY" -p none -t ndjson -o "$TMP/ff.ndjson" --fail-fast "$TMP/g.ndjson"
 [ ! -e "$TMP/ff.ndjson" ] || fail "--fail-fast committed the output"
+
+# --- messages never show a record's values (a broken cell may hold anything)
+head -2 "$S/events.csv" | sed '2s/,true,AL,/,SECRETVAL,AL,/' >"$TMP/v.csv"
+grep -q SECRETVAL "$TMP/v.csv" || fail "test input not made"
+expect_exit 1 ps --key-file "$KEY" "$TMP/v.csv"
+grep -q "v.csv:2:[0-9]*: error: /person/minor_at_exploitation" "$TMP/stderr" || fail "no message: $(cat "$TMP/stderr")"
+grep -q SECRETVAL "$TMP/stderr" "$TMP/stdout" && fail "a value was shown in a message"
 
 # --- broken input: as convert (exit 1 for a broken record, 2 for a broken file)
 printf '{"case_ref":"A-1"}\n{"case_ref":\n{"case_ref":"B-2"}\n' >"$TMP/broken.ndjson"

@@ -294,6 +294,11 @@ grep -q "^-:4:1: error:" "$TMP/lead.err" || fail "stdin line numbers shifted: $(
 expect_exit 1 an -k 3 --quasi person.sex -t ndjson -o "$TMP/b.ndjson" "$TMP/broken.ndjson"
 [ "$(grep -c 'broken.ndjson:4:1: error' "$TMP/stderr")" -eq 1 ] || fail "broken record not reported once: $(cat "$TMP/stderr")"
 [ -s "$TMP/b.ndjson" ] || fail "no output beside a broken record"
+# messages never show a record's values
+head -2 "$S/events.csv" | sed '2s/,true,AL,/,SECRETVAL,AL,/' >"$TMP/v.csv"
+expect_exit 1 an -k 2 --quasi person.sex "$TMP/v.csv"
+grep -q "v.csv:2:[0-9]*: error:" "$TMP/stderr" || fail "no message: $(cat "$TMP/stderr")"
+grep -q SECRETVAL "$TMP/stderr" && fail "a value was shown in a message"
 # a torn XML input: exit 2 and nothing written
 head -c 3000 "$S/events.xml" >"$TMP/torn.xml"
 expect_exit 2 an -k 3 --quasi person.sex -o "$TMP/t.xml" "$TMP/torn.xml"

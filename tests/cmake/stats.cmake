@@ -16,3 +16,8 @@ set_tests_properties(privacy/audit-suppression PROPERTIES TIMEOUT 1500)
 add_test(NAME privacy/audit-self-test
          COMMAND bash -c "${THBX_PY_SCIPY}" audit ${CMAKE_SOURCE_DIR}/tests/prop/audit_suppression.py
                  --self-test)
+# --verify on 300 mutated certificates: never a crash, never verified when a
+# count, a witness or the suppressed cells were changed
+add_test(NAME privacy/fuzz-certificate
+         COMMAND bash -c "${THBX_PY_SCIPY}" fuzz ${CMAKE_SOURCE_DIR}/tests/prop/fuzz_certificate.py
+                 $<TARGET_FILE:thbx> ${CMAKE_SOURCE_DIR}/samples 300)

@@ -26,50 +26,47 @@ static char *shown(const char *value) {
 
 static void values_are_quoted_with_invisible_characters_visible(void **state) {
   (void)state;
-  assert_string_equal(shown("\"AL \""), "\"AL \"");
-  assert_string_equal(shown("\"AL\\u00a0\""), "\"AL\\u00a0\"");
-  assert_string_equal(shown("\"\\ufeffAL\""), "\"\\ufeffAL\"");
-  assert_string_equal(shown("\"a\\tb\\nc\\rd\""), "\"a\\tb\\nc\\rd\"");
-  assert_string_equal(shown("\"\\u001b[31mred\\u0007\""), "\"\\u001b[31mred\\u0007\"");
-  assert_string_equal(shown("\"x\\u202ey\\u2066z\\u200b\""), "\"x\\u202ey\\u2066z\\u200b\"");
-  assert_string_equal(shown("\"C1 \\u0085 DEL \\u007f\""), "\"C1 \\u0085 DEL \\u007f\"");
-  assert_string_equal(shown("\"say \\\"hi\\\" \\\\ bye\""), "\"say \\\"hi\\\" \\\\ bye\"");
-  assert_string_equal(shown("\"Tiranë\""), "\"Tiranë\""); /* letters stay letters */
-  /* other JSON values as they are; text that is not JSON is a string */
-  assert_string_equal(shown("12.5"), "12.5");
-  assert_string_equal(shown("true"), "true");
-  assert_string_equal(shown("null"), "null");
+  assert_string_equal(shown("AL "), "\"AL \"");
+  assert_string_equal(shown("AL\xC2\xA0"), "\"AL\\u00a0\"");
+  assert_string_equal(shown("\xEF\xBB\xBF"
+                            "AL"),
+                      "\"\\ufeffAL\"");
+  assert_string_equal(shown("a\tb\nc\rd"), "\"a\\tb\\nc\\rd\"");
+  assert_string_equal(shown("\x1b[31mred\x07"), "\"\\u001b[31mred\\u0007\"");
+  assert_string_equal(shown("x\xE2\x80\xAEy\xE2\x81\xA6z\xE2\x80\x8B"),
+                      "\"x\\u202ey\\u2066z\\u200b\"");
+  assert_string_equal(shown("C1 \xC2\x85 DEL \x7F"), "\"C1 \\u0085 DEL \\u007f\"");
+  assert_string_equal(shown("say \"hi\" \\ bye"), "\"say \\\"hi\\\" \\\\ bye\"");
+  assert_string_equal(shown("Tiranë"), "\"Tiranë\""); /* letters stay letters */
+  assert_string_equal(shown("bad \xFF"), "\"bad \\xFF\"");
+  /* the text as it stands: a number's digits, quoted like any value */
+  assert_string_equal(shown("12.5"), "\"12.5\"");
   assert_string_equal(shown("1200,75"), "\"1200,75\"");
-  assert_string_equal(shown("F"), "\"F\"");
-  assert_string_equal(shown("{\"a\":1}"), "{\"a\":1}");
 }
 
 static void long_values_are_cut_with_their_length(void **state) {
   (void)state;
   char value[1300];
-  value[0] = '"';
-  for (int i = 1; i <= 1200; i++)
+  for (int i = 0; i < 1200; i++)
     value[i] = 'a' + i % 26;
-  value[1201] = '"';
-  value[1202] = '\0';
+  value[1200] = '\0';
   const char *s = shown(value);
   assert_non_null(strstr(s, "\xE2\x80\xA6\" (1200 characters)"));
   assert_true(strlen(s) < 80);
   /* characters, not bytes */
-  char cyr[800] = "\"";
+  char cyr[800] = "";
   for (int i = 0; i < 100; i++)
     strcat(cyr, "ж");
-  strcat(cyr, "\"");
   assert_non_null(strstr(shown(cyr), "(100 characters)"));
   /* a value of exactly the limit is whole */
-  char exact[80] = "\"";
+  char exact[80] = "", quoted[90];
   for (int i = 0; i < THBX_DISPLAY_MAX_CHARS; i++)
     strcat(exact, "b");
-  strcat(exact, "\"");
-  assert_string_equal(shown(exact), exact);
+  snprintf(quoted, sizeof(quoted), "\"%s\"", exact);
+  assert_string_equal(shown(exact), quoted);
   /* snprintf-like: the whole length is returned, the output truncated */
   char small[8];
-  size_t n = thbx_display_value(small, sizeof(small), "\"abcdefghij\"", 0);
+  size_t n = thbx_display_value(small, sizeof(small), "abcdefghij", 0);
   assert_int_equal(n, 12);
   assert_int_equal(strlen(small), 7);
 }
@@ -85,6 +82,22 @@ static void text_is_made_safe_to_print(void **state) {
   assert_string_equal(out, "bad \\xFF byte");
   thbx_display_text(out, sizeof(out), "plain 'text' with \\ and \"quotes\"");
   assert_string_equal(out, "plain 'text' with \\ and \"quotes\"");
+}
+
+static void issue_text_puts_the_value_where_it_reads(void **state) {
+  (void)state;
+  char out[256];
+  thbx_display_issue(out, sizeof(out), "is not a code of sex", "F", "did you mean female?", 0);
+  assert_string_equal(out, "\"F\" is not a code of sex; did you mean female?");
+  thbx_display_issue(out, sizeof(out), "map.csv:11: col:pol: code is not in crosswalk pol.csv", "X",
+                     NULL, 0);
+  assert_string_equal(out, "map.csv:11: col:pol: code is not in crosswalk pol.csv (value \"X\")");
+  thbx_display_issue(out, sizeof(out), "is not a code of sex", "F", "did you mean female?", 1);
+  assert_string_equal(out, "is not a code of sex");
+  thbx_display_issue(out, sizeof(out), "must be a valid date", NULL, NULL, 0);
+  assert_string_equal(out, "must be a valid date");
+  thbx_display_issue(out, sizeof(out), "isolated \x1b[2J", "v", NULL, 0);
+  assert_string_equal(out, "isolated \\x1B[2J (value \"v\")"); /* "isolated" is no "is " */
 }
 
 static size_t suggest(const char *value, const char *const *codes, const char *const *labels,
@@ -246,10 +259,10 @@ static void issue_values_from_the_record(void **state) {
   json_t *rec = json_pack("{s:s,s:{s:s,s:[s,s]},s:i}", "id", "AL-1", "person", "sex", "F", "tags",
                           "a", "b", "n", 12);
   char *v = issue_value_at(rec, "/person/sex", "enum");
-  assert_string_equal(v, "\"F\"");
+  assert_string_equal(v, "F");
   free(v);
   v = issue_value_at(rec, "/person/tags/1", "enum");
-  assert_string_equal(v, "\"b\"");
+  assert_string_equal(v, "b");
   free(v);
   v = issue_value_at(rec, "/n", "maximum");
   assert_string_equal(v, "12");
@@ -282,7 +295,7 @@ static char *report_text(thbx_report_format format, int redact) {
   is.column = 1;
   is.instance_path = "/reporting_country";
   is.message = "is not a code of countries";
-  is.value = "\"Zq9\\u001b[31m\"";
+  is.value = "Zq9\x1b[31m";
   is.hint = "did you mean Zz?";
   thbx_report_record_t rec = {"a.ndjson", 2, 1, 1, "AL-2", 0};
   assert_int_equal(thbx_report_file_begin(r, "a.ndjson", &err), THBX_OK);
@@ -375,6 +388,7 @@ int main(void) {
       cmocka_unit_test(values_are_quoted_with_invisible_characters_visible),
       cmocka_unit_test(long_values_are_cut_with_their_length),
       cmocka_unit_test(text_is_made_safe_to_print),
+      cmocka_unit_test(issue_text_puts_the_value_where_it_reads),
       cmocka_unit_test(nearest_codes),
       cmocka_unit_test(code_list_enum_names_the_list),
       cmocka_unit_test(xsd_messages_in_plain_words),

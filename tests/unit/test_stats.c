@@ -277,6 +277,32 @@ static void sink_distinct_and_dates(void **state) {
   char *csv = run_sink(by, 1, "p", 1, 0, recs, 5, 1);
   assert_string_equal(csv, "d:year,count,flag\r\n2023,1,\r\n2024,2,\r\n");
   free(csv);
+  /* x is in 2023 and 2024: the summary says a person is in several cells */
+  FILE *devnull = fopen("/dev/null", "w");
+  thbx_stats_t *s = new_stats(by, 1, "p", 1, 0, devnull, NULL);
+  thbx_error_t err;
+  for (size_t i = 0; i < 3; i++) {
+    json_t *v = json_loads(recs[i + (i == 2)], 0, NULL); /* 2024 x, 2024 x, 2023 x */
+    assert_int_equal(thbx_stats_add(s, v, &err), THBX_OK);
+    json_decref(v);
+  }
+  thbx_stats_summary_t sm;
+  assert_int_equal(thbx_stats_finish(s, &err), THBX_OK);
+  thbx_stats_get_summary(s, &sm);
+  assert_int_equal(sm.overlap, 1);
+  assert_int_equal(sm.records, 3);
+  thbx_stats_free(s);
+  s = new_stats(by, 1, "p", 1, 0, devnull, NULL);
+  for (size_t i = 1; i < 3; i++) { /* 2024 x, 2024 y: no overlap */
+    json_t *v = json_loads(recs[i], 0, NULL);
+    assert_int_equal(thbx_stats_add(s, v, &err), THBX_OK);
+    json_decref(v);
+  }
+  assert_int_equal(thbx_stats_finish(s, &err), THBX_OK);
+  thbx_stats_get_summary(s, &sm);
+  assert_int_equal(sm.overlap, 0);
+  thbx_stats_free(s);
+  fclose(devnull);
   const char *bym[] = {"d:month"};
   csv = run_sink(bym, 1, NULL, 1, 0, recs, 5, 1);
   assert_string_equal(csv, "d:month,count,flag\r\n2023-01,2,\r\n2024-03,1,\r\n2024-05,2,\r\n");

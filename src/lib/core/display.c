@@ -5,15 +5,14 @@
  * drive a terminal made visible. Every report format and the CLI's own
  * messages go through here (docs/validate.md, "How values are shown").
  *
- * Values are spelled like JSON strings so that people and programs read
- * them alike: in double quotes, \" and \\ escaped, TAB LF CR as \t \n \r,
+ * A value is the text as it stands in the input (a number as its digits).
+ * It is spelled like a JSON string so that people and programs read it
+ * alike: in double quotes, \" and \\ escaped, TAB LF CR as \t \n \r,
  * every other control character (C0, DEL, C1) and every invisible or
  * look-alike space or format character (no-break space, BOM, zero-width
  * and bidirectional controls, ...) as \uXXXX (\UXXXXXXXX beyond the BMP),
  * a byte that is not UTF-8 as \xNN. A value longer than max_chars
  * characters is cut: its first characters, "…", and "(N characters)".
- * Numbers, booleans and null are shown as JSON; objects and arrays as
- * compact JSON, cut the same way.
  */
 #include "internal.h"
 
@@ -171,23 +170,8 @@ static int put_cut(thbx_buf_t *out, const char *s, size_t n, int quote, size_t m
 int thbx_display_value_buf(thbx_buf_t *out, const char *value, size_t max_chars) {
   if (!value)
     return 0;
-  size_t n = strlen(value);
-  /* JSON text: a string is shown by its characters, other values as they
-   * are; what is not JSON text is the text of a string */
-  json_error_t jerr;
-  json_t *v = n ? json_loadb(value, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
-  int rc;
-  if (v && json_is_string(v)) {
-    rc = put_cut(out, json_string_value(v), json_string_length(v), 1, max_chars);
-  } else if (v) {
-    char *compact = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-    rc = compact ? put_cut(out, compact, strlen(compact), 0, max_chars) : -1;
-    free(compact);
-  } else {
-    rc = put_cut(out, value, n, 1, max_chars);
-  }
-  json_decref(v);
-  return rc;
+  /* the text as it stands in the input, always in quotes */
+  return put_cut(out, value, strlen(value), 1, max_chars);
 }
 
 static size_t copy_out(char *out, size_t size, thbx_buf_t *b) {
@@ -218,8 +202,56 @@ size_t thbx_display_text(char *out, size_t size, const char *text) {
   return copy_out(out, size, &b);
 }
 
-char *thbx_value_json(const json_t *value) {
+char *thbx_value_text(const json_t *value) {
   if (!value)
     return NULL;
+  if (json_is_string(value)) {
+    /* a string with U+0000 inside is cut there: values are C strings */
+    const char *s = json_string_value(value);
+    return strdup(s);
+  }
   return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+}
+
+/* Does the message say something about its value ("is not a code of sex",
+ * "must be a valid date")? Then the value comes first, as its subject. */
+static int predicate(const char *m) {
+  static const char *const verbs[] = {"is ",     "must ",   "has ", "does ",
+                                      "cannot ", "should ", "are ", "may "};
+  for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+    if (strncmp(m, verbs[i], strlen(verbs[i])) == 0)
+      return 1;
+  return 0;
+}
+
+int thbx_display_issue_buf(thbx_buf_t *out, const char *message, const char *value,
+                           const char *hint, int redact) {
+  if (!message || !*message)
+    message = "invalid";
+  int rc = 0;
+  int first = !redact && value && predicate(message);
+  if (first) {
+    rc |= thbx_display_value_buf(out, value, THBX_DISPLAY_MAX_CHARS);
+    rc |= thbx_buf_putc(out, ' ');
+  }
+  rc |= thbx_display_text_buf(out, message);
+  if (!redact && value && !first) {
+    rc |= thbx_buf_puts(out, " (value ");
+    rc |= thbx_display_value_buf(out, value, THBX_DISPLAY_MAX_CHARS);
+    rc |= thbx_buf_putc(out, ')');
+  }
+  if (!redact && hint && *hint) {
+    rc |= thbx_buf_puts(out, "; ");
+    rc |= thbx_display_text_buf(out, hint);
+  }
+  return rc;
+}
+
+size_t thbx_display_issue(char *out, size_t size, const char *message, const char *value,
+                          const char *hint, int redact) {
+  thbx_buf_t b;
+  thbx_buf_init(&b);
+  thbx_buf_puts(&b, "");
+  thbx_display_issue_buf(&b, message, value, hint, redact);
+  return copy_out(out, size, &b);
 }

@@ -63,6 +63,8 @@ int thbx_utf8_valid(const char *s, size_t len);
  * thbx_display_value does. 0 or -1 when out of memory. */
 int thbx_display_text_buf(thbx_buf_t *b, const char *text);
 int thbx_display_value_buf(thbx_buf_t *b, const char *value, size_t max_chars);
+int thbx_display_issue_buf(thbx_buf_t *b, const char *message, const char *value, const char *hint,
+                           int redact);
 /* suggest.c: the indices (into out, at most max) of the candidates nearest
  * to `value` for a "did you mean ...?", best first; labels (may be NULL, or
  * hold NULLs) are other names of the candidates. Returns the count. */

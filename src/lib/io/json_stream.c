@@ -458,6 +458,8 @@ static int make_handle(struct jstream *js) {
     return -1;
   if (!js->unwrap)
     yajl_config(js->h, yajl_allow_multiple_values, 1);
+  if (js->trailing_ok)
+    yajl_config(js->h, yajl_allow_trailing_garbage, 1);
   return 0;
 }
 

@@ -35,6 +35,8 @@ struct jstream {
   const thbx_limits_t *lim;
   int objects_only; /* profile mode: a record must be an object */
   int unwrap;       /* JSON: the elements of a top-level array are the records */
+  int trailing_ok;  /* records at a JSON Pointer: yajl stops after the record array
+                       (what follows it in the document is not parsed) */
 
   /* the caller's buffer: base[0] is at absolute offset base_abs */
   const unsigned char *base;

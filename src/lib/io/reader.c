@@ -119,12 +119,8 @@ int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
 
 void reader_error_value(struct thbx_reader *r, const char *s, size_t n) {
   free(r->err_value);
-  r->err_value = NULL;
-  json_t *v = json_stringn(s, n);
-  if (v) {
-    r->err_value = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    json_decref(v);
-  } else if ((r->err_value = malloc(n + 1)) != NULL) { /* not UTF-8: the bytes */
+  r->err_value = malloc(n + 1); /* the bytes as they stand (also not UTF-8) */
+  if (r->err_value) {
     memcpy(r->err_value, s, n);
     r->err_value[n] = '\0';
   }
@@ -312,16 +308,6 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
                             thbx_format_name(r->format));
     thbx_reader_free(r);
     return rc;
-  }
-  if (r->format == THBX_FORMAT_JSON && r->opt.records_pointer && r->opt.records_pointer[0]) {
-    /* not silently ignored: the records would be read from the wrong place */
-    thbx_error_at(err, r->source, 0, 0);
-    int prc = thbx_error_set(err, THBX_EFATAL,
-                             "records at a JSON Pointer (%.100s) cannot be read yet: give the "
-                             "records as the document's top-level array",
-                             r->opt.records_pointer);
-    thbx_reader_free(r);
-    return prc;
   }
   int rc = r->ops->open(r, err);
   if (rc != THBX_OK) {

@@ -70,7 +70,7 @@ struct thbx_reader {
   thbx_error_t *doc_errors;
   size_t ndoc, capdoc;
   int done; /* EOF or fatal reached */
-  /* the offending value of the last record error (JSON text), NULL if none:
+  /* the offending value of the last record error (its text), NULL if none:
    * messages name no value (thbx_reader_error_value) */
   char *err_value;
   int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
@@ -93,6 +93,8 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
 int reader_ndjson_parse(const thbx_limits_t *limits, int objects_only, const char *source,
                         long index, const char *raw, size_t len, int cr, long line,
                         thbx_record_t *rec, thbx_error_t *err);
+/* Make reader_ndjson_parse's per-thread state key now (before workers start). */
+void reader_ndjson_parse_init(void);
 /* Did the line last returned in defer_parse mode end in CR LF? */
 int reader_deferred_cr(const thbx_reader_t *reader);
 /* The reader's limits, defaults filled in. */
@@ -105,8 +107,8 @@ void *reader_take_xsd_job(thbx_reader_t *reader);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
-/* Keep [s, s+n) as the offending value of the record error being made (a
- * JSON string; bytes that are not UTF-8 are kept as they are). */
+/* Keep [s, s+n) as the offending value of the record error being made, as
+ * it stands (bytes that are not UTF-8 too). */
 void reader_error_value(struct thbx_reader *r, const char *s, size_t n);
 /* Append a fault of the document unless one with the same text is there. */
 int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e);

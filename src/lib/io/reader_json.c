@@ -26,7 +26,23 @@ struct skip {
   int in_str, esc;
 };
 
+/* records_pointer: before the records, the document is scanned (not parsed)
+ * to the value the JSON Pointer names; parsing starts there, as if that
+ * array were the document. Segments are object keys or array indices. */
+struct seek {
+  int active;
+  char **segs;
+  size_t nsegs;
+  char *types;        /* per open container: '{' or '[' */
+  long *index;        /* per open container: element index (arrays) */
+  size_t depth, cap;
+  size_t onpath;      /* containers 1..onpath are on the pointer's path */
+  int in_str, esc, is_key, expect_key, at_value, pending;
+  thbx_buf_t key;
+};
+
 struct json_reader {
+  struct seek seek;
   struct jstream js;
   struct skip skip;
   int skip_top;   /* where the skipped record was: 1 in the array, 2 alone */
@@ -38,6 +54,180 @@ struct json_reader {
   long fatal_line, fatal_col;
   char fatal_msg[JSTREAM_MSG + 64];
 };
+
+static void seek_free(struct seek *k) {
+  for (size_t i = 0; i < k->nsegs; i++)
+    free(k->segs[i]);
+  free(k->segs);
+  free(k->types);
+  free(k->index);
+  thbx_buf_free(&k->key);
+}
+
+/* The pointer's segments, ~1 and ~0 decoded. 0 or -1 (out of memory). */
+static int seek_init(struct seek *k, const char *ptr) {
+  memset(k, 0, sizeof(*k));
+  thbx_buf_init(&k->key);
+  k->active = 1;
+  k->at_value = 1;
+  for (const char *p = ptr; *p == '/';) {
+    p++;
+    size_t n = strcspn(p, "/");
+    char *seg = malloc(n + 1), **segs = realloc(k->segs, (k->nsegs + 1) * sizeof(*segs));
+    if (!seg || !segs) {
+      free(seg);
+      if (segs)
+        k->segs = segs;
+      return -1;
+    }
+    k->segs = segs;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
+        seg[j++] = p[i + 1] == '0' ? '~' : '/';
+        i++;
+      } else {
+        seg[j++] = p[i];
+      }
+    }
+    seg[j] = '\0';
+    k->segs[k->nsegs++] = seg;
+    p += n;
+  }
+  return 0;
+}
+
+/* Does the member now starting (key, or the index of an array element) at
+ * the current depth continue the pointer's path? */
+static int seek_member_matches(const struct seek *k, const char *key, size_t keylen) {
+  if (k->depth == 0 || k->onpath != k->depth || k->depth > k->nsegs)
+    return 0;
+  const char *seg = k->segs[k->depth - 1];
+  if (key)
+    return strlen(seg) == keylen && memcmp(seg, key, keylen) == 0;
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%ld", k->index[k->depth - 1]);
+  return strcmp(seg, buf) == 0;
+}
+
+/* Scan [p, p+n): 1 and *at (the offset of the value's first byte) when the
+ * value is found, 0 when more input is needed, -1 (out of memory), -2 (the
+ * pointer names no array or object). */
+static int seek_scan(struct seek *k, const unsigned char *p, size_t n, size_t *at) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = p[i];
+    if (k->in_str) {
+      if (k->is_key && thbx_buf_putc(&k->key, (char)c) != 0)
+        return -1;
+      if (k->esc)
+        k->esc = 0;
+      else if (c == '\\')
+        k->esc = 1;
+      else if (c == '"') {
+        k->in_str = 0;
+        if (k->is_key) {
+          k->key.len--; /* the closing quote */
+          /* a key with an escape never matches (keys to seek are plain) */
+          k->pending = !memchr(k->key.data, '\\', k->key.len) &&
+                       seek_member_matches(k, k->key.data, k->key.len);
+          k->is_key = 0;
+        }
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+      continue;
+    if (k->at_value) {
+      k->at_value = 0;
+      int target = k->pending && k->depth == k->nsegs;
+      if (k->depth == 0 && k->nsegs == 0)
+        target = 1;
+      if (target) {
+        *at = i;
+        if (c != '[' && c != '{')
+          return -2;
+        *at = i;
+        k->active = 0;
+        return 1;
+      }
+      int on = k->pending || (k->depth == 0);
+      if (c == '[' || c == '{') {
+        if (k->depth == k->cap) {
+          size_t nc = k->cap ? k->cap * 2 : 16;
+          char *t = realloc(k->types, nc);
+          long *x = t ? realloc(k->index, nc * sizeof(*x)) : NULL;
+          if (t)
+            k->types = t;
+          if (!x)
+            return -1;
+          k->index = x;
+          k->cap = nc;
+        }
+        if (on && k->onpath == k->depth)
+          k->onpath = k->depth + 1;
+        k->types[k->depth] = (char)c;
+        k->index[k->depth] = 0;
+        k->depth++;
+        k->pending = 0;
+        if (c == '{')
+          k->expect_key = 1;
+        else {
+          k->at_value = 1;
+          k->pending = seek_member_matches(k, NULL, 0);
+        }
+        continue;
+      }
+      k->pending = 0;
+      if (c == '"') {
+        k->in_str = 1;
+        continue;
+      }
+      continue; /* a scalar: its other bytes are skipped below */
+    }
+    if (k->expect_key && c == '"') {
+      k->expect_key = 0;
+      k->in_str = 1;
+      k->is_key = 1;
+      thbx_buf_reset(&k->key);
+      continue;
+    }
+    if (c == '"') {
+      k->in_str = 1;
+      continue;
+    }
+    if (c == ':') {
+      k->at_value = 1;
+      continue;
+    }
+    if (c == ',') {
+      if (k->depth && k->types[k->depth - 1] == '{') {
+        k->expect_key = 1;
+      } else if (k->depth) {
+        k->index[k->depth - 1]++;
+        k->at_value = 1;
+        k->pending = seek_member_matches(k, NULL, 0);
+      }
+      continue;
+    }
+    if (c == '}' || c == ']') {
+      if (k->depth) {
+        k->depth--;
+        if (k->onpath > k->depth)
+          k->onpath = k->depth;
+      }
+      k->expect_key = 0;
+      if (k->depth == 0) {
+        *at = i;
+        return -2; /* the document ended without the value */
+      }
+      continue;
+    }
+    if (c == '}' && k->expect_key)
+      continue;
+    /* the rest of a number, true, false or null */
+  }
+  return 0;
+}
 
 static int json_open(struct thbx_reader *r, thbx_error_t *err) {
   struct json_reader *st = calloc(1, sizeof(*st));
@@ -51,6 +241,32 @@ static int json_open(struct thbx_reader *r, thbx_error_t *err) {
   st->fed = reader_input_tell(&r->in);
   jstream_view(&st->js, r->in.buf, r->in.offset);
   jstream_set_line(&st->js, st->fed, 1);
+  if (r->opt.records_pointer && r->opt.records_pointer[0]) {
+    st->js.trailing_ok = 1;
+    if (seek_init(&st->seek, r->opt.records_pointer) != 0 || jstream_reset(&st->js) != 0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  return THBX_OK;
+}
+
+static void set_fatal(struct json_reader *st, long long at, const char *what, const char *msg);
+
+/* Seeking the records_pointer's array: consume input up to it. */
+static int feed_seeking(struct thbx_reader *r, struct json_reader *st, const unsigned char *p,
+                        size_t n, thbx_error_t *err) {
+  size_t at = 0;
+  int rc = seek_scan(&st->seek, p, n, &at);
+  if (rc == -1)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  if (rc == -2) {
+    set_fatal(st, st->fed + (long long)at, "records",
+              "the JSON Pointer of the records names no array or object of the document");
+    snprintf(st->fatal_msg, sizeof(st->fatal_msg),
+             "the JSON Pointer %.100s names no array or object of the document",
+             r->opt.records_pointer);
+    return THBX_OK;
+  }
+  st->fed += rc == 1 ? (long long)at : (long long)n;
   return THBX_OK;
 }
 
@@ -205,6 +421,19 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
   jstream_view(&st->js, in->buf, in->offset);
   size_t from = (size_t)(st->fed - in->offset);
   char msg[JSTREAM_MSG];
+  if (st->seek.active) {
+    if (from >= in->len) {
+      st->ended = 1;
+      st->fatal = 1;
+      jstream_locate(&st->js, st->fed, &st->fatal_line, &st->fatal_col);
+      snprintf(st->fatal_msg, sizeof(st->fatal_msg),
+               "the document ends before the records at the JSON Pointer %.100s",
+               r->opt.records_pointer);
+      return THBX_OK;
+    }
+    jstream_locate(&st->js, st->fed, NULL, NULL);
+    return feed_seeking(r, st, in->buf + from, in->len - from, err);
+  }
   int skipping = st->skip.active || st->after_skip || st->drain;
   if (from >= in->len && skipping) {
     st->ended = 1;
@@ -284,6 +513,7 @@ static void json_free(struct thbx_reader *r) {
   if (!st)
     return;
   jstream_free(&st->js);
+  seek_free(&st->seek);
   free(st);
   r->state = NULL;
 }

@@ -195,6 +195,8 @@ static void tl_destroy(void *p) {
 
 static void tl_make_key(void) { pthread_key_create(&tl_key, tl_destroy); }
 
+void reader_ndjson_parse_init(void) { pthread_once(&tl_once, tl_make_key); }
+
 static struct tl_parser *tl_parser(const thbx_limits_t *lim, int objects_only) {
   pthread_once(&tl_once, tl_make_key);
   struct tl_parser *t = pthread_getspecific(tl_key);
@@ -218,8 +220,8 @@ static struct tl_parser *tl_parser(const thbx_limits_t *lim, int objects_only) {
   return t;
 }
 
-static int perr(thbx_error_t *err, int status, const char *source, long index, long line,
-                long col, const char *fmt, const char *msg) {
+static int perr(thbx_error_t *err, int status, const char *source, long index, long line, long col,
+                const char *fmt, const char *msg) {
   if (!err)
     return status;
   thbx_error_clear(err);
@@ -229,9 +231,9 @@ static int perr(thbx_error_t *err, int status, const char *source, long index, l
   return status;
 }
 
-int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *source,
-                        long index, const char *raw, size_t len, int cr, long line,
-                        thbx_record_t *rec, thbx_error_t *err) {
+int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *source, long index,
+                        const char *raw, size_t len, int cr, long line, thbx_record_t *rec,
+                        thbx_error_t *err) {
   memset(rec, 0, sizeof(*rec));
   rec->index = index;
   rec->source = source;
@@ -246,8 +248,8 @@ int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *
   long long err_abs = abs;
   jstream_view(js, (const unsigned char *)raw, abs);
   jstream_set_line(js, abs, line);
-  yajl_status s = jstream_feed(js, (const unsigned char *)raw, len, abs, &err_abs, msg,
-                               sizeof(msg));
+  yajl_status s =
+      jstream_feed(js, (const unsigned char *)raw, len, abs, &err_abs, msg, sizeof(msg));
   if (s == yajl_status_ok && cr)
     s = jstream_feed(js, (const unsigned char *)"\r", 1, abs + (long long)len, &err_abs, msg,
                      sizeof(msg));

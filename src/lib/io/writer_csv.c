@@ -94,6 +94,10 @@ static int put_field(struct csv_writer *st, thbx_buf_t *out, const char *s, size
 }
 
 static int write_header(struct thbx_writer *w, struct csv_writer *st) {
+  if (w->opt.no_header) {
+    st->header_done = 1; /* the columns are chosen all the same */
+    return 0;
+  }
   int safe = st->safe;
   st->safe = 0; /* column names are not data */
   for (size_t i = 0; i < st->ncols; i++) {

@@ -107,6 +107,8 @@ struct map_row {
   int is_array;
   int is_date, is_datetime; /* format date / date-time */
   const json_t *codes;      /* the profile's enum for the value, or NULL */
+  json_t *code_set;         /* the same as an object (code -> true), for lookups */
+  json_t *def_value;        /* the default as a value, compiled once (copied per record) */
   struct map_source *srcs;
   size_t nsrcs;
   char *pattern; /* strptime pattern, NULL: ISO */
@@ -138,8 +140,7 @@ struct thbx_mapping {
   size_t *order; /* rows in output order (the profile's leaf order) */
   struct crosswalk **cws;
   size_t ncws;
-  unsigned char key[1024];
-  size_t keylen;
+  thbx_pseudonymiser_t *pz; /* the pseudonymise transform's key (--key-file) */
   int has_key;
   int has_xpath;
 };
@@ -167,9 +168,6 @@ int map_date_format(const char *pattern, int y, int m, int d, thbx_buf_t *out);
 /* A number with decimal char `dec`: 0 and *v, -1 if not a number. */
 int map_number_parse(const char *s, char dec, double *v);
 int map_token_in(char *const *tokens, size_t n, const char *s);
-/* HMAC-SHA256 of s under key as lowercase hex (65 bytes). 0 or -1. */
-int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t len, char out[65]);
-int map_key_read(const char *path, unsigned char *key, size_t cap, size_t *len, thbx_error_t *err);
 
 /* Set `v` (stolen) at the dotted `path` of object `root`, creating objects. */
 int map_set_path(json_t *root, const char *path, json_t *v);
@@ -179,6 +177,9 @@ json_t *map_get_path(const json_t *root, const char *path);
 /* map_compile.c: the code list of a profile leaf (its enum), NULL if none */
 const json_t *map_schema_codes(const struct thbx_profile *profile, const char *path);
 
+/* map_apply.c: the regional value of text `s` for row r (after the crosswalk),
+ * NULL and *why if it is not one */
+json_t *map_typed(const struct map_row *r, const char *s, const char **why);
 /* map_apply.c: forward, with a trace stream or none */
 int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, thbx_error_t *err);
 

@@ -15,7 +15,8 @@
 
 /* One value taken from the source, with where it stood. */
 struct val {
-  char *s;
+  const char *s;
+  int owned; /* s is a copy (else borrowed from the item's value) */
   long line;
   const struct map_source *src;
 };
@@ -38,19 +39,35 @@ static int vals_push(struct vals *vs, const char *s, size_t len, long line,
   char *c = strndup(s, len);
   if (!c)
     return -1;
-  vs->v[vs->n++] = (struct val){c, line, src};
+  vs->v[vs->n++] = (struct val){c, 1, line, src};
+  return 0;
+}
+
+/* A string of the item's value, borrowed: it lives until the stage is done. */
+static int vals_borrow(struct vals *vs, const char *s, long line, const struct map_source *src) {
+  if (vs->n == vs->cap) {
+    size_t nc = vs->cap ? vs->cap * 2 : 8;
+    struct val *p = realloc(vs->v, nc * sizeof(*p));
+    if (!p)
+      return -1;
+    vs->v = p;
+    vs->cap = nc;
+  }
+  vs->v[vs->n++] = (struct val){s, 0, line, src};
   return 0;
 }
 
 static void vals_clear(struct vals *vs) {
   for (size_t i = 0; i < vs->n; i++)
-    free(vs->v[i].s);
+    if (vs->v[i].owned)
+      free((char *)vs->v[i].s);
   vs->n = 0;
 }
 
 struct ctx {
   const struct thbx_mapping *m;
   FILE *trace;
+  struct vals vs; /* reused by every row of the record */
   thbx_item_t *item;
   xmlDocPtr doc;
   xmlXPathContextPtr xp;
@@ -124,7 +141,7 @@ static json_t *pointer_get(json_t *v, const char *p) {
 static int push_scalar(struct vals *vs, const json_t *v, long line, const struct map_source *src) {
   char tmp[64];
   switch (json_typeof(v)) {
-  case JSON_STRING: return vals_push(vs, json_string_value(v), json_string_length(v), line, src);
+  case JSON_STRING: return vals_borrow(vs, json_string_value(v), line, src);
   case JSON_INTEGER:
     snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     return vals_push(vs, tmp, strlen(tmp), line, src);
@@ -226,6 +243,8 @@ static int is_missing(const struct map_row *r, const char *s) {
 
 /* Text transforms, in the order written. Returns a malloc'ed string. */
 static char *text_steps(const struct thbx_mapping *m, const struct map_row *r, const char *in) {
+  if (r->nsteps == 0)
+    return strdup(in);
   thbx_buf_t b;
   thbx_buf_init(&b);
   if (thbx_buf_puts(&b, in) != 0)
@@ -265,8 +284,8 @@ static char *text_steps(const struct thbx_mapping *m, const struct map_row *r, c
     }
     case OP_SUFFIX: thbx_buf_puts(&b, st->arg); break;
     case OP_PSEUDONYMISE: {
-      char hex[65];
-      if (map_hmac_hex(m->key, m->keylen, b.data, b.len, hex) != 0) {
+      char hex[THBX_PSEUDONYM_HEX_LENGTH + 1];
+      if (thbx_pseudonymise(m->pz, b.data ? b.data : "", b.len, hex) != THBX_OK) {
         thbx_buf_free(&b);
         return NULL;
       }
@@ -290,7 +309,7 @@ static int has_op(const struct map_row *r, enum map_op op) {
 }
 
 /* One regional value from the text `s` (after the crosswalk). NULL and *why. */
-static json_t *typed(const struct map_row *r, const char *s, const char **why) {
+json_t *map_typed(const struct map_row *r, const char *s, const char **why) {
   if (has_op(r, OP_YEAR) || has_op(r, OP_MONTH)) {
     int y, mo, d;
     if (map_date_parse(r->pattern, s, &y, &mo, &d) != 0) {
@@ -333,10 +352,8 @@ static json_t *typed(const struct map_row *r, const char *s, const char **why) {
     return json_real(v);
   }
   if (r->codes && !r->cw) {
-    size_t i;
-    const json_t *c;
-    json_array_foreach(r->codes, i,
-                       c) if (strcmp(json_string_value(c), s) == 0) return json_string(s);
+    if (r->code_set && json_object_get(r->code_set, s))
+      return json_string(s);
     *why = "is not in the code list (give the row a codes crosswalk)";
     return NULL;
   }
@@ -377,11 +394,12 @@ static void trace_row(struct ctx *c, const struct map_row *r, json_t *cwlines) {
 /* Map one row into out. THBX_OK (issues added to the item as needed) or
  * ENOMEM / ESCHEMA. */
 static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, thbx_error_t *err) {
-  struct vals vs = {0};
+  struct vals vs = c->vs; /* its room is reused from row to row */
+  vs.n = 0;
   thbx_item_t *it = c->item;
   int rc = THBX_OK;
   json_t *result = r->is_array ? json_array() : NULL;
-  json_t *cwlines = json_array();
+  json_t *cwlines = c->trace ? json_array() : NULL; /* crosswalk rows, for the trace only */
   int issues = 0, defaulted = 0;
   for (size_t k = 0; k < r->nsrcs; k++) {
     size_t before = vs.n;
@@ -418,7 +436,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
       json_array_foreach(result, j, e) dup |= strcmp(json_string_value(e), cr->tgt) == 0;
       if (!dup)
         json_array_append_new(result, json_string(cr->tgt));
-      json_array_append_new(cwlines, json_integer(cr->line));
+      if (cwlines)
+        json_array_append_new(cwlines, json_integer(cr->line));
     }
     goto store;
   }
@@ -452,13 +471,14 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
     const struct val *v = &vs.v[i];
     if (is_missing(r, v->s))
       continue;
-    char *t = text_steps(c->m, r, v->s);
-    if (!t) {
+    char *t_owned = r->nsteps ? text_steps(c->m, r, v->s) : NULL;
+    if (r->nsteps && !t_owned) {
       rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
       goto done;
     }
+    char *t = t_owned ? t_owned : (char *)v->s; /* read only below */
     if (is_missing(r, t)) {
-      free(t);
+      free(t_owned);
       continue;
     }
     /* a multi-valued cell */
@@ -504,12 +524,13 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
           cr = NULL;
         if (cr && r->is_array && strchr(cr->tgt, '|')) {
           /* one source code, several target codes ("Both" -> sexual|forced_labour) */
-          json_array_append_new(cwlines, json_integer(cr->line));
+          if (cwlines)
+            json_array_append_new(cwlines, json_integer(cr->line));
           char *many = strdup(cr->tgt), *save = NULL;
           for (char *p = many ? strtok_r(many, "|", &save) : NULL; p;
                p = strtok_r(NULL, "|", &save)) {
             const char *why2 = "cannot be mapped";
-            json_t *x = typed(r, p, &why2);
+            json_t *x = map_typed(r, p, &why2);
             size_t j;
             json_t *e;
             int dup = 0;
@@ -524,7 +545,8 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
         }
         if (cr) {
           code = cr->tgt;
-          json_array_append_new(cwlines, json_integer(cr->line));
+          if (cwlines)
+            json_array_append_new(cwlines, json_integer(cr->line));
         } else if (r->unmapped == UNMAPPED_FIXED) {
           code = r->fixed;
         } else if (r->unmapped == UNMAPPED_ERROR) {
@@ -535,7 +557,7 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
         }
       }
       const char *why = "cannot be mapped";
-      json_t *x = typed(r, code, &why);
+      json_t *x = map_typed(r, code, &why);
       if (!x) {
         map_issue(it, c->m, r, v->line, 0, parts[pi], "%s: value %s", src_label(v->src, &c->buf),
                   why);
@@ -565,7 +587,7 @@ static int map_row_apply(struct ctx *c, const struct map_row *r, json_t *out, th
         free(split[pi]);
       free(split);
     }
-    free(t);
+    free(t_owned);
   }
 store:
   if (issues)
@@ -573,24 +595,9 @@ store:
   if (!result || (r->is_array && json_array_size(result) == 0)) {
     json_decref(result);
     result = NULL;
-    if (r->def) {
+    if (r->def_value) {
       defaulted = 1;
-      const char *why = "cannot be mapped";
-      if (r->is_array) {
-        result = json_array();
-        char *d = strdup(r->def), *save = NULL;
-        for (char *p = d ? strtok_r(d, "|", &save) : NULL; p; p = strtok_r(NULL, "|", &save)) {
-          json_t *x = typed(r, p, &why);
-          if (x)
-            json_array_append_new(result, x);
-        }
-        free(d);
-      } else {
-        struct map_row plain = *r;
-        plain.nsteps = 0; /* a default is a regional value already */
-        plain.pattern = NULL;
-        result = typed(&plain, r->def, &why);
-      }
+      result = json_deep_copy(r->def_value); /* compiled once; each record its own */
     }
   }
   if (result && map_set_path(out, r->target, result) != 0) {
@@ -605,7 +612,7 @@ done:
   json_decref(result);
   json_decref(cwlines);
   vals_clear(&vs);
-  free(vs.v);
+  c->vs = vs;
   return rc;
 }
 
@@ -623,7 +630,7 @@ int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, th
     return map_reverse_apply(m, item, err);
   if (!item->value || item->unreadable)
     return THBX_OK;
-  struct ctx c = {m, trace, item, NULL, NULL, 0, {0}};
+  struct ctx c = {m, trace, {NULL, 0, 0}, item, NULL, NULL, 0, {0}};
   thbx_buf_init(&c.buf);
   json_t *out = json_object();
   if (!out)
@@ -631,6 +638,8 @@ int map_forward(const struct thbx_mapping *m, thbx_item_t *item, FILE *trace, th
   int rc = THBX_OK;
   for (size_t i = 0; i < m->nrows && rc == THBX_OK; i++)
     rc = map_row_apply(&c, &m->rows[m->order[i]], out, err);
+  vals_clear(&c.vs);
+  free(c.vs.v);
   if (c.xp)
     xmlXPathFreeContext(c.xp);
   if (c.doc)

@@ -58,6 +58,7 @@ static void free_item_issues(thbx_item_t *it) {
     free(x->message);
     free(x->value);
     free(x->related_source);
+    free(x->hint);
   }
   free(it->issues);
   it->issues = NULL;

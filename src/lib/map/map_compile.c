@@ -421,6 +421,13 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
     return row_error(err, m, r->line, "target %.100s holds objects: map its fields instead",
                      r->target);
   r->codes = node ? json_object_get(node, "enum") : NULL;
+  if (r->codes) {
+    r->code_set = json_object();
+    size_t ci;
+    const json_t *cv;
+    json_array_foreach(r->codes, ci, cv) if (json_is_string(cv))
+        json_object_set_new(r->code_set, json_string_value(cv), json_true());
+  }
   const char *fmt = node ? json_string_value(json_object_get(node, "format")) : NULL;
   r->is_date = fmt && strcmp(fmt, "date") == 0;
   r->is_datetime = fmt && strcmp(fmt, "date-time") == 0;
@@ -540,6 +547,33 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
         split("false", "|", &r->falses, &r->nfalses, 0) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
+  if (r->def) {
+    /* the default is a regional value: compiled once, checked now */
+    struct map_row plain = *r;
+    plain.nsteps = 0;
+    plain.pattern = NULL;
+    plain.cw = NULL;
+    const char *why = "cannot be a value of this field";
+    if (r->is_array) {
+      r->def_value = json_array();
+      char *d = strdup(r->def), *save = NULL;
+      for (char *p = d ? strtok_r(d, "|", &save) : NULL; p && r->def_value;
+           p = strtok_r(NULL, "|", &save)) {
+        json_t *x = map_typed(&plain, p, &why);
+        if (!x) {
+          json_decref(r->def_value);
+          r->def_value = NULL;
+        } else {
+          json_array_append_new(r->def_value, x);
+        }
+      }
+      free(d);
+    } else {
+      r->def_value = map_typed(&plain, r->def, &why);
+    }
+    if (!r->def_value)
+      return row_error(err, m, r->line, "default '%.60s' %s (%.100s)", r->def, why, r->target);
+  }
   if (has_step(r, OP_PSEUDONYMISE) && !m->has_key)
     return row_error(err, m, r->line, "pseudonymise needs a key: give --key-file KEY");
   return THBX_OK;
@@ -609,9 +643,13 @@ int thbx_mapping_load(thbx_mapping_t **out, const char *path, const thbx_profile
     goto fail;
   }
   if (m->opt.key_file) {
-    rc = map_key_read(m->opt.key_file, m->key, sizeof(m->key), &m->keylen, err);
-    if (rc != THBX_OK)
+    /* the same pseudonyms as `thbx pseudonymise` (src/lib/privacy/pseudonym.c) */
+    rc = thbx_pseudonymiser_from_key_file(&m->pz, m->opt.key_file, m->opt.derive, err);
+    if (rc != THBX_OK) {
+      if (!err->source[0])
+        thbx_error_at(err, m->opt.key_file, 0, 0);
       goto fail;
+    }
     m->has_key = 1;
   }
   rc = map_table_read(&t, path, NULL, 0, ',', err);
@@ -704,6 +742,8 @@ static void free_row(struct map_row *r) {
   free_list(r->missing, r->nmissing);
   free(r->separator);
   free(r->def);
+  json_decref(r->def_value);
+  json_decref(r->code_set);
   for (size_t k = 0; k < r->nsteps; k++)
     free(r->steps[k].arg);
   free(r->steps);
@@ -726,7 +766,7 @@ void thbx_mapping_free(thbx_mapping_t *m) {
   free(m->records_pointer);
   free(m->root_element);
   free(m->columns);
-  memset(m->key, 0, sizeof(m->key));
+  thbx_pseudonymiser_free(m->pz);
   free(m);
 }
 

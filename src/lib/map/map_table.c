@@ -78,6 +78,10 @@ int map_table_read(struct map_table *t, const char *path, const char *text, size
   if (!text) {
     own = thbx_read_file(path, &len);
     if (!own) {
+      int e = errno;
+      free(t->path);
+      t->path = NULL;
+      errno = e;
       thbx_error_at(err, path, 0, 0);
       return thbx_error_set(err, errno == ENOENT ? THBX_ENOTFOUND : THBX_EIO, "cannot read: %s",
                             strerror(errno));

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,53 +112,6 @@ int map_token_in(char *const *tokens, size_t n, const char *s) {
     if (strcmp(tokens[i], s) == 0)
       return 1;
   return 0;
-}
-
-/* The pseudonymise transform: lowercase hex HMAC-SHA256 of the UTF-8 value
- * (issue 14's definition; the privacy branch has the same function). */
-int map_hmac_hex(const unsigned char *key, size_t keylen, const char *s, size_t len, char out[65]) {
-  unsigned char mac[32];
-  size_t maclen = 0;
-  if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keylen, (const unsigned char *)s, len,
-                 mac, sizeof(mac), &maclen) ||
-      maclen != 32)
-    return -1;
-  static const char hex[] = "0123456789abcdef";
-  for (size_t i = 0; i < 32; i++) {
-    out[2 * i] = hex[mac[i] >> 4];
-    out[2 * i + 1] = hex[mac[i] & 15];
-  }
-  out[64] = '\0';
-  return 0;
-}
-
-int map_key_read(const char *path, unsigned char *key, size_t cap, size_t *len, thbx_error_t *err) {
-  thbx_error_at(err, path, 0, 0);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return thbx_error_set(err, THBX_EIO, "cannot read the key file: %s", strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return thbx_error_set(err, THBX_EIO, "the key file is not a regular file");
-  }
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    close(fd);
-    return thbx_error_set(err, THBX_EINVAL,
-                          "the key file is readable by group or others (chmod 600 it)");
-  }
-  ssize_t n = read(fd, key, cap);
-  close(fd);
-  if (n < 0)
-    return thbx_error_set(err, THBX_EIO, "cannot read the key file: %s", strerror(errno));
-  if ((size_t)n == cap)
-    return thbx_error_set(err, THBX_EINVAL, "the key file is longer than %zu bytes", cap - 1);
-  if (n > 0 && key[n - 1] == '\n')
-    n--;
-  if (n < 32)
-    return thbx_error_set(err, THBX_EINVAL, "the key is %zd bytes, at least 32 are needed", n);
-  *len = (size_t)n;
-  return THBX_OK;
 }
 
 int map_set_path(json_t *root, const char *path, json_t *v) {

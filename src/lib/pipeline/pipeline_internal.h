@@ -12,18 +12,18 @@
  * the workers and the reorder buffer need. */
 struct pitem {
   thbx_item_t item;
-  int done;         /* the stateless stages ran */
-  int rc;           /* their status (THBX_OK, or why the run stops) */
-  thbx_error_t err; /* with rc */
-  size_t bytes;     /* raw + spelled output, for the in-flight bound */
+  int done;           /* the stateless stages ran */
+  int rc;             /* their status (THBX_OK, or why the run stops) */
+  thbx_error_t err;   /* with rc */
+  size_t bytes;       /* raw + spelled output, for the in-flight bound */
+  int deferred;       /* NDJSON -j N: the line is parsed by the worker */
+  int cr;             /* its line ended in CR LF */
+  void *xsd;          /* XML -j N: the record's XSD validation, run by the worker */
+  struct pitem *next; /* workers.c: on the list of items to free */
   /* faults of the document the reader found while reading this item (XML:
    * the root's attributes), handed to the sinks once, before the item */
   thbx_error_t *doc;
   size_t ndoc;
-  int deferred; /* NDJSON -j N: the line is parsed by the worker */
-  int cr;       /* its line ended in CR LF */
-  void *xsd;    /* XML -j N: the record's XSD validation, run by the worker */
-  struct pitem *next; /* workers.c: on the list of items to free */
 };
 
 struct stage {

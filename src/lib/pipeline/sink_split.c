@@ -103,6 +103,7 @@ static int split_file_begin(void *state, const char *source, thbx_format f, thbx
   struct split *sp = state;
   sp->header_checked = 0;
   sp->lost_line = -1;
+  sp->lost_stale = 0;
   sp->lost_col = 0;
   if ((!sp->s[0].fp && !sp->s[1].fp) || f == THBX_FORMAT_AUTO)
     return THBX_OK;
@@ -191,11 +192,26 @@ static int split_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *
     return rc;
   if (sp->stale || item->raw_stale) {
     /* never the input's bytes once a stage changed values */
-    if (!item->value)
-      return THBX_OK; /* unreadable: the report locates it */
+    if (!item->value) {
+      /* unreadable: its bytes are the export's, not a record of the files'
+       * format; accepted + rejected would not be the input, so the run
+       * fails at the end of this input (no files are written) */
+      if (sp->lost_line < 0) {
+        sp->lost_line = item->line;
+        sp->lost_col = item->column;
+        sp->lost_stale = 1;
+      }
+      return THBX_OK;
+    }
     rc = thbx_writer_write(s->w, item->value, err);
-    if (rc == THBX_EPARSE)
-      return THBX_OK; /* a partly mapped record the format cannot carry */
+    if (rc == THBX_EPARSE) {
+      if (sp->lost_line < 0) { /* a partly mapped record the format cannot carry */
+        sp->lost_line = item->line;
+        sp->lost_col = item->column;
+        sp->lost_stale = 1;
+      }
+      return THBX_OK;
+    }
     if (rc != THBX_OK)
       thbx_error_set(err, rc, "cannot write the %s file", s->name);
     return rc;
@@ -222,8 +238,8 @@ static int split_file_end(void *state, const char *source, thbx_error_t *err) {
   thbx_error_at(err, NULL, sp->lost_line, sp->lost_col);
   if (sp->lost_stale)
     return thbx_error_set(err, THBX_EFATAL,
-                          "an unreadable record cannot go to the reject file: its input bytes "
-                          "must not be copied once a stage changes values");
+                          "a record that could not be read or mapped cannot go to the reject "
+                          "file: its input bytes must not be copied once a stage changes values");
   return thbx_error_set(err, THBX_ELIMIT,
                         "a record over a size limit was not kept, so it cannot be copied to "
                         "the reject file");

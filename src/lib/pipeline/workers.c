@@ -12,6 +12,8 @@
  * stays bounded on any input size.
  */
 #include "pipeline_internal.h"
+#include "reader.h"
+#include "xsd_job.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -51,31 +53,26 @@ static void free_list(struct pitem *it) {
 }
 
 void workers_recycle(struct workers *w, struct pitem *it) {
-  /* what the reader's thread made goes here; the value and the spelled
-   * output, made on a worker, go back to one */
-  thbx_item_t *item = &it->item;
-  free(item->raw);
-  item->raw = NULL;
-  for (size_t i = 0; i < item->nissues; i++) {
-    thbx_item_issue_t *is = &item->issues[i];
-    free(is->rule);
-    free(is->instance_path);
-    free(is->schema_path);
-    free(is->message);
-    free(is->value);
-    free(is->related_source);
-  }
-  free(item->issues);
-  item->issues = NULL;
-  item->nissues = 0;
+  /* most of an item (its value, spelled output, issues) was made on a
+   * worker: a worker frees it, so that malloc reuses its own memory; the
+   * raw bytes and an XML record's copy were made here and are freed here */
+  free(it->item.raw);
+  it->item.raw = NULL;
+  xsd_job_free(it->xsd);
+  it->xsd = NULL;
   pthread_mutex_lock(&w->mu);
   it->next = w->garbage;
   w->garbage = it;
   pthread_mutex_unlock(&w->mu);
 }
 
+/* Items a worker takes per trip to the lock: fewer lock round trips and
+ * wake-ups, while the reader keeps the others busy. */
+#define TAKE 4
+
 static void *worker_main(void *arg) {
   struct workers *w = arg;
+  struct pitem *mine[TAKE];
   pthread_mutex_lock(&w->mu);
   for (;;) {
     while (!w->quit && w->next_work == w->next_in) {
@@ -85,21 +82,31 @@ static void *worker_main(void *arg) {
     }
     if (w->quit)
       break;
-    struct pitem *it = w->ring[w->next_work % w->cap];
-    w->next_work++;
-    /* free one delivered item per item taken, as -j 1 frees one record
+    /* a share of what waits, so that the other workers get some too */
+    size_t pending = (size_t)(w->next_in - w->next_work);
+    size_t n = pending / (size_t)w->n;
+    n = n < 1 ? 1 : n > TAKE ? TAKE : n;
+    for (size_t i = 0; i < n; i++)
+      mine[i] = w->ring[(w->next_work + i) % w->cap];
+    w->next_work += n;
+    /* free delivered items, one per item taken, as -j 1 frees one record
      * before it reads the next: malloc then reuses what was just freed */
-    struct pitem *garbage = w->garbage;
-    if (garbage) {
-      w->garbage = garbage->next;
-      garbage->next = NULL;
+    struct pitem *garbage = NULL;
+    for (size_t i = 0; i < n && w->garbage; i++) {
+      struct pitem *g = w->garbage;
+      w->garbage = g->next;
+      g->next = garbage;
+      garbage = g;
     }
     pthread_mutex_unlock(&w->mu);
     free_list(garbage);
-    pipeline_run_parallel(w->p, it);
+    for (size_t i = 0; i < n; i++)
+      pipeline_run_parallel(w->p, mine[i]);
     pthread_mutex_lock(&w->mu);
-    it->done = 1;
-    w->bytes += it->item.out_length;
+    for (size_t i = 0; i < n; i++) {
+      mine[i]->done = 1;
+      w->bytes += mine[i]->item.out_length;
+    }
     if (w->waiting && w->ring[w->wait_seq % w->cap]->done)
       pthread_cond_signal(&w->done);
   }
@@ -125,6 +132,10 @@ int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->work, NULL);
   pthread_cond_init(&w->done, NULL);
+  w->n = n; /* before the threads start: they read it */
+  /* the per-thread parsers' keys, made before the threads that use them */
+  reader_ndjson_parse_init();
+  xsd_job_init();
   for (int i = 0; i < n; i++) {
     if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0)
       break;
@@ -134,7 +145,6 @@ int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error
     workers_free(w);
     return thbx_error_set(err, THBX_ENOMEM, "cannot start worker threads");
   }
-  w->n = n;
   *out = w;
   return THBX_OK;
 }

@@ -55,7 +55,7 @@ struct thbx_stats {
   char *distinct_label;
   json_t *cells;   /* "i,j,k" -> count */
   json_t *pairs;   /* "i,j,k\x1f" person -> null, with --distinct */
-  json_t *persons; /* person -> first cell key, with --distinct */
+  json_t *persons; /* the set of persons, with --distinct */
   struct vals vals[STATS_MAX_DIMS];
   thbx_buf_t key, pair;
   int overlap;
@@ -347,13 +347,13 @@ static int count_cell(thbx_stats_t *s, const char *person) {
       return 0;
     if (json_object_set_new_nocheck(s->pairs, s->pair.data, json_null()) != 0)
       return -1;
-    json_t *first = json_object_get(s->persons, person);
-    if (!first) {
-      if (json_object_set_new_nocheck(s->persons, person, json_string(s->key.data)) != 0)
-        return -1;
-    } else if (strcmp(json_string_value(first), s->key.data) != 0) {
+    /* the set of persons: more (cell, person) pairs than persons means that
+     * a person is counted in several cells */
+    if (!json_object_get(s->persons, person) &&
+        json_object_set_new_nocheck(s->persons, person, json_null()) != 0)
+      return -1;
+    if (json_object_size(s->pairs) > json_object_size(s->persons))
       s->overlap = 1;
-    }
   }
   json_t *c = json_object_get(s->cells, s->key.data);
   if (c)
@@ -481,6 +481,7 @@ int thbx_stats_finish(thbx_stats_t *s, thbx_error_t *err) {
   meta.distinct = s->distinct_label;
   meta.records = s->summary.records;
   meta.overlap = s->overlap;
+  s->summary.overlap = s->overlap;
   for (int i = 0; i < s->nd; i++) {
     meta.multi[i] = s->dims[i].multi;
     if (s->dims[i].multi)
@@ -526,6 +527,18 @@ int thbx_stats_verify(const json_t *cert, thbx_stats_verdict_t *v, thbx_error_t 
     return THBX_OK;
   }
   stats_verify_certificate(cert, v->problems, &v->cells, &v->primary, &v->protected_cells);
+  return THBX_OK;
+}
+
+int thbx_stats_verify_published(const json_t *cert, const json_t *published,
+                                thbx_stats_verdict_t *v, thbx_error_t *err) {
+  if (!v->problems && !(v->problems = json_array()))
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  if (!json_is_object(cert)) {
+    json_array_append_new(v->problems, json_string("not a thbx stats certificate (not an object)"));
+    return THBX_OK;
+  }
+  stats_verify_published(cert, published, v->problems);
   return THBX_OK;
 }
 

@@ -82,4 +82,9 @@ json_t *stats_certificate_build(const stats_table_t *t, const stats_suppression_
 int stats_verify_certificate(const json_t *cert, json_t *problems, long *cells, long *primary,
                              long *protected_cells);
 
+/* Does a publication (an array of rows: the group-by paths, flat or nested,
+ * and "count", absent/null/"" when suppressed) show exactly the
+ * certificate's table? One message per difference (verify.c). */
+int stats_verify_published(const json_t *cert, const json_t *rows, json_t *problems);
+
 #endif

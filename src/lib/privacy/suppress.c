@@ -57,7 +57,8 @@ struct ctx {
   int *col_of;     /* cell -> audit column (1-based), 0 if published */
   size_t *cell_of; /* audit column -> cell */
   int ncols;
-  int *ind; /* scratch for rows: 1-based */
+  double *start; /* audit column -> true count (1-based): the incumbent */
+  int *ind;      /* scratch for rows: 1-based */
   double *val;
   size_t maxrow;
 };
@@ -114,6 +115,7 @@ static int audit_build(struct ctx *x, thbx_error_t *err) {
     if (t->status[cell] != STATS_PUBLISHED) {
       x->col_of[cell] = ++x->ncols;
       x->cell_of[x->ncols] = cell;
+      x->start[x->ncols] = (double)t->count[cell];
     }
   }
   if (x->ncols == 0)
@@ -156,7 +158,23 @@ static int audit_build(struct ctx *x, thbx_error_t *err) {
  * differ only in their objective and one bound: the dual simplex restarts
  * from there), then branch and bound when the LP optimum is fractional
  * (never for 1 and 2 dimensions, whose matrices are totally unimodular). */
-static int solve_mip(glp_prob *P) {
+struct incumbent {
+  const double *x; /* 1-based: a feasible integer point, offered once */
+  int offered;
+};
+
+static void offer_incumbent(glp_tree *T, void *info) {
+  struct incumbent *in = info;
+  if (glp_ios_reason(T) == GLP_IHEUR && !in->offered) {
+    in->offered = 1;
+    glp_ios_heur_sol(T, in->x);
+  }
+}
+
+/* `start` (1-based, may be NULL) is a feasible integer point: the true table
+ * is one for every audit, so branch and bound always has an incumbent and a
+ * time-limited search still ends with a true (if not the widest) answer. */
+static int solve_mip(glp_prob *P, const double *start) {
   /* every column is bounded (see audit_build), so branch and bound ends;
    * the time limit is a backstop: a feasible integer point found by then is
    * still a true witness, only perhaps not the widest */
@@ -175,6 +193,12 @@ static int solve_mip(glp_prob *P) {
   glp_init_iocp(&parm);
   parm.msg_lev = GLP_MSG_OFF;
   parm.tm_lim = SUPPRESS_MIP_MS;
+  parm.fp_heur = GLP_ON; /* the feasibility pump finds integer points fast */
+  struct incumbent in = {start, 0};
+  if (start) {
+    parm.cb_func = offer_incumbent;
+    parm.cb_info = &in;
+  }
   int rc = glp_intopt(P, &parm);
   if (rc != 0 && rc != GLP_ETMLIM)
     return -1;
@@ -215,7 +239,7 @@ static int audit_cell(struct ctx *x, size_t p, long long *hi, long long *lo,
   glp_set_obj_coef(x->audit, col, 1.0);
   glp_set_obj_dir(x->audit, GLP_MAX);
   glp_set_col_bnds(x->audit, col, GLP_DB, 0.0, (double)(v + t->k));
-  int rc = solve_mip(x->audit);
+  int rc = solve_mip(x->audit, x->start);
   if (rc == 0) {
     *hi = llround(glp_mip_obj_val(x->audit));
     if (prot && record_change(x, &prot->up) != 0)
@@ -224,7 +248,7 @@ static int audit_cell(struct ctx *x, size_t p, long long *hi, long long *lo,
   glp_set_col_bnds(x->audit, col, GLP_DB, 0.0, audit_cap(x));
   if (rc == 0) {
     glp_set_obj_dir(x->audit, GLP_MIN);
-    rc = solve_mip(x->audit);
+    rc = solve_mip(x->audit, x->start);
     if (rc == 0) {
       *lo = llround(glp_mip_obj_val(x->audit));
       if (prot && record_change(x, &prot->down) != 0)
@@ -327,7 +351,7 @@ static int flow(struct ctx *x, size_t p, int dir, long long amount, int integer,
   glp_set_col_bnds(P, (int)(2 * p + 2), GLP_FX, dir < 0 ? (double)amount : 0.0, 0.0);
   int ok;
   if (integer) {
-    ok = solve_mip(P) == 0;
+    ok = solve_mip(P, NULL) == 0;
   } else {
     glp_smcp parm;
     glp_init_smcp(&parm);
@@ -351,6 +375,8 @@ static int flow(struct ctx *x, size_t p, int dir, long long amount, int integer,
     glp_delete_prob(P);
   else
     flow_bounds(P, t, p);
+  if (!ok && integer) /* no integer change found in time: the LP's support */
+    return flow(x, p, dir, amount, 0, support, err);
   if (!ok)
     return thbx_error_set(err, THBX_EFATAL, "suppression: no change of the table protects a cell");
   return THBX_OK;
@@ -367,8 +393,11 @@ static int protect(struct ctx *x, size_t p, unsigned char *support, thbx_error_t
       return rc;
     if (protected_range(t, p, hi, lo))
       return THBX_OK;
-    if (attempt >= 3)
-      return thbx_error_set(err, THBX_EFATAL, "suppression: a cell could not be protected");
+    if (attempt >= 6)
+      return thbx_error_set(err, THBX_EFATAL,
+                            "suppression: a cell could not be protected in time (a table of "
+                            "3 paths with many values: group by fewer values, e.g. "
+                            "PATH:year instead of PATH:month)");
     long long L = v < (t->k + 1) / 2 ? v : (t->k + 1) / 2;
     long long U = t->k - L;
     long long up = hi - v, down = v - lo;
@@ -492,8 +521,9 @@ int stats_suppress(stats_table_t *t, stats_suppression_t *out, volatile int *int
   unsigned char *support = malloc(t->ncells);
   x.col_of = calloc(t->ncells, sizeof(*x.col_of));
   x.cell_of = calloc(t->ncells + 1, sizeof(*x.cell_of));
+  x.start = calloc(t->ncells + 1, sizeof(*x.start));
   out->protection = calloc(nprim, sizeof(*out->protection));
-  if (!prim || !support || !x.col_of || !x.cell_of || !out->protection) {
+  if (!prim || !support || !x.col_of || !x.cell_of || !x.start || !out->protection) {
     thbx_error_set(err, rc, "out of memory");
     goto done;
   }
@@ -549,6 +579,7 @@ done:
   free(x.rel);
   free(x.col_of);
   free(x.cell_of);
+  free(x.start);
   free(x.ind);
   free(x.val);
   free(prim);

@@ -236,6 +236,21 @@ int stats_verify_certificate(const json_t *cert, json_t *problems, long *ncells,
       problem(problems, "%s has a protection but is not a small cell", at);
       continue;
     }
+    const json_t *atj = json_object_get(p, "at");
+    if (atj) {
+      /* the coordinates are for readers; they must name the same cell */
+      long long c[3];
+      int same = json_is_array(atj) && json_array_size(atj) == (size_t)s.nd;
+      coords_of(&s, cell, c);
+      for (int d = 0; same && d < s.nd; d++) {
+        long long a;
+        same = get_int(json_array_get(atj, (size_t)d), &a) == 0 && a == c[d];
+      }
+      if (!same) {
+        problem(problems, "%s: its protection's \"at\" names another cell", at);
+        continue;
+      }
+    }
     if (get_int(json_object_get(p, "count"), &cnt) != 0 || cnt != count[cell]) {
       problem(problems, "%s: its protection gives another count than the table", at);
       continue;
@@ -276,6 +291,161 @@ int stats_verify_certificate(const json_t *cert, json_t *problems, long *ncells,
 done:
   free(count);
   free(scratch);
+  free(sup);
+  free(seen);
+  return 0;
+}
+
+/* ------------------------------------------- the publication against it */
+
+/* The value of a group-by path in a published row: a flat key ("person.sex"
+ * as the JSON output spells it) or nested objects (CSV read generically). */
+static const json_t *row_value(const json_t *row, const char *path) {
+  const json_t *v = json_object_get(row, path);
+  if (v)
+    return v;
+  char seg[256];
+  const char *p = path;
+  v = row;
+  while (v && *p) {
+    const char *dot = strchr(p, '.');
+    size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    if (n >= sizeof(seg))
+      return NULL;
+    memcpy(seg, p, n);
+    seg[n] = '\0';
+    v = json_is_object(v) ? json_object_get(v, seg) : NULL;
+    p += n + (dot ? 1 : 0);
+  }
+  return v;
+}
+
+/* A published count: an integer, a string of digits, or nothing (-1). */
+static long long row_count(const json_t *row, int *bad) {
+  const json_t *c = json_object_get(row, "count");
+  *bad = 0;
+  if (!c || json_is_null(c) || (json_is_string(c) && json_string_length(c) == 0))
+    return -1;
+  if (json_is_integer(c))
+    return json_integer_value(c) >= 0 ? (long long)json_integer_value(c) : (*bad = 1, -1);
+  if (json_is_string(c)) {
+    const char *s = json_string_value(c);
+    long long v = 0;
+    for (; *s; s++) {
+      if (*s < '0' || *s > '9' || v > 100000000000000LL)
+        return *bad = 1, -1;
+      v = v * 10 + (*s - '0');
+    }
+    return v;
+  }
+  return *bad = 1, -1;
+}
+
+int stats_verify_published(const json_t *cert, const json_t *rows, json_t *problems) {
+  const json_t *dims = json_object_get(cert, "dimensions"),
+               *counts = json_object_get(cert, "counts");
+  const json_t *supp = json_object_get(cert, "suppressed");
+  int totals = json_is_true(json_object_get(cert, "totals"));
+  size_t nd = json_array_size(dims);
+  if (!json_is_array(rows) || nd < 1 || nd > 3 || !json_is_array(counts) || !json_is_array(supp)) {
+    problem(problems, "the publication or the certificate is not a table");
+    return 0;
+  }
+  long long rad[3], step[3], len[3], cells = 1;
+  for (size_t i = 0; i < nd; i++) {
+    len[i] = (long long)json_array_size(json_object_get(json_array_get(dims, i), "values"));
+    rad[i] = len[i] + totals > 0 ? len[i] + totals : 1;
+    cells *= rad[i];
+  }
+  if ((long long)json_array_size(counts) != cells) {
+    problem(problems, "the certificate's counts do not fit its dimensions");
+    return 0;
+  }
+  for (long long i = (long long)nd - 1, st = 1; i >= 0; i--) {
+    step[i] = st;
+    st *= rad[i];
+  }
+  unsigned char *sup = calloc((size_t)cells, 1), *seen = calloc((size_t)cells, 1);
+  if (!sup || !seen) {
+    free(sup);
+    free(seen);
+    problem(problems, "out of memory");
+    return 0;
+  }
+  for (size_t i = 0; i < json_array_size(supp); i++) {
+    json_int_t c = json_integer_value(json_array_get(supp, i));
+    if (c >= 0 && c < cells)
+      sup[c] = 1;
+  }
+  for (size_t r = 0; r < json_array_size(rows); r++) {
+    const json_t *row = json_array_get(rows, r);
+    long long cell = 0;
+    int found = 1;
+    for (size_t i = 0; i < nd && found; i++) {
+      const json_t *d = json_array_get(dims, i);
+      const json_t *vals = json_object_get(d, "values");
+      const char *path = json_string_value(json_object_get(d, "path"));
+      if (!path || !json_is_array(vals)) {
+        problem(problems, "dimension %zu of the certificate has no path or values", i + 1);
+        found = -1;
+        break;
+      }
+      const json_t *v = row_value(row, path);
+      const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+      long long at = -1;
+      if (totals && text && strcmp(text, "_total") == 0) {
+        at = len[i];
+      } else {
+        for (long long k = 0; k < len[i] && at < 0; k++) {
+          const json_t *want = json_array_get(vals, (size_t)k);
+          if (json_is_null(want)
+                  ? (!text || !*text)
+                  : (text && json_is_string(want) && strcmp(text, json_string_value(want)) == 0))
+            at = k;
+        }
+      }
+      if (at < 0)
+        found = 0;
+      else
+        cell += at * step[i];
+    }
+    if (found < 0)
+      break;
+    if (!found) {
+      problem(problems, "published row %zu names a cell the certificate does not have", r + 1);
+      continue;
+    }
+    if (seen[cell]++) {
+      problem(problems, "published row %zu repeats a cell", r + 1);
+      continue;
+    }
+    int bad;
+    long long n = row_count(row, &bad);
+    long long truth = (long long)json_integer_value(json_array_get(counts, (size_t)cell));
+    if (bad)
+      problem(problems, "published row %zu has a count that is not a number", r + 1);
+    else if (sup[cell] && n >= 0)
+      problem(problems, "published row %zu shows a count the certificate suppresses", r + 1);
+    else if (!sup[cell] && n < 0)
+      problem(problems, "published row %zu is suppressed but the certificate publishes it", r + 1);
+    else if (!sup[cell] && n != truth)
+      problem(problems, "published row %zu: %lld, the certificate's table has %lld", r + 1, n,
+              truth);
+  }
+  for (long long c = 0; c < cells; c++) {
+    if (seen[c])
+      continue;
+    long long rest = c;
+    int margin = 0;
+    for (size_t i = 0; i < nd; i++) {
+      if (totals && rest / step[i] == len[i])
+        margin = 1;
+      rest %= step[i];
+    }
+    long long truth = (long long)json_integer_value(json_array_get(counts, (size_t)c));
+    if (margin || truth != 0 || sup[c])
+      problem(problems, "cell %lld of the certificate is missing from the publication", c);
+  }
   free(sup);
   free(seen);
   return 0;

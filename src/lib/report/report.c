@@ -11,7 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const format_names[] = {"text", "json", "junit", "sarif", "github", "html"};
+static const char *const format_names[] = {"text",   "json", "junit", "sarif",
+                                           "github", "html", "chunk"};
 
 int thbx_report_format_from_name(const char *name) {
   if (!name)
@@ -23,7 +24,7 @@ int thbx_report_format_from_name(const char *name) {
 }
 
 const char *thbx_report_format_name(thbx_report_format format) {
-  if ((int)format < 0 || format > THBX_REPORT_HTML)
+  if ((int)format < 0 || format > THBX_REPORT_CHUNK)
     return "unknown";
   return format_names[format];
 }
@@ -42,6 +43,7 @@ void thbx_report_options_default(thbx_report_options_t *options) {
   memset(options, 0, sizeof(*options));
   options->format = THBX_REPORT_TEXT;
   options->max_errors = -1;
+  options->dataset_rules = 1;
 }
 
 static const struct report_ops *ops_for(thbx_report_format format) {
@@ -52,6 +54,7 @@ static const struct report_ops *ops_for(thbx_report_format format) {
   case THBX_REPORT_SARIF: return &report_sarif_ops;
   case THBX_REPORT_GITHUB: return &report_github_ops;
   case THBX_REPORT_HTML: return &report_html_ops;
+  case THBX_REPORT_CHUNK: return &report_chunk_ops;
   }
   return NULL;
 }
@@ -149,6 +152,15 @@ int thbx_report_file_end(thbx_report_t *r, thbx_error_t *err) {
     return THBX_OK;
   r->in_file = 0;
   return r->ops->file_end ? r->ops->file_end(r, err) : THBX_OK;
+}
+
+int thbx_report_input_end(thbx_report_t *r, const char *source, long lines, int header_lines,
+                          int complete, thbx_error_t *err) {
+  if (!r || r->finished)
+    return thbx_error_set(err, THBX_EINVAL, "report: input_end out of order");
+  return r->ops->input_end
+             ? r->ops->input_end(r, source ? source : "-", lines, header_lines, complete, err)
+             : THBX_OK;
 }
 
 int thbx_report_finish(thbx_report_t *r, thbx_error_t *err) {
@@ -330,16 +342,7 @@ int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_repo
     rc |= thbx_display_text_buf(out, issue->instance_path);
     rc |= thbx_buf_puts(out, ": ");
   }
-  if (!redact && issue->value) {
-    rc |= thbx_display_value_buf(out, issue->value, THBX_DISPLAY_MAX_CHARS);
-    rc |= thbx_buf_putc(out, ' ');
-  }
-  rc |=
-      thbx_display_text_buf(out, issue->message && issue->message[0] ? issue->message : "invalid");
-  if (!redact && issue->hint && issue->hint[0]) {
-    rc |= thbx_buf_puts(out, "; ");
-    rc |= thbx_display_text_buf(out, issue->hint);
-  }
+  rc |= thbx_display_issue_buf(out, issue->message, issue->value, issue->hint, redact);
   if (issue->related_source) {
     rc |= thbx_buf_puts(out, " (first at ");
     rc |= thbx_display_text_buf(out, issue->related_source);
@@ -367,11 +370,7 @@ const char *report_visible(thbx_buf_t *out, const char *s) {
 json_t *report_value_json(const char *value) {
   if (!value)
     return NULL;
-  json_error_t jerr;
-  json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-  if (v)
-    return v;
-  v = json_string(value); /* text that is not JSON is a string */
+  json_t *v = json_string(value); /* the text as it stands */
   if (v)
     return v;
   thbx_buf_t b; /* not UTF-8 either: its visible spelling */

@@ -35,6 +35,9 @@ struct report_ops {
   int (*file_end)(struct thbx_report *report, thbx_error_t *err);
   int (*finish)(struct thbx_report *report, thbx_error_t *err);
   void (*free)(struct thbx_report *report);
+  /* optional: thbx_report_input_end() (the chunk format records it) */
+  int (*input_end)(struct thbx_report *report, const char *source, long lines, int header_lines,
+                   int complete, thbx_error_t *err);
 };
 
 struct thbx_report {
@@ -56,6 +59,7 @@ extern const struct report_ops report_junit_ops;
 extern const struct report_ops report_sarif_ops;
 extern const struct report_ops report_github_ops;
 extern const struct report_ops report_html_ops;
+extern const struct report_ops report_chunk_ops;
 
 /* Helpers the formats share. */
 /* "path" or "" for NULL. */
@@ -75,7 +79,7 @@ void report_field(thbx_buf_t *out, const char *instance_path);
  * (thbx_display_text: no control or bidirectional character survives). */
 int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_report_record_t *record,
                    const thbx_issue_t *issue);
-/* An issue's value (JSON text; other text is a string) as a JSON value for
+/* An issue's value (its text) as a JSON string for
  * the JSON and SARIF reports. New reference, NULL if value is NULL. */
 json_t *report_value_json(const char *value);
 /* json_dumps(v, flags) to fp with DEL, C1, invisible and bidirectional

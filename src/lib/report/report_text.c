@@ -2,8 +2,8 @@
  * report_text.c - the text report, like a compiler's messages:
  *   FILE:LINE:COL: error: /person/sex: must be one of ... [record AL-2024-17]
  * one line per error as records arrive, then one summary line (with
- * several inputs, one summary line per input before it). Everything
- * from the input is made visible (report_message, thbx_display_text): control
+ * several inputs, one summary line per input before it). Everything from
+ * the input is made visible (report_message, thbx_display_text): control
  * characters as \n, \t, \xNN, bidirectional ones as \uXXXX, so that one
  * error stays one line and input cannot drive the terminal.
  */
@@ -22,8 +22,8 @@ static int text_open(struct thbx_report *r, thbx_error_t *err) {
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->line);
-  thbx_buf_init(&st->files);
   thbx_buf_init(&st->file);
+  thbx_buf_init(&st->files);
   r->state = st;
   return THBX_OK;
 }
@@ -81,12 +81,10 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
 static int text_file_end(struct thbx_report *r, thbx_error_t *err) {
   struct text_state *st = r->state;
   const thbx_report_summary_t *f = &r->file;
-  const char *name = report_visible(&st->file, r->file_source);
-  if (!name)
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  if (thbx_buf_printf(&st->files, "%s: %ld record%s: %ld valid, %ld invalid",
-                      name, f->records, f->records == 1 ? "" : "s", f->valid,
-                      f->invalid) != 0 ||
+  if (thbx_buf_puts(&st->files, "") != 0 ||
+      thbx_display_text_buf(&st->files, report_str(r->file_source)) != 0 ||
+      thbx_buf_printf(&st->files, ": %ld record%s: %ld valid, %ld invalid", f->records,
+                      f->records == 1 ? "" : "s", f->valid, f->invalid) != 0 ||
       (f->unreadable && thbx_buf_printf(&st->files, " (%ld unreadable)", f->unreadable) != 0) ||
       thbx_buf_printf(&st->files, ", %ld error%s\n", f->errors, f->errors == 1 ? "" : "s") != 0)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
@@ -109,8 +107,8 @@ static void text_free(struct thbx_report *r) {
   if (!st)
     return;
   thbx_buf_free(&st->line);
-  thbx_buf_free(&st->files);
   thbx_buf_free(&st->file);
+  thbx_buf_free(&st->files);
   free(st);
 }
 

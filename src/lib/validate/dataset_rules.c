@@ -212,9 +212,9 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
        * unless the report is redacted: messages name no value */
       if (thbx_buf_puts(b, "is not unique in the dataset") != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      r->out[(*count)++] = (dataset_issue_t){pr->id_rule, pr->id_field, b->data,
-                                             r->sources[first->source], first->line,
-                                             first->column};
+      r->out[(*count)++] =
+          (dataset_issue_t){pr->id_rule, pr->id_field, b->data, r->sources[first->source],
+                            first->line, first->column};
     }
   }
   m++;

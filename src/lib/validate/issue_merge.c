@@ -2,7 +2,7 @@
  * issue_merge.c - the issues of one record as a data officer reads them:
  *
  *  - each issue gets the offending value (issue_value_at): the value at its
- *    instance path, as JSON text, when that value is the fault (a scalar,
+ *    instance path, as text, when that value is the fault (a scalar,
  *    or a container for type/enum/const); reports show it unless redacted;
  *  - one fault, one error (issue_merge_xsd): an XML fault that both the XSD
  *    and the JSON Schema (or the converter) see is reported once, by the
@@ -64,7 +64,7 @@ char *issue_value_at(const json_t *record, const char *pointer, const char *rule
     return NULL;
   if ((json_is_object(v) || json_is_array(v)) && !container_is_fault(rule))
     return NULL;
-  return thbx_value_json(v);
+  return thbx_value_text(v);
 }
 
 /* Is the XSD fault at path `xp` the fault a non-XSD issue reports at `p`

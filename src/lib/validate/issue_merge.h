@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-/* The value at `pointer` in `record` as JSON text (malloc'ed) when it is
+/* The value at `pointer` in `record` as text (malloc'ed; thbx_value_text) when it is
  * the fault of an issue with `rule`: a string, number, boolean or null, or
  * an object or array for type, enum and const. NULL otherwise. */
 char *issue_value_at(const json_t *record, const char *pointer, const char *rule);

@@ -31,6 +31,8 @@ static void destroy(void *p) {
 
 static void make_key(void) { pthread_key_create(&key, destroy); }
 
+void xsd_job_init(void) { pthread_once(&once, make_key); }
+
 static void silent(void *ctx, const char *msg, ...) {
   (void)ctx;
   (void)msg;

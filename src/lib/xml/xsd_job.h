@@ -36,5 +36,8 @@ struct xsd_job {
  * THBX_OK or THBX_ENOMEM. */
 int xsd_job_run(struct xsd_job *job, const char *source);
 void xsd_job_free(struct xsd_job *job);
+/* Make the per-thread state's key now (the pipeline calls it before it
+ * starts its workers, so that they find it made). */
+void xsd_job_init(void);
 
 #endif
