@@ -30,6 +30,9 @@ int cmd_validate_merge(int argc, char **argv);
 /* Set jansson's and libxml2's allocators to per-thread free lists
  * (cli_alloc.c); before any jansson value or libxml2 object exists. */
 void cli_alloc_install(void);
+/* Before a pipeline with `jobs` worker threads starts: jansson and libxml2
+ * back on malloc unless jobs is 1 (cli_alloc.c says why). */
+void cli_alloc_jobs(int jobs);
 
 /* "thbx: error: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -162,6 +162,7 @@ void cli_io_pipeline_options(const struct cli_io *io, const thbx_profile_t *prof
   po->reader.list_separator = io->list_sep;
   po->reader.limits = io->limits;
   po->jobs = jobs;
+  cli_alloc_jobs(jobs);
   po->fail_fast = io->fail_fast;
   po->interrupted = &cli_interrupted;
 }

@@ -285,6 +285,7 @@ int cmd_convert(int argc, char **argv) {
   po.reader.list_separator = o.list_sep;
   po.reader.limits = o.limits;
   po.jobs = o.jobs;
+  cli_alloc_jobs(o.jobs);
   po.fail_fast = o.fail_fast;
   po.interrupted = &cli_interrupted;
   int prc2 = thbx_pipeline_new(&p, &po, &err);

@@ -395,6 +395,7 @@ int cmd_stats(int argc, char **argv) {
   po.reader.list_separator = o.list_sep;
   po.reader.limits = o.limits;
   po.jobs = o.jobs;
+  cli_alloc_jobs(o.jobs);
   po.interrupted = &cli_interrupted;
   if (thbx_pipeline_new(&p, &po, &err) != THBX_OK ||
       cli_add_messages(p, NULL, 1, 0, &err) != THBX_OK) {

@@ -309,6 +309,7 @@ static int setup(struct run *r, thbx_error_t *err) {
   cli_map_reader(&a->map, &po.reader); /* a national format: the mapping says how to read it */
   po.read_generic = a->map.map || a->map.nxslt;
   po.jobs = a->jobs;
+  cli_alloc_jobs(a->jobs);
   po.interrupted = &cli_interrupted;
   if (thbx_pipeline_new(&r->p, &po, err) != THBX_OK)
     goto report;
