@@ -22,6 +22,15 @@ extern "C" {
 
 #define THBX_VERSION "0.1.0"
 
+/* Every public function is declared THBX_EXPORT: libthbx.so is built with
+ * hidden visibility, so that only these are exported (tests/cmake/exports.cmake
+ * checks it); the library's internal functions stay inside. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define THBX_EXPORT __attribute__((visibility("default")))
+#else
+#define THBX_EXPORT
+#endif
+
 /* ---------------------------------------------------------------- errors */
 
 typedef enum thbx_status {
@@ -56,13 +65,13 @@ typedef struct thbx_error {
 } thbx_error_t;
 
 /* Text of a status code ("out of memory", ...). Never NULL. */
-const char *thbx_strerror(int status);
+THBX_EXPORT const char *thbx_strerror(int status);
 
 /* Clear *err (all strings empty, numbers 0, record_index -1). NULL is ok. */
-void thbx_error_clear(thbx_error_t *err);
+THBX_EXPORT void thbx_error_clear(thbx_error_t *err);
 
 /* Version of the library, e.g. "0.1.0". */
-const char *thbx_version(void);
+THBX_EXPORT const char *thbx_version(void);
 
 /* ------------------------------------------------------ embedded resources */
 
@@ -70,10 +79,10 @@ const char *thbx_version(void);
  * their repository path below schemas/ (e.g. "thb-event-1.0.schema.json",
  * "thb-event-1.0.xsd", "codes/sex.csv"), the JSON Schema meta-schemas and the
  * XSLT under "xslt/...". Returns borrowed, NUL-terminated data, or NULL. */
-const char *thbx_resource(const char *name, size_t *length);
+THBX_EXPORT const char *thbx_resource(const char *name, size_t *length);
 
 /* Name of the i-th embedded resource, NULL past the end. */
-const char *thbx_resource_name(size_t i);
+THBX_EXPORT const char *thbx_resource_name(size_t i);
 
 /* --------------------------------------------------------------- profiles */
 
@@ -86,18 +95,19 @@ typedef struct thbx_profile thbx_profile_t;
 /* Load a profile: an embedded name ("thb-event-1.0"), a path to a JSON Schema
  * file (an .xsd beside it with the same stem is used if present), or "none"
  * for generic conversion (then *out is set to NULL and THBX_OK returned). */
-int thbx_profile_load(const char *name_or_file, thbx_profile_t **out, thbx_error_t *err);
-void thbx_profile_free(thbx_profile_t *profile);
+THBX_EXPORT int thbx_profile_load(const char *name_or_file, thbx_profile_t **out,
+                                  thbx_error_t *err);
+THBX_EXPORT void thbx_profile_free(thbx_profile_t *profile);
 
 /* Name ("thb-event-1.0" or the file's stem). Borrowed. */
-const char *thbx_profile_name(const thbx_profile_t *profile);
+THBX_EXPORT const char *thbx_profile_name(const thbx_profile_t *profile);
 /* The profile's JSON Schema. Borrowed. */
-const json_t *thbx_profile_schema(const thbx_profile_t *profile);
+THBX_EXPORT const json_t *thbx_profile_schema(const thbx_profile_t *profile);
 /* The XSD text, or NULL if the profile has none. Borrowed. */
-const char *thbx_profile_xsd(const thbx_profile_t *profile, size_t *length);
+THBX_EXPORT const char *thbx_profile_xsd(const thbx_profile_t *profile, size_t *length);
 
 /* Names of the embedded profiles, NULL past the end. */
-const char *thbx_profile_embedded_name(size_t i);
+THBX_EXPORT const char *thbx_profile_embedded_name(size_t i);
 
 /* --------------------------------------------------------- formats, records */
 
@@ -110,10 +120,10 @@ typedef enum thbx_format {
 } thbx_format;
 
 /* "json", "ndjson", "csv", "xml" -> format; THBX_FORMAT_AUTO if unknown. */
-thbx_format thbx_format_from_name(const char *name);
-const char *thbx_format_name(thbx_format format);
+THBX_EXPORT thbx_format thbx_format_from_name(const char *name);
+THBX_EXPORT const char *thbx_format_name(thbx_format format);
 /* From a file name's extension (.json .ndjson .jsonl .csv .xml), else AUTO. */
-thbx_format thbx_format_from_path(const char *path);
+THBX_EXPORT thbx_format thbx_format_from_path(const char *path);
 
 /* One record: the value (owned by the record holder) and where it came from. */
 typedef struct thbx_record {
@@ -134,7 +144,7 @@ typedef struct thbx_limits {
 } thbx_limits_t;
 
 /* Fill *limits with the defaults. */
-void thbx_limits_default(thbx_limits_t *limits);
+THBX_EXPORT void thbx_limits_default(thbx_limits_t *limits);
 
 /* ---------------------------------------------------------------- readers */
 
@@ -150,35 +160,35 @@ typedef struct thbx_reader_options {
   thbx_limits_t limits;
 } thbx_reader_options_t;
 
-void thbx_reader_options_default(thbx_reader_options_t *options);
+THBX_EXPORT void thbx_reader_options_default(thbx_reader_options_t *options);
 
 /* Open a reader on a stream. `source` names it in errors ("-" for stdin).
  * The reader does not close `in`. */
-int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
-                     const thbx_reader_options_t *options, thbx_error_t *err);
+THBX_EXPORT int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
+                                 const thbx_reader_options_t *options, thbx_error_t *err);
 
 /* Next record. THBX_OK: *record is filled and the caller owns record->value
  * (json_decref it). THBX_EOF: no more. THBX_EPARSE: this record is broken,
  * err says where and why, call again for the next one. THBX_EFATAL/THBX_EIO:
  * the stream cannot go on. */
-int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t *err);
+THBX_EXPORT int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, thbx_error_t *err);
 
 /* Raw bytes of the record last returned (or last failed), as it stood in the
  * input (for reject files). Borrowed until the next call. NULL if unknown. */
-const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
+THBX_EXPORT const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
 /* The format actually read (after sniffing). */
-thbx_format thbx_reader_format(const thbx_reader_t *reader);
+THBX_EXPORT thbx_format thbx_reader_format(const thbx_reader_t *reader);
 
 /* For CSV: the header line as read (for reject files). NULL otherwise. */
-const char *thbx_reader_header(const thbx_reader_t *reader, size_t *length);
+THBX_EXPORT const char *thbx_reader_header(const thbx_reader_t *reader, size_t *length);
 
 /* With validate_xsd: the XSD errors of the record last returned (count 0 if
  * it is valid), each with line/column. Borrowed until the next call. */
-int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
-                           size_t *count);
+THBX_EXPORT int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
+                                       size_t *count);
 
-void thbx_reader_free(thbx_reader_t *reader);
+THBX_EXPORT void thbx_reader_free(thbx_reader_t *reader);
 
 /* ---------------------------------------------------------------- writers */
 
@@ -194,22 +204,22 @@ typedef struct thbx_writer_options {
   int csv_safe;                  /* neutralise cells starting with = + - @ */
 } thbx_writer_options_t;
 
-void thbx_writer_options_default(thbx_writer_options_t *options);
+THBX_EXPORT void thbx_writer_options_default(thbx_writer_options_t *options);
 
 /* Open a writer on a stream it does not close. */
-int thbx_writer_open(thbx_writer_t **out, FILE *stream, const thbx_writer_options_t *options,
-                     thbx_error_t *err);
+THBX_EXPORT int thbx_writer_open(thbx_writer_t **out, FILE *stream,
+                                 const thbx_writer_options_t *options, thbx_error_t *err);
 /* Write one record (borrowed). THBX_EPARSE if it cannot be spelled in the
  * format (nothing is written then). */
-int thbx_writer_write(thbx_writer_t *writer, const json_t *record, thbx_error_t *err);
+THBX_EXPORT int thbx_writer_write(thbx_writer_t *writer, const json_t *record, thbx_error_t *err);
 /* Finish the document (closing brackets/tags) and flush. */
-int thbx_writer_finish(thbx_writer_t *writer, thbx_error_t *err);
-void thbx_writer_free(thbx_writer_t *writer);
+THBX_EXPORT int thbx_writer_finish(thbx_writer_t *writer, thbx_error_t *err);
+THBX_EXPORT void thbx_writer_free(thbx_writer_t *writer);
 
 /* Write raw bytes (e.g. from thbx_reader_raw) as they are, for reject files
  * written in the input's format. */
-int thbx_writer_write_raw(thbx_writer_t *writer, const char *data, size_t length,
-                          thbx_error_t *err);
+THBX_EXPORT int thbx_writer_write_raw(thbx_writer_t *writer, const char *data, size_t length,
+                                      thbx_error_t *err);
 
 /* ------------------------------------------------------ JSON Schema engine */
 
@@ -232,23 +242,23 @@ typedef struct thbx_schema_options {
                        ("type": "strin") is THBX_ESCHEMA. Default 1. */
 } thbx_schema_options_t;
 
-void thbx_schema_options_default(thbx_schema_options_t *options);
+THBX_EXPORT void thbx_schema_options_default(thbx_schema_options_t *options);
 
 /* A registry of schemas by URI; $ref never reaches the network. */
-thbx_schema_registry_t *thbx_schema_registry_new(void);
-void thbx_schema_registry_free(thbx_schema_registry_t *registry);
+THBX_EXPORT thbx_schema_registry_t *thbx_schema_registry_new(void);
+THBX_EXPORT void thbx_schema_registry_free(thbx_schema_registry_t *registry);
 /* Map a URI prefix to a directory: PREFIX + rest -> DIR/rest. */
-int thbx_schema_registry_map(thbx_schema_registry_t *registry, const char *uri_prefix,
-                             const char *directory, thbx_error_t *err);
+THBX_EXPORT int thbx_schema_registry_map(thbx_schema_registry_t *registry, const char *uri_prefix,
+                                         const char *directory, thbx_error_t *err);
 /* Register a schema document under its $id (or `uri` when given). */
-int thbx_schema_registry_add(thbx_schema_registry_t *registry, const char *uri,
-                             const json_t *document, thbx_error_t *err);
+THBX_EXPORT int thbx_schema_registry_add(thbx_schema_registry_t *registry, const char *uri,
+                                         const json_t *document, thbx_error_t *err);
 
 /* Compile a schema (borrowed; registry may be NULL). */
-int thbx_schema_compile(const json_t *schema, thbx_schema_registry_t *registry,
-                        const thbx_schema_options_t *options, thbx_schema_t **out,
-                        thbx_error_t *err);
-void thbx_schema_free(thbx_schema_t *schema);
+THBX_EXPORT int thbx_schema_compile(const json_t *schema, thbx_schema_registry_t *registry,
+                                    const thbx_schema_options_t *options, thbx_schema_t **out,
+                                    thbx_error_t *err);
+THBX_EXPORT void thbx_schema_free(thbx_schema_t *schema);
 
 /* One validation error. */
 typedef struct thbx_validation_error {
@@ -270,13 +280,13 @@ typedef struct thbx_validation {
 /* Validate `instance` (borrowed). Returns THBX_OK (result->valid says if it
  * is valid), or an error status if validation itself failed (e.g. regex
  * limit: err says which). Thread-safe for one compiled schema. */
-int thbx_schema_validate(const thbx_schema_t *schema, const json_t *instance,
-                         thbx_validation_t *result, thbx_error_t *err);
+THBX_EXPORT int thbx_schema_validate(const thbx_schema_t *schema, const json_t *instance,
+                                     thbx_validation_t *result, thbx_error_t *err);
 /* Release what a validation result holds (not the struct itself). */
-void thbx_validation_clear(thbx_validation_t *result);
+THBX_EXPORT void thbx_validation_clear(thbx_validation_t *result);
 
 /* The 2020-12 output structures: "flag", "basic" or "detailed". New reference. */
-json_t *thbx_validation_output(const thbx_validation_t *result, const char *structure);
+THBX_EXPORT json_t *thbx_validation_output(const thbx_validation_t *result, const char *structure);
 
 /* ----------------------------------------------------- validation reports */
 
@@ -298,8 +308,8 @@ typedef enum thbx_report_format {
 } thbx_report_format;
 
 /* "text", "json", "junit", "sarif", "github", "html" -> format; -1 if unknown. */
-int thbx_report_format_from_name(const char *name);
-const char *thbx_report_format_name(thbx_report_format format);
+THBX_EXPORT int thbx_report_format_from_name(const char *name);
+THBX_EXPORT const char *thbx_report_format_name(thbx_report_format format);
 
 typedef enum thbx_issue_kind {
   THBX_ISSUE_SCHEMA = 0, /* JSON Schema assertion (rule = its keyword) */
@@ -308,7 +318,7 @@ typedef enum thbx_issue_kind {
   THBX_ISSUE_DATASET     /* a dataset rule of docs/validate.md (rule = its name) */
 } thbx_issue_kind;
 
-const char *thbx_issue_kind_name(thbx_issue_kind kind); /* "schema", "xsd", ... */
+THBX_EXPORT const char *thbx_issue_kind_name(thbx_issue_kind kind); /* "schema", "xsd", ... */
 
 /* One error found in a record. Every pointer is borrowed for the call. */
 typedef struct thbx_issue {
@@ -340,7 +350,7 @@ typedef struct thbx_report_options {
   int quiet;       /* only the summary: no error details */
 } thbx_report_options_t;
 
-void thbx_report_options_default(thbx_report_options_t *options);
+THBX_EXPORT void thbx_report_options_default(thbx_report_options_t *options);
 
 /* Totals. invalid includes unreadable; errors counts all, reported those shown. */
 typedef struct thbx_report_summary {
@@ -348,19 +358,21 @@ typedef struct thbx_report_summary {
 } thbx_report_summary_t;
 
 /* Open a report writing to `stream` (not closed by the report). */
-int thbx_report_open(thbx_report_t **out, FILE *stream, const thbx_report_options_t *options,
-                     thbx_error_t *err);
+THBX_EXPORT int thbx_report_open(thbx_report_t **out, FILE *stream,
+                                 const thbx_report_options_t *options, thbx_error_t *err);
 /* Start the next input file (one JUnit testsuite, one SARIF artifact, ...). */
-int thbx_report_file_begin(thbx_report_t *report, const char *source, thbx_error_t *err);
+THBX_EXPORT int thbx_report_file_begin(thbx_report_t *report, const char *source,
+                                       thbx_error_t *err);
 /* One record with its issues (count 0: valid). record may be NULL for an
  * issue of the whole file (it cannot be opened, or reading stopped). */
-int thbx_report_add(thbx_report_t *report, const thbx_report_record_t *record,
-                    const thbx_issue_t *issues, size_t count, thbx_error_t *err);
-int thbx_report_file_end(thbx_report_t *report, thbx_error_t *err);
+THBX_EXPORT int thbx_report_add(thbx_report_t *report, const thbx_report_record_t *record,
+                                const thbx_issue_t *issues, size_t count, thbx_error_t *err);
+THBX_EXPORT int thbx_report_file_end(thbx_report_t *report, thbx_error_t *err);
 /* Write the summary and what remains, and flush. Call once, last. */
-int thbx_report_finish(thbx_report_t *report, thbx_error_t *err);
-void thbx_report_get_summary(const thbx_report_t *report, thbx_report_summary_t *summary);
-void thbx_report_free(thbx_report_t *report);
+THBX_EXPORT int thbx_report_finish(thbx_report_t *report, thbx_error_t *err);
+THBX_EXPORT void thbx_report_get_summary(const thbx_report_t *report,
+                                         thbx_report_summary_t *summary);
+THBX_EXPORT void thbx_report_free(thbx_report_t *report);
 
 /* ------------------------------------------------------------- validation */
 
@@ -384,22 +396,22 @@ typedef struct thbx_validator_options {
                                    by the validator) */
 } thbx_validator_options_t;
 
-void thbx_validator_options_default(thbx_validator_options_t *options);
+THBX_EXPORT void thbx_validator_options_default(thbx_validator_options_t *options);
 
 /* Load the profile and schemas and compile them (THBX_ESCHEMA/THBX_ENOTFOUND:
  * err says which file and where). */
-int thbx_validator_new(thbx_validator_t **out, const thbx_validator_options_t *options,
-                       thbx_error_t *err);
+THBX_EXPORT int thbx_validator_new(thbx_validator_t **out, const thbx_validator_options_t *options,
+                                   thbx_error_t *err);
 /* Validate one input. `format` THBX_FORMAT_AUTO: sniffed. Returns THBX_OK when
  * the input was read to its end (valid or not: see the report's summary), or
  * THBX_EFATAL/THBX_EIO when reading stopped early (reported as a file issue,
  * err says where), THBX_EINVAL when the accept/reject streams cannot take
  * this input (another format or CSV header than the first input), THBX_ENOMEM. */
-int thbx_validator_run(thbx_validator_t *validator, FILE *in, const char *source,
-                       thbx_format format, thbx_report_t *report, thbx_error_t *err);
+THBX_EXPORT int thbx_validator_run(thbx_validator_t *validator, FILE *in, const char *source,
+                                   thbx_format format, thbx_report_t *report, thbx_error_t *err);
 /* Finish the accept/reject documents. */
-int thbx_validator_finish(thbx_validator_t *validator, thbx_error_t *err);
-void thbx_validator_free(thbx_validator_t *validator);
+THBX_EXPORT int thbx_validator_finish(thbx_validator_t *validator, thbx_error_t *err);
+THBX_EXPORT void thbx_validator_free(thbx_validator_t *validator);
 
 /* ---------------------------------------------------------------- pipeline
  *
@@ -456,16 +468,17 @@ typedef struct thbx_item {
 } thbx_item_t;
 
 /* Append an issue to the item, copying every string of `issue`. */
-int thbx_item_add_issue(thbx_item_t *item, const thbx_item_issue_t *issue);
+THBX_EXPORT int thbx_item_add_issue(thbx_item_t *item, const thbx_item_issue_t *issue);
 /* Convenience: an issue of `kind`/`rule` at the item's place, message printf'd. */
-int thbx_item_issuef(thbx_item_t *item, thbx_issue_kind kind, const char *rule,
-                     const char *instance_path, const char *value, const char *fmt, ...)
+THBX_EXPORT int thbx_item_issuef(thbx_item_t *item, thbx_issue_kind kind, const char *rule,
+                                 const char *instance_path, const char *value, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif
     ;
 /* The id of the item's record as the profile names it (x-thbx id field), or NULL. */
-const char *thbx_item_record_id(const thbx_pipeline_t *pipeline, const thbx_item_t *item);
+THBX_EXPORT const char *thbx_item_record_id(const thbx_pipeline_t *pipeline,
+                                            const thbx_item_t *item);
 
 typedef enum thbx_stage_kind {
   THBX_STAGE_STATELESS = 0, /* may run on any thread, items in any order */
@@ -509,30 +522,31 @@ typedef struct thbx_pipeline_options {
   volatile int *interrupted;     /* optional: a signal handler sets it; the run stops */
 } thbx_pipeline_options_t;
 
-void thbx_pipeline_options_default(thbx_pipeline_options_t *options);
+THBX_EXPORT void thbx_pipeline_options_default(thbx_pipeline_options_t *options);
 
-int thbx_pipeline_new(thbx_pipeline_t **out, const thbx_pipeline_options_t *options,
-                      thbx_error_t *err);
+THBX_EXPORT int thbx_pipeline_new(thbx_pipeline_t **out, const thbx_pipeline_options_t *options,
+                                  thbx_error_t *err);
 /* Stages run in the order they are added; the pipeline owns `state` from here
  * (ops->free releases it, also when adding fails). */
-int thbx_pipeline_add_stage(thbx_pipeline_t *pipeline, const thbx_stage_ops_t *ops, void *state,
-                            thbx_error_t *err);
-int thbx_pipeline_add_sink(thbx_pipeline_t *pipeline, const thbx_sink_ops_t *ops, void *state,
-                           thbx_error_t *err);
+THBX_EXPORT int thbx_pipeline_add_stage(thbx_pipeline_t *pipeline, const thbx_stage_ops_t *ops,
+                                        void *state, thbx_error_t *err);
+THBX_EXPORT int thbx_pipeline_add_sink(thbx_pipeline_t *pipeline, const thbx_sink_ops_t *ops,
+                                       void *state, thbx_error_t *err);
 /* Read one input through the stages into the sinks. THBX_OK: read to its
  * end; THBX_EFATAL / THBX_EIO: reading stopped early (sinks got file_issue);
  * other codes stop the run. */
-int thbx_pipeline_run(thbx_pipeline_t *pipeline, FILE *in, const char *source, thbx_format format,
-                      thbx_error_t *err);
+THBX_EXPORT int thbx_pipeline_run(thbx_pipeline_t *pipeline, FILE *in, const char *source,
+                                  thbx_format format, thbx_error_t *err);
 /* After the last input: finish stages, then sinks. `complete` 0 tells the
  * sinks that the run stopped early (outputs must not look complete). */
-int thbx_pipeline_finish(thbx_pipeline_t *pipeline, int complete, thbx_error_t *err);
+THBX_EXPORT int thbx_pipeline_finish(thbx_pipeline_t *pipeline, int complete, thbx_error_t *err);
 
 typedef struct thbx_pipeline_stats {
   long files, records, rejected, unreadable;
 } thbx_pipeline_stats_t;
-void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline, thbx_pipeline_stats_t *stats);
-void thbx_pipeline_free(thbx_pipeline_t *pipeline);
+THBX_EXPORT void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline,
+                                         thbx_pipeline_stats_t *stats);
+THBX_EXPORT void thbx_pipeline_free(thbx_pipeline_t *pipeline);
 
 #ifdef __cplusplus
 }
