@@ -44,16 +44,6 @@ struct build {
 
 /* ------------------------------------------------------------ $ref lookup */
 
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Resolve a local reference "#" or "#/a/b" (RFC 6901 with URI-fragment
  * percent escapes). Returns NULL if it is not local or does not resolve. */
 static const json_t *resolve_ref(const json_t *doc, const char *ref) {
@@ -69,7 +59,7 @@ static const json_t *resolve_ref(const json_t *doc, const char *ref) {
   size_t k = 0;
   for (const char *c = ref + 1; *c; c++) {
     int hi, lo;
-    if (*c == '%' && (hi = hex_digit(c[1])) >= 0 && (lo = hex_digit(c[2])) >= 0) {
+    if (*c == '%' && (hi = thbx_hex_digit(c[1])) >= 0 && (lo = thbx_hex_digit(c[2])) >= 0) {
       p[k++] = (char)(hi * 16 + lo);
       c += 2;
     } else {
