@@ -122,8 +122,11 @@ typedef enum thbx_format {
 /* "json", "ndjson", "csv", "xml" -> format; THBX_FORMAT_AUTO if unknown. */
 THBX_EXPORT thbx_format thbx_format_from_name(const char *name);
 THBX_EXPORT const char *thbx_format_name(thbx_format format);
-/* From a file name's extension (.json .ndjson .jsonl .csv .xml), else AUTO. */
+/* From a file name's extension (.json .ndjson .jsonl .csv .tsv .xml), else
+ * AUTO. A .tsv file is CSV separated by tabs (thbx_path_is_tsv). */
 THBX_EXPORT thbx_format thbx_format_from_path(const char *path);
+/* Does the path end in .tsv (any case)? */
+THBX_EXPORT int thbx_path_is_tsv(const char *path);
 
 /* One record: the value (owned by the record holder) and where it came from. */
 typedef struct thbx_record {
@@ -150,14 +153,29 @@ THBX_EXPORT void thbx_limits_default(thbx_limits_t *limits);
 
 typedef struct thbx_reader thbx_reader_t;
 
+/* Told of what a reader skips or ignores without failing (an empty header
+ * cell at the end of a CSV header, a CSV row of nothing but delimiters):
+ * `warning` says what and where (source, line, column, text). */
+typedef void (*thbx_warning_fn)(void *ctx, const thbx_error_t *warning);
+
 typedef struct thbx_reader_options {
-  thbx_format format;         /* AUTO: sniff from the first bytes */
+  thbx_format format;         /* AUTO: sniff from the first bytes. JSON: also a
+                                 stream of values one after another; NDJSON
+                                 content is read as NDJSON */
   const thbx_profile_t *profile; /* NULL: generic conversion */
-  char delimiter;             /* CSV field delimiter, default ',' */
+  char delimiter;             /* CSV field delimiter; 0 (default): ',' unless the
+                                 header line has more ';' (or tabs), '\t' for a
+                                 source named *.tsv */
   char list_separator;        /* CSV array separator, default '|' */
   int validate_xsd;           /* XML: validate against the profile's XSD while
                                  reading (see thbx_reader_xsd_errors) */
   thbx_limits_t limits;
+  const char *encoding;       /* the input's character encoding for iconv
+                                 ("windows-1250", "UTF-16", ...); NULL: UTF-8,
+                                 and invalid UTF-8 stops the input (THBX_EFATAL,
+                                 the text names the likely encoding) */
+  thbx_warning_fn warning;    /* optional: warnings go here */
+  void *warning_ctx;
 } thbx_reader_options_t;
 
 THBX_EXPORT void thbx_reader_options_default(thbx_reader_options_t *options);

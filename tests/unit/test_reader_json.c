@@ -230,8 +230,10 @@ static void json_huge_string(void **state) {
   assert_string_equal(got, "error 1:1 a value is longer than the field limit of 1048576 bytes\n");
   free(got);
   free(one);
-  /* after a skipped single record only blanks may follow; in an array the
-   * next element is read, and an unfinished array is still an error */
+  /* after a skipped single record the next value of the stream is read (here
+   * `x`, not JSON: issue 12 reads values one after another, where before
+   * only blanks could follow); in an array the next element is read, and an
+   * unfinished array is still an error */
   thbx_buf_t d;
   thbx_buf_init(&d);
   for (int round = 0; round < 3; round++) {
@@ -252,7 +254,7 @@ static void json_huge_string(void **state) {
     assert_non_null(nl);
     assert_non_null(strstr(got, "longer than the") < nl ? strstr(got, "longer than the") : NULL);
     if (round == 0)
-      assert_true(strncmp(nl + 1, "fatal 2:", 8) == 0 && strstr(nl, "trailing garbage"));
+      assert_true(strncmp(nl + 1, "fatal 2:", 8) == 0 && strstr(nl, "invalid char in json text"));
     else if (round == 1)
       assert_string_equal(nl + 1, "ok 2:3 #1 7\n");
     else

@@ -121,6 +121,16 @@ static void rec_end(struct jstream *js, long long end) {
   js->scan_from = end;
 }
 
+/* A value after the document's array has closed: only blanks may follow
+ * it. Stops the parse (the callback returns 0), reported as yajl did. */
+static int after_array(struct jstream *js) {
+  if (js->unwrap && js->top == 1 && js->level == 0 && !js->in_rec) {
+    js->trailing = 1;
+    return 1;
+  }
+  return 0;
+}
+
 /* Where a value starts: begin a record if none is open. */
 static void value_begin(struct jstream *js, int is_object, long long at, long long end) {
   if (js->in_rec)
@@ -267,6 +277,8 @@ static int check_string(struct jstream *js, const unsigned char *s, size_t len, 
 
 static int cb_null(void *ctx) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -277,6 +289,8 @@ static int cb_null(void *ctx) {
 
 static int cb_boolean(void *ctx, int v) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -287,6 +301,8 @@ static int cb_boolean(void *ctx, int v) {
 
 static int cb_number(void *ctx, const char *s, size_t len) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -332,6 +348,8 @@ static int cb_number(void *ctx, const char *s, size_t len) {
 
 static int cb_string(void *ctx, const unsigned char *s, size_t len) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -370,6 +388,8 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len) {
 }
 
 static int start_container(struct jstream *js, int is_map) {
+  if (after_array(js))
+    return 0;
   long long at = pos_now(js) - 1;
   js->last_event = at + 1;
   if (!js->in_rec && js->top == 0 && js->unwrap && !is_map) {
@@ -421,8 +441,9 @@ static int make_handle(struct jstream *js) {
   js->h = yajl_alloc(&callbacks, NULL, js);
   if (!js->h)
     return -1;
-  if (!js->unwrap)
-    yajl_config(js->h, yajl_allow_multiple_values, 1);
+  /* NDJSON: values on a line; JSON: a stream of values one after another
+   * (what `jq '.[]'` prints), each a record, unless the first is an array */
+  yajl_config(js->h, yajl_allow_multiple_values, 1);
   return 0;
 }
 
@@ -465,6 +486,7 @@ int jstream_reset(struct jstream *js) {
   js->top = 0;
   js->level = 0;
   js->nomem = 0;
+  js->trailing = 0;
   return make_handle(js);
 }
 
@@ -507,6 +529,8 @@ yajl_status jstream_feed(struct jstream *js, const unsigned char *p, size_t n, l
   yajl_status st = yajl_parse(js->h, p, n);
   if (st != yajl_status_ok) {
     error_text(js, p, n, msg, msgsize);
+    if (js->trailing)
+      snprintf(msg, msgsize, "trailing garbage");
     if (err_abs) {
       /* yajl's offset is just after the offending byte or token, except
        * for errors inside a string and comments, where it is at the

@@ -61,6 +61,7 @@ struct jstream {
   struct jrec *q;
   size_t qhead, qlen, qcap;
   int nomem;
+  int trailing; /* a value after the document's array */
 };
 
 int jstream_init(struct jstream *js, const thbx_limits_t *lim, int unwrap, int objects_only);

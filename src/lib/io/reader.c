@@ -92,6 +92,19 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
   return status;
 }
 
+void reader_warning(struct thbx_reader *r, long line, long column, const char *fmt, ...) {
+  if (!r->opt.warning)
+    return;
+  thbx_error_t w;
+  thbx_error_clear(&w);
+  thbx_error_at(&w, r->source, line, column);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w.text, sizeof(w.text), fmt, ap);
+  va_end(ap);
+  r->opt.warning(r->opt.warning_ctx, &w);
+}
+
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
   if (r->nxsd == r->capxsd) {
     size_t cap = r->capxsd ? r->capxsd * 2 : 8;
@@ -133,8 +146,10 @@ static size_t json_value_end(const unsigned char *s, size_t n) {
   return 0;
 }
 
-/* After a first `{...}`: does another value follow on a new line? Then NDJSON.
- * Looks ahead in the buffer, reading more as needed, up to SNIFF_MAX. */
+/* After a first `{...}` on one line: does another value follow on a new
+ * line? Then NDJSON. A first value over several lines is JSON: one record,
+ * or a stream of values one after another (what `jq '.[]'` prints). Looks
+ * ahead in the buffer, reading more as needed, up to SNIFF_MAX. */
 static thbx_format sniff_object(reader_input_t *in) {
   size_t want = INPUT_CHUNK;
   for (;;) {
@@ -152,7 +167,7 @@ static thbx_format sniff_object(reader_input_t *in) {
       while (j < n && is_ws(s[j]))
         newline |= s[j++] == '\n';
       if (j < n)
-        return newline ? THBX_FORMAT_NDJSON : THBX_FORMAT_JSON;
+        return newline && !memchr(s + i, '\n', end) ? THBX_FORMAT_NDJSON : THBX_FORMAT_JSON;
       if (in->eof || n >= SNIFF_MAX)
         return THBX_FORMAT_JSON; /* one object alone, or only blanks after it */
     } else if (in->eof || n >= SNIFF_MAX) {
@@ -229,8 +244,9 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
   else
     thbx_reader_options_default(&r->opt);
   fill_limits(&r->opt.limits);
-  if (!r->opt.delimiter)
-    r->opt.delimiter = ',';
+  if (!r->opt.delimiter && thbx_path_is_tsv(source))
+    r->opt.delimiter = '\t';
+  /* still 0: the CSV reader detects it from the header line */
   if (!r->opt.list_separator)
     r->opt.list_separator = '|';
   r->in.fp = in;
@@ -257,6 +273,8 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
   r->format = r->opt.format;
   if (r->format == THBX_FORMAT_AUTO)
     r->format = sniff(&r->in);
+  else if (r->format == THBX_FORMAT_JSON && sniff(&r->in) == THBX_FORMAT_NDJSON)
+    r->format = THBX_FORMAT_NDJSON; /* NDJSON in a file named .json: read line by line */
   if (r->in.error) {
     thbx_error_set(err, THBX_EIO, "cannot read: %s", strerror(r->in.err_no));
     thbx_reader_free(r);

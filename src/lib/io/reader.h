@@ -77,6 +77,10 @@ extern const struct reader_ops reader_xml_ops;
 int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line, long column,
                  const char *fmt, ...) THBX_PRINTF(6, 7);
 
+/* Tell the caller's warning function, if any (source and place filled). */
+void reader_warning(struct thbx_reader *r, long line, long column, const char *fmt, ...)
+    THBX_PRINTF(4, 5);
+
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
 

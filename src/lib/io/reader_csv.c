@@ -590,9 +590,63 @@ static int row_check(struct thbx_reader *r, struct csv_reader *st, const unsigne
   return THBX_OK;
 }
 
+/* ------------------------------------------------------ the delimiter */
+
+static void set_delimiter(struct csv_reader *st, char d) {
+  st->delim = d;
+  st->stop_plain[(unsigned char)d] = 1;
+}
+
+/* No delimiter given: ',' unless the header line (outside quotes) has more
+ * ';' (what Excel writes where the decimal separator is a comma) or tabs. */
+static int detect_delimiter(struct thbx_reader *r, struct csv_reader *st) {
+  reader_input_t *in = &r->in;
+  size_t want = 4096;
+  size_t commas = 0, semis = 0, tabs = 0;
+  for (;;) {
+    long n = reader_input_fill(in, want);
+    if (n < 0)
+      return -1;
+    const unsigned char *p = in->buf + in->pos;
+    int inq = 0, ended = 0;
+    commas = semis = tabs = 0;
+    for (long i = 0; i < n && !ended; i++) {
+      if (p[i] == '"')
+        inq = !inq;
+      else if (!inq && p[i] == '\n')
+        ended = 1;
+      else if (!inq)
+        commas += p[i] == ',', semis += p[i] == ';', tabs += p[i] == '\t';
+    }
+    if (ended || in->eof || (size_t)n >= 65536)
+      break;
+    want = (size_t)n * 2;
+  }
+  char d = ',';
+  if (semis > commas && semis >= tabs)
+    d = ';';
+  else if (tabs > commas && tabs > semis)
+    d = '\t';
+  set_delimiter(st, d);
+  if (r->opt.list_separator == d)
+    return 1;
+  return 0;
+}
+
 static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err) {
   struct csv_reader *st = r->state;
   reader_input_t *in = &r->in;
+  if (!st->delim) {
+    int d = detect_delimiter(r, st);
+    if (d < 0)
+      return reader_error(r, err, THBX_EIO, 1, 0, "cannot read: %s",
+                          strerror(in->err_no ? in->err_no : EIO));
+    if (d > 0)
+      return reader_error(r, err, THBX_EFATAL, 1, 1,
+                          "the header is separated by '%c', which is also the list separator: "
+                          "give --delimiter and --list-sep",
+                          st->delim);
+  }
   for (;;) {
     int rc = next_row(r, st);
     if (rc == ROW_EOF)
@@ -654,7 +708,7 @@ static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
 
 static int csv_open(struct thbx_reader *r, thbx_error_t *err) {
   char d = r->opt.delimiter, sep = r->opt.list_separator;
-  if (d == '"' || d == '\r' || d == '\n' || d == '\0')
+  if (d == '"' || d == '\r' || d == '\n')
     return thbx_error_set(err, THBX_EINVAL, "the CSV delimiter cannot be a quote or a line end");
   if (sep == '\\' || sep == '\0' || sep == d)
     return thbx_error_set(err, THBX_EINVAL,
@@ -662,10 +716,10 @@ static int csv_open(struct thbx_reader *r, thbx_error_t *err) {
   struct csv_reader *st = calloc(1, sizeof(*st));
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  st->delim = d;
   st->sep = sep;
   st->line = 1;
-  st->stop_plain[(unsigned char)d] = 1;
+  if (d)
+    set_delimiter(st, d);
   st->stop_plain['\n'] = st->stop_plain['\r'] = st->stop_plain[0] = 1;
   st->stop_quoted['"'] = st->stop_quoted['\n'] = st->stop_quoted[0] = 1;
   thbx_buf_init(&st->scratch);
