@@ -75,6 +75,20 @@ int cli_parse_size(const char *s, unsigned long long *out);
  * "tab" or "\t". 0 and *out set, or EXIT_USAGE with the reason said. */
 int cli_parse_char(const char *command, const char *option, const char *arg, char *out);
 
+/* How inputs are read (cli_input.c), for both commands: put
+ * CLI_INPUT_OPTIONS among the options, print cli_input_help in --help, pass
+ * each option to cli_input_option() and the result to cli_input_apply(). */
+enum { CLI_OPT_ENCODING = 0x1100 };
+#define CLI_INPUT_OPTIONS {"encoding", required_argument, NULL, CLI_OPT_ENCODING}
+struct cli_input {
+  const char *encoding; /* NULL: UTF-8 */
+};
+extern const char cli_input_help[];
+/* 1: not an input option; 0: stored in *in; EXIT_USAGE: bad value (said). */
+int cli_input_option(const char *command, int option, const char *arg, struct cli_input *in);
+/* Set the encoding and a warning printer (FILE:LINE:COL: warning: ...). */
+void cli_input_apply(const struct cli_input *in, thbx_reader_options_t *options);
+
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);
 

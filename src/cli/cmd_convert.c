@@ -31,7 +31,9 @@ static const char help[] =
     ");\n"
     "                           'none' converts generically\n"
     "  -c, --compact            JSON and XML without indentation\n"
-    "      --delimiter C        CSV field delimiter (default ','; 'tab' for a tab)\n"
+    "      --delimiter C        CSV field delimiter ('tab' for a tab; default: ',' or,\n"
+    "                           reading, ';' or a tab when the header line has more\n"
+    "                           of them; a tab for a .tsv file)\n"
     "      --list-sep C         CSV separator of array items (default '|')\n"
     "      --columns A,B,C      CSV columns to write, in this order (default: every\n"
     "                           leaf path of the profile, in schema order)\n"
@@ -62,9 +64,10 @@ struct opts {
   const char *output;
   const char *profile;
   int compact, csv_safe, fail_fast, quiet, progress;
-  char delimiter, list_sep;
+  char delimiter, list_sep; /* delimiter 0: detected (reading), ',' or tab for .tsv (writing) */
   const char *columns;
   thbx_limits_t limits;
+  struct cli_input in;
 };
 
 struct progress {
@@ -127,6 +130,7 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
   ro.delimiter = o->delimiter;
   ro.list_separator = o->list_sep;
   ro.limits = o->limits;
+  cli_input_apply(&o->in, &ro);
   thbx_reader_t *r = NULL;
   thbx_error_t err;
   int rc = thbx_reader_open(&r, in, source, &ro, &err);
@@ -229,11 +233,11 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
                                           CLI_LIMIT_OPTIONS,
+                                          CLI_INPUT_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof(*o));
   o->profile = THBX_DEFAULT_PROFILE;
-  o->delimiter = ',';
   o->list_sep = '|';
   thbx_limits_default(&o->limits);
   optind = 1;
@@ -271,11 +275,14 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 'h':
       fputs(help, stdout);
       fputs(cli_limits_help, stdout);
+      fputs(cli_input_help, stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
     default: {
       int lrc = cli_limit_option("convert", c, optarg, &o->limits);
+      if (lrc == 1)
+        lrc = cli_input_option("convert", c, optarg, &o->in);
       if (lrc == 1)
         return cli_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
       if (lrc != 0)
@@ -288,7 +295,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   if ((o->columns || o->csv_safe) && o->to != THBX_FORMAT_CSV)
     cli_warning("--columns and --csv-safe apply to CSV output only; ignored for %s",
                 thbx_format_name(o->to));
-  if (o->delimiter == o->list_sep)
+  if (o->delimiter == o->list_sep || (!o->delimiter && o->list_sep == ','))
     return cli_usage_error("convert", "--delimiter and --list-sep must differ");
   *first_input = optind;
   return 0;
@@ -339,7 +346,7 @@ int cmd_convert(int argc, char **argv) {
   wo.format = o.to;
   wo.profile = profile;
   wo.compact = o.compact;
-  wo.delimiter = o.delimiter;
+  wo.delimiter = o.delimiter ? o.delimiter : thbx_path_is_tsv(o.output) ? '\t' : ',';
   wo.list_separator = o.list_sep;
   wo.columns = o.columns;
   wo.csv_safe = o.csv_safe;

@@ -82,6 +82,7 @@ static const struct option options[] = {
     {"delimiter", required_argument, NULL, OPT_DELIMITER},
     {"list-sep", required_argument, NULL, OPT_LIST_SEP},
     CLI_LIMIT_OPTIONS,
+    CLI_INPUT_OPTIONS,
     {"document", no_argument, NULL, OPT_DOCUMENT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -117,6 +118,7 @@ struct args {
   const char *output, *accept, *reject;
   const char **schemas;
   size_t nschemas;
+  struct cli_input in; /* --encoding */
 };
 
 static int parse(struct args *a, int argc, char **argv) {
@@ -167,11 +169,14 @@ static int parse(struct args *a, int argc, char **argv) {
     case 'h':
       fputs(help, stdout);
       fputs(cli_limits_help, stdout);
+      fputs(cli_input_help, stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default: {
       int lrc = cli_limit_option("validate", c, optarg, &a->vo.reader.limits);
+      if (lrc == 1)
+        lrc = cli_input_option("validate", c, optarg, &a->in);
       if (lrc == 1)
         return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
       if (lrc != 0)
@@ -237,6 +242,7 @@ int cmd_validate(int argc, char **argv) {
     return rc < 0 ? EXIT_VALID : rc;
   }
   a.vo.schemas = a.nschemas ? a.schemas : NULL;
+  cli_input_apply(&a.in, &a.vo.reader);
 
   int status = EXIT_VALID, fatal = 0;
   thbx_error_t err;

@@ -274,8 +274,8 @@ static void json_huge_string(void **state) {
 static void json_invalid_utf8_and_surrogates(void **state) {
   (void)state;
   EXPECT(run("[{\"a\":\"\xFF\"},{\"b\":1}]", THBX_FORMAT_JSON),
-         "fatal 1:8 invalid JSON: invalid bytes in UTF8 string (reading stops at a JSON syntax "
-         "error)\n");
+         "fatal 1:8 the input is not UTF-8 (byte 0xFF); it looks like windows-1250: read it "
+         "with --encoding windows-1250 (or convert it to UTF-8)\n");
   contains(run("[{\"a\":\"\\ud800\"},{\"b\":\"\\udc00\"},{\"c\":\"\\ud800\\u0041\"},"
                "{\"ok\":\"\\ud83d\\ude00?\"}]",
                THBX_FORMAT_JSON),

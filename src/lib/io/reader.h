@@ -15,6 +15,9 @@
  * offset is the input position of buf[0]. */
 typedef struct reader_input {
   FILE *fp;
+  void *cd; /* iconv_t from the input's encoding to UTF-8, NULL: UTF-8 */
+  unsigned char *raw; /* with cd: bytes read but not converted yet */
+  size_t rawlen, rawcap;
   unsigned char *buf;
   size_t cap, pos, len;
   long long offset;
@@ -28,9 +31,19 @@ typedef struct reader_input {
  * error. Moves unconsumed bytes to the front of buf (pointers into buf are
  * invalidated). */
 long reader_input_fill(reader_input_t *in, size_t want);
+/* Why the input failed ("a byte sequence that is not in the input's
+ * encoding", strerror of a read error). */
+const char *reader_input_strerror(const reader_input_t *in);
 /* Copy up to n unconsumed bytes to dst (for libxml2 / yajl callbacks).
  * Returns bytes copied, 0 at end of input, -1 on error. */
 long reader_input_read(reader_input_t *in, void *dst, size_t n);
+/* Offset of the first byte of [p, p+n) that is not valid UTF-8, n if none. */
+size_t reader_utf8_bad(const unsigned char *p, size_t n);
+/* Text for an input that is not UTF-8 at [p, p+n) (the bad byte at
+ * bad): "not UTF-8 (byte 0xE8); it looks like windows-1250: read it with
+ * --encoding windows-1250" into buf. */
+void reader_not_utf8(const unsigned char *p, size_t n, size_t bad, char *buf, size_t size);
+
 /* Input position (byte offset) of the next unconsumed byte. */
 static inline long long reader_input_tell(const reader_input_t *in) {
   return in->offset + (long long)in->pos;

@@ -545,21 +545,6 @@ static int row_to_record(struct thbx_reader *r, struct csv_reader *st, const uns
   return THBX_OK;
 }
 
-/* Valid UTF-8? Most rows are mostly ASCII: skip 8 bytes at a time to the
- * first byte with the high bit set, and check from there. */
-static int utf8_valid(const unsigned char *p, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    if (w & 0x8080808080808080ULL)
-      break;
-  }
-  while (i < n && p[i] < 0x80)
-    i++;
-  return i == n || thbx_utf8_valid((const char *)p + i, n - i);
-}
-
 /* The first problem of the scanned row, or of its text (UTF-8). */
 static int row_check(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
                      int status, thbx_error_t *err) {
@@ -577,15 +562,14 @@ static int row_check(struct thbx_reader *r, struct csv_reader *st, const unsigne
   if (st->rowlen > r->opt.limits.max_record_bytes)
     return reader_error(r, err, status, st->line, 1, "row longer than %zu bytes",
                         r->opt.limits.max_record_bytes);
-  if (!utf8_valid(p, st->rowlen)) {
-    for (size_t i = 0; i < st->nfields; i++) {
-      const struct field *f = &st->fields[i];
-      if (!thbx_utf8_valid(field_text(st, p, f), f->len)) {
-        row_position(st, p, f->start, &line, &column);
-        return reader_error(r, err, status, line, column, "invalid UTF-8 in a field");
-      }
-    }
-    return reader_error(r, err, status, st->line, 1, "invalid UTF-8");
+  if (reader_utf8_bad(p, st->rowlen) < st->rowlen) {
+    /* not a broken record but an input in another encoding: refused whole
+     * (THBX_EFATAL), with the encoding it looks like */
+    size_t at = reader_utf8_bad(p, st->rowlen);
+    row_position(st, p, at, &line, &column);
+    char msg[THBX_ERROR_TEXT_LENGTH];
+    reader_not_utf8(p, st->rowlen, at, msg, sizeof(msg));
+    return reader_error(r, err, THBX_EFATAL, line, column, "%s", msg);
   }
   return THBX_OK;
 }
@@ -640,7 +624,7 @@ static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     int d = detect_delimiter(r, st);
     if (d < 0)
       return reader_error(r, err, THBX_EIO, 1, 0, "cannot read: %s",
-                          strerror(in->err_no ? in->err_no : EIO));
+                          reader_input_strerror(in));
     if (d > 0)
       return reader_error(r, err, THBX_EFATAL, 1, 1,
                           "the header is separated by '%c', which is also the list separator: "
@@ -653,13 +637,13 @@ static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       return THBX_EOF;
     if (rc == ROW_IO)
       return reader_error(r, err, in->err_no == ENOMEM ? THBX_ENOMEM : THBX_EIO, st->line, 0,
-                          "cannot read: %s", strerror(in->err_no ? in->err_no : EIO));
+                          "cannot read: %s", reader_input_strerror(in));
     if (rc == ROW_TOOBIG) {
       long line = st->line;
       int status = st->have_header ? THBX_EPARSE : THBX_EFATAL;
       if (skip_row(r, st) == ROW_IO)
         return reader_error(r, err, THBX_EIO, st->line, 0, "cannot read: %s",
-                            strerror(in->err_no ? in->err_no : EIO));
+                            reader_input_strerror(in));
       return reader_error(r, err, status, line, 1, "row longer than %zu bytes",
                           r->opt.limits.max_record_bytes);
     }

@@ -189,7 +189,7 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
   if (avail < 0) {
     long line, col;
     jstream_locate(&st->js, st->fed, &line, &col);
-    return reader_error(r, err, THBX_EIO, line, col, "read error: %s", strerror(in->err_no));
+    return reader_error(r, err, THBX_EIO, line, col, "read error: %s", reader_input_strerror(in));
   }
   jstream_view(&st->js, in->buf, in->offset);
   size_t from = (size_t)(st->fed - in->offset);
@@ -239,6 +239,13 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
   if (s != yajl_status_ok) {
     if (st->js.nomem)
       return reader_error(r, err, THBX_ENOMEM, 0, 0, "out of memory");
+    size_t bad = strstr(msg, "UTF8") ? reader_utf8_bad(in->buf + from, n) : n;
+    if (bad < n) {
+      /* another encoding, not a syntax error: say which it looks like */
+      set_fatal(st, st->fed - (long long)n + (long long)bad, "", "");
+      reader_not_utf8(in->buf + from, n, bad, st->fatal_msg, sizeof(st->fatal_msg));
+      return THBX_OK;
+    }
     set_fatal(st, err_abs, "invalid JSON", msg);
     size_t len = strlen(st->fatal_msg);
     snprintf(st->fatal_msg + len, sizeof(st->fatal_msg) - len,
