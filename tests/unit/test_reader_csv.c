@@ -366,12 +366,12 @@ static void unknown_column_is_fatal(void **state) {
 static void generic_mode(void **state) {
   (void)state;
   struct outcomes out;
+  /* ",,," is no record: skipped with a warning (issue 12; it was {}) */
   READ(&out, "a,b.c,b.d.e,x..y\n1,2,3,4\n,,5,\n,,,\n", NULL);
-  assert_int_equal(out.n, 3);
+  assert_int_equal(out.n, 2);
   assert_true(json_same_text(
       out.o[0].value, "{\"a\":\"1\",\"b\":{\"c\":\"2\",\"d\":{\"e\":\"3\"}},\"x..y\":\"4\"}"));
   assert_true(json_same_text(out.o[1].value, "{\"b\":{\"d\":{\"e\":\"5\"}}}"));
-  assert_true(json_same_text(out.o[2].value, "{}"));
   csv_outcomes_free(&out);
   READ(&out, "a,a.b\n1,2\n", NULL);
   assert_int_equal(out.o[0].status, THBX_EFATAL);
