@@ -206,6 +206,41 @@ THBX_EXPORT const char *thbx_reader_header(const thbx_reader_t *reader, size_t *
 THBX_EXPORT int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
                                        size_t *count);
 
+/* CSV: the cells of the record last returned that do not parse as their
+ * type (Excel's TRUE, 1200,75, 12.5 for an integer), each with its line,
+ * column (in characters), instance_path and text. The record is still
+ * returned, THBX_OK, with such cells kept as strings, so that a JSON Schema
+ * reports each at its field; a converter refuses the record (every bad cell
+ * said). count 0: none. Borrowed until the next call. */
+THBX_EXPORT int thbx_reader_cell_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
+                                        size_t *count);
+
+/* Where each field of a record came from, so that errors found later point
+ * at the field: a CSV cell (its line, column and CSV column name), an XML
+ * element. Columns count characters, 1-based, in every format. */
+typedef struct thbx_locator thbx_locator_t;
+
+/* A locator for the record last returned (the caller frees it), NULL when
+ * out of memory or when the format needs none: JSON and NDJSON fields are
+ * found in the record's raw bytes (thbx_locate_json). */
+THBX_EXPORT thbx_locator_t *thbx_reader_locator(const thbx_reader_t *reader);
+THBX_EXPORT void thbx_locator_free(thbx_locator_t *locator);
+/* Line and column of the value at `instance_path` (a JSON Pointer), or of
+ * its nearest enclosing value that has a place (an array item: its CSV cell;
+ * an object missing a member: its first member). *field: the CSV column
+ * ("person.sex") or XML element name, NULL if none. 1 found (outputs set),
+ * 0 not (outputs untouched). Any argument but locator may be NULL. */
+THBX_EXPORT int thbx_locator_find(const thbx_locator_t *locator, const char *instance_path,
+                                  long *line, long *column, const char **field);
+/* The same for the record last returned by the reader (valid until the
+ * next call), without making a locator. */
+THBX_EXPORT int thbx_reader_locate(const thbx_reader_t *reader, const char *instance_path,
+                                   long *line, long *column, const char **field);
+/* The same in a record's JSON text (`line`/`column`: where text[0] is): the
+ * place of the value at instance_path. 1 found, 0 not. */
+THBX_EXPORT int thbx_locate_json(const char *text, size_t length, long line, long column,
+                                 const char *instance_path, long *out_line, long *out_column);
+
 THBX_EXPORT void thbx_reader_free(thbx_reader_t *reader);
 
 /* ---------------------------------------------------------------- writers */

@@ -158,6 +158,22 @@ static int convert_one(const struct opts *o, const thbx_profile_t *profile, cons
     rc = thbx_reader_next(r, &rec, &err);
     if (rc == THBX_EOF)
       break;
+    const thbx_error_t *cells = NULL;
+    size_t ncells = 0;
+    if (rc == THBX_OK && thbx_reader_cell_errors(r, &cells, &ncells) == THBX_OK && ncells) {
+      /* CSV cells that are not of their type: the record is not converted
+       * (as validate refuses it), every bad cell said */
+      for (size_t i = 0; i < ncells; i++)
+        cli_report(&cells[i]);
+      json_decref(rec.value);
+      (*failed)++;
+      result = RUN_RECORDS_FAILED;
+      if (o->fail_fast) {
+        result = RUN_STOP;
+        break;
+      }
+      continue;
+    }
     if (rc == THBX_OK) {
       int wrc = thbx_writer_write(w, rec.value, &err);
       if (wrc != THBX_OK) {

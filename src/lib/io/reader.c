@@ -168,6 +168,27 @@ void reader_warning(struct thbx_reader *r, long line, long column, const char *f
   r->opt.warning(r->opt.warning_ctx, &w);
 }
 
+int reader_add_cell_error(struct thbx_reader *r, const thbx_error_t *e) {
+  if (r->ncell == r->capcell) {
+    size_t cap = r->capcell ? r->capcell * 2 : 8;
+    thbx_error_t *p = realloc(r->cell_errors, cap * sizeof(*p));
+    if (!p)
+      return THBX_ENOMEM;
+    r->cell_errors = p;
+    r->capcell = cap;
+  }
+  r->cell_errors[r->ncell++] = *e;
+  return THBX_OK;
+}
+
+int thbx_reader_cell_errors(const thbx_reader_t *r, const thbx_error_t **errors, size_t *count) {
+  if (errors)
+    *errors = r ? r->cell_errors : NULL;
+  if (count)
+    *count = r ? r->ncell : 0;
+  return THBX_OK;
+}
+
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
   if (r->nxsd == r->capxsd) {
     size_t cap = r->capxsd ? r->capxsd * 2 : 8;
@@ -444,11 +465,17 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
     return THBX_EOF;
   thbx_buf_reset(&r->raw);
   r->nxsd = 0;
+  r->ncell = 0;
+  reader_loc_reset(&r->loc);
   rec->index = r->index;
   int rc = r->ops->next(r, rec, err);
   rec->source = r->source;
   switch (rc) {
-  case THBX_OK: rec->index = r->index++; break;
+  case THBX_OK:
+    rec->index = r->index++;
+    r->rec_line = rec->line;
+    r->rec_col = rec->column;
+    break;
   case THBX_EPARSE:
   case THBX_ELIMIT:
     if (err) {
@@ -502,5 +529,7 @@ void thbx_reader_free(thbx_reader_t *r) {
   thbx_buf_free(&r->raw);
   thbx_buf_free(&r->header);
   free(r->xsd_errors);
+  free(r->cell_errors);
+  reader_loc_free(&r->loc);
   free(r);
 }

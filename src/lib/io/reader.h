@@ -51,6 +51,35 @@ static inline long long reader_input_tell(const reader_input_t *in) {
 
 struct thbx_reader;
 
+/* Where the values of the record being read came from (locator.c): CSV
+ * entries name a column of the shared table, XML entries carry their JSON
+ * Pointer and element name in `strings`. */
+struct loc_names { /* CSV column pointers and names, shared by a reader and its locators */
+  _Atomic int refs;
+  size_t n;
+  char **pointer, **name; /* "/person/sex", "person.sex" */
+};
+struct reader_loc_entry {
+  long column;              /* CSV: the column (index into names), else -1 */
+  size_t pointer, name;     /* else: offsets into strings (name (size_t)-1: none) */
+  long line, col;
+};
+struct reader_loc {
+  struct reader_loc_entry *e;
+  size_t n, cap;
+  thbx_buf_t strings;
+  struct loc_names *names; /* CSV: column pointers and names (owned reference) */
+};
+void reader_loc_reset(struct reader_loc *b);
+void reader_loc_free(struct reader_loc *b);
+int reader_loc_column(struct reader_loc *b, size_t column, long line, long col);
+int reader_loc_add(struct reader_loc *b, const char *pointer, size_t plen, const char *name,
+                   long line, long col);
+/* The column table: n columns, each set from its dotted CSV name. */
+struct loc_names *loc_names_new(size_t n);
+int loc_names_set(struct loc_names *t, size_t i, const char *dotted);
+void loc_names_release(struct loc_names *t);
+
 /* One input format. next() fills rec (value owned by the caller), sets
  * rec->line/column/index, and keeps the record's raw bytes in r->raw (as
  * they stood in the input; for reject files). On THBX_EPARSE it fills err
@@ -79,6 +108,12 @@ struct thbx_reader {
   thbx_error_t *xsd_errors;
   size_t nxsd, capxsd;
   int done; /* EOF or fatal reached */
+  struct reader_loc loc;  /* where the last record's values came from (CSV, XML) */
+  long rec_line, rec_col; /* where the last record starts */
+  /* CSV: cells of the last record that did not parse as their type (kept
+   * as strings in the record; see thbx_reader_cell_errors) */
+  thbx_error_t *cell_errors;
+  size_t ncell, capcell;
 };
 
 extern const struct reader_ops reader_json_ops;
@@ -93,6 +128,9 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
 /* Tell the caller's warning function, if any (source and place filled). */
 void reader_warning(struct thbx_reader *r, long line, long column, const char *fmt, ...)
     THBX_PRINTF(4, 5);
+
+/* Append a cell error for the current record (CSV reader). */
+int reader_add_cell_error(struct thbx_reader *r, const thbx_error_t *e);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);

@@ -590,6 +590,12 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
     rc = unknown_columns(r, st, p, unknown, nunknown, err);
     goto done;
   }
+  loc_names_release(r->loc.names);
+  if (!(r->loc.names = loc_names_new(n)))
+    goto nomem;
+  for (size_t i = 0; i < n; i++)
+    if (loc_names_set(r->loc.names, i, st->cols[i].name) != 0)
+      goto nomem;
   sort_order(st->order, n, st->cols);
   st->objval = calloc(st->nobjs, sizeof(*st->objval));
   if (!st->objval)
@@ -636,11 +642,45 @@ static int cell_error(struct thbx_reader *r, struct csv_reader *st, const unsign
                       c->name, (int)n, s, more, why ? why : "readable");
 }
 
+/* Note where each non-empty cell of the row is (line, column in characters),
+ * in one pass over the row, for the record's locator. */
+static int locate_cells(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p) {
+  long line = st->line, col = 1;
+  size_t at = 0;
+  for (size_t i = 0; i < st->ncols && i < st->nfields; i++) {
+    const struct field *f = &st->fields[i];
+    for (; at < f->start; at++) {
+      if (p[at] == '\n')
+        line++, col = 1;
+      else if ((p[at] & 0xC0) != 0x80)
+        col++;
+    }
+    if (f->len && reader_loc_column(&r->loc, i, line, col) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* A cell that does not parse as its type: kept as a string (so that the
+ * JSON Schema says what is wrong, at the cell) and noted as a cell error. */
+static int bad_cell(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
+                    const struct field *f, const struct column *c, size_t i, const char *why) {
+  thbx_error_t e;
+  cell_error(r, st, p, f, c, why, &e);
+  if (r->loc.names && i < r->loc.names->n)
+    thbx_strlcpy(e.instance_path, r->loc.names->pointer[i], sizeof(e.instance_path));
+  return reader_add_cell_error(r, &e);
+}
+
 static int row_to_record(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
                          json_t **out, thbx_error_t *err) {
   json_t *root = json_object();
   if (!root)
     return reader_error(r, err, THBX_ENOMEM, st->line, 1, "out of memory");
+  if (locate_cells(r, st, p) != 0) {
+    json_decref(root);
+    return reader_error(r, err, THBX_ENOMEM, st->line, 1, "out of memory");
+  }
   memset(st->objval, 0, st->nobjs * sizeof(*st->objval));
   st->objval[0] = root;
   for (size_t k = 0; k < st->ncols; k++) {
@@ -659,8 +699,11 @@ static int row_to_record(struct thbx_reader *r, struct csv_reader *st, const uns
     default: v = csv_scalar_parse(c->types, s, f->len, &why); break;
     }
     if (!v) {
-      json_decref(root);
-      return cell_error(r, st, p, f, c, why, err);
+      if (bad_cell(r, st, p, f, c, i, why) != THBX_OK ||
+          !(v = json_stringn_nocheck(s, f->len))) {
+        json_decref(root);
+        return reader_error(r, err, THBX_ENOMEM, st->line, 1, "out of memory");
+      }
     }
     json_t *parent = obj_for(st, c->parent);
     if (!parent || json_object_setn_new_nocheck(parent, c->key, c->keylen, v) != 0) {

@@ -516,8 +516,9 @@ static void clear_results(struct thbx_validator *v) {
     thbx_validation_clear(&v->results[i]);
 }
 
-static int check_record(struct thbx_validator *v, const thbx_record_t *rec,
-                        dataset_issue_t dis[DATASET_MAX_ISSUES], thbx_error_t *err) {
+static int check_record(struct thbx_validator *v, const thbx_reader_t *reader,
+                        const thbx_record_t *rec, dataset_issue_t dis[DATASET_MAX_ISSUES],
+                        thbx_error_t *err) {
   for (size_t i = 0; i < v->nschemas; i++) {
     thbx_validation_t *res = &v->results[i];
     memset(res, 0, sizeof(*res));
@@ -548,6 +549,8 @@ static int check_record(struct thbx_validator *v, const thbx_record_t *rec,
       is->rule = ve->keyword && *ve->keyword ? ve->keyword : "schema";
       is->line = rec->line;
       is->column = rec->column;
+      /* at the field: its CSV cell, JSON value, XML element */
+      thbx_reader_locate(reader, ve->instance_path, &is->line, &is->column, NULL);
       is->instance_path = ve->instance_path ? ve->instance_path : "";
       is->schema_path = ve->keyword_location ? ve->keyword_location : "";
       is->message = ve->message ? ve->message : "invalid";
@@ -691,7 +694,7 @@ int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_f
       rec.source = source;
       rc = add_xsd_issues(v, reader, source, err);
       if (rc == THBX_OK)
-        rc = check_record(v, &rec, dis, err);
+        rc = check_record(v, reader, &rec, dis, err);
     }
     if (rc == THBX_OK)
       rc = thbx_report_add(report, &rr, v->issues, v->nissues, err);
