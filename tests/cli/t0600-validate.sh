@@ -76,16 +76,17 @@ expect_exit 1 V --today 2100-01-01 mixed.ndjson
 # at their cell (issue 12): the record of line 5 has its event_date on line 7
 expect_exit 1 V mixed.csv
 [ "$(errors_at mixed.csv)" = "4 7 9" ] || fail "csv lines: '$(errors_at mixed.csv)' in $(cat "$TMP/stdout")"
-grep -q "^mixed.csv:4:1: error: /person/sex: " "$TMP/stdout" || fail "csv sex: $(cat "$TMP/stdout")"
-grep -q "^mixed.csv:5:1: error: /event_date: " "$TMP/stdout" || fail "csv date: $(cat "$TMP/stdout")"
+grep -q "^mixed.csv:4:202: error: /person/sex: " "$TMP/stdout" || fail "csv sex (at its cell): $(cat "$TMP/stdout")"
+grep -q "^mixed.csv:7:21: error: /event_date: " "$TMP/stdout" || fail "csv date: $(cat "$TMP/stdout")"
 grep -q "^thbx validate: 1 file, 5 records: 2 valid, 3 invalid, 3 errors$" "$TMP/stdout" ||
   fail "csv summary: $(tail -1 "$TMP/stdout")"
 
-# --- XML: the XSD error at the element's line, JSON Schema errors at the record's
+# --- XML: the XSD error at the element's line, and JSON Schema errors too
+# (issue 12; they were at the record's): /person/sex at its element
 expect_exit 1 V mixed.xml
-[ "$(errors_at mixed.xml)" = "65 78 119" ] || fail "xml lines: '$(errors_at mixed.xml)' in $(cat "$TMP/stdout")"
+[ "$(errors_at mixed.xml)" = "78 119" ] || fail "xml lines: '$(errors_at mixed.xml)' in $(cat "$TMP/stdout")"
 grep -q "^mixed.xml:78:[0-9]*: error: .*sex" "$TMP/stdout" || fail "xml xsd error: $(cat "$TMP/stdout")"
-grep -q "^mixed.xml:65:3: error: /person/sex: .*\[record AL-TIRANA-2024-0002\]$" "$TMP/stdout" ||
+grep -q "^mixed.xml:78:7: error: /person/sex: .*\[record AL-TIRANA-2024-0002\]$" "$TMP/stdout" ||
   fail "xml schema error: $(cat "$TMP/stdout")"
 grep -q "^mixed.xml:119:3: error: .*exploitation.*\[record AL-TIRANA-2024-0010\]$" "$TMP/stdout" ||
   fail "xml JSON-Schema-only rule: $(cat "$TMP/stdout")"
@@ -93,10 +94,11 @@ V --format json mixed.xml >"$TMP/x.json"
 jq -e '[.errors[] | select(.line == 78)][0].kind == "xsd"' "$TMP/x.json" >/dev/null ||
   fail "xml: the line 78 error is not an xsd one: $(cat "$TMP/x.json")"
 
-# --- JSON array: the line where the record starts
+# --- JSON array: errors at the field's value (issue 12), a missing member at
+# the record's start
 expect_exit 1 V mixed.json
-[ "$(errors_at mixed.json)" = "65 121" ] || fail "json lines: '$(errors_at mixed.json)' in $(cat "$TMP/stdout")"
-grep -q "^mixed.json:65:3: error: /person/sex: " "$TMP/stdout" || fail "json sex: $(cat "$TMP/stdout")"
+[ "$(errors_at mixed.json)" = "79 121" ] || fail "json lines: '$(errors_at mixed.json)' in $(cat "$TMP/stdout")"
+grep -q "^mixed.json:79:14: error: /person/sex: " "$TMP/stdout" || fail "json sex: $(cat "$TMP/stdout")"
 
 # --- accept + reject = input, in the input's format
 for f in mixed.ndjson mixed.csv mixed.xml mixed.json; do
@@ -153,7 +155,7 @@ grep -q "events.json:2:3: error: /record_id: .*(first at $SRC/samples/events.ndj
 
 # --- report formats on real input
 expect_exit 1 V --format github mixed.ndjson
-grep -q "^::error file=mixed.ndjson,line=2,col=1,title=thbx enum::/person/sex: " "$TMP/stdout" ||
+grep -q "^::error file=mixed.ndjson,line=2,col=401,title=thbx enum::/person/sex: " "$TMP/stdout" ||
   fail "github: $(cat "$TMP/stdout")"
 [ "$(grep -c '^::error ' "$TMP/stdout")" = 5 ] || fail "github: not 5 annotations"
 expect_exit 1 V --format json mixed.ndjson
@@ -182,12 +184,12 @@ grep -q "7 records: 2 valid, 5 invalid" "$TMP/stdout" || fail "--quiet summary"
 
 # --- stdin is "-"
 expect_exit 1 V - <mixed.ndjson
-grep -q "^-:2:1: error: /person/sex" "$TMP/stdout" || fail "stdin: $(cat "$TMP/stdout")"
+grep -q "^-:2:401: error: /person/sex" "$TMP/stdout" || fail "stdin: $(cat "$TMP/stdout")"
 
 # --- other schemas: --schema FILE.json replaces the profile's JSON Schema
 printf '{"type":"object","required":["record_id"],"properties":{"record_id":{"maxLength":12}}}' >"$TMP/short.json"
 expect_exit 1 V --no-dataset-rules --schema "$TMP/short.json" mixed.ndjson
-grep -q "^mixed.ndjson:1:1: error: /record_id: " "$TMP/stdout" || fail "--schema json: $(cat "$TMP/stdout")"
+grep -q "^mixed.ndjson:1:15: error: /record_id: " "$TMP/stdout" || fail "--schema json: $(cat "$TMP/stdout")"
 grep -q "/person/sex" "$TMP/stdout" && fail "--schema json: the profile's schema still applied"
 # --schema FILE.xsd replaces the profile's XSD (the profile's own XSD: valid)
 "$THBX" schema --xsd >"$TMP/profile.xsd" || fail "thbx schema --xsd"

@@ -55,7 +55,15 @@ struct xml_state {
   xmlDocPtr doc;   /* taken from the reader for the fallback: ours to free */
   thbx_buf_t text; /* scratch for element text */
   thbx_buf_t key;  /* scratch for generic keys */
+  thbx_buf_t path; /* scratch for the walk's JSON Pointers */
 };
+
+/* The walk tells where each value of the record comes from (locator.c). */
+static int note_value(void *ctx, const char *pointer, size_t len, const char *name, long line,
+                      long col) {
+  struct thbx_reader *r = ctx;
+  return reader_loc_add(&r->loc, pointer, len, name, line, col);
+}
 
 static void on_error(void *ctx, xmlErrorPtr e);
 /* Inside libxml2 for this reader: nothing may be loaded, parser errors are ours. */
@@ -166,6 +174,7 @@ static void xml_free(struct thbx_reader *r) {
   xml_scan_free(&s->sc);
   thbx_buf_free(&s->text);
   thbx_buf_free(&s->key);
+  thbx_buf_free(&s->path);
   free(s);
   r->state = NULL;
 }
@@ -236,6 +245,7 @@ static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
   xml_scan_init(&s->sc, r->opt.limits.max_record_bytes);
   thbx_buf_init(&s->text);
   thbx_buf_init(&s->key);
+  thbx_buf_init(&s->path);
   int rc = THBX_OK;
   if (r->opt.validate_xsd && r->profile) {
     rc = compile_xsd(r, s, err);
@@ -535,7 +545,10 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
                        .ns = r->shape ? r->shape->xml_namespace : NULL,
                        .text = &s->text,
                        .key = &s->key,
-                       .err = err};
+                       .err = err,
+                       .note = note_value,
+                       .note_ctx = r,
+                       .path = &s->path};
   if (xrec->oversize) {
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
                           "record is larger than max_record_bytes (%zu)",

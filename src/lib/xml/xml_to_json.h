@@ -25,6 +25,11 @@ struct xml_walk {
   thbx_buf_t *text;  /* scratch for element text */
   thbx_buf_t *key;   /* scratch for generic keys */
   thbx_error_t *err; /* may be NULL */
+  /* optional: told where each value comes from (its JSON Pointer in the
+   * record, the element or attribute name, the element's start tag) */
+  int (*note)(void *ctx, const char *pointer, size_t len, const char *name, long line, long col);
+  void *note_ctx;
+  thbx_buf_t *path; /* scratch for the pointer, with note */
   /* the walk's own */
   size_t elem; /* pre-order index of the element being converted */
   int status;  /* THBX_OK, or the first failure (err says where) */
