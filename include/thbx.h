@@ -44,7 +44,8 @@ typedef enum thbx_status {
   THBX_ELIMIT,   /* a configured limit (depth, size, ...) was exceeded */
   THBX_ESCHEMA,  /* a schema, profile or mapping is broken */
   THBX_EINVALID, /* data does not validate */
-  THBX_ENOTFOUND /* a named resource (profile, code list, $ref) is unknown */
+  THBX_ENOTFOUND, /* a named resource (profile, code list, $ref) is unknown */
+  THBX_EINTR      /* the run was interrupted (a signal): outputs are incomplete */
 } thbx_status;
 
 #define THBX_ERROR_TEXT_LENGTH 512
@@ -176,6 +177,12 @@ typedef struct thbx_reader_options {
                                  the text names the likely encoding) */
   thbx_warning_fn warning;    /* optional: warnings go here */
   void *warning_ctx;
+  int defer_parse;            /* NDJSON: next() only delimits each line (its bytes
+                                 by thbx_reader_raw, record->value NULL); the
+                                 pipeline's workers parse them (-j N) */
+  int defer_xsd;              /* XML with validate_xsd: the XSD validation of each
+                                 record is left to the pipeline's workers (-j N);
+                                 thbx_reader_xsd_errors then gives none */
 } thbx_reader_options_t;
 
 THBX_EXPORT void thbx_reader_options_default(thbx_reader_options_t *options);
@@ -218,7 +225,7 @@ THBX_EXPORT int thbx_reader_cell_errors(const thbx_reader_t *reader, const thbx_
 /* Where each field of a record came from, so that errors found later point
  * at the field: a CSV cell (its line, column and CSV column name), an XML
  * element. Columns count characters, 1-based, in every format. */
-typedef struct thbx_locator thbx_locator_t;
+typedef struct thbx_locator thbx_locator_t; /* declared before thbx_item_t uses it */
 
 /* A locator for the record last returned (the caller frees it), NULL when
  * out of memory or when the format needs none: JSON and NDJSON fields are
@@ -255,6 +262,11 @@ typedef struct thbx_writer_options {
   char list_separator;           /* CSV, default '|' */
   const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
   int csv_safe;                  /* neutralise cells starting with = + - @ */
+  /* CSV raw mode (accept/reject files): this header line as it stood in the
+   * input instead of the profile's columns, and its line end for rows that
+   * lack one. NULL: the usual header. */
+  const char *raw_header;
+  size_t raw_header_length;
 } thbx_writer_options_t;
 
 THBX_EXPORT void thbx_writer_options_default(thbx_writer_options_t *options);
@@ -270,9 +282,17 @@ THBX_EXPORT int thbx_writer_finish(thbx_writer_t *writer, thbx_error_t *err);
 THBX_EXPORT void thbx_writer_free(thbx_writer_t *writer);
 
 /* Write raw bytes (e.g. from thbx_reader_raw) as they are, for reject files
- * written in the input's format. */
+ * written in the input's format, framed as the format wants: JSON array
+ * commas (the bytes trimmed of surrounding blanks), NDJSON and CSV line ends,
+ * XML elements one per line inside the root. The accept/reject files of
+ * `thbx validate` are written this way (the framing exists here only). */
 THBX_EXPORT int thbx_writer_write_raw(thbx_writer_t *writer, const char *data, size_t length,
                                       thbx_error_t *err);
+
+/* Write what is pending to the stream without finishing the document: a
+ * run that stopped early leaves a visibly unfinished document (no closing
+ * `]` or `</records>`). */
+THBX_EXPORT int thbx_writer_flush(thbx_writer_t *writer, thbx_error_t *err);
 
 /* ------------------------------------------------------ JSON Schema engine */
 
@@ -383,7 +403,7 @@ typedef struct thbx_issue {
   const char *schema_path;   /* JSON Pointer into the schema, "" or NULL if none */
   const char *message;       /* lower-case, no trailing period */
   /* another place the issue involves (the first record with a duplicated
-   * record_id), related_source NULL if none */
+   * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
 } thbx_issue_t;
@@ -429,11 +449,15 @@ THBX_EXPORT void thbx_report_free(thbx_report_t *report);
 
 /* ------------------------------------------------------------- validation */
 
-/* The `thbx validate` pipeline for C callers: reader -> XSD (XML input,
- * streaming) -> conversion -> JSON Schema (format assertions on) -> dataset
- * rules -> report, and accepted / rejected records to two streams in the
- * input's format (raw bytes of the input), so accepted + rejected = input. */
+/* The `thbx validate` configuration of the pipeline for C callers: reader ->
+ * XSD (XML input, record by record) -> JSON Schema (format assertions on) ->
+ * the dataset rules of the profile's x-thbx annotation -> report, and
+ * accepted / rejected records to two streams in the input's format (raw
+ * bytes of the input), so accepted + rejected = input. thbx_validator_run
+ * and _finish drive a pipeline of their own (one report for every run);
+ * thbx_validator_configure adds the same stages to a caller's pipeline. */
 typedef struct thbx_validator thbx_validator_t;
+typedef struct thbx_pipeline thbx_pipeline_t;
 
 typedef struct thbx_validator_options {
   const char *profile;        /* embedded name or JSON Schema file; NULL: THBX_DEFAULT_PROFILE */
@@ -441,8 +465,8 @@ typedef struct thbx_validator_options {
                                  against instead of the profile's; NULL: the profile's */
   int dataset_rules;          /* default 1 */
   int assert_formats;         /* default 1 */
-  const char *today;          /* "YYYY-MM-DD" for event_date-not-in-future; NULL: the
-                                 date now in UTC+14 (no time zone is later) */
+  const char *today;          /* "YYYY-MM-DD" the profile's not-future dates are compared
+                                 with; NULL: the date now in UTC+14 (no time zone is later) */
   FILE *accept;               /* valid records go here (NULL: nowhere) */
   FILE *reject;               /* invalid and unreadable records go here (NULL: nowhere) */
   thbx_reader_options_t reader; /* format, delimiter, limits (profile, validate_xsd are set
@@ -464,6 +488,15 @@ THBX_EXPORT int thbx_validator_run(thbx_validator_t *validator, FILE *in, const 
                                    thbx_format format, thbx_report_t *report, thbx_error_t *err);
 /* Finish the accept/reject documents. */
 THBX_EXPORT int thbx_validator_finish(thbx_validator_t *validator, thbx_error_t *err);
+/* The validator as pipeline stages (what `thbx validate` runs): XSD for XML
+ * input, each JSON Schema, the dataset rules, added to `pipeline`, which
+ * must have been made with thbx_validator_profile() as its profile. The
+ * caller adds its sinks (thbx_pipeline_add_report, thbx_pipeline_add_split)
+ * and runs it; the validator must outlive the pipeline. */
+THBX_EXPORT int thbx_validator_configure(thbx_validator_t *validator, thbx_pipeline_t *pipeline,
+                                         thbx_error_t *err);
+/* The profile the validator loaded (borrowed; NULL for --profile none). */
+THBX_EXPORT const thbx_profile_t *thbx_validator_profile(const thbx_validator_t *validator);
 THBX_EXPORT void thbx_validator_free(thbx_validator_t *validator);
 
 /* ---------------------------------------------------------------- pipeline
@@ -485,8 +518,6 @@ THBX_EXPORT void thbx_validator_free(thbx_validator_t *validator);
  * With jobs > 1, stateless stages run on worker threads and a bounded
  * reorder buffer hands items to ordered stages and sinks in input order, so
  * that every output is byte for byte the same for every number of jobs. */
-
-typedef struct thbx_pipeline thbx_pipeline_t;
 
 /* One issue of an item, owned by the item (strings are copies). */
 typedef struct thbx_item_issue {
@@ -518,7 +549,21 @@ typedef struct thbx_item {
   int unreadable;        /* the reader could not make a value of it */
   thbx_item_issue_t *issues;
   size_t nissues, capissues;
+  char *out;             /* owned: the record spelled in the output format by the
+                            convert stage (thbx_pipeline_add_writer), NULL if none */
+  size_t out_length;
+  /* owned: where each field came from (CSV cells, XML elements), NULL for
+   * JSON and NDJSON (found in raw) or when unknown; see thbx_item_locate */
+  struct thbx_locator *locator;
 } thbx_item_t;
+
+/* Where the value at `instance_path` of the item's record stood in the
+ * input: its CSV cell (*field: the CSV column, "person.sex"), its JSON
+ * value, its XML element (*field: the element name); columns count
+ * characters. 1 found (outputs set), 0 not (outputs untouched: the caller
+ * keeps the record's place). */
+THBX_EXPORT int thbx_item_locate(const thbx_item_t *item, const char *instance_path, long *line,
+                                 long *column, const char **field);
 
 /* Append an issue to the item, copying every string of `issue`. */
 THBX_EXPORT int thbx_item_add_issue(thbx_item_t *item, const thbx_item_issue_t *issue);
@@ -594,8 +639,56 @@ THBX_EXPORT int thbx_pipeline_run(thbx_pipeline_t *pipeline, FILE *in, const cha
  * sinks that the run stopped early (outputs must not look complete). */
 THBX_EXPORT int thbx_pipeline_finish(thbx_pipeline_t *pipeline, int complete, thbx_error_t *err);
 
+/* Stop reading after the first rejected item (also set by fail_fast). 1 if
+ * the run stopped so. */
+THBX_EXPORT int thbx_pipeline_stopped(const thbx_pipeline_t *pipeline);
+/* The profile the pipeline was made with (borrowed, NULL: generic). */
+THBX_EXPORT const thbx_profile_t *thbx_pipeline_profile(const thbx_pipeline_t *pipeline);
+/* The header line of the current CSV input as read, NULL if none (yet). */
+THBX_EXPORT const char *thbx_pipeline_csv_header(const thbx_pipeline_t *pipeline, size_t *length);
+/* Worker threads the pipeline runs (jobs 0 resolved to the number of cores). */
+THBX_EXPORT int thbx_pipeline_jobs(const thbx_pipeline_t *pipeline);
+
+/* Built-in stages and sinks. Add stages before sinks, the writer last. */
+
+/* Conversion: a stage spelling each record in `writer`'s format (stateless
+ * where the format allows, so -j N spells in parallel), and a sink writing
+ * the records into `writer` in input order. A record the format cannot carry
+ * gets an issue (rule "write") and is not written. At finish the writer's
+ * document is finished, or only flushed (left visibly unfinished) when the
+ * run stopped early. `writer` is borrowed; stages added after it run before
+ * it. */
+THBX_EXPORT int thbx_pipeline_add_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
+                                         thbx_error_t *err);
+/* XML inputs are validated against the profile's XSD (compiled once per
+ * process and kept with the profile), record by record as they are read;
+ * the errors are issues of kind THBX_ISSUE_XSD. THBX_ESCHEMA if the XSD is
+ * broken. */
+THBX_EXPORT int thbx_pipeline_add_xsd(thbx_pipeline_t *pipeline, thbx_error_t *err);
+/* Validation against a compiled JSON Schema (borrowed; it must outlive the
+ * pipeline), a stateless stage. */
+THBX_EXPORT int thbx_pipeline_add_jsonschema(thbx_pipeline_t *pipeline, const thbx_schema_t *schema,
+                                             thbx_error_t *err);
+/* The dataset rules the profile's x-thbx annotation names (unique id,
+ * date order, dates not in the future; docs/validate.md), an ordered stage.
+ * `today` "YYYY-MM-DD", NULL: the date now in UTC+14. */
+THBX_EXPORT int thbx_pipeline_add_dataset_rules(thbx_pipeline_t *pipeline, const char *today,
+                                                thbx_error_t *err);
+/* A validation report (borrowed: its owner finishes and frees it). */
+THBX_EXPORT int thbx_pipeline_add_report(thbx_pipeline_t *pipeline, thbx_report_t *report,
+                                         thbx_error_t *err);
+/* Accepted items (no issues) to `accept`, rejected ones to `reject` (either
+ * may be NULL), as the raw bytes of the input framed in the input's format.
+ * A format other than THBX_FORMAT_AUTO (from the file's name) must be the
+ * input's (THBX_EINVAL otherwise). Inputs of one run must share one format
+ * and, for CSV, one header. */
+THBX_EXPORT int thbx_pipeline_add_split(thbx_pipeline_t *pipeline, FILE *accept,
+                                        thbx_format accept_format, FILE *reject,
+                                        thbx_format reject_format, thbx_error_t *err);
+
 typedef struct thbx_pipeline_stats {
   long files, records, rejected, unreadable;
+  long file_issues; /* issues of whole inputs given to the sinks' file_issue */
 } thbx_pipeline_stats_t;
 THBX_EXPORT void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline,
                                          thbx_pipeline_stats_t *stats);

@@ -280,6 +280,14 @@ def gen_json_schema(codes):
                        "tools/gen_profile.py from its model and schemas/codes/*.csv; "
                        "do not edit.",
         "xml": {"name": "record", "namespace": NS, "x-root": "records"},
+        # the dataset rules of thbx validate (docs/validate.md) take their
+        # fields from here: the library names no field of this profile
+        "x-thbx": {
+            "id": {"rule": "unique-record-id", "field": "/record_id"},
+            "date-order": [{"rule": "assistance-dates", "start": "/assistance/start_date",
+                            "end": "/assistance/end_date"}],
+            "not-future": [{"rule": "event-date-not-future", "field": "/event_date"}],
+        },
     }
     s.update(js_object(MODEL, ""))
     # exploitation is required when a victim or presumed victim is identified

@@ -139,6 +139,7 @@ int cli_output_open(cli_output_t *out, const char *path) {
     unlink(out->tmp);
     goto fail;
   }
+  cli_temp_register(out->tmp);
   return 0;
 nomem:
   cli_error("out of memory");
@@ -163,6 +164,7 @@ int cli_output_commit(cli_output_t *out) {
   }
   out->fp = NULL;
   if (out->tmp) {
+    cli_temp_unregister(out->tmp);
     if (rc == 0 && rename(out->tmp, out->path) != 0) {
       cli_error("%s: cannot rename the temporary file into place: %s", out->path,
                 strerror(errno));
@@ -182,11 +184,35 @@ void cli_output_abort(cli_output_t *out) {
     fclose(out->fp);
   else if (out->fp)
     fflush(out->fp);
-  if (out->tmp)
+  if (out->tmp) {
+    cli_temp_unregister(out->tmp);
     unlink(out->tmp);
+  }
   free(out->path);
   free(out->tmp);
   memset(out, 0, sizeof(*out));
 }
 
 int cli_isatty(FILE *fp) { return isatty(fileno(fp)); }
+
+int cli_profile_load(const char *name, thbx_profile_t **out, thbx_error_t *err) {
+  *out = NULL;
+  int known = !name || strcmp(name, "none") == 0;
+  for (size_t i = 0; !known && thbx_profile_embedded_name(i); i++)
+    known = strcmp(thbx_profile_embedded_name(i), name) == 0;
+  struct stat st;
+  if (!known && stat(name, &st) != 0 && !strchr(name, '/') && !strstr(name, ".json")) {
+    /* neither an embedded profile nor a file: say which profiles there are */
+    char list[512] = "";
+    size_t n = 0;
+    for (size_t i = 0; thbx_profile_embedded_name(i) && n < sizeof(list) - 1; i++)
+      n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+                            thbx_profile_embedded_name(i));
+    cli_error("unknown profile '%s' (profiles: %s)", name, list);
+    return THBX_ENOTFOUND;
+  }
+  int rc = thbx_profile_load(name, out, err);
+  if (rc != THBX_OK)
+    cli_report(err);
+  return rc;
+}

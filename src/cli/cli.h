@@ -8,6 +8,7 @@
 #include "thbx.h"
 
 #include <stdio.h>
+#include <time.h>
 
 enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
@@ -28,6 +29,10 @@ void cli_report(const thbx_error_t *err);
 /* Usage error: message plus a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Load a profile; an unknown name says which profiles there are. The
+ * message is printed on failure. */
+int cli_profile_load(const char *name, thbx_profile_t **out, thbx_error_t *err);
 
 /* Open an input; "-" or NULL is stdin. NULL and a message on failure. */
 FILE *cli_open_input(const char *path);
@@ -66,6 +71,7 @@ enum {
       {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
       {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
 extern const char cli_limits_help[];
+extern const char cli_reader_limits_help[]; /* without --regex-match-limit */
 /* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
@@ -91,5 +97,36 @@ void cli_input_apply(const struct cli_input *in, thbx_reader_options_t *options)
 
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);
+
+/* cli_run.c: what convert and validate share around the pipeline. */
+/* Set by SIGINT/SIGTERM (the signal number) once cli_signals_install() ran;
+ * the pipeline stops at the next record. A second signal removes the
+ * registered temporary files and exits at once. */
+extern volatile int cli_interrupted;
+void cli_signals_install(void);
+int cli_interrupt_exit(void); /* 130 for SIGINT, 143 for SIGTERM */
+void cli_temp_register(char *path);
+void cli_temp_unregister(const char *path);
+/* -j N: 0..256 into *jobs, else a usage error (EXIT_USAGE). */
+int cli_parse_jobs(const char *command, const char *arg, int *jobs);
+/* Do two paths name one regular file (or one that does not exist yet)? */
+int cli_same_file(const char *a, const char *b);
+
+typedef struct cli_progress {
+  int on;
+  struct timespec start, last;
+  long records;
+  long long bytes_done; /* inputs finished */
+  FILE *in;             /* the input being read */
+} cli_progress_t;
+void cli_progress_start(cli_progress_t *pg, int on, int forced);
+void cli_progress_input(cli_progress_t *pg, FILE *in);
+void cli_progress_show(cli_progress_t *pg, int final);
+void cli_progress_end(cli_progress_t *pg);
+/* A sink printing every issue of every rejected item as FILE:LINE:COL:
+ * error: ... on stderr (print 0: only counts for the progress display). */
+int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err);
+/* Say so when records are read from a terminal. */
+void cli_note_terminal_input(FILE *in);
 
 #endif

@@ -9,14 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define READER_LIMITS                                                                    \
+  "      --max-depth N          nesting depth of a record (default 64)\n"                      \
+  "      --max-record-bytes N   size of one record's text (default 16M)\n"                     \
+  "      --max-field-bytes N    length of one string or cell (default 8M)\n"                   \
+  "      --max-columns N        CSV columns (default 10000)\n"
+#define LIMITS_TAIL                                                                      \
+  "  (--max-record-size and --max-field-size are the same as the -bytes options;\n"         \
+  "   sizes may end in K, M or G, powers of 1024)\n"
+
 const char cli_limits_help[] =
-    "      --max-depth N          nesting depth of a record (default 64)\n"
-    "      --max-record-bytes N   size of one record's text (default 16M)\n"
-    "      --max-field-bytes N    length of one string or cell (default 8M)\n"
-    "      --max-columns N        CSV columns (default 10000)\n"
+    READER_LIMITS
     "      --regex-match-limit N  PCRE2 match limit of schema patterns (default 1000000)\n"
-    "  (--max-record-size and --max-field-size are the same as the -bytes options;\n"
-    "   sizes may end in K, M or G, powers of 1024)\n";
+    LIMITS_TAIL;
+
+/* convert checks no schema: the regex limit does nothing there */
+const char cli_reader_limits_help[] = READER_LIMITS LIMITS_TAIL;
 
 int cli_parse_size(const char *s, unsigned long long *out) {
   if (!s || *s < '0' || *s > '9')

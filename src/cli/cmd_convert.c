@@ -1,8 +1,9 @@
 /*
  * cmd_convert.c - `thbx convert`: read records from INPUT... in one format
- * and write them in another, through libthbx's reader and writer, one
- * record at a time. Options, messages, progress and the exit code live
- * here; everything else is in the library.
+ * and write them in another. A configuration of libthbx's pipeline:
+ * source -> convert stage -> writer sink (+ the messages sink that prints
+ * what could not be converted). Options, messages, progress and the exit
+ * code live here; everything else is in the library.
  */
 #include "cli.h"
 
@@ -39,7 +40,10 @@ static const char help[] =
     "                           leaf path of the profile, in schema order)\n"
     "      --csv-safe           neutralise CSV cells starting with = + - @\n"
     "      --fail-fast          stop at the first record that cannot be converted\n"
-    "                           (the output is then not committed)\n"
+    "                           (a file given with -o is then not committed; standard\n"
+    "                           output keeps the records before, unfinished)\n"
+    "  -j, --jobs N             convert on N worker threads (default 1; 0: one per\n"
+    "                           core); the output is the same for every N\n"
     ;
 static const char help_tail[] =
     "  -q, --quiet              no progress display\n"
@@ -57,175 +61,19 @@ static const char help_tail[] =
     "  thbx convert --profile none data.xml -t json\n"
     "\n"
     "Exit status: 0 all records converted, 1 some records could not be converted,\n"
-    "2 usage error, unreadable input, unwritable output or broken profile.\n";
+    "2 usage error, unreadable input, unwritable output or broken profile,\n"
+    "130/143 interrupted (SIGINT/SIGTERM; no partial output file is left).\n";
 
 struct opts {
   thbx_format from, to;
   const char *output;
   const char *profile;
-  int compact, csv_safe, fail_fast, quiet, progress;
+  int compact, csv_safe, fail_fast, quiet, progress, jobs;
   char delimiter, list_sep; /* delimiter 0: detected (reading), ',' or tab for .tsv (writing) */
   const char *columns;
   thbx_limits_t limits;
   struct cli_input in;
 };
-
-struct progress {
-  int on;
-  struct timespec start, last;
-  long records;
-  long long bytes_done; /* inputs finished */
-};
-
-static double seconds(const struct timespec *a, const struct timespec *b) {
-  return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void progress_show(struct progress *p, FILE *in, int final) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  if (!final && seconds(&p->last, &now) < 1.0)
-    return;
-  p->last = now;
-  double t = seconds(&p->start, &now);
-  long long pos = in ? ftello(in) : 0;
-  double mb = (double)(p->bytes_done + (pos > 0 ? pos : 0)) / 1e6;
-  fprintf(stderr, "\rthbx: %ld records, %.1f MB, %.0f records/s, %.1f MB/s   %s", p->records, mb,
-          t > 0 ? (double)p->records / t : 0.0, t > 0 ? mb / t : 0.0, final ? "\n" : "");
-  fflush(stderr);
-}
-
-/* Report a record the writer refused, at the record's place in the input. */
-static void report_write_error(thbx_error_t *err, const thbx_record_t *rec, thbx_format to) {
-  char text[THBX_ERROR_TEXT_LENGTH];
-  const char *path = err->instance_path;
-  size_t plen = strlen(path);
-  if (plen && strncmp(err->text, path, plen) == 0)
-    path = ""; /* the text names the path already */
-  snprintf(text, sizeof(text), "cannot be written as %.6s: %.180s%s%.280s", thbx_format_name(to),
-           path, path[0] ? ": " : "", err->text);
-  err->instance_path[0] = '\0';
-  memcpy(err->text, text, sizeof(err->text));
-  snprintf(err->source, sizeof(err->source), "%.200s", rec->source ? rec->source : "-");
-  err->line = rec->line;
-  err->column = rec->column;
-  cli_report(err);
-}
-
-enum { RUN_OK, RUN_RECORDS_FAILED, RUN_STOP, RUN_FATAL };
-
-/* Convert one input into the writer. */
-static int convert_one(const struct opts *o, const thbx_profile_t *profile, const char *path,
-                       thbx_writer_t *w, struct progress *pg, long *failed) {
-  FILE *in = cli_open_input(path);
-  if (!in)
-    return RUN_FATAL;
-  const char *source = path ? path : "-";
-  thbx_reader_options_t ro;
-  thbx_reader_options_default(&ro);
-  ro.format = o->from;
-  if (ro.format == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
-    ro.format = thbx_format_from_path(source);
-  ro.profile = profile;
-  ro.delimiter = o->delimiter;
-  ro.list_separator = o->list_sep;
-  ro.limits = o->limits;
-  cli_input_apply(&o->in, &ro);
-  thbx_reader_t *r = NULL;
-  thbx_error_t err;
-  int rc = thbx_reader_open(&r, in, source, &ro, &err);
-  if (rc != THBX_OK) {
-    if (rc == THBX_EFATAL) {
-      /* unreadable input (e.g. a CSV header naming columns the profile does
-       * not have): exit 2, and no output that looks complete */
-      cli_report(&err);
-      cli_close_input(in);
-      return RUN_FATAL;
-    }
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
-      cli_report(&err); /* broken at its start: bad data */
-      (*failed)++;
-      cli_close_input(in);
-      return o->fail_fast ? RUN_STOP : RUN_RECORDS_FAILED;
-    }
-    cli_report(&err);
-    cli_close_input(in);
-    return RUN_FATAL;
-  }
-  int result = RUN_OK;
-  for (;;) {
-    thbx_record_t rec;
-    rc = thbx_reader_next(r, &rec, &err);
-    if (rc == THBX_EOF)
-      break;
-    const thbx_error_t *cells = NULL;
-    size_t ncells = 0;
-    if (rc == THBX_OK && thbx_reader_cell_errors(r, &cells, &ncells) == THBX_OK && ncells) {
-      /* CSV cells that are not of their type: the record is not converted
-       * (as validate refuses it), every bad cell said */
-      for (size_t i = 0; i < ncells; i++)
-        cli_report(&cells[i]);
-      json_decref(rec.value);
-      (*failed)++;
-      result = RUN_RECORDS_FAILED;
-      if (o->fail_fast) {
-        result = RUN_STOP;
-        break;
-      }
-      continue;
-    }
-    if (rc == THBX_OK) {
-      int wrc = thbx_writer_write(w, rec.value, &err);
-      if (wrc != THBX_OK) {
-        if (wrc != THBX_EPARSE) {
-          cli_report(&err);
-          json_decref(rec.value);
-          result = RUN_FATAL;
-          break;
-        }
-        report_write_error(&err, &rec, o->to);
-        (*failed)++;
-        result = RUN_RECORDS_FAILED;
-      }
-      json_decref(rec.value);
-      pg->records++;
-      if (pg->on && (pg->records & 1023) == 0)
-        progress_show(pg, in, 0);
-      if (wrc != THBX_OK && o->fail_fast) {
-        result = RUN_STOP;
-        break;
-      }
-      continue;
-    }
-    cli_report(&err);
-    if (rc == THBX_EFATAL) {
-      /* the rest of the input cannot be read (XML not well formed, a JSON
-       * syntax error): unreadable input, exit 2, no partial output file */
-      (*failed)++;
-      result = RUN_FATAL;
-      break;
-    }
-    if (rc == THBX_EPARSE || rc == THBX_ELIMIT) {
-      (*failed)++;
-      result = RUN_RECORDS_FAILED;
-      if (o->fail_fast) {
-        result = RUN_STOP;
-        break;
-      }
-      continue;
-    }
-    result = RUN_FATAL; /* EIO, ENOMEM */
-    break;
-  }
-  if (pg->on) {
-    long long pos = ftello(in);
-    if (pos > 0)
-      pg->bytes_done += pos;
-  }
-  thbx_reader_free(r);
-  cli_close_input(in);
-  return result;
-}
 
 static int parse_options(int argc, char **argv, struct opts *o, int *first_input) {
   enum {
@@ -236,6 +84,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_FAILFAST,
     OPT_PROGRESS
   };
+  /* -j/--jobs */
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
                                           {"output", required_argument, NULL, 'o'},
@@ -248,6 +97,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
+                                          {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
                                           CLI_INPUT_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
@@ -255,11 +105,12 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   memset(o, 0, sizeof(*o));
   o->profile = THBX_DEFAULT_PROFILE;
   o->list_sep = '|';
+  o->jobs = 1;
   thbx_limits_default(&o->limits);
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":f:t:o:p:cqh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:t:o:p:j:cqh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
     case 't': {
@@ -273,13 +124,21 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       break;
     }
     case 'o': o->output = optarg; break;
+    case 'j':
+      if (cli_parse_jobs("convert", optarg, &o->jobs) != 0)
+        return EXIT_USAGE;
+      break;
     case 'p': o->profile = optarg; break;
     case 'c': o->compact = 1; break;
     case 'q': o->quiet = 1; break;
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
     case OPT_FAILFAST: o->fail_fast = 1; break;
-    case OPT_COLUMNS: o->columns = optarg; break;
+    case OPT_COLUMNS:
+      if (!*optarg)
+        return cli_usage_error("convert", "--columns wants column names (A,B,C), not ''");
+      o->columns = optarg;
+      break;
     case OPT_DELIM:
       if (cli_parse_char("convert", "--delimiter", optarg, &o->delimiter) != 0)
         return EXIT_USAGE;
@@ -290,11 +149,14 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       break;
     case 'h':
       fputs(help, stdout);
-      fputs(cli_limits_help, stdout);
+      fputs(cli_reader_limits_help, stdout);
       fputs(cli_input_help, stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
+    case CLI_OPT_REGEX_LIMIT:
+      return cli_usage_error("convert", "--regex-match-limit applies to validate only (convert "
+                                        "checks no schema)");
     default: {
       int lrc = cli_limit_option("convert", c, optarg, &o->limits);
       if (lrc == 1)
@@ -315,6 +177,46 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     return cli_usage_error("convert", "--delimiter and --list-sep must differ");
   *first_input = optind;
   return 0;
+}
+
+enum { RUN_OK, RUN_RECORDS_FAILED, RUN_STOP, RUN_FATAL, RUN_INTERRUPTED };
+
+/* Convert one input through the pipeline. */
+static int convert_one(const struct opts *o, thbx_pipeline_t *p, const char *path,
+                       cli_progress_t *pg, long *failed) {
+  FILE *in = cli_open_input(path);
+  if (!in)
+    return RUN_FATAL;
+  const char *source = path ? path : "-";
+  thbx_format f = o->from;
+  if (f == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
+    f = thbx_format_from_path(source);
+  cli_note_terminal_input(in);
+  cli_progress_input(pg, in);
+  thbx_error_t err;
+  thbx_error_clear(&err);
+  int rc = thbx_pipeline_run(p, in, source, f, &err);
+  cli_progress_input(pg, NULL);
+  cli_close_input(in);
+  if (cli_interrupted || rc == THBX_EINTR)
+    return RUN_INTERRUPTED;
+  switch (rc) {
+  case THBX_OK: return thbx_pipeline_stopped(p) ? RUN_STOP : RUN_OK;
+  case THBX_EPARSE:
+  case THBX_ELIMIT:
+    /* broken at its start: bad data */
+    cli_report(&err);
+    (*failed)++;
+    return o->fail_fast ? RUN_STOP : RUN_RECORDS_FAILED;
+  case THBX_EFATAL:
+    /* the rest of the input cannot be read (XML not well formed, a JSON
+     * syntax error, a CSV header naming columns the profile does not have):
+     * unreadable input, exit 2, no partial output file */
+    cli_report(&err);
+    (*failed)++;
+    return RUN_FATAL;
+  default: cli_report(&err); return RUN_FATAL; /* EIO, ENOMEM */
+  }
 }
 
 int cmd_convert(int argc, char **argv) {
@@ -341,6 +243,9 @@ int cmd_convert(int argc, char **argv) {
       cli_error("%s: is a directory", argv[i]);
       return EXIT_USAGE;
     }
+    /* rewriting an input would lose the records it could not read */
+    if (o.output && strcmp(o.output, "-") != 0 && cli_same_file(o.output, argv[i]))
+      return cli_usage_error("convert", "--output would overwrite the input '%s'", argv[i]);
   }
   if (stdin_uses > 1)
     return cli_usage_error("convert", "standard input '-' can be read only once");
@@ -348,10 +253,9 @@ int cmd_convert(int argc, char **argv) {
   thbx_error_t err;
   thbx_error_clear(&err);
   thbx_profile_t *profile = NULL;
-  if (thbx_profile_load(o.profile, &profile, &err) != THBX_OK) {
-    cli_report(&err);
+  if (cli_profile_load(o.profile, &profile, &err) != THBX_OK)
     return EXIT_USAGE;
-  }
+  cli_signals_install();
   cli_output_t out;
   if (cli_output_open(&out, o.output) != 0) {
     thbx_profile_free(profile);
@@ -367,54 +271,71 @@ int cmd_convert(int argc, char **argv) {
   wo.columns = o.columns;
   wo.csv_safe = o.csv_safe;
   thbx_writer_t *w = NULL;
+  thbx_pipeline_t *p = NULL;
   if (thbx_writer_open(&w, out.fp, &wo, &err) != THBX_OK) {
     cli_report(&err);
     cli_output_abort(&out);
     thbx_profile_free(profile);
     return EXIT_USAGE;
   }
-
-  struct progress pg = {0};
-  pg.on = !o.quiet && (o.progress || cli_isatty(stderr));
-  clock_gettime(CLOCK_MONOTONIC, &pg.start);
-  pg.last = pg.start;
-  if (pg.on && !o.progress) {
-    /* a terminal: only worth it when the input is large; the first display
-     * waits a second anyway, so small inputs never show it */
-    pg.last.tv_sec += 1;
+  cli_progress_t pg;
+  cli_progress_start(&pg, !o.quiet && (o.progress || cli_isatty(stderr)), o.progress);
+  thbx_pipeline_options_t po;
+  thbx_pipeline_options_default(&po);
+  po.profile = profile;
+  po.reader.delimiter = o.delimiter;
+  po.reader.list_separator = o.list_sep;
+  po.reader.limits = o.limits;
+  cli_input_apply(&o.in, &po.reader);
+  po.jobs = o.jobs;
+  po.fail_fast = o.fail_fast;
+  po.interrupted = &cli_interrupted;
+  if (thbx_pipeline_new(&p, &po, &err) != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
+      cli_add_messages(p, &pg, 1, &err) != THBX_OK) {
+    cli_report(&err);
+    thbx_pipeline_free(p);
+    thbx_writer_free(w);
+    cli_output_abort(&out);
+    thbx_profile_free(profile);
+    return EXIT_USAGE;
   }
+
   long failed = 0;
   int result = RUN_OK;
   if (first == argc) {
-    result = convert_one(&o, profile, NULL, w, &pg, &failed);
+    result = convert_one(&o, p, NULL, &pg, &failed);
   } else {
-    for (int i = first; i < argc && result != RUN_STOP && result != RUN_FATAL; i++) {
-      int rc =
-          convert_one(&o, profile, strcmp(argv[i], "-") == 0 ? NULL : argv[i], w, &pg, &failed);
+    for (int i = first; i < argc && result != RUN_STOP && result < RUN_FATAL; i++) {
+      int rc = convert_one(&o, p, strcmp(argv[i], "-") == 0 ? NULL : argv[i], &pg, &failed);
       if (rc > result)
         result = rc;
     }
   }
-  if (pg.on && pg.records > 0)
-    progress_show(&pg, NULL, 1);
+  cli_progress_end(&pg);
+  thbx_pipeline_stats_t stats;
+  thbx_pipeline_get_stats(p, &stats);
+  failed += stats.rejected;
 
   int code = failed ? EXIT_INVALID : EXIT_VALID;
-  if (result == RUN_FATAL && !out.tmp) {
+  if (result == RUN_INTERRUPTED) {
+    thbx_pipeline_finish(p, 0, &err);
+    cli_output_abort(&out);
+    code = cli_interrupt_exit();
+  } else if ((result == RUN_FATAL || result == RUN_STOP) && !out.tmp) {
     /* standard output or a pipe: what converted before the input broke is
-     * written out (a file given with -o is never committed half done) */
-    code = EXIT_USAGE;
-    thbx_writer_finish(w, &err);
-    thbx_writer_free(w);
+     * written out, visibly unfinished (a file given with -o is never
+     * committed half done) */
+    if (result == RUN_FATAL)
+      code = EXIT_USAGE;
+    thbx_pipeline_finish(p, 0, &err);
     if (cli_output_commit(&out) != 0)
       code = EXIT_USAGE;
   } else if (result == RUN_FATAL || result == RUN_STOP) {
     if (result == RUN_FATAL)
       code = EXIT_USAGE;
-    thbx_writer_free(w);
     cli_output_abort(&out);
   } else {
-    int frc = thbx_writer_finish(w, &err);
-    thbx_writer_free(w);
+    int frc = thbx_pipeline_finish(p, 1, &err);
     if (frc != THBX_OK) {
       if (!err.source[0])
         snprintf(err.source, sizeof(err.source), "%.200s", o.output ? o.output : "stdout");
@@ -425,6 +346,8 @@ int cmd_convert(int argc, char **argv) {
       code = EXIT_USAGE;
     }
   }
+  thbx_pipeline_free(p);
+  thbx_writer_free(w);
   thbx_profile_free(profile);
   return code;
 }

@@ -1,10 +1,11 @@
 /*
  * cmd_validate.c - `thbx validate`: check datasets against the profile (or
  * --schema files) and the dataset rules, report in a format people or CI
- * read, and split the records into accepted and rejected files. The work is
- * libthbx's thbx_validator_* and thbx_report_*; this file parses options,
- * opens files and chooses the exit code. `--document` (single JSON
- * documents) is cmd_validate_document.c.
+ * read, and split the records into accepted and rejected files. A
+ * configuration of libthbx's pipeline: the validator's stages (XSD, JSON
+ * Schema, dataset rules), one sink per report, the accept/reject split. This
+ * file parses options, opens files and chooses the exit code. `--document`
+ * (single JSON documents) is cmd_validate_document.c.
  */
 #include "cli.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char help[] =
     "Usage: thbx validate [OPTIONS] INPUT...\n"
@@ -21,8 +23,9 @@ static const char help[] =
     "\n"
     "Validate every record of the inputs (JSON, NDJSON, CSV or XML; '-' is stdin)\n"
     "against the profile " THBX_DEFAULT_PROFILE " (XML also against its XSD, record by\n"
-    "record) or the given schemas, then the dataset rules (unique record_id across\n"
-    "all inputs, assistance end not before start, event_date not in the future).\n"
+    "record) or the given schemas, then the dataset rules the profile names (for\n"
+    THBX_DEFAULT_PROFILE ": unique record_id across all inputs, assistance end not\n"
+    "before start, event_date not in the future).\n"
     "\n"
     "Options:\n"
     "  -f, --from FORMAT        input format: json, ndjson, csv, xml (default: from\n"
@@ -33,24 +36,41 @@ static const char help[] =
     "                           XML input); repeatable\n"
     "      --format FORMAT      report: text (default), json, junit, sarif, github, html\n"
     "  -o, --output FILE        write the report to FILE (default stdout)\n"
+    "      --report FORMAT=FILE also write a report in FORMAT to FILE, from the same\n"
+    "                           pass; repeatable (e.g. --report junit=j.xml\n"
+    "                           --report sarif=s.sarif)\n"
     "      --accept FILE        write the valid records to FILE, in the input format\n"
+    "                           (a name ending in another format's extension is refused)\n"
     "      --reject FILE        write the invalid and unreadable records to FILE\n"
+    "      --allow-empty        an input with no records is valid (default: exit 1,\n"
+    "                           'no records')\n"
+    "  -j, --jobs N             validate on N worker threads (default 1; 0: one per\n"
+    "                           core); reports and files are the same for every N\n"
+    "      --progress           progress on standard error even if it is not a terminal\n"
     "      --max-errors N       report at most N errors (all are counted)\n"
     "  -q, --quiet              report only the summary\n"
     "      --no-dataset-rules   skip the dataset rules\n"
     "      --no-formats         do not assert JSON Schema 'format' (date, date-time)\n"
     "      --today DATE         the date event_date is compared with (YYYY-MM-DD;\n"
     "                           default: today in UTC+14)\n"
-    "      --delimiter C        CSV field delimiter (default ','; 'tab' for TAB)\n"
+    "      --delimiter C        CSV field delimiter ('tab' for a tab; default: ',', or ';'\n"
+    "                           or a tab when the header line has more of them; a\n"
+    "                           tab for a .tsv file)\n"
     "      --list-sep C         CSV separator of array values (default '|')\n"
     ;
 static const char help_tail[] =
-    "      --document           validate single JSON documents (see above)\n"
+    "      --document           validate single JSON documents against --schema\n"
+    "                           S.json, with these options of their own:\n"
+    "        --draft D          2020-12 or 7 when the schema has no $schema\n"
+    "        --ref PREFIX=DIR   $ref URIs starting with PREFIX are files under DIR\n"
+    "        --formats          `format` asserts (default: annotation only)\n"
     "  -h, --help               show this help\n"
     "\n"
-    "Exit status: 0 every record valid, 1 some record invalid or unreadable,\n"
-    "2 usage error, an input that cannot be opened or read to its end, or a\n"
-    "broken schema.\n";
+    "Exit status: 0 every record valid, 1 some record invalid or unreadable (or\n"
+    "no records), 2 usage error, an input that cannot be opened or read to its\n"
+    "end, or a broken schema (then the report says why, and --accept/--reject\n"
+    "files of that name are removed: a split of an earlier run would look\n"
+    "current), 130/143 interrupted (no partial file is left).\n";
 
 enum {
   OPT_SCHEMA = 256,
@@ -63,7 +83,10 @@ enum {
   OPT_TODAY,
   OPT_DELIMITER,
   OPT_LIST_SEP,
-  OPT_DOCUMENT
+  OPT_DOCUMENT,
+  OPT_REPORT,
+  OPT_ALLOW_EMPTY,
+  OPT_PROGRESS
 };
 
 static const struct option options[] = {
@@ -84,6 +107,10 @@ static const struct option options[] = {
     CLI_LIMIT_OPTIONS,
     CLI_INPUT_OPTIONS,
     {"document", no_argument, NULL, OPT_DOCUMENT},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -99,33 +126,26 @@ static long long parse_count(const char *s) {
   return (long long)v;
 }
 
-/* Do two paths name one regular file (or one that does not exist yet)?
- * Devices such as /dev/null may be named twice. */
-static int same_file(const char *a, const char *b) {
-  struct stat sa, sb;
-  int ha = stat(a, &sa) == 0, hb = stat(b, &sb) == 0;
-  if (ha && !S_ISREG(sa.st_mode))
-    return 0;
-  if (strcmp(a, b) == 0)
-    return 1;
-  return ha && hb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 struct args {
   thbx_validator_options_t vo;
   thbx_report_options_t ro;
   thbx_format from;
   const char *output, *accept, *reject;
   const char **schemas;
-  size_t nschemas;
   struct cli_input in; /* --encoding */
+  size_t nschemas;
+  /* --report FORMAT=FILE */
+  const char **report_files;
+  thbx_report_format *report_formats;
+  size_t nreports;
+  int allow_empty, progress, jobs;
 };
 
 static int parse(struct args *a, int argc, char **argv) {
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":f:p:o:qh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:p:o:j:qh", options, NULL)) != -1) {
     long long n;
     switch (c) {
     case 'f':
@@ -147,6 +167,30 @@ static int parse(struct args *a, int argc, char **argv) {
       break;
     }
     case 'o': a->output = optarg; break;
+    case 'j':
+      if (cli_parse_jobs("validate", optarg, &a->jobs) != 0)
+        return EXIT_USAGE;
+      break;
+    case OPT_ALLOW_EMPTY: a->allow_empty = 1; break;
+    case OPT_PROGRESS: a->progress = 1; break;
+    case OPT_REPORT: {
+      const char *eq = strchr(optarg, '=');
+      char name[16];
+      int f = -1;
+      if (eq && (size_t)(eq - optarg) < sizeof(name)) {
+        memcpy(name, optarg, (size_t)(eq - optarg));
+        name[eq - optarg] = '\0';
+        f = thbx_report_format_from_name(name);
+      }
+      if (f < 0 || !eq[1])
+        return cli_usage_error("validate",
+                               "--report wants FORMAT=FILE with FORMAT one of text, json, "
+                               "junit, sarif, github, html, not '%s'",
+                               optarg);
+      a->report_formats[a->nreports] = (thbx_report_format)f;
+      a->report_files[a->nreports++] = eq + 1;
+      break;
+    }
     case OPT_ACCEPT: a->accept = optarg; break;
     case OPT_REJECT: a->reject = optarg; break;
     case OPT_MAX_ERRORS:
@@ -194,30 +238,148 @@ static int parse(struct args *a, int argc, char **argv) {
   if (stdin_inputs > 1)
     return cli_usage_error("validate", "stdin ('-') can be read once only");
   /* two outputs on one file, or an output over an input, would lose records */
-  const char *outs[] = {a->output, a->accept, a->reject};
+  size_t nouts = 3 + a->nreports;
+  const char **outs = calloc(nouts, sizeof(*outs));
+  if (!outs) {
+    cli_error("out of memory");
+    return EXIT_USAGE;
+  }
+  outs[0] = a->output, outs[1] = a->accept, outs[2] = a->reject;
+  for (size_t i = 0; i < a->nreports; i++)
+    outs[3 + i] = a->report_files[i];
   const char *names[] = {"--output", "--accept", "--reject"};
-  for (int i = 0; i < 3; i++) {
+#define NAME(i) ((i) < 3 ? names[i] : "--report")
+  for (size_t i = 0; i < nouts; i++) {
     if (!outs[i] || strcmp(outs[i], "-") == 0)
       continue;
-    for (int j = i + 1; j < 3; j++)
-      if (outs[j] && same_file(outs[i], outs[j]))
-        return cli_usage_error("validate", "%s and %s name the same file", names[i], names[j]);
+    for (size_t j = i + 1; j < nouts; j++)
+      if (outs[j] && cli_same_file(outs[i], outs[j])) {
+        free(outs);
+        return cli_usage_error("validate", "%s and %s name the same file", NAME(i), NAME(j));
+      }
     for (int k = optind; k < argc; k++)
-      if (strcmp(argv[k], "-") != 0 && same_file(outs[i], argv[k]))
-        return cli_usage_error("validate", "%s would overwrite the input %s", names[i], argv[k]);
+      if (strcmp(argv[k], "-") != 0 && cli_same_file(outs[i], argv[k])) {
+        free(outs);
+        return cli_usage_error("validate", "%s would overwrite the input '%s'", NAME(i), argv[k]);
+      }
   }
-  int to_stdout = (!a->output || strcmp(a->output, "-") == 0) +
-                  (a->accept && strcmp(a->accept, "-") == 0) +
-                  (a->reject && strcmp(a->reject, "-") == 0);
+#undef NAME
+  int to_stdout = 0;
+  for (size_t i = 0; i < nouts; i++)
+    to_stdout += i == 0 ? (!outs[0] || strcmp(outs[0], "-") == 0)
+                        : (outs[i] && strcmp(outs[i], "-") == 0);
+  free(outs);
   if (to_stdout > 1)
     return cli_usage_error("validate",
-                           "only one of the report, --accept and --reject can go to stdout");
+                           "only one of the reports, --accept and --reject can go to stdout");
   return 0;
 }
 
 static int open_optional(cli_output_t *out, const char *path) {
   memset(out, 0, sizeof(*out));
   return path ? cli_output_open(out, path) : 0;
+}
+
+/* The format an --accept/--reject file's name asks for (AUTO: any). */
+static thbx_format split_format(const char *path) {
+  return path && strcmp(path, "-") != 0 ? thbx_format_from_path(path) : THBX_FORMAT_AUTO;
+}
+
+/* Exit 2 after reading began: a split file of that name from an earlier
+ * run would look like this run's, so it goes (docs/validate.md). */
+static void remove_stale(const char *path) {
+  struct stat st;
+  if (path && strcmp(path, "-") != 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+    unlink(path);
+}
+
+struct run {
+  struct args *a;
+  thbx_validator_t *v;
+  thbx_pipeline_t *p;
+  thbx_report_t **reports; /* [0] the main one, then --report */
+  cli_output_t *outs;      /* their files */
+  size_t nreports;
+  cli_output_t acc, rej;
+};
+
+static void run_free(struct run *r, int abort_outputs) {
+  thbx_pipeline_free(r->p);
+  for (size_t i = 0; i < r->nreports; i++) {
+    if (abort_outputs)
+      cli_output_abort(&r->outs[i]);
+    thbx_report_free(r->reports[i]);
+  }
+  if (abort_outputs) {
+    cli_output_abort(&r->acc);
+    cli_output_abort(&r->rej);
+  }
+  free(r->reports);
+  free(r->outs);
+  thbx_validator_free(r->v);
+}
+
+static int setup(struct run *r, thbx_error_t *err) {
+  struct args *a = r->a;
+  r->nreports = 1 + a->nreports;
+  r->reports = calloc(r->nreports, sizeof(*r->reports));
+  r->outs = calloc(r->nreports, sizeof(*r->outs));
+  if (!r->reports || !r->outs) {
+    cli_error("out of memory");
+    r->nreports = 0;
+    return -1;
+  }
+  for (size_t i = 0; i < r->nreports; i++)
+    if (cli_output_open(&r->outs[i], i ? a->report_files[i - 1] : a->output) != 0)
+      return -1;
+  if (open_optional(&r->acc, a->accept) != 0 || open_optional(&r->rej, a->reject) != 0)
+    return -1;
+  if (thbx_validator_new(&r->v, &a->vo, err) != THBX_OK)
+    goto report;
+  for (size_t i = 0; i < r->nreports; i++) {
+    thbx_report_options_t ro = a->ro;
+    if (i)
+      ro.format = a->report_formats[i - 1];
+    if (thbx_report_open(&r->reports[i], r->outs[i].fp, &ro, err) != THBX_OK)
+      goto report;
+  }
+  thbx_pipeline_options_t po;
+  thbx_pipeline_options_default(&po);
+  po.profile = thbx_validator_profile(r->v);
+  po.reader = a->vo.reader;
+  po.jobs = a->jobs;
+  po.interrupted = &cli_interrupted;
+  if (thbx_pipeline_new(&r->p, &po, err) != THBX_OK ||
+      thbx_validator_configure(r->v, r->p, err) != THBX_OK)
+    goto report;
+  for (size_t i = 0; i < r->nreports; i++)
+    if (thbx_pipeline_add_report(r->p, r->reports[i], err) != THBX_OK)
+      goto report;
+  if ((r->acc.fp || r->rej.fp) &&
+      thbx_pipeline_add_split(r->p, r->acc.fp, split_format(a->accept), r->rej.fp,
+                              split_format(a->reject), err) != THBX_OK)
+    goto report;
+  return 0;
+report:
+  cli_report(err);
+  return -1;
+}
+
+/* An input that cannot be opened: the message is printed, every report says so too. */
+static int unopenable(struct run *r, const char *path) {
+  thbx_error_t ferr;
+  thbx_error_clear(&ferr);
+  thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
+                     "cannot open the input", NULL,         0,    0};
+  for (size_t i = 0; i < r->nreports; i++) {
+    if (thbx_report_file_begin(r->reports[i], path, &ferr) != THBX_OK ||
+        thbx_report_add(r->reports[i], NULL, &is, 1, &ferr) != THBX_OK ||
+        thbx_report_file_end(r->reports[i], &ferr) != THBX_OK) {
+      cli_report(&ferr);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 int cmd_validate(int argc, char **argv) {
@@ -231,57 +393,62 @@ int cmd_validate(int argc, char **argv) {
   memset(&a, 0, sizeof(a));
   thbx_validator_options_default(&a.vo);
   thbx_report_options_default(&a.ro);
+  a.jobs = 1;
   a.schemas = calloc((size_t)argc + 1, sizeof(*a.schemas));
-  if (!a.schemas) {
+  a.report_files = calloc((size_t)argc + 1, sizeof(*a.report_files));
+  a.report_formats = calloc((size_t)argc + 1, sizeof(*a.report_formats));
+  if (!a.schemas || !a.report_files || !a.report_formats) {
     cli_error("out of memory");
+    free(a.schemas);
+    free(a.report_files);
+    free(a.report_formats);
     return EXIT_USAGE;
   }
   int rc = parse(&a, argc, argv);
+  if (rc == 0 && a.vo.profile) {
+    /* an unknown profile name says which there are */
+    thbx_profile_t *probe = NULL;
+    thbx_error_t perr;
+    if (cli_profile_load(a.vo.profile, &probe, &perr) != THBX_OK)
+      rc = EXIT_USAGE;
+    thbx_profile_free(probe);
+  }
   if (rc != 0) {
     free(a.schemas);
+    free(a.report_files);
+    free(a.report_formats);
     return rc < 0 ? EXIT_VALID : rc;
   }
   a.vo.schemas = a.nschemas ? a.schemas : NULL;
   cli_input_apply(&a.in, &a.vo.reader);
+  cli_signals_install();
 
   int status = EXIT_VALID, fatal = 0;
   thbx_error_t err;
   thbx_error_clear(&err);
-  thbx_validator_t *v = NULL;
-  thbx_report_t *report = NULL;
-  cli_output_t out, acc, rej;
-  memset(&out, 0, sizeof(out));
-  memset(&acc, 0, sizeof(acc));
-  memset(&rej, 0, sizeof(rej));
-  if (cli_output_open(&out, a.output) != 0 || open_optional(&acc, a.accept) != 0 ||
-      open_optional(&rej, a.reject) != 0) {
+  struct run r;
+  memset(&r, 0, sizeof(r));
+  r.a = &a;
+  if (setup(&r, &err) != 0) {
     status = EXIT_USAGE;
     goto abort;
   }
-  a.vo.accept = acc.fp;
-  a.vo.reject = rej.fp;
-  if (thbx_validator_new(&v, &a.vo, &err) != THBX_OK) {
+  /* the text report on the terminal shows a file's error; stderr need not repeat it */
+  int text_on_stdout = a.ro.format == THBX_REPORT_TEXT && r.outs[0].fp == stdout;
+  cli_progress_t pg;
+  cli_progress_start(&pg, a.progress || (!a.ro.quiet && cli_isatty(stderr) && !text_on_stdout),
+                     a.progress);
+  if (pg.on && cli_add_messages(r.p, &pg, 0, &err) != THBX_OK) {
     cli_report(&err);
     status = EXIT_USAGE;
     goto abort;
   }
-  if (thbx_report_open(&report, out.fp, &a.ro, &err) != THBX_OK) {
-    cli_report(&err);
-    status = EXIT_USAGE;
-    goto abort;
-  }
-  for (int i = optind; i < argc; i++) {
+  int interrupted = 0;
+  for (int i = optind; i < argc && !interrupted; i++) {
     const char *path = argv[i];
     FILE *in = cli_open_input(path);
     if (!in) {
-      /* the message is printed; the report says so too */
-      thbx_error_t ferr;
-      thbx_error_clear(&ferr);
-      thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
-                         "cannot open the input", NULL,         0,    0};
-      if (thbx_report_file_begin(report, path, &ferr) != THBX_OK ||
-          thbx_report_add(report, NULL, &is, 1, &ferr) != THBX_OK) {
-        cli_report(&ferr);
+      if (unopenable(&r, path) != 0) {
         status = EXIT_USAGE;
         goto abort;
       }
@@ -291,11 +458,21 @@ int cmd_validate(int argc, char **argv) {
     thbx_format f = a.from != THBX_FORMAT_AUTO ? a.from
                     : strcmp(path, "-") == 0   ? THBX_FORMAT_AUTO
                                                : thbx_format_from_path(path);
+    cli_note_terminal_input(in);
+    cli_progress_input(&pg, in);
     thbx_error_clear(&err);
-    rc = thbx_validator_run(v, in, path, f, report, &err);
+    thbx_pipeline_stats_t before, after;
+    thbx_pipeline_get_stats(r.p, &before);
+    rc = thbx_pipeline_run(r.p, in, path, f, &err);
+    thbx_pipeline_get_stats(r.p, &after);
+    cli_progress_input(&pg, NULL);
     cli_close_input(in);
-    if (rc == THBX_EFATAL || rc == THBX_EIO || rc == THBX_ELIMIT) {
-      cli_report(&err);
+    if (cli_interrupted || rc == THBX_EINTR) {
+      interrupted = 1;
+    } else if (rc == THBX_EFATAL || rc == THBX_EIO || rc == THBX_ELIMIT || rc == THBX_EPARSE) {
+      /* once: the text report on the terminal shows an issue of the input */
+      if (!text_on_stdout || after.file_issues == before.file_issues)
+        cli_report(&err);
       fatal = 1;
     } else if (rc != THBX_OK) {
       cli_report(&err);
@@ -303,37 +480,64 @@ int cmd_validate(int argc, char **argv) {
       goto abort;
     }
   }
+  cli_progress_end(&pg);
+  if (interrupted) {
+    status = cli_interrupt_exit();
+    goto abort;
+  }
   thbx_error_clear(&err);
-  if (thbx_validator_finish(v, &err) != THBX_OK || thbx_report_finish(report, &err) != THBX_OK) {
+  if (thbx_pipeline_finish(r.p, !fatal, &err) != THBX_OK) {
     cli_report(&err);
     status = EXIT_USAGE;
     goto abort;
   }
+  for (size_t i = 0; i < r.nreports; i++)
+    if (thbx_report_finish(r.reports[i], &err) != THBX_OK) {
+      cli_report(&err);
+      status = EXIT_USAGE;
+      goto abort;
+    }
   thbx_report_summary_t s;
-  thbx_report_get_summary(report, &s);
+  thbx_report_get_summary(r.reports[0], &s);
   status = fatal ? EXIT_USAGE : s.invalid > 0 || s.errors > 0 ? EXIT_INVALID : EXIT_VALID;
-  if (cli_output_commit(&out) != 0)
-    status = EXIT_USAGE;
+  if (!fatal && s.records == 0 && !a.allow_empty) {
+    cli_error("no records: an empty submission is not a valid dataset (--allow-empty accepts "
+              "it)");
+    status = EXIT_INVALID;
+  }
+  for (size_t i = 0; i < r.nreports; i++)
+    if (cli_output_commit(&r.outs[i]) != 0)
+      status = EXIT_USAGE;
   if (fatal) {
     /* an input was not read to its end: accepted + rejected would not be
-     * the input, so leave no such files behind */
-    if (acc.fp || rej.fp)
+     * the input, so leave no such files behind, not even an earlier run's */
+    if (r.acc.fp || r.rej.fp)
       cli_error("--accept/--reject files not written: an input could not be read to its end");
-    cli_output_abort(&acc);
-    cli_output_abort(&rej);
-  } else if ((acc.fp && cli_output_commit(&acc) != 0) | (rej.fp && cli_output_commit(&rej) != 0)) {
+    cli_output_abort(&r.acc);
+    cli_output_abort(&r.rej);
+    remove_stale(a.accept);
+    remove_stale(a.reject);
+  } else if ((r.acc.fp && cli_output_commit(&r.acc) != 0) |
+             (r.rej.fp && cli_output_commit(&r.rej) != 0)) {
     status = EXIT_USAGE;
   }
-  thbx_report_free(report);
-  thbx_validator_free(v);
+  run_free(&r, 0);
   free(a.schemas);
+  free(a.report_files);
+  free(a.report_formats);
   return status;
 abort:
-  cli_output_abort(&out);
-  cli_output_abort(&acc);
-  cli_output_abort(&rej);
-  thbx_report_free(report);
-  thbx_validator_free(v);
+  run_free(&r, 1);
+  if (status == EXIT_USAGE) {
+    /* nothing of an earlier run stays looking current: no file was written */
+    remove_stale(a.output);
+    for (size_t i = 0; i < a.nreports; i++)
+      remove_stale(a.report_files[i]);
+    remove_stale(a.accept);
+    remove_stale(a.reject);
+  }
   free(a.schemas);
+  free(a.report_files);
+  free(a.report_formats);
   return status;
 }

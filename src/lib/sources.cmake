@@ -4,7 +4,7 @@ set(THBX_LIB_DIR ${CMAKE_SOURCE_DIR}/src/lib)
 
 # Every folder is on the include path of the library, the unit tests and the
 # fuzzers, so that internal headers are included by name ("reader.h").
-set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate)
+set(THBX_LIB_CONCERNS core profile io xml jsonschema report validate pipeline)
 
 set(THBX_LIB_SOURCES
   # core: errors, buffers, the one hash map, JSON types and pointers, limits,
@@ -18,6 +18,7 @@ set(THBX_LIB_SOURCES
   # profile: a profile's schemas and code lists, and the shape that drives conversion
   profile/profile.c
   profile/profile_shape.c
+  profile/profile_rules.c
   # io: readers and writers, one file per format
   io/reader.c
   io/reader_json.c
@@ -39,6 +40,8 @@ set(THBX_LIB_SOURCES
   xml/xml_to_json.c
   xml/xml_xsd.c
   xml/xml_text.c
+  xml/xsd_compile.c
+  xml/xsd_job.c
   # jsonschema: the JSON Schema engine (compile, validate, formats, regex)
   jsonschema/schema.c
   jsonschema/schema_validate.c
@@ -59,6 +62,14 @@ set(THBX_LIB_SOURCES
   # validate: the validator and the dataset rules
   validate/validator.c
   validate/dataset_rules.c
+  validate/stages.c
+  # pipeline: items, stages, sinks, workers (-j N); every command runs on it
+  pipeline/item.c
+  pipeline/pipeline.c
+  pipeline/workers.c
+  pipeline/sink_writer.c
+  pipeline/sink_split.c
+  pipeline/sink_report.c
 )
 list(TRANSFORM THBX_LIB_SOURCES PREPEND ${THBX_LIB_DIR}/)
 set(THBX_LIB_INCLUDE_DIRS ${THBX_LIB_CONCERNS})

@@ -171,8 +171,9 @@ cat >"$TMP/case.ndjson" <<'EOF'
 {"case_no":"C-1","opened":2019,"title":"Ünïcode \"q\" <&> a|b, c\nnext","score":1.5,"closed":false,"labels":["x|y","z\\w"],"years":[2019,2020],"victim":{"age":17,"name":"Ana"}}
 {"case_no":"C-3","score":-0.5,"closed":true,"victim":{"name":"Bo"}}
 EOF
+cp "$TMP/case.ndjson" "$TMP/case-in.ndjson" # an output may not be its own input
 for t in json csv xml ndjson; do
-  expect_exit 0 conv -p "$P" -t $t -o "$TMP/case.$t" "$TMP/case.ndjson"
+  expect_exit 0 conv -p "$P" -t $t -o "$TMP/case.$t" "$TMP/case-in.ndjson"
   expect_exit 0 conv -p "$P" -t ndjson "$TMP/case.$t"
   cmp -s "$TMP/stdout" "$TMP/case.ndjson" || fail "custom profile: ndjson -> $t -> ndjson changed the records"
 done

@@ -130,7 +130,8 @@ if [ "$skip_validate" = 0 ]; then
   rm -f "$TMP/a.ndjson" "$TMP/r.ndjson"
   hostile "validate utf8.ndjson" 2 "$THBX" validate --accept "$TMP/a.ndjson" --reject "$TMP/r.ndjson" \
     "$TMP/utf8.ndjson"
-  says "not UTF-8.*--encoding windows-1250" "validate utf8.ndjson"
+  grep -q "utf8.ndjson:2:8: error: the input is not UTF-8.*--encoding windows-1250" "$TMP/out" ||
+    fail "validate utf8.ndjson: the report does not name the encoding: $(head -c 600 "$TMP/out")"
   [ ! -e "$TMP/a.ndjson" ] && [ ! -e "$TMP/r.ndjson" ] ||
     fail "validate utf8.ndjson: accept/reject written for an input that was refused"
   # a record over max_record_bytes is not kept in memory, so it cannot go

@@ -166,7 +166,7 @@ static void names(void **state) {
 static void text_lines(void **state) {
   (void)state;
   char *t = render_all(THBX_REPORT_TEXT);
-  assert_int_equal(count_lines(t), 7);
+  assert_int_equal(count_lines(t), 9); /* 6 errors, a summary per file (issue 12), the total */
   assert_non_null(strstr(t, "data/a.ndjson:2:1: error: /person/sex: must be one of female, "
                             "male, other, unknown [record AL-2]\n"));
   assert_non_null(strstr(t, "data/a.ndjson:3:7: error: invalid JSON: unexpected character\n"));
@@ -176,6 +176,9 @@ static void text_lines(void **state) {
   /* control characters of a message cannot break the line or reach the terminal */
   assert_non_null(strstr(t, "in/b,1.xml:5:10: error: 100% wrong:\\nelement 'sexx' <here> & "
                             "\"there\"\\x01 [record AL-<&>\"']\n"));
+  /* one summary line per input before the total */
+  assert_non_null(strstr(t, "\ndata/a.ndjson: 4 records: 1 valid, 3 invalid (1 unreadable), 4 "
+                            "errors\nin/b,1.xml: 1 record: 0 valid, 1 invalid, 2 errors\n"));
   const char *last = strstr(t, "thbx validate: ");
   assert_non_null(last);
   assert_string_equal(last, "thbx validate: 2 files, 5 records: 1 valid, 4 invalid "
@@ -186,7 +189,7 @@ static void text_lines(void **state) {
 static void text_max_errors_and_quiet(void **state) {
   (void)state;
   char *t = render(THBX_REPORT_TEXT, 2, 0, 0, NULL, NULL);
-  assert_int_equal(count_lines(t), 3);
+  assert_int_equal(count_lines(t), 5); /* 2 errors, 2 files' summaries, the total */
   assert_non_null(strstr(t, "6 errors (2 shown)\n"));
   free(t);
   t = render(THBX_REPORT_TEXT, -1, 1, 0, NULL, NULL);
@@ -194,7 +197,7 @@ static void text_max_errors_and_quiet(void **state) {
   assert_non_null(strstr(t, "(0 shown)"));
   free(t);
   t = render(THBX_REPORT_TEXT, 0, 0, 0, NULL, NULL);
-  assert_int_equal(count_lines(t), 1);
+  assert_int_equal(count_lines(t), 3); /* no error shown; the files' summaries and the total */
   free(t);
 }
 

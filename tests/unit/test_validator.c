@@ -19,6 +19,21 @@
 
 #include "dataset_rules.h"
 
+/* The rule names and fields of the embedded profile's x-thbx annotation */
+#define DATASET_RULE_UNIQUE_ID "unique-record-id"
+#define DATASET_RULE_ASSISTANCE_DATES "assistance-dates"
+#define DATASET_RULE_EVENT_DATE "event-date-not-future"
+
+/* The dataset rules of the embedded profile (its x-thbx annotation). */
+static const struct profile_rules *event_rules(void) {
+  static thbx_profile_t *profile;
+  if (!profile) {
+    thbx_error_t err;
+    assert_int_equal(thbx_profile_load(THBX_DEFAULT_PROFILE, &profile, &err), THBX_OK);
+  }
+  return &profile->rules;
+}
+
 #define DATA THBX_SOURCE_DIR "/tests/data/validate/"
 
 /* ------------------------------------------------------------ dataset rules */
@@ -42,10 +57,10 @@ static void today(void **state) {
   struct dataset_rules *r = NULL;
   thbx_error_t err;
   thbx_error_clear(&err);
-  assert_int_equal(dataset_rules_new(&r, "2024-02-30", &err), THBX_EINVAL);
+  assert_int_equal(dataset_rules_new(&r, event_rules(), "2024-02-30", &err), THBX_EINVAL);
   assert_null(r);
   assert_non_null(strstr(err.text, "2024-02-30"));
-  assert_int_equal(dataset_rules_new(&r, NULL, &err), THBX_OK);
+  assert_int_equal(dataset_rules_new(&r, event_rules(), NULL, &err), THBX_OK);
   const char *t = dataset_rules_today(r);
   assert_true(dataset_rules_is_date(t, strlen(t)));
   assert_true(strcmp(t, "2025-01-01") > 0);
@@ -53,7 +68,7 @@ static void today(void **state) {
 }
 
 static size_t check(struct dataset_rules *r, const char *json, const char *source, long line,
-                    dataset_issue_t out[DATASET_MAX_ISSUES]) {
+                    const dataset_issue_t **out) {
   json_t *rec = json_loads(json, 0, NULL);
   assert_non_null(rec);
   size_t n = 99;
@@ -67,16 +82,16 @@ static void rules(void **state) {
   (void)state;
   struct dataset_rules *r = NULL;
   thbx_error_t err;
-  assert_int_equal(dataset_rules_new(&r, "2026-01-01", &err), THBX_OK);
-  dataset_issue_t is[DATASET_MAX_ISSUES];
-  assert_int_equal(check(r, "{\"record_id\":\"AL-1\",\"event_date\":\"2026-01-01\"}", "a", 1, is),
+  assert_int_equal(dataset_rules_new(&r, event_rules(), "2026-01-01", &err), THBX_OK);
+  const dataset_issue_t *is = NULL;
+  assert_int_equal(check(r, "{\"record_id\":\"AL-1\",\"event_date\":\"2026-01-01\"}", "a", 1, &is),
                    0);
-  assert_int_equal(check(r, "{\"record_id\":\"AL-2\",\"event_date\":\"2026-01-02\"}", "a", 2, is),
+  assert_int_equal(check(r, "{\"record_id\":\"AL-2\",\"event_date\":\"2026-01-02\"}", "a", 2, &is),
                    1);
   assert_string_equal(is[0].rule, DATASET_RULE_EVENT_DATE);
   assert_string_equal(is[0].instance_path, "/event_date");
   /* a duplicate in another source names the first place */
-  assert_int_equal(check(r, "{\"record_id\":\"AL-1\"}", "b", 7, is), 1);
+  assert_int_equal(check(r, "{\"record_id\":\"AL-1\"}", "b", 7, &is), 1);
   assert_string_equal(is[0].rule, DATASET_RULE_UNIQUE_ID);
   assert_string_equal(is[0].related_source, "a");
   assert_int_equal(is[0].related_line, 1);
@@ -85,7 +100,7 @@ static void rules(void **state) {
   assert_int_equal(check(r,
                          "{\"record_id\":\"AL-2\",\"event_date\":\"2030-05-05\",\"assistance\":"
                          "{\"start_date\":\"2024-03-20\",\"end_date\":\"2024-03-19\"}}",
-                         "b", 8, is),
+                         "b", 8, &is),
                    3);
   assert_string_equal(is[0].rule, DATASET_RULE_UNIQUE_ID);
   assert_int_equal(is[0].related_line, 2);
@@ -97,13 +112,13 @@ static void rules(void **state) {
   assert_int_equal(check(r,
                          "{\"record_id\":\"AL-3\",\"event_date\":\"2026-02-30\",\"assistance\":"
                          "{\"start_date\":\"2024-03-20\",\"end_date\":\"2024-03-20\"}}",
-                         "b", 9, is),
+                         "b", 9, &is),
                    0);
   assert_int_equal(
-      check(r, "{\"record_id\":17,\"assistance\":{\"end_date\":\"2000-01-01\"}}", "b", 10, is), 0);
-  assert_int_equal(check(r, "[\"AL-1\"]", "b", 11, is), 0);
-  assert_int_equal(check(r, "{\"record_id\":\"\"}", "b", 12, is), 0);
-  assert_int_equal(check(r, "{\"record_id\":\"\"}", "b", 13, is), 0);
+      check(r, "{\"record_id\":17,\"assistance\":{\"end_date\":\"2000-01-01\"}}", "b", 10, &is), 0);
+  assert_int_equal(check(r, "[\"AL-1\"]", "b", 11, &is), 0);
+  assert_int_equal(check(r, "{\"record_id\":\"\"}", "b", 12, &is), 0);
+  assert_int_equal(check(r, "{\"record_id\":\"\"}", "b", 13, &is), 0);
   dataset_rules_free(r);
 }
 
@@ -112,9 +127,9 @@ static void many_ids(void **state) {
   (void)state;
   struct dataset_rules *r = NULL;
   thbx_error_t err;
-  assert_int_equal(dataset_rules_new(&r, "2026-01-01", &err), THBX_OK);
+  assert_int_equal(dataset_rules_new(&r, event_rules(), "2026-01-01", &err), THBX_OK);
   json_t *rec = json_object();
-  dataset_issue_t is[DATASET_MAX_ISSUES];
+  const dataset_issue_t *is = NULL;
   char id[32];
   for (int pass = 0; pass < 2; pass++) {
     for (long i = 0; i < 200000; i++) {
@@ -122,7 +137,7 @@ static void many_ids(void **state) {
       json_object_set_new(rec, "record_id", json_string(id));
       size_t n = 0;
       assert_int_equal(
-          dataset_rules_check(r, rec, pass ? "second" : "first", i + 1, 1, is, &n, &err), THBX_OK);
+          dataset_rules_check(r, rec, pass ? "second" : "first", i + 1, 1, &is, &n, &err), THBX_OK);
       if (n != (size_t)pass)
         fail_msg("pass %d, id %s: %zu issues", pass, id, n);
       if (pass && (is[0].related_line != i + 1 || strcmp(is[0].related_source, "first") != 0))

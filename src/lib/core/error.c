@@ -19,6 +19,7 @@ const char *thbx_strerror(int status) {
   case THBX_ESCHEMA: return "broken schema, profile or mapping";
   case THBX_EINVALID: return "invalid data";
   case THBX_ENOTFOUND: return "not found";
+  case THBX_EINTR: return "interrupted";
   default: return "unknown error";
   }
 }

@@ -442,3 +442,18 @@ int thbx_locate_json(const char *text, size_t length, long line, long column, co
     *out_column = s.col;
   return 1;
 }
+
+int thbx_item_locate(const thbx_item_t *item, const char *path, long *line, long *column,
+                     const char **field) {
+  if (!item || !path)
+    return 0;
+  if (item->locator)
+    return thbx_locator_find(item->locator, path, line, column, field);
+  if ((item->format == THBX_FORMAT_JSON || item->format == THBX_FORMAT_NDJSON) && item->raw) {
+    if (field)
+      *field = NULL;
+    return thbx_locate_json(item->raw, item->raw_length, item->line, item->column, path, line,
+                            column);
+  }
+  return 0;
+}

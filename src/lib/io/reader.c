@@ -7,6 +7,7 @@
  * (after a BOM).
  */
 #include "reader.h"
+#include "xsd_job.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -187,6 +188,17 @@ int thbx_reader_cell_errors(const thbx_reader_t *r, const thbx_error_t **errors,
   if (count)
     *count = r ? r->ncell : 0;
   return THBX_OK;
+}
+
+void reader_set_xsd_job(thbx_reader_t *r, void *job) {
+  xsd_job_free(r->xsd_job);
+  r->xsd_job = job;
+}
+
+void *reader_take_xsd_job(thbx_reader_t *r) {
+  void *job = r->xsd_job;
+  r->xsd_job = NULL;
+  return job;
 }
 
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e) {
@@ -467,6 +479,8 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
   r->nxsd = 0;
   r->ncell = 0;
   reader_loc_reset(&r->loc);
+  xsd_job_free(r->xsd_job);
+  r->xsd_job = NULL;
   rec->index = r->index;
   int rc = r->ops->next(r, rec, err);
   rec->source = r->source;
@@ -531,5 +545,6 @@ void thbx_reader_free(thbx_reader_t *r) {
   free(r->xsd_errors);
   free(r->cell_errors);
   reader_loc_free(&r->loc);
+  xsd_job_free(r->xsd_job);
   free(r);
 }

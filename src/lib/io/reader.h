@@ -114,6 +114,8 @@ struct thbx_reader {
    * as strings in the record; see thbx_reader_cell_errors) */
   thbx_error_t *cell_errors;
   size_t ncell, capcell;
+  int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
+  void *xsd_job;   /* defer_xsd: the last record's XSD validation (xsd_job.h) */
 };
 
 extern const struct reader_ops reader_json_ops;
@@ -131,6 +133,22 @@ void reader_warning(struct thbx_reader *r, long line, long column, const char *f
 
 /* Append a cell error for the current record (CSV reader). */
 int reader_add_cell_error(struct thbx_reader *r, const thbx_error_t *e);
+/* defer_parse (NDJSON): parse one line's bytes [raw, raw+len) as the reader
+ * would have (same values, messages and places), on any thread: `cr` the
+ * line ended in CR LF, `line` its number. rec->value is owned by the caller
+ * on THBX_OK; THBX_EPARSE: err says where, as thbx_reader_next would. */
+int reader_ndjson_parse(const thbx_limits_t *limits, int objects_only, const char *source,
+                        long index, const char *raw, size_t len, int cr, long line,
+                        thbx_record_t *rec, thbx_error_t *err);
+/* Did the line last returned in defer_parse mode end in CR LF? */
+int reader_deferred_cr(const thbx_reader_t *reader);
+/* The reader's limits, defaults filled in. */
+const thbx_limits_t *reader_limits(const thbx_reader_t *reader);
+
+/* defer_xsd: keep the record's XSD job (freed unless taken before the next
+ * record) / take it (the caller frees it with xsd_job_free). */
+void reader_set_xsd_job(thbx_reader_t *reader, void *job);
+void *reader_take_xsd_job(thbx_reader_t *reader);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);

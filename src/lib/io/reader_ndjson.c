@@ -10,6 +10,7 @@
 #include "json_stream.h"
 #include "reader.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,15 @@ static int ndjson_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *
       in->pos = next;
       return reader_error(r, err, THBX_EFATAL, line, utf8_column(p, bad), "%s", msg);
     }
+    if (r->opt.defer_parse) {
+      /* the pipeline's workers parse it (reader_ndjson_parse) */
+      r->deferred_cr = n > text;
+      rec->value = NULL;
+      rec->line = line;
+      rec->column = 1;
+      in->pos = next;
+      return THBX_OK;
+    }
     int rc = parse_line(r, st, p, n, abs, line, rec, err);
     in->pos = next;
     return rc;
@@ -179,5 +189,126 @@ static void ndjson_free(struct thbx_reader *r) {
   free(st);
   r->state = NULL;
 }
+
+/* ------------------------------------------------ parsing apart (-j N) */
+
+/* Each thread's own parser, made at its first line and kept. */
+struct tl_parser {
+  struct jstream js;
+  const thbx_limits_t *lim;
+  int objects_only;
+  long long abs; /* offsets grow from call to call, as the engine wants */
+};
+
+static pthread_key_t tl_key;
+static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
+
+static void tl_destroy(void *p) {
+  struct tl_parser *t = p;
+  jstream_free(&t->js);
+  free(t);
+}
+
+static void tl_make_key(void) { pthread_key_create(&tl_key, tl_destroy); }
+
+static struct tl_parser *tl_parser(const thbx_limits_t *lim, int objects_only) {
+  pthread_once(&tl_once, tl_make_key);
+  struct tl_parser *t = pthread_getspecific(tl_key);
+  if (t && t->lim == lim && t->objects_only == objects_only)
+    return t;
+  if (t) {
+    tl_destroy(t);
+    pthread_setspecific(tl_key, NULL);
+  }
+  t = calloc(1, sizeof(*t));
+  if (!t || jstream_init(&t->js, lim, 0, objects_only) != 0) {
+    free(t);
+    return NULL;
+  }
+  t->lim = lim;
+  t->objects_only = objects_only;
+  if (pthread_setspecific(tl_key, t) != 0) {
+    tl_destroy(t);
+    return NULL;
+  }
+  return t;
+}
+
+static int perr(thbx_error_t *err, int status, const char *source, long index, long line,
+                long col, const char *fmt, const char *msg) {
+  if (!err)
+    return status;
+  thbx_error_clear(err);
+  thbx_error_at(err, source, line, col);
+  err->record_index = index;
+  snprintf(err->text, sizeof(err->text), fmt, msg);
+  return status;
+}
+
+int reader_ndjson_parse(const thbx_limits_t *lim, int objects_only, const char *source,
+                        long index, const char *raw, size_t len, int cr, long line,
+                        thbx_record_t *rec, thbx_error_t *err) {
+  memset(rec, 0, sizeof(*rec));
+  rec->index = index;
+  rec->source = source;
+  struct tl_parser *t = tl_parser(lim, objects_only);
+  if (!t)
+    return perr(err, THBX_ENOMEM, source, index, line, 0, "%s", "out of memory");
+  struct jstream *js = &t->js;
+  long long abs = t->abs;
+  size_t n = len + (cr ? 1 : 0);
+  t->abs += (long long)n + 2;
+  char msg[JSTREAM_MSG];
+  long long err_abs = abs;
+  jstream_view(js, (const unsigned char *)raw, abs);
+  jstream_set_line(js, abs, line);
+  yajl_status s = jstream_feed(js, (const unsigned char *)raw, len, abs, &err_abs, msg,
+                               sizeof(msg));
+  if (s == yajl_status_ok && cr)
+    s = jstream_feed(js, (const unsigned char *)"\r", 1, abs + (long long)len, &err_abs, msg,
+                     sizeof(msg));
+  if (s == yajl_status_ok)
+    s = jstream_feed(js, (const unsigned char *)" ", 1, abs + (long long)n, &err_abs, msg,
+                     sizeof(msg));
+  if (s != yajl_status_ok) {
+    if (js->nomem) {
+      jstream_reset(js);
+      return perr(err, THBX_ENOMEM, source, index, line, 0, "%s", "out of memory");
+    }
+    if (err_abs > abs + (long long)n)
+      err_abs = abs + (long long)n;
+    jstream_reset(js);
+    return perr(err, THBX_EPARSE, source, index, line, (long)(err_abs - abs) + 1,
+                "invalid JSON: %s", msg);
+  }
+  if (js->in_rec) {
+    jstream_reset(js);
+    return perr(err, THBX_EPARSE, source, index, line, 1, "%s",
+                "incomplete JSON value (a record must be on one line)");
+  }
+  struct jrec jr, extra;
+  if (!jstream_pop(js, &jr))
+    return perr(err, THBX_EPARSE, source, index, line, 1, "%s", "no JSON value on the line");
+  if (jstream_pop(js, &extra)) {
+    json_decref(jr.value);
+    json_decref(extra.value);
+    long col = extra.col;
+    jstream_reset(js);
+    return perr(err, THBX_EPARSE, source, index, line, col, "%s",
+                "more than one JSON value on the line");
+  }
+  if (jr.status != THBX_OK) {
+    json_decref(jr.value);
+    return perr(err, THBX_EPARSE, source, index, jr.eline, jr.ecol, "%s", jr.msg);
+  }
+  rec->value = jr.value;
+  rec->line = jr.line;
+  rec->column = jr.col;
+  return THBX_OK;
+}
+
+int reader_deferred_cr(const thbx_reader_t *r) { return r ? r->deferred_cr : 0; }
+
+const thbx_limits_t *reader_limits(const thbx_reader_t *r) { return &r->opt.limits; }
 
 const struct reader_ops reader_ndjson_ops = {ndjson_open, ndjson_next, ndjson_free};

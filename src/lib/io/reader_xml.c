@@ -16,6 +16,7 @@
 #include "xml_scan.h"
 #include "xml_to_json.h"
 #include "xml_xsd.h"
+#include "xsd_job.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -30,9 +31,7 @@
 struct xml_state {
   struct thbx_reader *r;
   xmlTextReaderPtr xr;
-  xmlSchemaPtr schema;
-  xmlDocPtr xsd_doc; /* the XSD parsed with its path as base URL, kept with schema */
-  xmlSchemaValidCtxtPtr vctxt;
+  xmlSchemaValidCtxtPtr vctxt; /* the profile's compiled XSD, this reader's context */
 
   struct xml_scan sc; /* the byte scanner: records, positions, refusals */
   int first_bytes_checked;
@@ -166,10 +165,6 @@ static void xml_free(struct thbx_reader *r) {
     xmlFreeDoc(s->doc);
   if (s->vctxt)
     xmlSchemaFreeValidCtxt(s->vctxt);
-  if (s->schema)
-    xmlSchemaFree(s->schema);
-  if (s->xsd_doc)
-    xmlFreeDoc(s->xsd_doc);
   xml_guard_leave(g);
   xml_scan_free(&s->sc);
   thbx_buf_free(&s->text);
@@ -179,57 +174,14 @@ static void xml_free(struct thbx_reader *r) {
   r->state = NULL;
 }
 
-static void schema_parse_error(void *ctx, xmlErrorPtr e) {
-  thbx_error_t *err = ctx;
-  if (!e || e->level == XML_ERR_WARNING || !err || err->text[0])
-    return;
-  thbx_error_at(err, e->file, e->line, e->int2);
-  char msg[THBX_ERROR_TEXT_LENGTH - 16];
-  xml_clean_message(msg, sizeof(msg), e->message);
-  snprintf(err->text, sizeof(err->text), "profile XSD: %s", msg);
-}
-
+/* The profile's XSD, compiled once per process (xml/xsd_compile.c); each
+ * reader has its own validation context. */
 static int compile_xsd(struct thbx_reader *r, struct xml_state *s, thbx_error_t *err) {
-  size_t len = 0;
-  const char *xsd = thbx_profile_xsd(r->profile, &len);
-  if (!xsd)
-    return THBX_OK; /* nothing to validate against */
-  thbx_error_t perr;
-  thbx_error_clear(&perr);
-  struct xml_guard g = xml_guard_enter(0, NULL, NULL); /* a profile's local includes may load */
-  /* An XSD read from a file is parsed with that file as its base URL, so
-   * that its relative includes resolve beside it, not in the working
-   * directory. */
-  const char *base = r->profile->xsd_path;
-  xmlSchemaParserCtxtPtr pctxt = NULL;
-  if (base) {
-    s->xsd_doc = xmlReadMemory(xsd, (int)len, base, NULL, XML_PARSE_NONET);
-    if (s->xsd_doc)
-      pctxt = xmlSchemaNewDocParserCtxt(s->xsd_doc);
-  } else {
-    pctxt = xmlSchemaNewMemParserCtxt(xsd, (int)len);
-  }
-  if (!pctxt) {
-    xml_guard_leave(g);
-    if (base && !s->xsd_doc) {
-      thbx_error_at(err, base, 0, 0);
-      return thbx_error_set(err, THBX_ESCHEMA, "profile XSD is not well-formed XML");
-    }
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  }
-  xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &perr);
-  s->schema = xmlSchemaParse(pctxt);
-  xmlSchemaFreeParserCtxt(pctxt);
-  xml_guard_leave(g);
-  if (!s->schema) {
-    if (err) {
-      *err = perr;
-      if (!err->text[0])
-        thbx_strlcpy(err->text, "profile XSD cannot be compiled", sizeof(err->text));
-    }
-    return THBX_ESCHEMA;
-  }
-  s->vctxt = xmlSchemaNewValidCtxt(s->schema);
+  void *schema = NULL;
+  int rc = profile_xsd_schema(r->profile, &schema, err);
+  if (rc != THBX_OK || !schema)
+    return rc;
+  s->vctxt = xmlSchemaNewValidCtxt(schema);
   if (!s->vctxt)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   return THBX_OK;
@@ -327,6 +279,47 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
   int rc = xml_xsd_validate_record(&c, node);
   xml_guard_leave(g);
   return rc;
+}
+
+/* defer_xsd (-j N): the same copy validate_record() validates, and the
+ * places of the record's start tags, for a worker to validate with the same
+ * errors at the same places (xml/xsd_job.c). */
+static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr node) {
+  struct thbx_reader *r = s->r;
+  xmlNodePtr root = node->parent;
+  if (!root || root->type != XML_ELEMENT_NODE)
+    return THBX_OK;
+  struct xsd_job *job = calloc(1, sizeof(*job));
+  if (!job)
+    return THBX_ENOMEM;
+  xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+  job->doc = doc;
+  xmlNodePtr top = doc ? xmlDocCopyNode(root, doc, 2) : NULL;
+  if (top)
+    xmlDocSetRootElement(doc, top);
+  xmlNodePtr copy = top ? xmlDocCopyNode(node, doc, 1) : NULL;
+  if (copy)
+    xmlAddChild(top, copy);
+  job->copy = copy;
+  size_t n = xrec->npos;
+  job->lines = malloc((n ? n : 1) * sizeof(long));
+  job->cols = malloc((n ? n : 1) * sizeof(long));
+  if (!copy || !job->lines || !job->cols ||
+      profile_xsd_schema(r->profile, &job->schema, NULL) != THBX_OK || !job->schema) {
+    xsd_job_free(job);
+    return THBX_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct xml_pos p = xml_scan_elem_pos(&s->sc, xrec, i);
+    job->lines[i] = p.line;
+    job->cols[i] = p.col;
+  }
+  job->npos = n;
+  job->start_line = xrec->start.line;
+  job->start_col = xrec->start.col;
+  job->index = r->index;
+  reader_set_xsd_job(r, job);
+  return THBX_OK;
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -583,7 +576,9 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
       return fatal(r, s, err);
     value = xml_to_json(&w, node, r->shape);
     status = w.status;
-    if (status == THBX_OK && s->vctxt && validate_record(r, s, xrec, node) != THBX_OK)
+    if (status == THBX_OK && s->vctxt &&
+        (r->opt.defer_xsd ? defer_record(s, xrec, node) : validate_record(r, s, xrec, node)) !=
+            THBX_OK)
       status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     size_t rawlen;
     const char *rawp = xml_scan_bytes(&s->sc, xrec, &rawlen);

@@ -135,6 +135,60 @@ int thbx_writer_finish(thbx_writer_t *w, thbx_error_t *err) {
   return rc;
 }
 
+int thbx_writer_flush(thbx_writer_t *w, thbx_error_t *err) {
+  if (!w)
+    return thbx_error_set(err, THBX_EINVAL, "no writer given");
+  int rc = flush(w, err);
+  if (rc == THBX_OK && fflush(w->stream) != 0)
+    rc = thbx_error_set(err, THBX_EIO, "write error: %s", strerror(errno));
+  return rc;
+}
+
+/* ------------------------------------------------ spelling apart (-j N) */
+
+int writer_clone(const struct thbx_writer *w, struct thbx_writer **out, thbx_error_t *err) {
+  return thbx_writer_open(out, w->stream, &w->opt, err);
+}
+
+int writer_spell_ordered(const struct thbx_writer *w) {
+  return w->opt.format == THBX_FORMAT_CSV && writer_csv_generic_auto(w);
+}
+
+int writer_spell(struct thbx_writer *c, const json_t *record, thbx_buf_t *out, thbx_error_t *err) {
+  thbx_error_clear(err);
+  if (!c->begun) {
+    int rc = begin(c, err);
+    if (rc != THBX_OK)
+      return rc;
+    thbx_buf_reset(&c->out); /* the prolog is the real writer's to write */
+  }
+  if (c->count == 0)
+    c->count = 1; /* spell as a record after the first (JSON: a leading comma) */
+  thbx_buf_reset(&c->out);
+  int rc = c->ops->write(c, record, err);
+  if (rc == THBX_OK && thbx_buf_append(out, c->out.data ? c->out.data : "", c->out.len) != 0)
+    rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  thbx_buf_reset(&c->out);
+  return rc;
+}
+
+int writer_put_spelled(struct thbx_writer *w, const char *data, size_t length, thbx_error_t *err) {
+  thbx_error_clear(err);
+  if (w->finished)
+    return thbx_error_set(err, THBX_EINVAL, "the writer is finished");
+  int rc = begin(w, err);
+  if (rc != THBX_OK)
+    return rc;
+  size_t mark = w->out.len;
+  if (thbx_buf_append(&w->out, data, length) != 0)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  /* the first JSON record opens the array where later ones have a comma */
+  if (w->count == 0 && w->opt.format == THBX_FORMAT_JSON && length && data[0] == ',')
+    w->out.data[mark] = '[';
+  w->count++;
+  return w->out.len >= FLUSH_AT ? flush(w, err) : THBX_OK;
+}
+
 void thbx_writer_free(thbx_writer_t *w) {
   if (!w)
     return;

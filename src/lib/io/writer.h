@@ -45,6 +45,21 @@ extern const struct writer_ops writer_ndjson_ops;
 extern const struct writer_ops writer_csv_ops;
 extern const struct writer_ops writer_xml_ops;
 
+/* Spelling records apart from writing them, so that workers spell and one
+ * thread writes (the pipeline's convert stage): writer_clone() makes a
+ * private writer with w's options, never flushed; writer_spell() appends to
+ * `out` the bytes the writer would write for `record` after its first record
+ * (THBX_EPARSE: nothing appended); writer_put_spelled() writes such bytes
+ * into the real writer w. A CSV writer choosing its columns from the first
+ * record (generic, no --columns) must spell in input order. */
+int writer_clone(const struct thbx_writer *w, struct thbx_writer **out, thbx_error_t *err);
+int writer_spell(struct thbx_writer *clone, const json_t *record, thbx_buf_t *out,
+                 thbx_error_t *err);
+int writer_put_spelled(struct thbx_writer *w, const char *data, size_t length, thbx_error_t *err);
+/* Does spelling depend on the records before (CSV columns from the first)? */
+int writer_spell_ordered(const struct thbx_writer *w);
+int writer_csv_generic_auto(const struct thbx_writer *w);
+
 /* Append a JSON string literal (quoted, escaped, UTF-8 kept) to b. */
 int writer_json_string(thbx_buf_t *b, const char *s, size_t len);
 /* Append a JSON number the way jansson would read it back identically:

@@ -252,8 +252,30 @@ static int csv_open(struct thbx_writer *w, thbx_error_t *err) {
   return rc;
 }
 
+/* The line end of the raw header: CRLF if it has one, else LF. */
+static const char *raw_eol(const struct thbx_writer *w) {
+  size_t n = w->opt.raw_header_length;
+  const char *h = w->opt.raw_header;
+  return h && n >= 2 && h[n - 1] == '\n' && h[n - 2] == '\r' ? "\r\n" : "\n";
+}
+
 static int csv_begin(struct thbx_writer *w, thbx_error_t *err) {
   struct csv_writer *st = w->state;
+  if (w->opt.raw_header) {
+    /* raw mode: the input's own header line, with its own line end */
+    size_t n = w->opt.raw_header_length;
+    const char *h = w->opt.raw_header;
+    size_t core = n;
+    while (core && (h[core - 1] == '\n' || h[core - 1] == '\r'))
+      core--;
+    st->header_done = 1;
+    if (n == 0)
+      return THBX_OK; /* no header was read: nothing to copy */
+    if (thbx_buf_append(&w->out, h, core) != 0 || thbx_buf_puts(&w->out, raw_eol(w)) != 0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    st->header_done = 1;
+    return THBX_OK;
+  }
   if (st->generic_auto)
     return THBX_OK; /* the header comes with the first record */
   if (write_header(w, st) != 0)
@@ -435,11 +457,12 @@ static int csv_end(struct thbx_writer *w, thbx_error_t *err) {
   return THBX_OK;
 }
 
-/* Raw rows from a CSV input (reject files): as they are, with a line end. */
+/* Raw rows from a CSV input (reject files): as they are, with a line end
+ * (the raw header's, else LF) when they lack one. */
 static int csv_write_raw(struct thbx_writer *w, const char *data, size_t length,
                          thbx_error_t *err) {
   if (thbx_buf_append(&w->out, data, length) != 0 ||
-      (length && data[length - 1] != '\n' && thbx_buf_putc(&w->out, '\n') != 0))
+      ((length == 0 || data[length - 1] != '\n') && thbx_buf_puts(&w->out, raw_eol(w)) != 0))
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   return THBX_OK;
 }
@@ -461,3 +484,8 @@ static void csv_free(struct thbx_writer *w) {
 
 const struct writer_ops writer_csv_ops = {csv_open, csv_begin, csv_write,
                                           csv_end,  csv_free,  csv_write_raw};
+
+int writer_csv_generic_auto(const struct thbx_writer *w) {
+  const struct csv_writer *st = w->state;
+  return st && st->generic_auto && !w->opt.raw_header;
+}

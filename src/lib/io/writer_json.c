@@ -240,8 +240,14 @@ static int json_write(struct thbx_writer *w, const json_t *record, thbx_error_t 
   return rc;
 }
 
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 static int json_write_raw(struct thbx_writer *w, const char *data, size_t length,
                           thbx_error_t *err) {
+  while (length && is_blank(*data))
+    data++, length--;
+  while (length && is_blank(data[length - 1]))
+    length--;
   const char *sep = w->count == 0 ? (w->opt.compact ? "[" : "[\n") : (w->opt.compact ? "," : ",\n");
   if (thbx_buf_puts(&w->out, sep) != 0 || thbx_buf_append(&w->out, data, length) != 0)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");

@@ -606,13 +606,19 @@ static int xml_end(struct thbx_writer *w, thbx_error_t *err) {
   return rc == 0 ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");
 }
 
-/* A record's raw bytes from an XML input (reject/accept files): on a line
- * of its own, indented like the records written here. The bytes are the
- * record element as it stood in the input, so it must not rely on prefixes
- * declared on the input's document element. */
+/* A record's raw bytes from an XML input (reject/accept files): trimmed of
+ * surrounding blanks, on a line of its own (not re-indented: the bytes are
+ * the record element as it stood in the input). The bytes must not rely on
+ * prefixes declared on the input's document element (the reader adds the
+ * declarations they take from their ancestors). */
 static int xml_write_raw(struct thbx_writer *w, const char *data, size_t length,
                          thbx_error_t *err) {
-  int rc = w->opt.compact ? 0 : thbx_buf_puts(&w->out, "\n  ");
+  while (length && (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n'))
+    data++, length--;
+  while (length && (data[length - 1] == ' ' || data[length - 1] == '\t' ||
+                    data[length - 1] == '\r' || data[length - 1] == '\n'))
+    length--;
+  int rc = w->opt.compact ? 0 : thbx_buf_putc(&w->out, '\n');
   if (rc == 0)
     rc = thbx_buf_append(&w->out, data, length);
   return rc == 0 ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");

@@ -95,6 +95,8 @@ int thbx_profile_load(const char *name, thbx_profile_t **out, thbx_error_t *err)
   }
   if (rc == THBX_OK)
     rc = thbx_shape_build(p, err);
+  if (rc == THBX_OK)
+    rc = profile_rules_load(p, err);
   if (rc != THBX_OK) {
     thbx_profile_free(p);
     return rc;
@@ -107,6 +109,8 @@ void thbx_profile_free(thbx_profile_t *p) {
   if (!p)
     return;
   thbx_shape_free(p->shape);
+  profile_rules_free(&p->rules);
+  profile_xsd_free(p);
   json_decref(p->schema);
   free(p->xsd);
   free(p->xsd_path);

@@ -49,14 +49,56 @@ const struct thbx_shape *thbx_shape_xml_child(const struct thbx_shape *object,
 /* The leaf with dotted path `path`, NULL if none. */
 const struct thbx_shape *thbx_shape_leaf(const struct thbx_shape *root, const char *path);
 
+/* The dataset rules a profile names in the x-thbx annotation of its JSON
+ * Schema (docs/validate.md): JSON Pointers into a record and rule names. */
+struct profile_date_rule {
+  char *rule;
+  char *field;      /* not-future: the date; date-order: the start */
+  char *end;        /* date-order: the end, which must not be before start */
+};
+
+struct profile_rules {
+  char *id_rule;    /* NULL: no id field */
+  char *id_field;
+  struct profile_date_rule *order, *future;
+  size_t norder, nfuture;
+};
+
 struct thbx_profile {
   char *name;
+  struct profile_rules rules; /* from x-thbx; empty if the schema has none */
+  /* the XSD compiled once per process (profile_xsd.c), an xmlSchemaPtr */
+  void *xsd_compiled;
+  void *xsd_doc;  /* the XSD document the compiled schema was parsed from */
+  int xsd_state; /* 0 not tried, 1 compiled, -1 failed (xsd_error says why) */
+  thbx_error_t xsd_error;
   json_t *schema;
   char *xsd; /* NUL-terminated, may be NULL */
   size_t xsd_length;
   char *xsd_path; /* where the XSD came from (for includes), may be NULL */
   struct thbx_shape *shape; /* built on load */
 };
+
+/* Read the x-thbx annotation of profile->schema into profile->rules
+ * (THBX_ESCHEMA when it is malformed). */
+int profile_rules_load(struct thbx_profile *profile, thbx_error_t *err);
+void profile_rules_free(struct profile_rules *rules);
+/* The value at JSON Pointer `pointer` in `value` (object members and array
+ * indices), NULL if none. Borrowed. */
+const json_t *profile_pointer_get(const json_t *value, const char *pointer);
+/* The record's id as the profile names it (x-thbx id), NULL if none. */
+const json_t *profile_record_id(const struct thbx_profile *profile, const json_t *record);
+/* The last token of a pointer, for messages ("/assistance/end_date" -> "end_date"). */
+const char *profile_pointer_name(const char *pointer);
+
+/* The profile's XSD compiled (an xmlSchemaPtr, borrowed; *out NULL when the
+ * profile has none), compiled at the first call of the process and kept
+ * (xml/xsd_compile.c). Thread-safe. THBX_ESCHEMA: err says where. */
+int profile_xsd_schema(const struct thbx_profile *profile, void **out, thbx_error_t *err);
+/* Keep an XSD compiled elsewhere (validate --schema FILE.xsd) as the
+ * profile's (owned from here). */
+int profile_xsd_adopt(struct thbx_profile *profile, void *schema);
+void profile_xsd_free(struct thbx_profile *profile);
 
 /* Compile profile->schema into profile->shape (profile_shape.c). */
 int thbx_shape_build(struct thbx_profile *profile, thbx_error_t *err);

@@ -1,7 +1,8 @@
 /*
  * report_text.c - the text report, like a compiler's messages:
  *   FILE:LINE:COL: error: /person/sex: must be one of ... [record AL-2024-17]
- * one line per error as records arrive, then one summary line. Control
+ * one line per error as records arrive, then one summary line (with
+ * several inputs, one summary line per input before it). Control
  * characters in messages (which may quote the input) are written as \n,
  * \t, \xNN so that one error stays one line and input cannot drive the
  * terminal.
@@ -9,9 +10,11 @@
 #include "report.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct text_state {
   thbx_buf_t line;
+  thbx_buf_t files; /* "FILE: summary\n" per input, written at the end */
 };
 
 static int text_open(struct thbx_report *r, thbx_error_t *err) {
@@ -19,6 +22,7 @@ static int text_open(struct thbx_report *r, thbx_error_t *err) {
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->line);
+  thbx_buf_init(&st->files);
   r->state = st;
   return THBX_OK;
 }
@@ -35,6 +39,16 @@ static void put_line(FILE *fp, const char *s) {
       fputs("\\t", fp);
     else
       fprintf(fp, "\\x%02X", *p);
+  }
+}
+
+/* put_line, line by line */
+static void put_line_keep_newlines(FILE *fp, char *s) {
+  for (char *nl; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+    *nl = '\0';
+    put_line(fp, s);
+    fputc('\n', fp);
+    *nl = '\n';
   }
 }
 
@@ -59,8 +73,24 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
   return ferror(r->out) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
 }
 
+/* One summary line per input, kept until the end (the total follows). */
+static int text_file_end(struct thbx_report *r, thbx_error_t *err) {
+  struct text_state *st = r->state;
+  const thbx_report_summary_t *f = &r->file;
+  if (thbx_buf_printf(&st->files, "%s: %ld record%s: %ld valid, %ld invalid",
+                      report_str(r->file_source), f->records, f->records == 1 ? "" : "s", f->valid,
+                      f->invalid) != 0 ||
+      (f->unreadable && thbx_buf_printf(&st->files, " (%ld unreadable)", f->unreadable) != 0) ||
+      thbx_buf_printf(&st->files, ", %ld error%s\n", f->errors, f->errors == 1 ? "" : "s") != 0)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  return THBX_OK;
+}
+
 static int text_finish(struct thbx_report *r, thbx_error_t *err) {
   (void)err;
+  struct text_state *st = r->state;
+  if (r->total.files > 1 && st->files.data && !r->options.quiet)
+    put_line_keep_newlines(r->out, st->files.data);
   fputs("thbx validate: ", r->out);
   report_summary_line(r->out, &r->total);
   fputc('\n', r->out);
@@ -72,8 +102,12 @@ static void text_free(struct thbx_report *r) {
   if (!st)
     return;
   thbx_buf_free(&st->line);
+  thbx_buf_free(&st->files);
   free(st);
 }
 
-const struct report_ops report_text_ops = {
-    .open = text_open, .add = text_add, .finish = text_finish, .free = text_free};
+const struct report_ops report_text_ops = {.open = text_open,
+                                           .add = text_add,
+                                           .file_end = text_file_end,
+                                           .finish = text_finish,
+                                           .free = text_free};

@@ -1,9 +1,10 @@
 /*
  * dataset_rules.c - the dataset-level rules of `thbx validate` (see
- * dataset_rules.h and docs/validate.md): unique record ids across all the
- * inputs of a run, assistance end not before its start, event dates not in
- * the future. The validator (validator.c) calls dataset_rules_check() once
- * per readable record, after the schemas.
+ * dataset_rules.h and docs/validate.md): unique ids across all the inputs
+ * of a run, end dates not before their start, dates not in the future, on
+ * the fields the profile's x-thbx annotation names. The dataset rules stage
+ * (stages.c) calls dataset_rules_check() once per readable record, in input
+ * order, after the schemas.
  *
  * The id set is the one hash map (core/hmap.h) of pointers into an arena,
  * keys borrowed from the entries, so a million records cost a million small
@@ -32,6 +33,9 @@ struct arena_block {
 
 struct dataset_rules {
   char today[11];
+  const struct profile_rules *rules; /* borrowed from the profile */
+  dataset_issue_t *out;              /* findings of the last check */
+  size_t nrules;
   /* the id set */
   thbx_hmap_t ids; /* id (borrowed from its entry) -> struct id_entry * */
   struct arena_block *arena;
@@ -39,7 +43,7 @@ struct dataset_rules {
   char **sources;
   size_t nsources, capsources;
   /* messages of the last check, one buffer per rule */
-  thbx_buf_t msg[DATASET_MAX_ISSUES];
+  thbx_buf_t *msg;
 };
 
 int dataset_rules_is_date(const char *s, size_t len) {
@@ -58,7 +62,8 @@ int dataset_rules_is_date(const char *s, size_t len) {
   return d <= days[m - 1] + (m == 2 && leap);
 }
 
-int dataset_rules_new(struct dataset_rules **out, const char *today, thbx_error_t *err) {
+int dataset_rules_new(struct dataset_rules **out, const struct profile_rules *rules,
+                      const char *today, thbx_error_t *err) {
   *out = NULL;
   char now[11];
   if (!today) {
@@ -76,8 +81,15 @@ int dataset_rules_new(struct dataset_rules **out, const char *today, thbx_error_
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   memcpy(r->today, today, 11);
   thbx_hmap_init(&r->ids, THBX_HMAP_BORROW);
-  for (size_t i = 0; i < DATASET_MAX_ISSUES; i++)
-    thbx_buf_init(&r->msg[i]);
+  static const struct profile_rules none;
+  r->rules = rules ? rules : &none;
+  r->nrules = 1 + r->rules->norder + r->rules->nfuture;
+  r->out = calloc(r->nrules, sizeof(*r->out));
+  r->msg = calloc(r->nrules, sizeof(*r->msg));
+  if (!r->out || !r->msg) {
+    dataset_rules_free(r);
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
   *out = r;
   return THBX_OK;
 }
@@ -93,8 +105,10 @@ void dataset_rules_free(struct dataset_rules *r) {
   for (size_t i = 0; i < r->nsources; i++)
     free(r->sources[i]);
   free(r->sources);
-  for (size_t i = 0; i < DATASET_MAX_ISSUES; i++)
+  for (size_t i = 0; r->msg && i < r->nrules; i++)
     thbx_buf_free(&r->msg[i]);
+  free(r->msg);
+  free(r->out);
   free(r);
 }
 
@@ -167,10 +181,10 @@ static int id_seen(struct dataset_rules *r, const char *id, size_t len, const ch
   return thbx_hmap_put_hashed(&r->ids, e->id, len, h, e);
 }
 
-/* A string member of an object as (pointer, length), NULL if absent or not
- * a string. */
-static const char *member(const json_t *object, const char *key, size_t *len) {
-  const json_t *v = json_is_object(object) ? json_object_get(object, key) : NULL;
+/* A string at a pointer of the record as (pointer, length), NULL if absent
+ * or not a string. */
+static const char *member(const json_t *record, const char *pointer, size_t *len) {
+  const json_t *v = profile_pointer_get(record, pointer);
   if (!json_is_string(v))
     return NULL;
   *len = json_string_length(v);
@@ -178,49 +192,57 @@ static const char *member(const json_t *object, const char *key, size_t *len) {
 }
 
 int dataset_rules_check(struct dataset_rules *r, const json_t *record, const char *source,
-                        long line, long column, dataset_issue_t out[DATASET_MAX_ISSUES],
-                        size_t *count, thbx_error_t *err) {
+                        long line, long column, const dataset_issue_t **out, size_t *count,
+                        thbx_error_t *err) {
   *count = 0;
+  *out = r->out;
   if (!json_is_object(record))
     return THBX_OK;
-  size_t len = 0;
-  const char *id = member(record, "record_id", &len);
+  const struct profile_rules *pr = r->rules;
+  size_t len = 0, m = 0;
+  const char *id = pr->id_field ? member(record, pr->id_field, &len) : NULL;
   if (id && len > 0) {
     const struct id_entry *first;
     if (id_seen(r, id, len, source, line, column, &first) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     if (first) {
-      thbx_buf_t *m = &r->msg[0];
-      thbx_buf_reset(m);
-      if (thbx_buf_printf(m, "record_id \"%s\" is not unique in the dataset", first->id) != 0)
+      thbx_buf_t *b = &r->msg[m];
+      thbx_buf_reset(b);
+      if (thbx_buf_printf(b, "%s \"%s\" is not unique in the dataset",
+                          profile_pointer_name(pr->id_field), first->id) != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      out[*count] = (dataset_issue_t){DATASET_RULE_UNIQUE_ID,    "/record_id", m->data,
-                                      r->sources[first->source], first->line,  first->column};
-      (*count)++;
+      r->out[(*count)++] = (dataset_issue_t){pr->id_rule, pr->id_field, b->data,
+                                             r->sources[first->source], first->line,
+                                             first->column};
     }
   }
-  const json_t *assistance = json_object_get(record, "assistance");
-  size_t slen = 0, elen = 0;
-  const char *start = member(assistance, "start_date", &slen);
-  const char *end = member(assistance, "end_date", &elen);
-  if (start && end && dataset_rules_is_date(start, slen) && dataset_rules_is_date(end, elen) &&
-      memcmp(end, start, 10) < 0) {
-    thbx_buf_t *m = &r->msg[1];
-    thbx_buf_reset(m);
-    if (thbx_buf_printf(m, "end_date %.10s is before start_date %.10s", end, start) != 0)
+  m++;
+  for (size_t i = 0; i < pr->norder; i++, m++) {
+    const struct profile_date_rule *d = &pr->order[i];
+    size_t slen = 0, elen = 0;
+    const char *start = member(record, d->field, &slen);
+    const char *end = member(record, d->end, &elen);
+    if (!start || !end || !dataset_rules_is_date(start, slen) ||
+        !dataset_rules_is_date(end, elen) || memcmp(end, start, 10) >= 0)
+      continue;
+    thbx_buf_t *b = &r->msg[m];
+    thbx_buf_reset(b);
+    if (thbx_buf_printf(b, "%s %.10s is before %s %.10s", profile_pointer_name(d->end), end,
+                        profile_pointer_name(d->field), start) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    out[*count] = (dataset_issue_t){
-        DATASET_RULE_ASSISTANCE_DATES, "/assistance/end_date", m->data, NULL, 0, 0};
-    (*count)++;
+    r->out[(*count)++] = (dataset_issue_t){d->rule, d->end, b->data, NULL, 0, 0};
   }
-  const char *date = member(record, "event_date", &len);
-  if (date && dataset_rules_is_date(date, len) && memcmp(date, r->today, 10) > 0) {
-    thbx_buf_t *m = &r->msg[2];
-    thbx_buf_reset(m);
-    if (thbx_buf_printf(m, "event_date %.10s is in the future (today is %s)", date, r->today) != 0)
+  for (size_t i = 0; i < pr->nfuture; i++, m++) {
+    const struct profile_date_rule *d = &pr->future[i];
+    const char *date = member(record, d->field, &len);
+    if (!date || !dataset_rules_is_date(date, len) || memcmp(date, r->today, 10) <= 0)
+      continue;
+    thbx_buf_t *b = &r->msg[m];
+    thbx_buf_reset(b);
+    if (thbx_buf_printf(b, "%s %.10s is in the future (today is %s)",
+                        profile_pointer_name(d->field), date, r->today) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    out[*count] = (dataset_issue_t){DATASET_RULE_EVENT_DATE, "/event_date", m->data, NULL, 0, 0};
-    (*count)++;
+    r->out[(*count)++] = (dataset_issue_t){d->rule, d->field, b->data, NULL, 0, 0};
   }
   return THBX_OK;
 }

@@ -1,17 +1,14 @@
 /*
- * validator.c - the `thbx validate` pipeline for one run over many inputs:
+ * validator.c - the `thbx validate` configuration of the pipeline: the
+ * profile and schemas loaded and compiled once per process (the profile's
+ * XSD or that of --schema FILE.xsd, the JSON Schemas), then
  *
- *   reader (XML: XSD checked while reading, record by record)
- *     -> JSON Schema(s), compiled once, format assertions on
- *     -> dataset rules (dataset_rules.c)
- *     -> report (report.c), and the record's raw bytes to accept or reject
+ *   source -> xsd (XML input) -> jsonschema (each schema, stateless)
+ *          -> dataset rules (ordered) -> report(s), accept/reject split
  *
- * A record that cannot be read is an issue of its own kind and goes to the
- * reject stream too, so accepted + rejected = input. The accept/reject
- * streams are framed in the format of the inputs (all inputs of a run must
- * share it when the streams are used): a JSON array with commas, NDJSON
- * lines, the CSV header once and the rows, an XML prolog and root around the
- * <record> subtrees.
+ * thbx_validator_configure() adds those stages to a caller's pipeline (the
+ * CLI adds its reports and split); thbx_validator_run()/finish() keep the
+ * older one-call API as a thin wrapper over a pipeline of their own.
  */
 #include "dataset_rules.h"
 #include "profile.h"
@@ -22,35 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An accept or reject stream. */
-struct sink {
-  FILE *fp;
-  const char *name; /* "accept" / "reject" for messages */
-  int begun;
-  long count;
-};
-
 struct thbx_validator {
   thbx_validator_options_t opt;
   thbx_profile_t *profile;
   thbx_schema_registry_t *registry;
   json_t **docs; /* the JSON Schema documents, kept for the compiled schemas */
   thbx_schema_t **schemas;
-  thbx_validation_t *results; /* one per schema, reused */
   size_t nschemas;
-  struct dataset_rules *rules;
-  /* accept/reject */
-  struct sink accept, reject;
-  int stream_format_fixed;
-  thbx_format stream_format;
-  thbx_buf_t csv_header; /* the header of the first CSV input */
-  const char *eol;       /* CSV line end of that header */
-  char *xml_root;        /* start tag of the XML root written around records */
-  char *xml_root_name;
-  /* per-record scratch, reused */
-  thbx_issue_t *issues;
-  size_t nissues, capissues;
-  thbx_error_t verr;
+  /* the one-call API's own pipeline */
+  thbx_pipeline_t *pipeline;
+  thbx_report_t *report;
 };
 
 void thbx_validator_options_default(thbx_validator_options_t *o) {
@@ -88,7 +66,8 @@ static void xsd_parse_error(void *ctx, const xmlError *e) {
 
 /* Compile the XSD once here so that a broken one is reported when the
  * validator is made, with its file and line, not at the first XML input. */
-static int check_xsd(const char *path, const char *text, size_t len, thbx_error_t *err) {
+static int check_xsd(const char *path, const char *text, size_t len, xmlSchemaPtr *out,
+                     thbx_error_t *err) {
   thbx_error_t first;
   thbx_error_clear(&first);
   xmlSchemaParserCtxtPtr pctx =
@@ -111,7 +90,7 @@ static int check_xsd(const char *path, const char *text, size_t len, thbx_error_
   xmlSetStructuredErrorFunc(sctx, sfunc);
   xmlSchemaFreeParserCtxt(pctx);
   if (schema) {
-    xmlSchemaFree(schema);
+    *out = schema; /* kept with the profile: compiled once */
     return THBX_OK;
   }
   if (err) {
@@ -133,7 +112,8 @@ static int use_xsd(struct thbx_validator *v, const char *path, thbx_error_t *err
     thbx_error_at(err, path, 0, 0);
     return thbx_error_set(err, THBX_ENOTFOUND, "cannot read the XML Schema");
   }
-  int rc = check_xsd(path, text, len, err);
+  xmlSchemaPtr compiled = NULL;
+  int rc = check_xsd(path, text, len, &compiled, err);
   if (rc != THBX_OK) {
     free(text);
     return rc;
@@ -142,12 +122,14 @@ static int use_xsd(struct thbx_validator *v, const char *path, thbx_error_t *err
     /* generic mode: a profile with no JSON Schema that carries only the XSD */
     v->profile = calloc(1, sizeof(*v->profile));
     if (!v->profile || !(v->profile->name = strdup("none"))) {
+      xmlSchemaFree(compiled);
       free(text);
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     }
   }
   char *copy = strdup(path);
   if (!copy) {
+    xmlSchemaFree(compiled);
     free(text);
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
@@ -156,7 +138,7 @@ static int use_xsd(struct thbx_validator *v, const char *path, thbx_error_t *err
   v->profile->xsd = text;
   v->profile->xsd_length = len;
   v->profile->xsd_path = copy;
-  return THBX_OK;
+  return profile_xsd_adopt(v->profile, compiled);
 }
 
 /* ------------------------------------------------------- JSON Schema */
@@ -168,10 +150,7 @@ static int add_schema(struct thbx_validator *v, json_t *doc, const char *name, t
   thbx_schema_t **schemas = realloc(v->schemas, (v->nschemas + 1) * sizeof(*schemas));
   if (schemas)
     v->schemas = schemas;
-  thbx_validation_t *results = realloc(v->results, (v->nschemas + 1) * sizeof(*results));
-  if (results)
-    v->results = results;
-  if (!docs || !schemas || !results) {
+  if (!docs || !schemas) {
     json_decref(doc);
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
@@ -201,7 +180,6 @@ static int add_schema(struct thbx_validator *v, json_t *doc, const char *name, t
   }
   v->docs[v->nschemas] = doc;
   v->schemas[v->nschemas] = schema;
-  memset(&v->results[v->nschemas], 0, sizeof(v->results[0]));
   v->nschemas++;
   return THBX_OK;
 }
@@ -231,9 +209,6 @@ int thbx_validator_new(thbx_validator_t **out, const thbx_validator_options_t *o
     v->opt = *options;
   else
     thbx_validator_options_default(&v->opt);
-  thbx_buf_init(&v->csv_header);
-  v->accept = (struct sink){v->opt.accept, "accept", 0, 0};
-  v->reject = (struct sink){v->opt.reject, "reject", 0, 0};
   const char *profile = v->opt.profile ? v->opt.profile : THBX_DEFAULT_PROFILE;
   int rc = thbx_profile_load(profile, &v->profile, err);
   if (rc != THBX_OK)
@@ -260,7 +235,10 @@ int thbx_validator_new(thbx_validator_t **out, const thbx_validator_options_t *o
       goto fail;
   }
   if (v->opt.dataset_rules) {
-    rc = dataset_rules_new(&v->rules, v->opt.today, err);
+    /* a bad --today is an error of the set-up, before any input */
+    struct dataset_rules *rules = NULL;
+    rc = dataset_rules_new(&rules, NULL, v->opt.today, err);
+    dataset_rules_free(rules);
     if (rc != THBX_OK)
       goto fail;
   }
@@ -274,466 +252,73 @@ fail:
 void thbx_validator_free(thbx_validator_t *v) {
   if (!v)
     return;
+  thbx_pipeline_free(v->pipeline); /* before the schemas its stages borrow */
   for (size_t i = 0; i < v->nschemas; i++) {
-    thbx_validation_clear(&v->results[i]);
     thbx_schema_free(v->schemas[i]);
     json_decref(v->docs[i]);
   }
-  free(v->results);
   free(v->schemas);
   free(v->docs);
   thbx_schema_registry_free(v->registry);
   thbx_profile_free(v->profile);
-  dataset_rules_free(v->rules);
-  thbx_buf_free(&v->csv_header);
-  free(v->xml_root);
-  free(v->xml_root_name);
-  free(v->issues);
   free(v);
 }
 
-/* ------------------------------------------------------- accept / reject */
-
-static int put(struct sink *s, const char *data, size_t len, thbx_error_t *err) {
-  if (len && fwrite(data, 1, len, s->fp) != len)
-    return thbx_error_set(err, THBX_EIO, "cannot write the %s file", s->name);
-  return THBX_OK;
+const thbx_profile_t *thbx_validator_profile(const thbx_validator_t *v) {
+  return v ? v->profile : NULL;
 }
 
-/* The XML root around the records: the profile's root element and
- * namespace, else <records>. */
-static int xml_root(struct thbx_validator *v, thbx_error_t *err) {
-  if (v->xml_root)
-    return THBX_OK;
-  const struct thbx_shape *shape = v->profile ? v->profile->shape : NULL;
-  const char *name = shape && shape->xml_root ? shape->xml_root : "records";
-  const char *ns = shape ? shape->xml_namespace : NULL;
-  thbx_buf_t b;
-  thbx_buf_init(&b);
-  int bad = thbx_buf_printf(&b, "<%s", name);
-  if (ns && *ns) {
-    bad |= thbx_buf_puts(&b, " xmlns=\"");
-    for (const char *p = ns; *p; p++)
-      bad |= *p == '"'   ? thbx_buf_puts(&b, "&quot;")
-             : *p == '&' ? thbx_buf_puts(&b, "&amp;")
-             : *p == '<' ? thbx_buf_puts(&b, "&lt;")
-                         : thbx_buf_putc(&b, *p);
-    bad |= thbx_buf_putc(&b, '"');
-  }
-  bad |= thbx_buf_puts(&b, ">\n");
-  v->xml_root_name = strdup(name);
-  if (bad || !v->xml_root_name) {
-    thbx_buf_free(&b);
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  }
-  v->xml_root = b.data;
-  return THBX_OK;
-}
-
-static int sink_begin(struct thbx_validator *v, struct sink *s, thbx_error_t *err) {
-  if (s->begun)
-    return THBX_OK;
-  s->begun = 1;
-  switch (v->stream_format) {
-  case THBX_FORMAT_JSON: return put(s, "[", 1, err);
-  case THBX_FORMAT_CSV: return put(s, v->csv_header.data, v->csv_header.len, err);
-  case THBX_FORMAT_XML: {
-    int rc = xml_root(v, err);
-    if (rc != THBX_OK)
-      return rc;
-    static const char prolog[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    rc = put(s, prolog, sizeof(prolog) - 1, err);
-    return rc != THBX_OK ? rc : put(s, v->xml_root, strlen(v->xml_root), err);
-  }
-  default: return THBX_OK;
-  }
-}
-
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* One record's raw bytes, framed for the stream's format. */
-static int sink_write(struct thbx_validator *v, struct sink *s, const char *raw, size_t len,
-                      thbx_error_t *err) {
-  if (!s->fp)
-    return THBX_OK;
-  int rc = sink_begin(v, s, err);
-  if (rc != THBX_OK)
-    return rc;
-  if (!raw)
-    raw = "", len = 0;
-  switch (v->stream_format) {
-  case THBX_FORMAT_JSON:
-    while (len && is_space(*raw))
-      raw++, len--;
-    while (len && is_space(raw[len - 1]))
-      len--;
-    rc = put(s, s->count ? ",\n" : "\n", s->count ? 2 : 1, err);
-    if (rc == THBX_OK)
-      rc = put(s, raw, len, err);
-    break;
-  case THBX_FORMAT_XML:
-    while (len && is_space(*raw))
-      raw++, len--;
-    while (len && is_space(raw[len - 1]))
-      len--;
-    rc = put(s, raw, len, err);
-    if (rc == THBX_OK)
-      rc = put(s, "\n", 1, err);
-    break;
-  case THBX_FORMAT_CSV:
-    rc = put(s, raw, len, err);
-    if (rc == THBX_OK && (len == 0 || raw[len - 1] != '\n'))
-      rc = put(s, v->eol, strlen(v->eol), err);
-    break;
-  default: /* NDJSON: the line as it was (CRLF kept), ended by a line end */
-    rc = put(s, raw, len, err);
-    if (rc == THBX_OK && (len == 0 || raw[len - 1] != '\n'))
-      rc = put(s, "\n", 1, err);
-    break;
-  }
-  if (rc == THBX_OK)
-    s->count++;
+int thbx_validator_configure(thbx_validator_t *v, thbx_pipeline_t *p, thbx_error_t *err) {
+  if (!v || !p)
+    return thbx_error_set(err, THBX_EINVAL, "validator: bad arguments to configure");
+  if (thbx_pipeline_profile(p) != v->profile)
+    return thbx_error_set(err, THBX_EINVAL,
+                          "validator: the pipeline must be made with the validator's profile");
+  int rc = thbx_pipeline_add_xsd(p, err);
+  for (size_t i = 0; rc == THBX_OK && i < v->nschemas; i++)
+    rc = thbx_pipeline_add_jsonschema(p, v->schemas[i], err);
+  if (rc == THBX_OK && v->opt.dataset_rules)
+    rc = thbx_pipeline_add_dataset_rules(p, v->opt.today, err);
   return rc;
 }
 
-static int sink_end(struct thbx_validator *v, struct sink *s, thbx_error_t *err) {
-  if (!s->fp || !v->stream_format_fixed)
-    return THBX_OK;
-  int rc = sink_begin(v, s, err);
-  if (rc != THBX_OK)
-    return rc;
-  switch (v->stream_format) {
-  case THBX_FORMAT_JSON: rc = put(s, s->count ? "\n]\n" : "]\n", s->count ? 3 : 2, err); break;
-  case THBX_FORMAT_XML:
-    rc = put(s, "</", 2, err);
-    if (rc == THBX_OK)
-      rc = put(s, v->xml_root_name, strlen(v->xml_root_name), err);
-    if (rc == THBX_OK)
-      rc = put(s, ">\n", 2, err);
-    break;
-  default: break;
-  }
-  if (rc == THBX_OK && fflush(s->fp) != 0)
-    rc = thbx_error_set(err, THBX_EIO, "cannot write the %s file", s->name);
-  return rc;
-}
-
-/* Can the accept/reject streams take this input? The first input fixes the
- * format (and the CSV header). */
-static int streams_take(struct thbx_validator *v, thbx_reader_t *reader, const char *source,
-                        thbx_error_t *err) {
-  if (!v->accept.fp && !v->reject.fp)
-    return THBX_OK;
-  thbx_format f = thbx_reader_format(reader);
-  if (!v->stream_format_fixed) {
-    v->stream_format_fixed = 1;
-    v->stream_format = f;
-    return THBX_OK;
-  }
-  if (f != v->stream_format) {
-    thbx_error_at(err, source, 0, 0);
-    return thbx_error_set(err, THBX_EINVAL,
-                          "input is %s but the accept/reject files are %s: validate inputs of "
-                          "one format together when using --accept/--reject",
-                          thbx_format_name(f), thbx_format_name(v->stream_format));
-  }
-  return THBX_OK;
-}
-
-/* CSV: remember the first input's header; later inputs must have the same
- * columns (line ends aside). */
-static int streams_header(struct thbx_validator *v, thbx_reader_t *reader, const char *source,
-                          int *checked, thbx_error_t *err) {
-  if (*checked || (!v->accept.fp && !v->reject.fp) || v->stream_format != THBX_FORMAT_CSV)
-    return THBX_OK;
-  size_t len = 0;
-  const char *h = thbx_reader_header(reader, &len);
-  if (!h)
-    return THBX_OK; /* not read yet */
-  *checked = 1;
-  size_t core = len;
-  while (core && (h[core - 1] == '\n' || h[core - 1] == '\r'))
-    core--;
-  if (!v->csv_header.data) {
-    if (thbx_buf_append(&v->csv_header, h, core) != 0)
-      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    v->eol = len - core >= 2 ? "\r\n" : "\n";
-    if (thbx_buf_puts(&v->csv_header, v->eol) != 0)
-      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    return THBX_OK;
-  }
-  size_t have = v->csv_header.len - strlen(v->eol);
-  if (have != core || memcmp(v->csv_header.data, h, core) != 0) {
-    thbx_error_at(err, source, 1, 1);
-    return thbx_error_set(err, THBX_EINVAL,
-                          "the CSV header differs from the first input's: the accept/reject "
-                          "files can take one header only");
-  }
-  return THBX_OK;
-}
-
-/* ------------------------------------------------------- one record */
-
-static thbx_issue_t *issue_slot(struct thbx_validator *v) {
-  if (v->nissues == v->capissues) {
-    size_t cap = v->capissues ? v->capissues * 2 : 32;
-    thbx_issue_t *p = realloc(v->issues, cap * sizeof(*p));
-    if (!p)
-      return NULL;
-    v->issues = p;
-    v->capissues = cap;
-  }
-  thbx_issue_t *is = &v->issues[v->nissues++];
-  memset(is, 0, sizeof(*is));
-  return is;
-}
-
-/* XSD errors of the record last read (XML input). */
-static int add_xsd_issues(struct thbx_validator *v, thbx_reader_t *reader, const char *source,
-                          thbx_error_t *err) {
-  const thbx_error_t *xe = NULL;
-  size_t n = 0;
-  if (thbx_reader_xsd_errors(reader, &xe, &n) != THBX_OK || !xe)
-    return THBX_OK;
-  for (size_t i = 0; i < n; i++) {
-    thbx_issue_t *is = issue_slot(v);
-    if (!is)
-      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    is->kind = THBX_ISSUE_XSD;
-    is->rule = "xsd";
-    is->source = xe[i].source[0] ? xe[i].source : source;
-    is->line = xe[i].line;
-    is->column = xe[i].column;
-    is->instance_path = xe[i].instance_path;
-    is->schema_path = xe[i].schema_path;
-    is->message = xe[i].text;
-  }
-  return THBX_OK;
-}
-
-static void clear_results(struct thbx_validator *v) {
-  for (size_t i = 0; i < v->nschemas; i++)
-    thbx_validation_clear(&v->results[i]);
-}
-
-static int check_record(struct thbx_validator *v, const thbx_reader_t *reader,
-                        const thbx_record_t *rec, dataset_issue_t dis[DATASET_MAX_ISSUES],
-                        thbx_error_t *err) {
-  for (size_t i = 0; i < v->nschemas; i++) {
-    thbx_validation_t *res = &v->results[i];
-    memset(res, 0, sizeof(*res));
-    thbx_error_clear(&v->verr);
-    int rc = thbx_schema_validate(v->schemas[i], rec->value, res, &v->verr);
-    if (rc == THBX_ENOMEM)
-      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    if (rc != THBX_OK) {
-      /* validation itself failed (a limit): the record is not shown valid */
-      thbx_issue_t *is = issue_slot(v);
-      if (!is)
-        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      is->kind = THBX_ISSUE_SCHEMA;
-      is->rule = rc == THBX_ELIMIT ? "limit" : "schema";
-      is->line = rec->line;
-      is->column = rec->column;
-      is->instance_path = v->verr.instance_path;
-      is->schema_path = v->verr.schema_path;
-      is->message = v->verr.text[0] ? v->verr.text : thbx_strerror(rc);
-      continue;
-    }
-    for (size_t j = 0; j < res->count; j++) {
-      const thbx_validation_error_t *ve = &res->errors[j];
-      thbx_issue_t *is = issue_slot(v);
-      if (!is)
-        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      is->kind = THBX_ISSUE_SCHEMA;
-      is->rule = ve->keyword && *ve->keyword ? ve->keyword : "schema";
-      is->line = rec->line;
-      is->column = rec->column;
-      /* at the field: its CSV cell, JSON value, XML element */
-      thbx_reader_locate(reader, ve->instance_path, &is->line, &is->column, NULL);
-      is->instance_path = ve->instance_path ? ve->instance_path : "";
-      is->schema_path = ve->keyword_location ? ve->keyword_location : "";
-      is->message = ve->message ? ve->message : "invalid";
-    }
-  }
-  if (v->rules) {
-    size_t n = 0;
-    int rc = dataset_rules_check(v->rules, rec->value, rec->source, rec->line, rec->column, dis, &n,
-                                 err);
-    if (rc != THBX_OK)
-      return rc;
-    for (size_t i = 0; i < n; i++) {
-      thbx_issue_t *is = issue_slot(v);
-      if (!is)
-        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      is->kind = THBX_ISSUE_DATASET;
-      is->rule = dis[i].rule;
-      is->line = rec->line;
-      is->column = rec->column;
-      is->instance_path = dis[i].instance_path;
-      is->message = dis[i].message;
-      is->related_source = dis[i].related_source;
-      is->related_line = dis[i].related_line;
-      is->related_column = dis[i].related_column;
-    }
-  }
-  return THBX_OK;
-}
-
-/* ------------------------------------------------------- run */
-
-static int file_issue(thbx_report_t *report, const char *source, const thbx_error_t *e,
-                      thbx_error_t *err) {
-  thbx_issue_t is = {0};
-  is.kind = THBX_ISSUE_UNREADABLE;
-  is.rule = "unreadable";
-  is.source = e->source[0] ? e->source : source;
-  is.line = e->line;
-  is.column = e->column;
-  is.message = e->text[0] ? e->text : "input cannot be read";
-  return thbx_report_add(report, NULL, &is, 1, err);
-}
+/* ------------------------------------------------------- one-call API */
 
 int thbx_validator_run(thbx_validator_t *v, FILE *in, const char *source, thbx_format format,
                        thbx_report_t *report, thbx_error_t *err) {
   if (!v || !in || !report)
     return thbx_error_set(err, THBX_EINVAL, "validator: bad arguments to run");
-  if (!source)
-    source = "-";
-  thbx_reader_options_t ro = v->opt.reader;
-  if (format != THBX_FORMAT_AUTO)
-    ro.format = format;
-  ro.profile = v->profile && v->profile->schema ? v->profile : NULL;
-  ro.validate_xsd = v->profile && v->profile->xsd != NULL;
-  if (ro.validate_xsd && !ro.profile)
-    ro.profile = v->profile; /* generic conversion, but the XSD of --schema */
-
-  int rc = thbx_report_file_begin(report, source, err);
-  if (rc != THBX_OK)
-    return rc;
-  thbx_reader_t *reader = NULL;
-  thbx_error_t rerr;
-  thbx_error_clear(&rerr);
-  rc = thbx_reader_open(&reader, in, source, &ro, &rerr);
-  if (rc != THBX_OK) {
-    if (!rerr.source[0])
-      thbx_strlcpy(rerr.source, source, sizeof(rerr.source));
-    int rc2 = file_issue(report, source, &rerr, err);
-    if (err && rc2 == THBX_OK)
-      *err = rerr;
-    thbx_report_file_end(report, NULL);
-    return rc2 != THBX_OK ? rc2 : rc == THBX_ENOMEM ? rc : THBX_EFATAL;
-  }
-  rc = streams_take(v, reader, source, err);
-  if (rc != THBX_OK) {
-    thbx_reader_free(reader);
-    return rc;
-  }
-  int header_checked = 0;
-  /* the first record whose bytes the reader did not keep (over
-   * max_record_bytes): it cannot go to the reject stream */
-  long lost_line = -1, lost_col = 0;
-  long count = 0; /* records read or failed in this input */
-  dataset_issue_t dis[DATASET_MAX_ISSUES];
-  for (;;) {
-    thbx_record_t rec = {0};
-    thbx_error_clear(&rerr);
-    rc = thbx_reader_next(reader, &rec, &rerr);
-    if (rc == THBX_EOF) {
-      rc = THBX_OK;
-      break;
-    }
-    /* EPARSE and ELIMIT: this record is lost, the stream goes on */
-    int unreadable = rc == THBX_EPARSE || rc == THBX_ELIMIT;
-    if (rc != THBX_OK && !unreadable) {
-      /* the stream cannot go on: an issue of the whole file */
-      if (!rerr.source[0])
-        thbx_strlcpy(rerr.source, source, sizeof(rerr.source));
-      int rc2 = file_issue(report, source, &rerr, err);
-      if (rc2 != THBX_OK) {
-        rc = rc2;
-      } else {
-        if (err)
-          *err = rerr;
-        rc = rc == THBX_ENOMEM || rc == THBX_EIO ? rc : THBX_EFATAL;
-      }
-      break;
-    }
-    if ((rc = streams_header(v, reader, source, &header_checked, err)) != THBX_OK) {
-      json_decref(rec.value);
-      break;
-    }
-    v->nissues = 0;
-    count++;
-    thbx_report_record_t rr = {0};
-    rr.source = source;
-    if (unreadable) {
-      rr.line = rerr.line;
-      rr.column = rerr.column;
-      rr.index = rerr.record_index >= 0 ? rerr.record_index : count - 1;
-      rr.unreadable = 1;
-      thbx_issue_t *is = issue_slot(v);
-      if (!is) {
-        rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
-        break;
-      }
-      is->kind = THBX_ISSUE_UNREADABLE;
-      is->rule = rc == THBX_ELIMIT ? "limit" : "unreadable";
-      is->source = rerr.source[0] ? rerr.source : source;
-      is->line = rerr.line;
-      is->column = rerr.column;
-      is->instance_path = rerr.instance_path;
-      is->message = rerr.text[0] ? rerr.text : "the record cannot be read";
-      rc = add_xsd_issues(v, reader, source, err);
-    } else {
-      rr.line = rec.line;
-      rr.column = rec.column;
-      rr.index = rec.index;
-      const json_t *id = json_is_object(rec.value) ? json_object_get(rec.value, "record_id") : NULL;
-      rr.record_id = json_is_string(id) ? json_string_value(id) : NULL;
-      rec.source = source;
-      rc = add_xsd_issues(v, reader, source, err);
-      if (rc == THBX_OK)
-        rc = check_record(v, reader, &rec, dis, err);
-    }
+  if (!v->pipeline) {
+    thbx_pipeline_options_t po;
+    thbx_pipeline_options_default(&po);
+    po.profile = v->profile;
+    po.reader = v->opt.reader;
+    int rc = thbx_pipeline_new(&v->pipeline, &po, err);
     if (rc == THBX_OK)
-      rc = thbx_report_add(report, &rr, v->issues, v->nissues, err);
-    clear_results(v);
-    if (rc == THBX_OK) {
-      size_t len = 0;
-      const char *raw = thbx_reader_raw(reader, &len);
-      struct sink *s = v->nissues || rr.unreadable ? &v->reject : &v->accept;
-      if (rr.unreadable && (!raw || len == 0) && s->fp && lost_line < 0)
-        lost_line = rr.line, lost_col = rr.column;
-      rc = sink_write(v, s, raw, raw ? len : 0, err);
+      rc = thbx_validator_configure(v, v->pipeline, err);
+    if (rc == THBX_OK)
+      rc = thbx_pipeline_add_report(v->pipeline, report, err);
+    if (rc == THBX_OK && (v->opt.accept || v->opt.reject))
+      rc = thbx_pipeline_add_split(v->pipeline, v->opt.accept, THBX_FORMAT_AUTO, v->opt.reject,
+                                   THBX_FORMAT_AUTO, err);
+    if (rc != THBX_OK) {
+      thbx_pipeline_free(v->pipeline);
+      v->pipeline = NULL;
+      return rc;
     }
-    json_decref(rec.value);
-    if (rc != THBX_OK)
-      break;
+    v->report = report;
+  } else if (report != v->report) {
+    return thbx_error_set(err, THBX_EINVAL, "validator: every run must use the same report");
   }
-  /* a CSV input with a header and no rows still gives the streams a header */
-  if (rc == THBX_OK)
-    rc = streams_header(v, reader, source, &header_checked, err);
-  thbx_reader_free(reader);
-  int rc2 = thbx_report_file_end(report, rc == THBX_OK ? err : NULL);
-  if (rc == THBX_OK && rc2 == THBX_OK && lost_line >= 0) {
-    /* accepted + rejected would not be the input: fail like an input that
-     * cannot be read to its end, so that no such files are written */
-    thbx_error_clear(err);
-    if (err)
-      thbx_strlcpy(err->source, source, sizeof(err->source));
-    thbx_error_at(err, NULL, lost_line, lost_col);
-    return thbx_error_set(err, THBX_ELIMIT,
-                          "a record over a size limit was not kept, so it cannot be copied to "
-                          "the reject file");
-  }
-  return rc != THBX_OK ? rc : rc2;
+  int rc = thbx_pipeline_run(v->pipeline, in, source, format, err);
+  /* as before the pipeline: an input that cannot be opened is EFATAL */
+  if (rc == THBX_EPARSE)
+    rc = THBX_EFATAL;
+  return rc;
 }
 
 int thbx_validator_finish(thbx_validator_t *v, thbx_error_t *err) {
   if (!v)
     return thbx_error_set(err, THBX_EINVAL, "validator: bad arguments to finish");
-  int rc = sink_end(v, &v->accept, err);
-  int rc2 = sink_end(v, &v->reject, err);
-  return rc != THBX_OK ? rc : rc2;
+  return v->pipeline ? thbx_pipeline_finish(v->pipeline, 1, err) : THBX_OK;
 }

@@ -1,0 +1,150 @@
+/*
+ * stages.c - the validation stages of the pipeline:
+ *   xsd          XML inputs checked against the profile's XSD (compiled once
+ *                per process, xml/xsd_compile.c) record by record while
+ *                they are read; the source attaches the errors to the item
+ *   jsonschema   one compiled JSON Schema, stateless (any worker thread)
+ *   dataset      the dataset rules (dataset_rules.c), ordered: they look
+ *                across records in input order
+ */
+#include "../pipeline/pipeline_internal.h"
+#include "dataset_rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ xsd */
+
+int thbx_pipeline_add_xsd(thbx_pipeline_t *p, thbx_error_t *err) {
+  if (!p || p->started)
+    return thbx_error_set(err, THBX_EINVAL, "pipeline: the XSD stage cannot be added now");
+  if (p->opt.profile && p->opt.profile->xsd) {
+    /* compile now, so that a broken XSD is an error of the set-up */
+    void *schema = NULL;
+    int rc = profile_xsd_schema(p->opt.profile, &schema, err);
+    if (rc != THBX_OK)
+      return rc;
+  }
+  p->xsd = 1;
+  return THBX_OK;
+}
+
+/* ------------------------------------------------------------ jsonschema */
+
+static int js_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
+  const thbx_schema_t *schema = state;
+  if (!item->value)
+    return THBX_OK;
+  thbx_validation_t res;
+  memset(&res, 0, sizeof(res));
+  thbx_error_t verr;
+  thbx_error_clear(&verr);
+  int rc = thbx_schema_validate(schema, item->value, &res, &verr);
+  if (rc == THBX_ENOMEM) {
+    thbx_validation_clear(&res);
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  if (rc != THBX_OK) {
+    /* validation itself failed (a limit): the record is not shown valid */
+    thbx_validation_clear(&res);
+    if (pipeline_issue(item, THBX_ISSUE_SCHEMA, rc == THBX_ELIMIT ? "limit" : "schema", item->line,
+                       item->column, verr.instance_path, verr.schema_path,
+                       verr.text[0] ? verr.text : thbx_strerror(rc)) != THBX_OK)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    return THBX_OK;
+  }
+  char msg[THBX_ERROR_TEXT_LENGTH];
+  for (size_t j = 0; j < res.count; j++) {
+    const thbx_validation_error_t *ve = &res.errors[j];
+    /* at the field: its CSV cell (named by its column), JSON value, XML element */
+    long line = item->line, column = item->column;
+    const char *field = NULL;
+    const char *message = ve->message ? ve->message : "invalid";
+    if (ve->instance_path && *ve->instance_path &&
+        thbx_item_locate(item, ve->instance_path, &line, &column, &field) && field &&
+        item->format == THBX_FORMAT_CSV) {
+      snprintf(msg, sizeof(msg), "column \"%s\": %s", field, message);
+      message = msg;
+    }
+    if (pipeline_issue(item, THBX_ISSUE_SCHEMA,
+                       ve->keyword && *ve->keyword ? ve->keyword : "schema", line, column,
+                       ve->instance_path ? ve->instance_path : "",
+                       ve->keyword_location ? ve->keyword_location : "", message) != THBX_OK) {
+      thbx_validation_clear(&res);
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    }
+  }
+  thbx_validation_clear(&res);
+  return THBX_OK;
+}
+
+int thbx_pipeline_add_jsonschema(thbx_pipeline_t *p, const thbx_schema_t *schema,
+                                 thbx_error_t *err) {
+  if (!schema)
+    return thbx_error_set(err, THBX_EINVAL, "pipeline: no schema given");
+  thbx_stage_ops_t ops = {0};
+  ops.name = "jsonschema";
+  ops.kind = THBX_STAGE_STATELESS;
+  ops.apply = js_apply;
+  return thbx_pipeline_add_stage(p, &ops, (void *)schema, err);
+}
+
+/* ------------------------------------------------------------ dataset rules */
+
+struct dataset_stage {
+  struct dataset_rules *rules;
+};
+
+static int ds_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
+  struct dataset_stage *ds = state;
+  if (!item->value)
+    return THBX_OK;
+  const dataset_issue_t *dis = NULL;
+  size_t n = 0;
+  int rc = dataset_rules_check(ds->rules, item->value, item->source, item->line, item->column, &dis,
+                               &n, err);
+  if (rc != THBX_OK)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    thbx_item_issue_t is = {0};
+    is.kind = THBX_ISSUE_DATASET;
+    is.rule = (char *)dis[i].rule;
+    is.line = item->line;
+    is.column = item->column;
+    is.instance_path = (char *)dis[i].instance_path;
+    is.message = (char *)dis[i].message;
+    is.related_source = (char *)dis[i].related_source;
+    is.related_line = dis[i].related_line;
+    is.related_column = dis[i].related_column;
+    if (thbx_item_add_issue(item, &is) != THBX_OK)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  return THBX_OK;
+}
+
+static void ds_free(void *state) {
+  struct dataset_stage *ds = state;
+  if (ds)
+    dataset_rules_free(ds->rules);
+  free(ds);
+}
+
+int thbx_pipeline_add_dataset_rules(thbx_pipeline_t *p, const char *today, thbx_error_t *err) {
+  if (!p)
+    return thbx_error_set(err, THBX_EINVAL, "pipeline: none given");
+  struct dataset_stage *ds = calloc(1, sizeof(*ds));
+  if (!ds)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  const struct thbx_profile *profile = p->opt.profile;
+  int rc = dataset_rules_new(&ds->rules, profile ? &profile->rules : NULL, today, err);
+  if (rc != THBX_OK) {
+    free(ds);
+    return rc;
+  }
+  thbx_stage_ops_t ops = {0};
+  ops.name = "dataset";
+  ops.kind = THBX_STAGE_ORDERED;
+  ops.apply = ds_apply;
+  ops.free = ds_free;
+  return thbx_pipeline_add_stage(p, &ops, ds, err);
+}

@@ -1,0 +1,34 @@
+/*
+ * xsd_job.h - one XML record's XSD validation, taken out of the reader so
+ * that -j N runs it on a worker (internal). The reader copies the record
+ * under a copy of its document element (as it validates it itself) and the
+ * places of its start tags; xsd_job_run() validates the copy on any thread,
+ * with that thread's own validation context, and gives the same errors at
+ * the same places as the reader would.
+ */
+#ifndef THBX_XSD_JOB_H
+#define THBX_XSD_JOB_H
+
+#include "internal.h"
+
+struct xsd_job {
+  void *doc;          /* xmlDocPtr: the document element's copy with the record's */
+  void *copy;         /* xmlNodePtr: the record's copy in doc */
+  void *schema;       /* xmlSchemaPtr, borrowed from the profile */
+  long *lines, *cols; /* places of the record's start tags, pre-order */
+  size_t npos;
+  long start_line, start_col; /* the record's start tag */
+  long index;                 /* the record's number in its source */
+  /* while running */
+  thbx_error_t *errors;
+  size_t nerrors, caperrors;
+  const char *source;
+  int nomem;
+};
+
+/* Validate; the errors (located, record_index set) are in job->errors.
+ * THBX_OK or THBX_ENOMEM. */
+int xsd_job_run(struct xsd_job *job, const char *source);
+void xsd_job_free(struct xsd_job *job);
+
+#endif
