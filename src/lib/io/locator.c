@@ -199,11 +199,14 @@ int thbx_locator_find(const thbx_locator_t *l, const char *path, long *line, lon
       bestlen = n;
     }
   }
+  int inside = 0;
   if (!best) {
-    /* an object's error (a required member missing): its first member */
+    /* an object's error (a required member missing): its first member's
+     * place, but not its name (the error is not that member's) */
     for (size_t i = 0; i < l->n && !best; i++)
       if (*path && is_prefix(path, l->e[i].pointer))
         best = &l->e[i];
+    inside = 1;
   }
   if (!best)
     return 0;
@@ -212,7 +215,7 @@ int thbx_locator_find(const thbx_locator_t *l, const char *path, long *line, lon
   if (column)
     *column = best->col;
   if (field)
-    *field = best->name;
+    *field = inside ? NULL : best->name;
   return 1;
 }
 
@@ -230,7 +233,8 @@ int thbx_reader_locate(const thbx_reader_t *r, const char *path, long *line, lon
   const struct reader_loc *b = &r->loc;
   const struct reader_loc_entry *best = NULL;
   size_t bestlen = 0;
-  for (int pass = 0; pass < 2 && !best; pass++)
+  int pass = 0;
+  for (; pass < 2 && !best; pass++)
     for (size_t i = 0; i < b->n; i++) {
       const struct reader_loc_entry *e = &b->e[i];
       const char *p = e->column >= 0 ? (b->names && (size_t)e->column < b->names->n
@@ -254,7 +258,9 @@ int thbx_reader_locate(const thbx_reader_t *r, const char *path, long *line, lon
     *line = best->line;
   if (column)
     *column = best->col;
-  if (field)
+  if (field && pass > 1)
+    *field = NULL; /* found inside the object: not that member's error */
+  else if (field)
     *field = best->column >= 0 ? b->names->name[best->column]
              : best->name == (size_t)-1 ? NULL
                                         : b->strings.data + best->name;

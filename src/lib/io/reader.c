@@ -431,6 +431,17 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
   }
   if (avail >= 3 && memcmp(r->in.buf + r->in.pos, "\xEF\xBB\xBF", 3) == 0)
     r->in.pos += 3;
+  const unsigned char *b = r->in.buf + r->in.pos;
+  if (!r->in.cd && avail >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) &&
+      r->opt.format != THBX_FORMAT_XML && (r->opt.format != THBX_FORMAT_AUTO || b[2] != '<')) {
+    /* a UTF-16 byte order mark: refused whole, naming the option */
+    int rc = thbx_error_set(err, THBX_EFATAL,
+                            "the input is UTF-16 (it starts with a byte order mark): read it with "
+                            "--encoding UTF-16 (or convert it to UTF-8)");
+    thbx_error_at(err, r->source, 1, 1);
+    thbx_reader_free(r);
+    return rc;
+  }
 
   r->format = r->opt.format;
   if (r->format == THBX_FORMAT_AUTO)
