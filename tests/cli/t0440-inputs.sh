@@ -110,6 +110,22 @@ expect_exit 1 conv badcells.csv -t json
 grep -q 'badcells.csv:2:361: error: /exploitation/start_year: column "exploitation.start_year": "1200,75" is not an integer' "$TMP/stderr" ||
   fail "convert 1200,75: $(cat "$TMP/stderr")"
 
+# --- an XML document whose element is one <record> (the XSD allows it)
+expect_exit 0 conv one-record.xml -t ndjson
+[ "$(lines "$TMP/stdout")" -eq 1 ] || fail "one-record.xml: $(lines "$TMP/stdout") records, want 1"
+head -1 "$SRC/samples/events.ndjson" >"$TMP/first.ndjson"
+"$THBX" convert "$TMP/first.ndjson" -t ndjson >"$TMP/first.out"
+cmp -s "$TMP/stdout" "$TMP/first.out" || fail "one-record.xml: not the sample's first record"
+for j in 1 2; do
+  expect_exit 0 V -j $j one-record.xml
+  expect_exit 1 V -j $j --reject "$TMP/r.xml" one-record-bad.xml
+  grep -q "^one-record-bad.xml:15:7: error: element .*sex" "$TMP/stdout" || fail "-j $j: no XSD error: $(cat "$TMP/stdout")"
+  grep -q "^one-record-bad.xml:15:7: error: /person/sex: " "$TMP/stdout" || fail "-j $j: no schema error: $(cat "$TMP/stdout")"
+  expect_exit 1 V "$TMP/r.xml" # the reject file reads back: the one record, still invalid
+done
+printf '<records xmlns="urn:thbx:thb-event:1.0"><records/></records>' >"$TMP/nested.xml"
+expect_exit 1 conv "$TMP/nested.xml" -t json # a <records> in <records> is no record
+
 # --- locations: the field, not the record, in every format
 head -3 "$SRC/samples/events.ndjson" | sed '2s/"female"/"F"/' >"$TMP/loc.ndjson"
 expect_exit 1 V "$TMP/loc.ndjson"

@@ -195,6 +195,10 @@ static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
   r->state = s;
   s->r = r;
   xml_scan_init(&s->sc, r->opt.limits.max_record_bytes);
+  if (r->shape) {
+    s->sc.record_name = r->shape->xml_name ? r->shape->xml_name : "record";
+    s->sc.root_name = r->shape->xml_root ? r->shape->xml_root : "records";
+  }
   thbx_buf_init(&s->text);
   thbx_buf_init(&s->key);
   thbx_buf_init(&s->path);
@@ -287,19 +291,20 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
 static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr node) {
   struct thbx_reader *r = s->r;
   xmlNodePtr root = node->parent;
-  if (!root || root->type != XML_ELEMENT_NODE)
-    return THBX_OK;
+  int alone = !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
   struct xsd_job *job = calloc(1, sizeof(*job));
   if (!job)
     return THBX_ENOMEM;
   xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
   job->doc = doc;
-  xmlNodePtr top = doc ? xmlDocCopyNode(root, doc, 2) : NULL;
+  xmlNodePtr top = doc && !alone ? xmlDocCopyNode(root, doc, 2) : NULL;
   if (top)
     xmlDocSetRootElement(doc, top);
-  xmlNodePtr copy = top ? xmlDocCopyNode(node, doc, 1) : NULL;
-  if (copy)
+  xmlNodePtr copy = doc && (top || alone) ? xmlDocCopyNode(node, doc, 1) : NULL;
+  if (copy && top)
     xmlAddChild(top, copy);
+  else if (copy)
+    xmlDocSetRootElement(doc, copy);
   job->copy = copy;
   size_t n = xrec->npos;
   job->lines = malloc((n ? n : 1) * sizeof(long));
@@ -364,6 +369,8 @@ static int check_root(struct thbx_reader *r, struct xml_state *s) {
   const char *ns = r->shape->xml_namespace;
   const char *name = (const char *)xmlTextReaderConstLocalName(s->xr);
   const char *href = (const char *)xmlTextReaderConstNamespaceUri(s->xr);
+  if (s->sc.root_is_record)
+    want = s->sc.record_name; /* a document of one record */
   if (!name || strcmp(name, want) != 0)
     return set_fatal(s, s->sc.root_pos, "the document element is '%s', expected '%s'",
                      name ? name : "", want);
@@ -475,6 +482,10 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
     if (depth == 0) {
       if (check_root(r, s) != 0)
         break;
+      if (s->sc.root_is_record) {
+        s->at = 1; /* the document element is the one record */
+        break;
+      }
       continue;
     }
     if (depth == 1) {

@@ -108,31 +108,55 @@ static int push_pos(struct xml_scan *s, struct xml_pos p) {
 }
 
 /* A start tag begins (its '<' at s->lt, window offset s->lt_w). */
+/* A record starts at the last '<'. */
+static int new_rec(struct xml_scan *s) {
+  if (s->qlen == s->qcap) {
+    size_t cap = s->qcap ? s->qcap * 2 : 16;
+    struct xml_rec *nq = realloc(s->q, cap * sizeof(*nq));
+    if (!nq)
+      return -1;
+    s->q = nq;
+    s->qcap = cap;
+  }
+  if (s->qhead == s->qlen)
+    s->qseq0 = s->scanned;
+  struct xml_rec *rec = &s->q[s->qlen++];
+  memset(rec, 0, sizeof(*rec));
+  rec->wstart = s->lt_w;
+  rec->start = s->lt;
+  rec->pos0 = s->pbase + s->plen;
+  s->scanned++;
+  return 0;
+}
+
+/* The document element's name is read: is it a record itself (a document
+ * of one record, which the XSD allows), rather than the root of records? */
+static int root_named(struct xml_scan *s) {
+  s->naming_root = 0;
+  s->rootname[s->rootname_len] = '\0';
+  const char *local = strchr(s->rootname, ':');
+  local = local ? local + 1 : s->rootname;
+  if (!s->record_name || strcmp(local, s->record_name) != 0 ||
+      (s->root_name && strcmp(local, s->root_name) == 0))
+    return 0;
+  s->root_is_record = 1;
+  if (new_rec(s) != 0 || push_pos(s, s->lt) != 0)
+    return -1;
+  s->q[s->qlen - 1].npos++;
+  return 0;
+}
+
 static int scan_start_tag(struct xml_scan *s) {
   s->depth++;
   if (s->depth == 1) {
     s->seen_root = 1;
     s->root_pos = s->lt;
+    s->naming_root = s->record_name != NULL;
+    s->rootname_len = 0;
     return 0;
   }
-  if (s->depth == 2) {
-    if (s->qlen == s->qcap) {
-      size_t cap = s->qcap ? s->qcap * 2 : 16;
-      struct xml_rec *nq = realloc(s->q, cap * sizeof(*nq));
-      if (!nq)
-        return -1;
-      s->q = nq;
-      s->qcap = cap;
-    }
-    if (s->qhead == s->qlen)
-      s->qseq0 = s->scanned;
-    struct xml_rec *rec = &s->q[s->qlen++];
-    memset(rec, 0, sizeof(*rec));
-    rec->wstart = s->lt_w;
-    rec->start = s->lt;
-    rec->pos0 = s->pbase + s->plen;
-    s->scanned++;
-  }
+  if (s->depth == 2 && !s->root_is_record && new_rec(s) != 0)
+    return -1;
   struct xml_rec *rec = open_rec(s);
   if (rec && !rec->oversize) {
     if (push_pos(s, s->lt) != 0)
@@ -147,7 +171,7 @@ static int scan_start_tag(struct xml_scan *s) {
 /* Returns 1 when a record ends here. */
 static int scan_end_element(struct xml_scan *s, size_t after_w, struct xml_pos after) {
   s->depth--;
-  if (s->depth == 1) {
+  if (s->depth == (s->root_is_record ? 0 : 1)) {
     struct xml_rec *rec = open_rec(s);
     if (rec) {
       if (!rec->oversize && after_w - rec->wstart > s->max_record_bytes) {
@@ -233,6 +257,8 @@ int xml_scan_feed(struct xml_scan *s, const unsigned char *p, size_t n) {
           SCAN_SYNC();
           return -1;
         }
+        if (s->naming_root && s->rootname_len + 1 < sizeof(s->rootname))
+          s->rootname[s->rootname_len++] = (char)c;
       }
       break;
     case SC_BANG:
@@ -276,6 +302,18 @@ int xml_scan_feed(struct xml_scan *s, const unsigned char *p, size_t n) {
         s->dashes = 0;
       break;
     case SC_STAG:
+      if (s->naming_root) {
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '/' && c != '>') {
+          if (s->rootname_len + 1 < sizeof(s->rootname))
+            s->rootname[s->rootname_len++] = (char)c;
+          break;
+        }
+        if (root_named(s) != 0) {
+          s->nomem = 1;
+          SCAN_SYNC();
+          return -1;
+        }
+      }
       if (s->quote) {
         if (c == s->quote)
           s->quote = 0;

@@ -62,20 +62,23 @@ int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node) {
   c->count = 0;
   c->status = THBX_OK;
   xmlNodePtr root = node->parent;
-  if (!root || root->type != XML_ELEMENT_NODE)
-    return THBX_OK;
+  int alone = !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
   xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
   if (!doc)
     return THBX_ENOMEM;
   int rc = THBX_ENOMEM;
-  xmlNodePtr top = xmlDocCopyNode(root, doc, 2); /* attributes and namespaces */
-  if (!top)
+  xmlNodePtr top = alone ? NULL : xmlDocCopyNode(root, doc, 2); /* attributes, namespaces */
+  if (!top && !alone)
     goto done;
-  xmlDocSetRootElement(doc, top);
+  if (top)
+    xmlDocSetRootElement(doc, top);
   xmlNodePtr copy = xmlDocCopyNode(node, doc, 1);
   if (!copy)
     goto done;
-  xmlAddChild(top, copy);
+  if (top)
+    xmlAddChild(top, copy);
+  else
+    xmlDocSetRootElement(doc, copy);
   c->copy = copy;
   xmlSchemaSetValidStructuredErrors(c->vctxt, on_xsd_error, c);
   int v = xmlSchemaValidateDoc(c->vctxt, doc);

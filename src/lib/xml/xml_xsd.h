@@ -31,7 +31,8 @@ struct xml_xsd_check {
   xmlNodePtr copy; /* the copy of the record being validated */
 };
 
-/* Validate record element `node` (its parent is the document element) as a
+/* Validate record element `node` (its parent is the document element, or it
+ * is the document element: a document of one record, validated alone) as a
  * copy under a copy of the document element (its name, namespaces and
  * attributes), so that the record is checked in its context and errors are
  * this record's. Call inside a refusing xml_guard. THBX_OK (c->count says
