@@ -665,6 +665,11 @@ THBX_EXPORT int thbx_pipeline_add_writer(thbx_pipeline_t *pipeline, thbx_writer_
  * the errors are issues of kind THBX_ISSUE_XSD. THBX_ESCHEMA if the XSD is
  * broken. */
 THBX_EXPORT int thbx_pipeline_add_xsd(thbx_pipeline_t *pipeline, thbx_error_t *err);
+/* A stateless stage that rejects strings some format cannot carry: a C0
+ * control character other than tab, line feed and carriage return (XML 1.0
+ * has no way to write U+000B), so that validate refuses what convert could
+ * not write in every format (rule "text", located at the field). */
+THBX_EXPORT int thbx_pipeline_add_text_check(thbx_pipeline_t *pipeline, thbx_error_t *err);
 /* Validation against a compiled JSON Schema (borrowed; it must outlive the
  * pipeline), a stateless stage. */
 THBX_EXPORT int thbx_pipeline_add_jsonschema(thbx_pipeline_t *pipeline, const thbx_schema_t *schema,

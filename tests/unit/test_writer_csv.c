@@ -161,7 +161,8 @@ static void refusals_write_nothing(void **state) {
                         "{\"id\":\"A\",\"person\":{}}",        /* empty object */
                         "{\"id\":\"A\",\"person\":\"p\"}",     /* not an object */
                         "{\"id\":12}",                         /* a number in a string column */
-                        "{\"id\":\"A\",\"count\":1.0}",        /* a real in an integer column */
+                        "{\"id\":\"A\",\"count\":1.5}", /* a real in an integer column (an
+                                                            integral 1.0 is the integer 1, issue 12) */
                         "{\"id\":\"A\",\"mixed\":\"12\"}",     /* would read back as an integer */
                         "{\"id\":\"A\",\"tags\":[[\"x\"]]}",   /* arrays in a list */
                         "{\"id\":\"A\",\"flag\":null}",        /* null: not allowed, not spelled */

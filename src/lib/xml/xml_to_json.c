@@ -137,7 +137,7 @@ static const char *type_word(unsigned types) {
   if (types & THBX_TYPE_NUMBER)
     return "a number";
   if (types & THBX_TYPE_BOOLEAN)
-    return "a boolean (true, false, 1 or 0)";
+    return "a boolean (true or false)";
   return "a value";
 }
 
