@@ -142,4 +142,11 @@ line=$(grep -n '<sex>F</sex>' "$TMP/loc.xml" | head -1 | cut -d: -f1)
 [ -n "$line" ] || fail "no <sex>F</sex> in the XML made for the location test"
 expect_exit 1 V "$TMP/loc.xml"
 grep -q "loc.xml:$line:7: error: /person/sex: " "$TMP/stdout" || fail "xml location (want $line:7): $(cat "$TMP/stdout")"
+# columns count characters in every format: the duplicate key at character 12
+printf '[{"ë":"ëëë","ë":1}]' >"$TMP/chars.json"
+printf '{"ë":"ëëë","ë":1}\n' >"$TMP/chars.ndjson"
+expect_exit 1 conv --profile none "$TMP/chars.json" -t ndjson
+grep -q "chars.json:1:13: error: duplicate key" "$TMP/stderr" || fail "json column in characters: $(cat "$TMP/stderr")"
+expect_exit 1 conv --profile none "$TMP/chars.ndjson" -t ndjson
+grep -q "chars.ndjson:1:12: error: duplicate key" "$TMP/stderr" || fail "ndjson column in characters: $(cat "$TMP/stderr")"
 pass

@@ -28,6 +28,8 @@ static int in_view(const struct jstream *js, long long abs) {
 void jstream_set_line(struct jstream *js, long long abs, long line) {
   js->nl_upto = abs;
   js->line_start = abs;
+  js->col_abs = abs;
+  js->col_chars = 0;
   js->line = line;
   js->scan_from = abs;
 }
@@ -48,8 +50,26 @@ void jstream_locate(struct jstream *js, long long abs, long *line, long *col) {
   }
   if (line)
     *line = js->line;
-  if (col)
-    *col = abs >= js->line_start ? (long)(abs - js->line_start) + 1 : 1;
+  if (!col)
+    return;
+  /* columns count characters, counted on from the last place asked on
+   * this line (a one-line document is never counted again from its start) */
+  if (js->col_abs < js->line_start || abs < js->col_abs) {
+    js->col_abs = js->line_start;
+    js->col_chars = 0;
+  }
+  if (in_view(js, js->col_abs)) {
+    const unsigned char *p = js->base + (js->col_abs - js->base_abs);
+    const unsigned char *end = js->base + (abs - js->base_abs);
+    long n = 0;
+    for (; p < end; p++)
+      n += (*p & 0xC0) != 0x80;
+    js->col_chars += n;
+    js->col_abs = abs;
+    *col = js->col_chars + 1;
+  } else {
+    *col = abs >= js->line_start ? (long)(abs - js->line_start) + 1 : 1; /* bytes: out of view */
+  }
 }
 
 /* ------------------------------------------------------------ record state */
