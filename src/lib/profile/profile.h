@@ -83,9 +83,6 @@ struct thbx_profile {
  * (THBX_ESCHEMA when it is malformed). */
 int profile_rules_load(struct thbx_profile *profile, thbx_error_t *err);
 void profile_rules_free(struct profile_rules *rules);
-/* The value at JSON Pointer `pointer` in `value` (object members and array
- * indices), NULL if none. Borrowed. */
-const json_t *profile_pointer_get(const json_t *value, const char *pointer);
 /* The record's id as the profile names it (x-thbx id), NULL if none. */
 const json_t *profile_record_id(const struct thbx_profile *profile, const json_t *record);
 /* The last token of a pointer, for messages ("/assistance/end_date" -> "end_date"). */

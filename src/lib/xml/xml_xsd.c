@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Pre-order index of element `target` in the tree under `top` (0: top). */
-static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
+size_t xml_element_index(xmlNodePtr top, xmlNodePtr target) {
   size_t i = 0;
   xmlNodePtr n = top;
   while (n) {
@@ -54,7 +54,7 @@ static void on_xsd_error(void *ctx, xmlErrorPtr e) {
   xmlNodePtr node = e->node;
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  add(c, xml_scan_elem_pos(c->scan, c->rec, node ? element_index(c->copy, node) : 0), e->message,
+  add(c, xml_scan_elem_pos(c->scan, c->rec, node ? xml_element_index(c->copy, node) : 0), e->message,
       1);
 }
 

@@ -31,6 +31,10 @@ struct xml_xsd_check {
   xmlNodePtr copy; /* the copy of the record being validated */
 };
 
+/* Pre-order index of element `target` in the tree under `top` (0: top), for
+ * the scanner's positions of start tags (also xsd_job.c). */
+size_t xml_element_index(xmlNodePtr top, xmlNodePtr target);
+
 /* Validate record element `node` (its parent is the document element, or it
  * is the document element: a document of one record, validated alone) as a
  * copy under a copy of the document element (its name, namespaces and

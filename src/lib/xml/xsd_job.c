@@ -4,6 +4,8 @@
  * threads, each with its own validation context, kept per thread here.
  */
 #include "xsd_job.h"
+#include "xml_guard.h"
+#include "xml_xsd.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -30,11 +32,6 @@ static void destroy(void *p) {
 
 static void make_key(void) { pthread_key_create(&key, destroy); }
 
-static void silent(void *ctx, const char *msg, ...) {
-  (void)ctx;
-  (void)msg;
-}
-
 static xmlSchemaValidCtxtPtr ctxt_for(xmlSchemaPtr schema) {
   pthread_once(&once, make_key);
   struct tl_ctxt *t = pthread_getspecific(key);
@@ -56,37 +53,6 @@ static xmlSchemaValidCtxtPtr ctxt_for(xmlSchemaPtr schema) {
   return t->v;
 }
 
-/* Pre-order index of element `target` in the tree under `top` (0: top). */
-static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
-  size_t i = 0;
-  xmlNodePtr n = top;
-  while (n) {
-    if (n == target)
-      return i;
-    if (n->type == XML_ELEMENT_NODE)
-      i++;
-    if (n->children && n->type == XML_ELEMENT_NODE) {
-      n = n->children;
-      continue;
-    }
-    while (n != top && !n->next)
-      n = n->parent;
-    if (n == top)
-      break;
-    n = n->next;
-  }
-  return 0;
-}
-
-static void clean_message(char *dst, size_t size, const char *msg) {
-  thbx_strlcpy(dst, msg ? msg : "unknown error", size);
-  size_t n = strlen(dst);
-  while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' ' || dst[n - 1] == '.'))
-    dst[--n] = '\0';
-  if (dst[0] >= 'A' && dst[0] <= 'Z' && !(dst[1] >= 'A' && dst[1] <= 'Z'))
-    dst[0] = (char)(dst[0] - 'A' + 'a');
-}
-
 static void add(struct xsd_job *job, long line, long col, const char *text) {
   if (job->nerrors == job->caperrors) {
     size_t cap = job->caperrors ? job->caperrors * 2 : 8;
@@ -102,7 +68,7 @@ static void add(struct xsd_job *job, long line, long col, const char *text) {
   thbx_error_clear(x);
   thbx_error_at(x, job->source, line, col);
   x->record_index = job->index;
-  clean_message(x->text, sizeof(x->text), text);
+  xml_clean_message(x->text, sizeof(x->text), text);
 }
 
 static void on_error(void *ctx, xmlErrorPtr e) {
@@ -116,7 +82,7 @@ static void on_error(void *ctx, xmlErrorPtr e) {
   xmlNodePtr node = e->node;
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  size_t i = node ? element_index(job->copy, node) : 0;
+  size_t i = node ? xml_element_index(job->copy, node) : 0;
   long line = job->start_line, col = job->start_col;
   if (i < job->npos) {
     line = job->lines[i];
@@ -131,11 +97,9 @@ int xsd_job_run(struct xsd_job *job, const char *source) {
   if (!v)
     return THBX_ENOMEM;
   xmlSchemaSetValidStructuredErrors(v, on_error, job);
-  xmlGenericErrorFunc gfunc = xmlGenericError;
-  void *gctx = xmlGenericErrorContext;
-  xmlSetGenericErrorFunc(NULL, silent);
+  struct xml_guard g = xml_guard_enter(1, NULL, NULL); /* silent; loads nothing */
   int r = xmlSchemaValidateDoc(v, job->doc);
-  xmlSetGenericErrorFunc(gctx, gfunc);
+  xml_guard_leave(g);
   xmlSchemaSetValidStructuredErrors(v, NULL, NULL);
   if (r > 0 && job->nerrors == 0)
     add(job, job->start_line, job->start_col, "the record is not valid against the XSD");
