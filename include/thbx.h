@@ -74,6 +74,36 @@ THBX_EXPORT void thbx_error_clear(thbx_error_t *err);
 /* Version of the library, e.g. "0.1.0". */
 THBX_EXPORT const char *thbx_version(void);
 
+/* ------------------------------------------------------- showing values
+ *
+ * How thbx shows text from the input in messages and reports, so that a
+ * fault can be seen and input cannot drive a terminal (docs/validate.md,
+ * "How values are shown"). Both write at most size bytes to out (always
+ * NUL-terminated when size > 0) and return the length of the whole spelling,
+ * as snprintf does. */
+
+/* Values are cut after this many characters unless told otherwise. */
+#define THBX_DISPLAY_MAX_CHARS 60
+
+/* A value as an error shows it: `value` is JSON text ("\"AL \"", "12",
+ * "true"); text that is not JSON is taken as a string. A string is shown in
+ * double quotes with \" \\ \t \n \r, every other control character and
+ * every invisible or bidirectional character (no-break space, BOM, zero-width
+ * space, U+202E, ...) as \uXXXX, a byte that is not UTF-8 as \xNN; over
+ * max_chars characters (0: THBX_DISPLAY_MAX_CHARS) it is cut: its first
+ * characters, "\u2026" and " (1200 characters)". Other values as compact JSON,
+ * cut the same way. */
+THBX_EXPORT size_t thbx_display_value(char *out, size_t size, const char *value, size_t max_chars);
+
+/* A message, file name or record id made safe to print: TAB LF CR as \t \n
+ * \r, other C0 controls and DEL as \xNN, C1 controls, invisible and
+ * bidirectional characters as \uXXXX, bytes that are not UTF-8 as \xNN. */
+THBX_EXPORT size_t thbx_display_text(char *out, size_t size, const char *text);
+
+/* The JSON text of `value` for an issue's value member (compact). Free it
+ * with free(). NULL if value is NULL or out of memory. */
+THBX_EXPORT char *thbx_value_json(const json_t *value);
+
 /* ------------------------------------------------------ embedded resources */
 
 /* Files compiled into the library: the profile schemas and code lists under
@@ -177,6 +207,12 @@ typedef struct thbx_reader_options {
                                  the text names the likely encoding) */
   thbx_warning_fn warning;    /* optional: warnings go here */
   void *warning_ctx;
+  /* national inputs (mappings): the name of the record elements of an XML
+   * input (the document element's children; NULL: any name), and the JSON
+   * Pointer of the record array of a JSON input (NULL or "": the document
+   * itself is the array or the one record) */
+  const char *record_element;
+  const char *records_pointer;
   int defer_parse;            /* NDJSON: next() only delimits each line (its bytes
                                  by thbx_reader_raw, record->value NULL); the
                                  pipeline's workers parse them (-j N) */
@@ -202,6 +238,12 @@ THBX_EXPORT int thbx_reader_next(thbx_reader_t *reader, thbx_record_t *record, t
  * input (for reject files). Borrowed until the next call. NULL if unknown. */
 THBX_EXPORT const char *thbx_reader_raw(const thbx_reader_t *reader, size_t *length);
 
+/* The offending value of the record error last returned (THBX_EPARSE: a CSV
+ * cell or XML text that is not of its field's type) as JSON text, NULL if
+ * none; the error's text names no value (a report shows it, or not when
+ * redacted). Borrowed until the next call. */
+THBX_EXPORT const char *thbx_reader_error_value(const thbx_reader_t *reader);
+
 /* The format actually read (after sniffing). */
 THBX_EXPORT thbx_format thbx_reader_format(const thbx_reader_t *reader);
 
@@ -221,6 +263,8 @@ THBX_EXPORT int thbx_reader_xsd_errors(const thbx_reader_t *reader, const thbx_e
  * said). count 0: none. Borrowed until the next call. */
 THBX_EXPORT int thbx_reader_cell_errors(const thbx_reader_t *reader, const thbx_error_t **errors,
                                         size_t *count);
+/* The value of the i-th cell error, as thbx_reader_error_value gives one. */
+THBX_EXPORT const char *thbx_reader_cell_value(const thbx_reader_t *reader, size_t i);
 
 /* Where each field of a record came from, so that errors found later point
  * at the field: a CSV cell (its line, column and CSV column name), an XML
@@ -248,6 +292,14 @@ THBX_EXPORT int thbx_reader_locate(const thbx_reader_t *reader, const char *inst
 THBX_EXPORT int thbx_locate_json(const char *text, size_t length, long line, long column,
                                  const char *instance_path, long *out_line, long *out_column);
 
+/* With validate_xsd: the faults of the document rather than of a record
+ * found so far (an attribute the XSD does not allow on the root element, a
+ * root it does not declare), each once, at the root's line; the records are
+ * judged without them. The list only grows while reading: report the ones
+ * past the count seen last. Borrowed until thbx_reader_free. */
+THBX_EXPORT int thbx_reader_document_errors(const thbx_reader_t *reader,
+                                            const thbx_error_t **errors, size_t *count);
+
 THBX_EXPORT void thbx_reader_free(thbx_reader_t *reader);
 
 /* ---------------------------------------------------------------- writers */
@@ -262,6 +314,10 @@ typedef struct thbx_writer_options {
   char list_separator;           /* CSV, default '|' */
   const char *columns;           /* CSV: "a,b,c" to choose columns, NULL all */
   int csv_safe;                  /* neutralise cells starting with = + - @ */
+  /* generic XML (no profile): the document and record element names
+   * (NULL: "records", "record"), e.g. a national format written by a
+   * reverse mapping */
+  const char *xml_root, *xml_record;
   /* CSV raw mode (accept/reject files): this header line as it stood in the
    * input instead of the profile's columns, and its line end for rows that
    * lack one. NULL: the usual header. */
@@ -339,7 +395,10 @@ typedef struct thbx_validation_error {
   char *keyword_location;       /* schema path as followed, through $ref */
   char *absolute_location;      /* absolute URI + pointer of the keyword */
   char *keyword;                /* e.g. "enum" */
-  char *message;                /* "must be one of: female, male, other, unknown" */
+  char *message;                /* "must be one of female, male, other, unknown"; names
+                                   no value of the instance */
+  char *hint;                   /* NULL, or a suggestion drawn from the instance's value
+                                   ("did you mean female?"): shown with the value */
 } thbx_validation_error_t;
 
 /* Result of one validation: a list of errors (the leaves of the failed
@@ -406,6 +465,13 @@ typedef struct thbx_issue {
    * id), related_source NULL if none */
   const char *related_source;
   long related_line, related_column;
+  /* the offending value as JSON text ("\"AL \"", "12"; text that is not
+   * JSON is a string), NULL if none. Reports show it before the message
+   * (`/person/sex: "F" is not a code of sex`) unless redacted */
+  const char *value;
+  /* a suggestion drawn from the value ("did you mean female?"), NULL if
+   * none; shown after the message, left out with the value when redacted */
+  const char *hint;
 } thbx_issue_t;
 
 /* The record the issues belong to. */
@@ -421,6 +487,8 @@ typedef struct thbx_report_options {
   thbx_report_format format;
   long max_errors; /* report at most this many errors (all are counted); < 0 no limit */
   int quiet;       /* only the summary: no error details */
+  int redact;      /* leave every value and hint out of the report (for logs that
+                      others read): messages, paths, places and rules remain */
 } thbx_report_options_t;
 
 THBX_EXPORT void thbx_report_options_default(thbx_report_options_t *options);
@@ -527,10 +595,13 @@ typedef struct thbx_item_issue {
   char *instance_path; /* JSON Pointer into the record, "" if none */
   char *schema_path;   /* JSON Pointer into the schema or mapping, "" if none */
   char *message;       /* lower-case, no trailing period; names no personal value */
-  char *value;         /* the offending value as it stands in the input, NULL if
-                          none; reports show it unless redacted */
+  char *value;         /* the offending value as JSON text ("\"AL \"", "12"; text
+                          that is not JSON is a string), NULL if none; reports
+                          show it (thbx_display_value) unless redacted */
   char *related_source; /* another place the issue involves, NULL if none */
   long related_line, related_column;
+  char *hint;           /* a suggestion drawn from the value ("did you mean
+                           female?"), NULL if none; redacted with the value */
 } thbx_item_issue_t;
 
 /* One record on its way through the pipeline. */
@@ -610,6 +681,12 @@ typedef struct thbx_sink_ops {
   /* called once at the end; `complete` is 0 when the run stopped early */
   int (*finish)(void *state, int complete, thbx_error_t *err);
   void (*free)(void *state);
+  /* optional: a fault of the document rather than of a record (XML: an
+   * attribute the XSD does not allow on the root element), once per input,
+   * just before the item whose reading found it; the records are judged
+   * without it (an item is not rejected for it) */
+  int (*document_issue)(void *state, const char *source, const thbx_item_issue_t *issue,
+                        thbx_error_t *err);
 } thbx_sink_ops_t;
 
 typedef struct thbx_pipeline_options {
@@ -618,6 +695,10 @@ typedef struct thbx_pipeline_options {
   int jobs;                      /* worker threads; 1 (default): none; 0: one per core */
   int fail_fast;                 /* stop after the first rejected item */
   volatile int *interrupted;     /* optional: a signal handler sets it; the run stops */
+  int read_generic;              /* inputs are read without the profile (a national
+                                    format that a mapping stage maps onto it); the
+                                    accept/reject files then hold the stages' records,
+                                    never the input's bytes */
 } thbx_pipeline_options_t;
 
 THBX_EXPORT void thbx_pipeline_options_default(thbx_pipeline_options_t *options);
@@ -698,6 +779,325 @@ typedef struct thbx_pipeline_stats {
 THBX_EXPORT void thbx_pipeline_get_stats(const thbx_pipeline_t *pipeline,
                                          thbx_pipeline_stats_t *stats);
 THBX_EXPORT void thbx_pipeline_free(thbx_pipeline_t *pipeline);
+
+/* ---------------------------------------------------------------- mappings
+ *
+ * A mapping (docs/mapping.md) describes a national format once, in CSV files
+ * a data officer edits in a spreadsheet: one row per target field of the
+ * profile (source reference, value syntax, crosswalk, default, transforms)
+ * and a few rows describing the input. It is compiled once and applied per
+ * record as a stateless pipeline stage (forward: national -> profile;
+ * reverse: profile -> national). Every error in a mapping file is
+ * THBX_ESCHEMA with err->source = the file and err->line = its line. */
+
+typedef struct thbx_mapping thbx_mapping_t;
+
+typedef struct thbx_mapping_options {
+  int reverse;          /* profile records -> the national format */
+  const char *key_file; /* key of the pseudonymise transform (NULL: refused
+                           if a row uses it) */
+  FILE *trace;          /* optional: one NDJSON line per output value (where it
+                           came from, never the value); the stage is then
+                           ordered so that lines come in input order */
+} thbx_mapping_options_t;
+
+THBX_EXPORT void thbx_mapping_options_default(thbx_mapping_options_t *options);
+
+/* Compile the mapping MAP.csv against `profile` (borrowed, must outlive the
+ * mapping). THBX_ESCHEMA / THBX_ENOTFOUND / THBX_EIO: err names the file and
+ * line. */
+THBX_EXPORT int thbx_mapping_load(thbx_mapping_t **out, const char *path,
+                                  const thbx_profile_t *profile,
+                                  const thbx_mapping_options_t *options, thbx_error_t *err);
+THBX_EXPORT void thbx_mapping_free(thbx_mapping_t *mapping);
+
+/* What the mapping says about its input (format, delimiter, record element,
+ * JSON Pointer of the records), set into *reader; other fields untouched. In
+ * reverse, the profile's own reading. */
+THBX_EXPORT void thbx_mapping_reader_options(const thbx_mapping_t *mapping,
+                                             thbx_reader_options_t *reader);
+/* The national output format a reverse mapping declares (@format), AUTO if none. */
+THBX_EXPORT thbx_format thbx_mapping_format(const thbx_mapping_t *mapping);
+/* The national XML document and record element names (@root, @record), NULL if
+ * not declared. */
+THBX_EXPORT void thbx_mapping_xml_names(const thbx_mapping_t *mapping, const char **root,
+                                        const char **record);
+/* The CSV delimiter the mapping declares ('\0' if none). */
+THBX_EXPORT char thbx_mapping_delimiter(const thbx_mapping_t *mapping);
+/* In reverse: the national CSV columns in order ("a,b,c", borrowed), NULL if
+ * none. */
+THBX_EXPORT const char *thbx_mapping_columns(const thbx_mapping_t *mapping);
+
+/* The stage: ops for thbx_pipeline_add_stage with `mapping` as its state
+ * (the pipeline does not free it: free the mapping after the pipeline). */
+THBX_EXPORT const thbx_stage_ops_t *thbx_mapping_stage_ops(const thbx_mapping_t *mapping);
+/* Map one item (what the stage's apply does): item->value is replaced by the
+ * mapped record and raw_stale set; record errors become issues (rule "map")
+ * located at the source cell or element. Thread-safe for one mapping unless
+ * it has a trace. */
+THBX_EXPORT int thbx_mapping_apply(const thbx_mapping_t *mapping, thbx_item_t *item,
+                                   thbx_error_t *err);
+
+/* Lint (`thbx map check`): findings as a JSON array of {"level": "error" |
+ * "warning" | "note", "file", "line", "message"} (new reference). With a
+ * sample (may be NULL), the distinct source codes that no crosswalk row
+ * covers, with their counts, and date patterns the sample makes ambiguous.
+ * With reverse, the loss ledger. */
+THBX_EXPORT int thbx_mapping_check(const thbx_mapping_t *mapping, FILE *sample,
+                                   const char *sample_name, json_t **findings, thbx_error_t *err);
+/* The loss ledger: what cannot go back one to one (JSON array of {"line",
+ * "target", "what"}). New reference. */
+THBX_EXPORT json_t *thbx_mapping_ledger(const thbx_mapping_t *mapping);
+
+/* `thbx map init`: draft a mapping from a sample export, written to `out`
+ * (the mapping CSV), and crosswalk stubs as a JSON object {column: {code:
+ * count}} in *stubs (new reference). */
+THBX_EXPORT int thbx_mapping_draft(FILE *sample, const char *sample_name,
+                                   const thbx_reader_options_t *reader,
+                                   const thbx_profile_t *profile, FILE *out, json_t **stubs,
+                                   thbx_error_t *err);
+
+/* ------------------------------------------------------------------- XSLT
+ *
+ * The one sandboxed libxslt set-up of libthbx (the HTML report uses it too):
+ * no file writes, no directory creation, no network reads or writes (global
+ * and per-transformation security prefs), no exsl:document output, documents
+ * parsed without network and DTD, bounded recursion depth and output size. */
+
+typedef struct thbx_xslt thbx_xslt_t;
+
+/* Compile the stylesheet at `path` (or `text` of `length` bytes when text is
+ * not NULL; path then only names it). params: NULL-terminated NAME, VALUE,
+ * ... pairs, values passed as strings. THBX_ESCHEMA if it is broken or
+ * refused by the sandbox (err says why). */
+THBX_EXPORT int thbx_xslt_load(thbx_xslt_t **out, const char *path, const char *text, size_t length,
+                               const char *const *params, thbx_error_t *err);
+THBX_EXPORT void thbx_xslt_free(thbx_xslt_t *xslt);
+/* Transform one document given as bytes; *result is a malloc'ed copy of the
+ * serialised output (caller frees). THBX_EPARSE: the input is not XML;
+ * THBX_ESCHEMA: the stylesheet failed or broke the sandbox (err says why). */
+THBX_EXPORT int thbx_xslt_apply(const thbx_xslt_t *xslt, const char *doc, size_t length,
+                                char **result, size_t *result_length, thbx_error_t *err);
+
+/* A stage applying stylesheets in order to each XML item (item->raw), then
+ * reading the result as a record of `profile` (NULL: leave it as raw bytes
+ * for a following mapping). The xslts are borrowed. */
+THBX_EXPORT const thbx_stage_ops_t *thbx_xslt_stage_ops(void);
+typedef struct thbx_xslt_stage thbx_xslt_stage_t;
+THBX_EXPORT int thbx_xslt_stage_new(thbx_xslt_stage_t **out, thbx_xslt_t *const *xslts,
+                                    size_t count, const thbx_profile_t *profile, thbx_error_t *err);
+/* --xslt-out: instead of thbx_pipeline_add_writer, each record is spelled
+ * as an XML document of its own, put through `xslt` (borrowed) on the
+ * workers, and written into `writer` (an XML writer, borrowed) in input
+ * order; the writer is finished at the end of a complete run. */
+THBX_EXPORT int thbx_pipeline_add_xslt_writer(thbx_pipeline_t *pipeline, thbx_writer_t *writer,
+                                              const thbx_xslt_t *xslt, thbx_error_t *err);
+/* -------------------------------------------------------------- statistics
+ * `thbx stats` (docs/privacy-stats.md): counts of records, or of distinct
+ * persons, grouped by 1 to 3 paths, with margins, primary suppression
+ * (0 < count < K) and secondary suppression proven by a certificate. The
+ * counting is an ordered sink of the pipeline; the table is built,
+ * suppressed and written when the sink finishes. */
+typedef struct thbx_stats thbx_stats_t;
+
+typedef enum thbx_stats_format {
+  THBX_STATS_CSV = 0,
+  THBX_STATS_JSON,
+  THBX_STATS_MD,
+  THBX_STATS_HTML
+} thbx_stats_format;
+
+/* "csv", "json", "md", "html" -> format; -1 if unknown. */
+THBX_EXPORT int thbx_stats_format_from_name(const char *name);
+
+typedef struct thbx_stats_options {
+  const char *const *by; /* group-by paths: dotted leaf paths ("person.sex"), or
+                            PATH:year / PATH:month of a date ("event_date:year") */
+  size_t nby;            /* 1 to 3 */
+  const char *distinct;  /* count distinct values of this path (persons) per
+                            cell instead of records; NULL: records */
+  long min_cell;         /* K: cells with 0 < count < K are suppressed (default 5;
+                            1: none) */
+  int totals;            /* margins, "_total" in the columns they sum over */
+  thbx_stats_format format;
+  FILE *out;             /* the table (not closed) */
+  FILE *certificate;     /* the certificate, for the publisher only; NULL: none */
+  size_t max_cells;      /* limit on the cells of the table with its margins;
+                            0: default 100000 */
+  volatile int *interrupted; /* optional: set by a signal handler; suppression
+                                stops with THBX_EINTR and writes nothing */
+} thbx_stats_options_t;
+
+THBX_EXPORT void thbx_stats_options_default(thbx_stats_options_t *options);
+/* THBX_EINVAL (err says why) for a bad path, too many dimensions, K < 1. */
+THBX_EXPORT int thbx_stats_new(thbx_stats_t **out, const thbx_stats_options_t *options,
+                               thbx_error_t *err);
+/* Count one record (borrowed). THBX_EINVAL if a group-by path names an
+ * object (not a leaf). */
+THBX_EXPORT int thbx_stats_add(thbx_stats_t *stats, const json_t *record, thbx_error_t *err);
+/* Build the table, suppress, write it (and the certificate). Call once. */
+THBX_EXPORT int thbx_stats_finish(thbx_stats_t *stats, thbx_error_t *err);
+/* An ordered sink counting every readable item without issues; its finish
+ * calls thbx_stats_finish when the run is complete and writes nothing
+ * otherwise. thbx_pipeline_add_sink(p, thbx_stats_sink_ops(), stats, err)
+ * hands stats to the pipeline (freed with it). */
+THBX_EXPORT const thbx_sink_ops_t *thbx_stats_sink_ops(void);
+
+typedef struct thbx_stats_summary {
+  long records;       /* records counted */
+  long skipped;       /* records without a --distinct value (not counted) */
+  long cells;         /* cells written (interior cells with count > 0 or suppressed, margins) */
+  long primary;       /* cells suppressed for being small */
+  long secondary;     /* cells suppressed to protect them */
+  int multi_valued;   /* some record counted in more than one cell of a dimension */
+} thbx_stats_summary_t;
+THBX_EXPORT void thbx_stats_get_summary(const thbx_stats_t *stats, thbx_stats_summary_t *summary);
+THBX_EXPORT void thbx_stats_free(thbx_stats_t *stats);
+
+/* Check a certificate (borrowed) by code independent of the producer, with
+ * exact integer arithmetic. *problems gets a new array of messages (empty:
+ * every small cell is protected). THBX_OK unless out of memory. */
+typedef struct thbx_stats_verdict {
+  long cells, primary, protected_cells;
+  json_t *problems; /* owned by the caller */
+} thbx_stats_verdict_t;
+THBX_EXPORT int thbx_stats_verify(const json_t *certificate, thbx_stats_verdict_t *verdict,
+                                  thbx_error_t *err);
+
+/* ------------------------------------------------------------ pseudonyms
+ * Keyed pseudonyms (docs/privacy.md): a value becomes the lowercase hex
+ * HMAC-SHA256 of its UTF-8 bytes under a secret key, so that the same
+ * person gets the same pseudonym across files and countries that share the
+ * key, and nobody without the key can reverse it or test a guess. With a
+ * derivation label the key used is HKDF-SHA256(key, salt empty, info label,
+ * 32 bytes): one key per recipient, so that two recipients cannot link
+ * their files. A pseudonymiser is read-only once made: any number of threads
+ * may use one at the same time. */
+
+typedef struct thbx_pseudonymiser thbx_pseudonymiser_t;
+
+#define THBX_KEY_MIN_BYTES 32
+#define THBX_KEY_MAX_BYTES 4096
+#define THBX_PSEUDONYM_HEX_LENGTH 64 /* characters, without the NUL */
+#define THBX_KEY_ID_LENGTH 16        /* hex characters of a key id, without the NUL */
+
+/* Make a pseudonymiser from `length` key bytes (copied; at least
+ * THBX_KEY_MIN_BYTES, else THBX_EINVAL). `derive_label` NULL: the key itself;
+ * else the key derived for that label (non-empty, else THBX_EINVAL). */
+THBX_EXPORT int thbx_pseudonymiser_new(thbx_pseudonymiser_t **out, const unsigned char *key,
+                                       size_t length, const char *derive_label, thbx_error_t *err);
+/* The same from a key file: raw bytes, one trailing newline stripped. Refused
+ * with THBX_EINVAL (err says why) if the file is shorter than
+ * THBX_KEY_MIN_BYTES, longer than THBX_KEY_MAX_BYTES, not a regular file, or
+ * readable by group or others; THBX_EIO if it cannot be read. */
+THBX_EXPORT int thbx_pseudonymiser_from_key_file(thbx_pseudonymiser_t **out, const char *path,
+                                                 const char *derive_label, thbx_error_t *err);
+/* Write the pseudonym of value[0..length) as THBX_PSEUDONYM_HEX_LENGTH
+ * lowercase hex digits and a NUL into out_hex. THBX_ENOMEM/THBX_EIO (an
+ * OpenSSL failure) on error. Thread-safe. */
+THBX_EXPORT int thbx_pseudonymise(const thbx_pseudonymiser_t *p, const char *value, size_t length,
+                                  char out_hex[THBX_PSEUDONYM_HEX_LENGTH + 1]);
+/* Key id: the first THBX_KEY_ID_LENGTH hex digits of SHA-256 of the key as
+ * given (before any derivation), so that partners can confirm they hold the
+ * same key (`sha256sum` of the key bytes) without showing it. Borrowed. */
+THBX_EXPORT const char *thbx_pseudonymiser_key_id(const thbx_pseudonymiser_t *p);
+/* The same of the derived key, or NULL without a derivation label. Borrowed. */
+THBX_EXPORT const char *thbx_pseudonymiser_derived_key_id(const thbx_pseudonymiser_t *p);
+THBX_EXPORT void thbx_pseudonymiser_free(thbx_pseudonymiser_t *p);
+
+/* The pipeline stage of `thbx pseudonymise` (stateless): each of `fields`
+ * (dotted paths, "person.person_ref") is pseudonymised where present (a
+ * string, a number, or an array of them), each of `drops` (a field or an
+ * object) removed, and an object left empty by a drop removed too. It sets
+ * raw_stale on every item. A field holding an object or a boolean is removed
+ * and the item gets an issue (rule "pseudonymise"), so that the value
+ * reaches no output, not even a reject file. With a profile, every path must
+ * be one of its fields (THBX_EINVAL otherwise, err says which), and `warn`
+ * (optional) is told when the output will not validate (a pseudonym does
+ * not fit the field, a dropped field is required). The stage borrows the
+ * pseudonymiser and the profile: they must outlive it. */
+typedef struct thbx_pseudonymise_options {
+  const thbx_pseudonymiser_t *pseudonymiser;
+  const char *const *fields; /* NULL / 0: person.person_ref and case_ref */
+  size_t nfields;
+  const char *const *drops;
+  size_t ndrops;
+  const thbx_profile_t *profile; /* NULL: generic, paths are not checked */
+  void (*warn)(void *ctx, const char *text);
+  void *warn_ctx;
+} thbx_pseudonymise_options_t;
+
+/* *ops is static; the caller owns *state (ops->free releases it; the
+ * pipeline does so once the stage is added). */
+THBX_EXPORT int thbx_pseudonymise_stage_new(const thbx_pseudonymise_options_t *options,
+                                            const thbx_stage_ops_t **ops, void **state,
+                                            thbx_error_t *err);
+
+/* ------------------------------------------------------------ anonymiser
+ * k-anonymity for person-level releases (`thbx anonymise`, docs/privacy.md):
+ * in the output every combination of the quasi-identifiers' values is shared
+ * by at least k records (or k persons: `distinct`). Needs two passes: every
+ * record is counted (thbx_anonymiser_count), a plan is made (generalisation
+ * levels from ARX-style hierarchies, the lowest that leaves at most
+ * max_suppress of the records to suppress; then local suppression: a value
+ * replaced by its code list's "unknown" or an optional field dropped; whole
+ * records last), and every record is transformed (thbx_anonymiser_apply).
+ * Memory grows with the number of distinct quasi-identifier combinations
+ * (times persons with `distinct`), not with the records. */
+
+typedef struct thbx_anonymiser thbx_anonymiser_t;
+
+typedef struct thbx_anonymise_options {
+  long k;                       /* >= 1 (2 and more make sense) */
+  const char *const *quasi;     /* dotted paths of the quasi-identifiers */
+  size_t nquasi;
+  const char *distinct;         /* count distinct values of this path (persons), NULL: records */
+  const char *sensitive;        /* report l-diversity of this path per group, NULL: none */
+  double max_suppress;          /* share of records the plan may suppress, default 0.05 */
+  const thbx_profile_t *profile; /* borrowed; NULL: generic (any field may be dropped) */
+} thbx_anonymise_options_t;
+
+THBX_EXPORT void thbx_anonymise_options_default(thbx_anonymise_options_t *options);
+
+/* THBX_EINVAL (err says why) for a bad option or a path that is not a field
+ * of the profile. */
+THBX_EXPORT int thbx_anonymiser_new(thbx_anonymiser_t **out,
+                                    const thbx_anonymise_options_t *options, thbx_error_t *err);
+/* Read a generalisation hierarchy for one quasi-identifier: CSV (',' or ';'),
+ * one row per value: value, level 1, level 2, ... (ARX's format; every row
+ * the same number of columns; "*" means suppressed). Every level value must
+ * be valid for the field in the profile. THBX_ESCHEMA (err: FILE:LINE) if
+ * not; THBX_EIO if it cannot be read. */
+THBX_EXPORT int thbx_anonymiser_add_hierarchy(thbx_anonymiser_t *a, const char *path,
+                                              const char *file, thbx_error_t *err);
+/* Pass 1: count one record (borrowed; source/line name it in errors). */
+THBX_EXPORT int thbx_anonymiser_count(thbx_anonymiser_t *a, const json_t *record,
+                                      const char *source, long line, thbx_error_t *err);
+/* After pass 1: choose levels and suppressions. THBX_ESCHEMA if a value
+ * has no row in its hierarchy (err says where the first such record is). */
+THBX_EXPORT int thbx_anonymiser_plan(thbx_anonymiser_t *a, thbx_error_t *err);
+/* Pass 2: transform one record in place; *keep is set to 0 if the record
+ * must be dropped. The result is counted for the report. */
+THBX_EXPORT int thbx_anonymiser_apply(thbx_anonymiser_t *a, json_t *record, int *keep,
+                                      thbx_error_t *err);
+/* The report as JSON (new reference): after pass 2 of the output, or after
+ * pass 1 alone of the input as it is (a check). Holds counts, never values:
+ * records read/written/dropped, per field its level and how many records
+ * were generalised or suppressed, the group-size distribution, groups below
+ * k, and l-diversity of the sensitive field. */
+THBX_EXPORT json_t *thbx_anonymiser_report(const thbx_anonymiser_t *a);
+/* The two passes on pipelines (the anonymiser is borrowed: it must outlive
+ * them). Pass 1: a sink counting every readable item without issues. Pass
+ * 2: an ordered stage applying the plan; a record to drop gets value NULL,
+ * which the writer skips (it is neither written nor rejected). Add it
+ * before thbx_pipeline_add_writer. */
+THBX_EXPORT int thbx_anonymiser_add_counter(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a,
+                                            thbx_error_t *err);
+THBX_EXPORT int thbx_anonymiser_add_stage(thbx_pipeline_t *pipeline, thbx_anonymiser_t *a,
+                                          thbx_error_t *err);
+/* Groups below k (of the output after pass 2, else of the input). */
+THBX_EXPORT long thbx_anonymiser_small_groups(const thbx_anonymiser_t *a);
+THBX_EXPORT void thbx_anonymiser_free(thbx_anonymiser_t *a);
 
 #ifdef __cplusplus
 }

@@ -302,8 +302,11 @@ def gen_json_schema(codes):
     s["then"] = {"description": "exploitation is required when a victim or presumed victim "
                                 "is identified",
                  "required": ["exploitation"]}
+    # x-thbx-codes names the list an enum comes from, so that thbx's error
+    # names it and suggests the nearest codes instead of listing them all
     s["$defs"] = {name: {"description": f"code list {name} (schemas/codes/{name}.csv)",
-                         "type": "string", "enum": codes[name]} for name in CODE_LISTS}
+                         "type": "string", "x-thbx-codes": name, "enum": codes[name]}
+                  for name in CODE_LISTS}
     return json.dumps(s, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -44,7 +44,7 @@
             <tr><th>file</th><th>records</th><th>valid</th><th>invalid</th><th>unreadable</th><th>errors</th></tr>
             <xsl:for-each select="file">
               <tr>
-                <td><code><xsl:value-of select="@name"/></code></td>
+                <td><code><xsl:value-of select="@name"/></code><xsl:if test="@checked = 'false'"> <strong>(could not be read to its end)</strong></xsl:if></td>
                 <td class="n"><xsl:value-of select="@records"/></td>
                 <td class="n"><xsl:value-of select="@valid"/></td>
                 <td class="n"><xsl:value-of select="@invalid"/></td>
@@ -101,6 +101,9 @@
     <section id="summary">
       <h2>Summary</h2>
       <xsl:choose>
+        <xsl:when test="@unchecked &gt; 0">
+          <p class="verdict invalid" id="verdict">NOT CHECKED: <xsl:value-of select="@unchecked"/> of <xsl:value-of select="@files"/> input<xsl:if test="@files != 1">s</xsl:if> could not be read, so the dataset could not be checked<xsl:if test="@records &gt; 0"> (<xsl:value-of select="@invalid"/> of the <xsl:value-of select="@records"/> records read are invalid)</xsl:if></p>
+        </xsl:when>
         <xsl:when test="/report/@valid = 'true'">
           <p class="verdict valid" id="verdict">VALID: all <xsl:value-of select="@records"/> records are valid</p>
         </xsl:when>
@@ -163,7 +166,7 @@
             <td><code><xsl:value-of select="@line"/><xsl:if test="@column != ''">:<xsl:value-of select="@column"/></xsl:if></code></td>
             <td><code><xsl:value-of select="@instance-path"/></code></td>
             <td><code><xsl:value-of select="@rule"/></code></td>
-            <td><xsl:value-of select="."/></td>
+            <td><xsl:if test="@value"><code class="value"><xsl:value-of select="@value"/></code><xsl:text> </xsl:text></xsl:if><xsl:value-of select="."/><xsl:if test="@hint">; <xsl:value-of select="@hint"/></xsl:if></td>
           </tr>
         </xsl:for-each>
       </table>

@@ -10,9 +10,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Text from the input or the command line (file names, cells quoted in a
+ * library message) reaches stderr made visible: no control or
+ * bidirectional character can drive the terminal (thbx_display_text). */
+static void put_visible(const char *s) {
+  char small[1024];
+  size_t n = thbx_display_text(small, sizeof(small), s);
+  if (n < sizeof(small)) {
+    fputs(small, stderr);
+    return;
+  }
+  char *big = malloc(n + 1);
+  if (big) {
+    thbx_display_text(big, n + 1, s);
+    fputs(big, stderr);
+    free(big);
+  } else {
+    fputs(small, stderr);
+  }
+}
+
 static void vmessage(const char *kind, const char *fmt, va_list ap) {
+  char text[4096];
+  vsnprintf(text, sizeof(text), fmt, ap);
   fprintf(stderr, "thbx: %s: ", kind);
-  vfprintf(stderr, fmt, ap);
+  put_visible(text);
   fputc('\n', stderr);
 }
 
@@ -42,7 +64,7 @@ int cli_usage_error(const char *command, const char *fmt, ...) {
 
 void cli_report(const thbx_error_t *err) {
   if (err->source[0]) {
-    fputs(err->source, stderr);
+    put_visible(err->source);
     if (err->line > 0) {
       fprintf(stderr, ":%ld", err->line);
       if (err->column > 0)
@@ -53,9 +75,12 @@ void cli_report(const thbx_error_t *err) {
     fputs("thbx: ", stderr);
   }
   fputs("error: ", stderr);
-  if (err->instance_path[0])
-    fprintf(stderr, "%s: ", err->instance_path);
-  fprintf(stderr, "%s\n", err->text[0] ? err->text : "unknown error");
+  if (err->instance_path[0]) {
+    put_visible(err->instance_path);
+    fputs(": ", stderr);
+  }
+  put_visible(err->text[0] ? err->text : "unknown error");
+  fputc('\n', stderr);
 }
 
 FILE *cli_open_input(const char *path) {
@@ -64,12 +89,25 @@ FILE *cli_open_input(const char *path) {
   struct stat st;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
     cli_error("%s: is a directory", path);
+    errno = EISDIR;
     return NULL;
   }
   FILE *fp = fopen(path, "rb");
-  if (!fp)
-    cli_error("%s: %s", path, strerror(errno));
+  if (!fp) {
+    int e = errno;
+    cli_error("%s: %s", path, strerror(e));
+    errno = e;
+  }
   return fp;
+}
+
+const char *cli_open_reason(int errnum) {
+  /* strerror's words, lower-case as every message starts */
+  static char text[128];
+  snprintf(text, sizeof(text), "%s", strerror(errnum));
+  if (text[0] >= 'A' && text[0] <= 'Z')
+    text[0] = (char)(text[0] - 'A' + 'a');
+  return text;
 }
 
 void cli_close_input(FILE *fp) {

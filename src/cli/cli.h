@@ -17,6 +17,10 @@ int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_codes(int argc, char **argv);
+int cmd_map(int argc, char **argv); /* cmd_map.c: map check, map init */
+int cmd_stats(int argc, char **argv);
+int cmd_pseudonymise(int argc, char **argv);
+int cmd_anonymise(int argc, char **argv);
 /* `thbx validate --document` (cmd_validate_document.c); argv as for cmd_validate. */
 int cmd_validate_document(int argc, char **argv);
 
@@ -34,7 +38,12 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  * message is printed on failure. */
 int cli_profile_load(const char *name, thbx_profile_t **out, thbx_error_t *err);
 
-/* Open an input; "-" or NULL is stdin. NULL and a message on failure. */
+/* Why an input cannot be opened, as reports say it: strerror's words in
+ * lower case ("no such file or directory", "is a directory", "permission
+ * denied"). Borrowed until the next call. */
+const char *cli_open_reason(int errnum);
+/* Open an input; "-" or NULL is stdin. NULL and a message on failure
+ * (errno says why, EISDIR for a directory). */
 FILE *cli_open_input(const char *path);
 void cli_close_input(FILE *fp);
 
@@ -125,7 +134,8 @@ void cli_progress_show(cli_progress_t *pg, int final);
 void cli_progress_end(cli_progress_t *pg);
 /* A sink printing every issue of every rejected item as FILE:LINE:COL:
  * error: ... on stderr (print 0: only counts for the progress display). */
-int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err);
+int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, int redact,
+                     thbx_error_t *err);
 /* Say so when records are read from a terminal. */
 void cli_note_terminal_input(FILE *in);
 

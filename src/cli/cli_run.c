@@ -133,7 +133,8 @@ void cli_progress_end(cli_progress_t *pg) {
 
 struct messages {
   cli_progress_t *pg;
-  int print; /* print each issue of a rejected record */
+  int print;  /* print each issue of a rejected record */
+  int redact; /* without the offending values and hints */
 };
 
 static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *item,
@@ -149,7 +150,19 @@ static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_
     e.line = is->line;
     e.column = is->column;
     snprintf(e.instance_path, sizeof(e.instance_path), "%s", is->instance_path);
-    snprintf(e.text, sizeof(e.text), "%s", is->message);
+    /* "VALUE message; hint", as the reports spell it (thbx_display_value) */
+    size_t at = 0;
+    if (is->value && !m->redact) {
+      at = thbx_display_value(e.text, sizeof(e.text) - 1, is->value, 0);
+      if (at >= sizeof(e.text) - 2)
+        at = sizeof(e.text) - 2;
+      e.text[at++] = ' ';
+      e.text[at] = '\0';
+    }
+    if (is->hint && !m->redact)
+      snprintf(e.text + at, sizeof(e.text) - at, "%s; %s", is->message, is->hint);
+    else
+      snprintf(e.text + at, sizeof(e.text) - at, "%s", is->message);
     cli_report(&e);
   }
   cli_progress_t *pg = m->pg;
@@ -161,12 +174,14 @@ static int messages_item(void *state, const thbx_pipeline_t *p, const thbx_item_
   return THBX_OK;
 }
 
-int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, thbx_error_t *err) {
+int cli_add_messages(thbx_pipeline_t *p, cli_progress_t *pg, int print, int redact,
+                     thbx_error_t *err) {
   struct messages *m = calloc(1, sizeof(*m));
   if (!m)
     return THBX_ENOMEM;
   m->pg = pg;
   m->print = print;
+  m->redact = redact;
   thbx_sink_ops_t ops = {0};
   ops.name = "messages";
   ops.item = messages_item;

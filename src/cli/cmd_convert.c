@@ -6,6 +6,7 @@
  * code live here; everything else is in the library.
  */
 #include "cli.h"
+#include "cli_map.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,6 +48,8 @@ static const char help[] =
     ;
 static const char help_tail[] =
     "  -q, --quiet              no progress display\n"
+    "      --redact             leave the offending values out of the messages about\n"
+    "                           records that cannot be converted\n"
     "      --progress           progress on standard error even if it is not a terminal\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -68,11 +71,13 @@ struct opts {
   thbx_format from, to;
   const char *output;
   const char *profile;
-  int compact, csv_safe, fail_fast, quiet, progress, jobs;
+  int compact, csv_safe, fail_fast, quiet, progress, jobs, redact;
   char delimiter, list_sep; /* delimiter 0: detected (reading), ',' or tab for .tsv (writing) */
   const char *columns;
   thbx_limits_t limits;
   struct cli_input in;
+  struct cli_map map; /* -m, --reverse, --xslt, ... (cli_map.c) */
+  int delimiter_set;
 };
 
 static int parse_options(int argc, char **argv, struct opts *o, int *first_input) {
@@ -82,7 +87,8 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     OPT_COLUMNS,
     OPT_CSVSAFE,
     OPT_FAILFAST,
-    OPT_PROGRESS
+    OPT_PROGRESS,
+    OPT_REDACT
   };
   /* -j/--jobs */
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
@@ -97,9 +103,11 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"fail-fast", no_argument, NULL, OPT_FAILFAST},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"progress", no_argument, NULL, OPT_PROGRESS},
+                                          {"redact", no_argument, NULL, OPT_REDACT},
                                           {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
                                           CLI_INPUT_OPTIONS,
+                                          CLI_MAP_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof(*o));
@@ -110,7 +118,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":f:t:o:p:j:cqh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:t:o:p:j:m:cqh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
     case 't': {
@@ -131,6 +139,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case 'p': o->profile = optarg; break;
     case 'c': o->compact = 1; break;
     case 'q': o->quiet = 1; break;
+    case OPT_REDACT: o->redact = 1; break;
     case OPT_PROGRESS: o->progress = 1; break;
     case OPT_CSVSAFE: o->csv_safe = 1; break;
     case OPT_FAILFAST: o->fail_fast = 1; break;
@@ -142,6 +151,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
     case OPT_DELIM:
       if (cli_parse_char("convert", "--delimiter", optarg, &o->delimiter) != 0)
         return EXIT_USAGE;
+      o->delimiter_set = 1;
       break;
     case OPT_LISTSEP:
       if (cli_parse_char("convert", "--list-sep", optarg, &o->list_sep) != 0)
@@ -151,6 +161,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       fputs(help, stdout);
       fputs(cli_reader_limits_help, stdout);
       fputs(cli_input_help, stdout);
+      fputs(cli_map_help, stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
@@ -158,6 +169,12 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       return cli_usage_error("convert", "--regex-match-limit applies to validate only (convert "
                                         "checks no schema)");
     default: {
+      int mrc = cli_map_option("convert", c, optarg, &o->map);
+      if (mrc != 1) {
+        if (mrc != 0)
+          return mrc;
+        break;
+      }
       int lrc = cli_limit_option("convert", c, optarg, &o->limits);
       if (lrc == 1)
         lrc = cli_input_option("convert", c, optarg, &o->in);
@@ -189,8 +206,19 @@ static int convert_one(const struct opts *o, thbx_pipeline_t *p, const char *pat
     return RUN_FATAL;
   const char *source = path ? path : "-";
   thbx_format f = o->from;
+  thbx_reader_options_t mro;
+  thbx_reader_options_default(&mro);
+  mro.delimiter = o->delimiter;
+  cli_map_reader(&o->map, &mro); /* a national format: the mapping says how it is read */
+  if (f == THBX_FORMAT_AUTO)
+    f = mro.format;
   if (f == THBX_FORMAT_AUTO && strcmp(source, "-") != 0)
     f = thbx_format_from_path(source);
+  mro.format = f;
+  if (cli_map_check_input(&o->map, path, &mro) != 0) {
+    cli_close_input(in);
+    return RUN_FATAL;
+  }
   cli_note_terminal_input(in);
   cli_progress_input(pg, in);
   thbx_error_t err;
@@ -255,6 +283,17 @@ int cmd_convert(int argc, char **argv) {
   thbx_profile_t *profile = NULL;
   if (cli_profile_load(o.profile, &profile, &err) != THBX_OK)
     return EXIT_USAGE;
+  int mrc = cli_map_setup(&o.map, profile);
+  if (mrc != 0) {
+    cli_map_free(&o.map);
+    thbx_profile_free(profile);
+    return mrc;
+  }
+  if (o.map.out_xslt && o.to != THBX_FORMAT_XML) {
+    cli_map_free(&o.map);
+    thbx_profile_free(profile);
+    return cli_usage_error("convert", "--xslt-out applies to XML output (-t xml)");
+  }
   cli_signals_install();
   cli_output_t out;
   if (cli_output_open(&out, o.output) != 0) {
@@ -270,6 +309,15 @@ int cmd_convert(int argc, char **argv) {
   wo.list_separator = o.list_sep;
   wo.columns = o.columns;
   wo.csv_safe = o.csv_safe;
+  if (o.map.map && o.map.reverse) {
+    /* the national format: spelled generically, in the mapping's columns */
+    wo.profile = NULL;
+    if (!wo.columns)
+      wo.columns = thbx_mapping_columns(o.map.map);
+    if (!o.delimiter_set && thbx_mapping_delimiter(o.map.map))
+      wo.delimiter = thbx_mapping_delimiter(o.map.map);
+    thbx_mapping_xml_names(o.map.map, &wo.xml_root, &wo.xml_record);
+  }
   thbx_writer_t *w = NULL;
   thbx_pipeline_t *p = NULL;
   if (thbx_writer_open(&w, out.fp, &wo, &err) != THBX_OK) {
@@ -284,15 +332,32 @@ int cmd_convert(int argc, char **argv) {
   thbx_pipeline_options_default(&po);
   po.profile = profile;
   po.reader.delimiter = o.delimiter;
+  cli_map_reader(&o.map, &po.reader);
+  if (!o.delimiter_set && o.map.map && !o.map.reverse && thbx_mapping_delimiter(o.map.map))
+    po.reader.delimiter = thbx_mapping_delimiter(o.map.map);
+  po.read_generic = (o.map.map && !o.map.reverse) || o.map.nxslt;
   po.reader.list_separator = o.list_sep;
   po.reader.limits = o.limits;
   cli_input_apply(&o.in, &po.reader);
   po.jobs = o.jobs;
   po.fail_fast = o.fail_fast;
   po.interrupted = &cli_interrupted;
-  if (thbx_pipeline_new(&p, &po, &err) != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
-      cli_add_messages(p, &pg, 1, &err) != THBX_OK) {
-    cli_report(&err);
+  int prc2 = thbx_pipeline_new(&p, &po, &err);
+  if (prc2 == THBX_OK && o.map.out_xslt) {
+    if (cli_map_add_stages(&o.map, p) != 0)
+      prc2 = THBX_EINVAL;
+    else
+      prc2 = thbx_pipeline_add_xslt_writer(p, w, o.map.out_xslt, &err);
+  } else if (prc2 == THBX_OK) {
+    prc2 = thbx_pipeline_add_writer(p, w, &err);
+    /* stages added after the writer run before its spelling stage */
+    if (prc2 == THBX_OK && cli_map_add_stages(&o.map, p) != 0)
+      prc2 = THBX_EINVAL;
+  }
+  if (prc2 != THBX_OK || cli_add_messages(p, &pg, 1, o.redact, &err) != THBX_OK) {
+    if (prc2 != THBX_EINVAL)
+      cli_report(&err);
+    cli_map_free(&o.map);
     thbx_pipeline_free(p);
     thbx_writer_free(w);
     cli_output_abort(&out);
@@ -348,6 +413,9 @@ int cmd_convert(int argc, char **argv) {
   }
   thbx_pipeline_free(p);
   thbx_writer_free(w);
+  if (cli_map_finish(&o.map, code == EXIT_VALID || code == EXIT_INVALID) != 0)
+    code = EXIT_USAGE;
+  cli_map_free(&o.map);
   thbx_profile_free(profile);
   return code;
 }

@@ -8,6 +8,7 @@
  * (single JSON documents) is cmd_validate_document.c.
  */
 #include "cli.h"
+#include "cli_map.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -49,6 +50,8 @@ static const char help[] =
     "      --progress           progress on standard error even if it is not a terminal\n"
     "      --max-errors N       report at most N errors (all are counted)\n"
     "  -q, --quiet              report only the summary\n"
+    "      --redact             leave the offending values out of every report and\n"
+    "                           message (for logs that others read)\n"
     "      --no-dataset-rules   skip the dataset rules\n"
     "      --no-formats         do not assert JSON Schema 'format' (date, date-time)\n"
     "      --today DATE         the date event_date is compared with (YYYY-MM-DD;\n"
@@ -86,7 +89,8 @@ enum {
   OPT_DOCUMENT,
   OPT_REPORT,
   OPT_ALLOW_EMPTY,
-  OPT_PROGRESS
+  OPT_PROGRESS,
+  OPT_REDACT
 };
 
 static const struct option options[] = {
@@ -99,6 +103,7 @@ static const struct option options[] = {
     {"reject", required_argument, NULL, OPT_REJECT},
     {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
     {"quiet", no_argument, NULL, 'q'},
+    {"redact", no_argument, NULL, OPT_REDACT},
     {"no-dataset-rules", no_argument, NULL, OPT_NO_RULES},
     {"no-formats", no_argument, NULL, OPT_NO_FORMATS},
     {"today", required_argument, NULL, OPT_TODAY},
@@ -111,6 +116,10 @@ static const struct option options[] = {
     {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"jobs", required_argument, NULL, 'j'},
+    {"mapping", required_argument, NULL, 'm'},
+    {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
+    {"xslt", required_argument, NULL, CLI_OPT_XSLT},
+    {"param", required_argument, NULL, CLI_OPT_PARAM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -139,13 +148,14 @@ struct args {
   thbx_report_format *report_formats;
   size_t nreports;
   int allow_empty, progress, jobs;
+  struct cli_map map; /* -m MAP.csv, --xslt: map a national format first */
 };
 
 static int parse(struct args *a, int argc, char **argv) {
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":f:p:o:j:qh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:p:o:j:m:qh", options, NULL)) != -1) {
     long long n;
     switch (c) {
     case 'f':
@@ -199,6 +209,7 @@ static int parse(struct args *a, int argc, char **argv) {
       a->ro.max_errors = (long)n;
       break;
     case 'q': a->ro.quiet = 1; break;
+    case OPT_REDACT: a->ro.redact = 1; break;
     case OPT_NO_RULES: a->vo.dataset_rules = 0; break;
     case OPT_NO_FORMATS: a->vo.assert_formats = 0; break;
     case OPT_TODAY: a->vo.today = optarg; break;
@@ -214,10 +225,21 @@ static int parse(struct args *a, int argc, char **argv) {
       fputs(help, stdout);
       fputs(cli_limits_help, stdout);
       fputs(cli_input_help, stdout);
+      fputs("  -m, --mapping MAP.csv    map a national format onto the profile, then validate\n"
+            "      --xslt FILE.xsl      XSLT applied to each XML input record first (repeatable)\n"
+            "      --param NAME=VALUE   a string parameter of the stylesheets\n"
+            "      --key-file KEY       key of the mapping's pseudonymise transform\n",
+            stdout);
       fputs(help_tail, stdout);
       return -1;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default: {
+      int mrc = cli_map_option("validate", c, optarg, &a->map);
+      if (mrc != 1) {
+        if (mrc != 0)
+          return mrc;
+        break;
+      }
       int lrc = cli_limit_option("validate", c, optarg, &a->vo.reader.limits);
       if (lrc == 1)
         lrc = cli_input_option("validate", c, optarg, &a->in);
@@ -317,6 +339,7 @@ static void run_free(struct run *r, int abort_outputs) {
   free(r->reports);
   free(r->outs);
   thbx_validator_free(r->v);
+  cli_map_free(&r->a->map);
 }
 
 static int setup(struct run *r, thbx_error_t *err) {
@@ -343,14 +366,22 @@ static int setup(struct run *r, thbx_error_t *err) {
     if (thbx_report_open(&r->reports[i], r->outs[i].fp, &ro, err) != THBX_OK)
       goto report;
   }
+  if (cli_map_setup(&a->map, thbx_validator_profile(r->v)) != 0)
+    return -1;
   thbx_pipeline_options_t po;
   thbx_pipeline_options_default(&po);
   po.profile = thbx_validator_profile(r->v);
   po.reader = a->vo.reader;
+  cli_map_reader(&a->map, &po.reader); /* a national format: the mapping says how to read it */
+  po.read_generic = a->map.map || a->map.nxslt;
   po.jobs = a->jobs;
   po.interrupted = &cli_interrupted;
-  if (thbx_pipeline_new(&r->p, &po, err) != THBX_OK ||
-      thbx_validator_configure(r->v, r->p, err) != THBX_OK)
+  if (thbx_pipeline_new(&r->p, &po, err) != THBX_OK)
+    goto report;
+  /* the mapping first, then the validation stages see the mapped records */
+  if (cli_map_add_stages(&a->map, r->p) != 0)
+    return -1;
+  if (thbx_validator_configure(r->v, r->p, err) != THBX_OK)
     goto report;
   for (size_t i = 0; i < r->nreports; i++)
     if (thbx_pipeline_add_report(r->p, r->reports[i], err) != THBX_OK)
@@ -366,11 +397,17 @@ report:
 }
 
 /* An input that cannot be opened: the message is printed, every report says so too. */
-static int unopenable(struct run *r, const char *path) {
+static int unopenable(struct run *r, const char *path, int errnum) {
+  /* the message is printed; the reports say so too, with the reason */
+  char why[160];
+  snprintf(why, sizeof(why), "cannot open the input: %s", cli_open_reason(errnum));
   thbx_error_t ferr;
   thbx_error_clear(&ferr);
-  thbx_issue_t is = {THBX_ISSUE_UNREADABLE,   "unreadable", path, 0, 0, NULL, NULL,
-                     "cannot open the input", NULL,         0,    0};
+  thbx_issue_t is = {0};
+  is.kind = THBX_ISSUE_UNREADABLE;
+  is.rule = "unreadable";
+  is.source = path;
+  is.message = why;
   for (size_t i = 0; i < r->nreports; i++) {
     if (thbx_report_file_begin(r->reports[i], path, &ferr) != THBX_OK ||
         thbx_report_add(r->reports[i], NULL, &is, 1, &ferr) != THBX_OK ||
@@ -438,7 +475,7 @@ int cmd_validate(int argc, char **argv) {
   cli_progress_t pg;
   cli_progress_start(&pg, a.progress || (!a.ro.quiet && cli_isatty(stderr) && !text_on_stdout),
                      a.progress);
-  if (pg.on && cli_add_messages(r.p, &pg, 0, &err) != THBX_OK) {
+  if (pg.on && cli_add_messages(r.p, &pg, 0, a.ro.redact, &err) != THBX_OK) {
     cli_report(&err);
     status = EXIT_USAGE;
     goto abort;
@@ -448,7 +485,7 @@ int cmd_validate(int argc, char **argv) {
     const char *path = argv[i];
     FILE *in = cli_open_input(path);
     if (!in) {
-      if (unopenable(&r, path) != 0) {
+      if (unopenable(&r, path, errno) != 0) {
         status = EXIT_USAGE;
         goto abort;
       }
@@ -456,8 +493,10 @@ int cmd_validate(int argc, char **argv) {
       continue;
     }
     thbx_format f = a.from != THBX_FORMAT_AUTO ? a.from
-                    : strcmp(path, "-") == 0   ? THBX_FORMAT_AUTO
-                                               : thbx_format_from_path(path);
+                    : r.p && a.map.map && thbx_mapping_format(a.map.map) != THBX_FORMAT_AUTO
+                        ? thbx_mapping_format(a.map.map)
+                    : strcmp(path, "-") == 0 ? THBX_FORMAT_AUTO
+                                             : thbx_format_from_path(path);
     cli_note_terminal_input(in);
     cli_progress_input(&pg, in);
     thbx_error_clear(&err);

@@ -19,6 +19,10 @@ static const struct command commands[] = {
     {"validate", cmd_validate, "validate datasets against the profile or a schema"},
     {"schema", cmd_schema, "print an embedded profile schema (JSON Schema or XSD)"},
     {"codes", cmd_codes, "print the code lists of the profile"},
+    {"map", cmd_map, "check or draft a mapping of a national format (map check, map init)"},
+    {"stats", cmd_stats, "count records by 1 to 3 paths, small cells suppressed"},
+    {"pseudonymise", cmd_pseudonymise, "replace identifiers by keyed pseudonyms, drop fields"},
+    {"anonymise", cmd_anonymise, "make a k-anonymous release of person-level records"},
     {NULL, NULL, NULL},
 };
 
@@ -30,8 +34,8 @@ static void usage(FILE *fp) {
         "Commands:\n",
         fp);
   for (const struct command *c = commands; c->name; c++)
-    fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-  fputs("  help       show the help of a command\n"
+    fprintf(fp, "  %-13s %s\n", c->name, c->summary);
+  fputs("  help          show the help of a command\n"
         "\n"
         "Run 'thbx COMMAND --help' or 'thbx help COMMAND' for a command's options.\n"
         "Exit status: 0 success/valid, 1 invalid data found, 2 usage, I/O or schema error.\n",

@@ -27,7 +27,8 @@ printf '<records xmlns="urn:thbx:thb-event:1.0">\n<record id="AL-1"><nick/></rec
 expect_exit 1 conv "$TMP/bad.xml" -t ndjson
 grep -q "bad.xml:2:19: error: unknown element 'nick' in 'record'" "$TMP/stderr" ||
   fail "no located unknown element: $(cat "$TMP/stderr")"
-grep -q "bad.xml:4:17: error: element 'start_year': \"12x\" is not an integer" "$TMP/stderr" ||
+# the value before the message, the message names none (issue 12)
+grep -q "bad.xml:4:17: error: /exploitation/start_year: \"12x\" is not an integer (element 'start_year')" "$TMP/stderr" ||
   fail "no located bad integer: $(cat "$TMP/stderr")"
 [ "$(cat "$TMP/stdout")" = '{"record_id":"AL-3"}' ] || fail "the good record is not converted: $(cat "$TMP/stdout")"
 

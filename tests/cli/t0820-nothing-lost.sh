@@ -143,10 +143,11 @@ cat >"$TMP/cust.ndjson" <<'JSON'
 {"case":{"no":"C-2"},"opened":"2020-01-01","closed":"2020-01-01"}
 JSON
 expect_exit 1 V -p "$TMP/cust.schema.json" "$TMP/cust.ndjson"
-grep -q "cust.ndjson:1:.*closed 2020-01-01 is before opened 2020-01-02" "$TMP/stdout" ||
+# the value is shown before the message, which names none (issue 12)
+grep -q "cust.ndjson:1:.*/closed: \"2020-01-01\" is before opened" "$TMP/stdout" ||
   fail "custom profile: date order not checked: $(cat "$TMP/stdout")"
-grep -q "cust.ndjson:2:.*no \"C-1\" is not unique" "$TMP/stdout" || fail "custom profile: id not checked"
-grep -q "cust.ndjson:2:.*opened 2030-01-01 is in the future" "$TMP/stdout" || fail "custom profile: future date not checked"
+grep -q "cust.ndjson:2:.*/case/no: \"C-1\" is not unique" "$TMP/stdout" || fail "custom profile: id not checked: $(cat "$TMP/stdout")"
+grep -q "cust.ndjson:2:.*/opened: \"2030-01-01\" is in the future" "$TMP/stdout" || fail "custom profile: future date not checked: $(cat "$TMP/stdout")"
 grep -q "cust.ndjson:3" "$TMP/stdout" && fail "custom profile: a valid record reported"
 V -p "$TMP/cust.schema.json" --format json "$TMP/cust.ndjson" >"$TMP/cust.json"
 grep -q '"unique-case"' "$TMP/cust.json" || fail "custom profile: rule name not from x-thbx"

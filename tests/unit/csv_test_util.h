@@ -81,7 +81,12 @@ static inline void csv_read(struct outcomes *out, const char *text, size_t len,
         o->line = cells[i].line;
         o->column = cells[i].column;
         o->index = rec.index;
-        snprintf(o->text, sizeof(o->text), "%s", cells[i].text);
+        /* the value as reports show it, before the message (issue 12) */
+        const char *cv = thbx_reader_cell_value(r, i);
+        char shown[128] = "";
+        if (cv && thbx_display_value(shown, sizeof(shown) - 1, cv, 0) < sizeof(shown) - 1)
+          strcat(shown, " ");
+        snprintf(o->text, sizeof(o->text), "%s%s", shown, cells[i].text);
       }
     } else if (rc == THBX_OK) {
       o->value = rec.value;
@@ -92,7 +97,12 @@ static inline void csv_read(struct outcomes *out, const char *text, size_t len,
       o->line = err.line;
       o->column = err.column;
       o->index = err.record_index;
-      snprintf(o->text, sizeof(o->text), "%s", err.text);
+      /* the value as reports show it, before the message (issue 12) */
+      const char *value = thbx_reader_error_value(r);
+      char shown[128] = "";
+      if (value && thbx_display_value(shown, sizeof(shown) - 1, value, 0) < sizeof(shown) - 1)
+        strcat(shown, " ");
+      snprintf(o->text, sizeof(o->text), "%s%s", shown, err.text);
     }
     size_t n;
     const char *raw = thbx_reader_raw(r, &n);

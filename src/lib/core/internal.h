@@ -69,4 +69,17 @@ static inline int thbx_hex_digit(char c) {
 /* Is [s, s+len) valid UTF-8 (no overlongs, no surrogates)? */
 int thbx_utf8_valid(const char *s, size_t len);
 
+/* display.c: append `text` to b with control, bidirectional and invisible
+ * characters made visible (thbx_display_text), or a value spelled as
+ * thbx_display_value does. 0 or -1 when out of memory. */
+int thbx_display_text_buf(thbx_buf_t *b, const char *text);
+int thbx_display_value_buf(thbx_buf_t *b, const char *value, size_t max_chars);
+/* suggest.c: the indices (into out, at most max) of the candidates nearest
+ * to `value` for a "did you mean ...?", best first; labels (may be NULL, or
+ * hold NULLs) are other names of the candidates. Returns the count. */
+size_t thbx_suggest(const char *value, const char *const *candidates, const char *const *labels,
+                    size_t n, size_t *out, size_t max);
+/* Is code point c one that display.c escapes (control, invisible, bidi)? */
+int thbx_display_hidden(unsigned long c);
+
 #endif

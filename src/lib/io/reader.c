@@ -176,10 +176,26 @@ int reader_add_cell_error(struct thbx_reader *r, const thbx_error_t *e) {
     if (!p)
       return THBX_ENOMEM;
     r->cell_errors = p;
+    char **v = realloc(r->cell_values, cap * sizeof(*v));
+    if (!v)
+      return THBX_ENOMEM;
+    r->cell_values = v;
     r->capcell = cap;
   }
+  r->cell_values[r->ncell] = r->err_value; /* taken */
+  r->err_value = NULL;
   r->cell_errors[r->ncell++] = *e;
   return THBX_OK;
+}
+
+const char *thbx_reader_cell_value(const thbx_reader_t *r, size_t i) {
+  return r && i < r->ncell ? r->cell_values[i] : NULL;
+}
+
+static void clear_cells(struct thbx_reader *r) {
+  for (size_t i = 0; i < r->ncell; i++)
+    free(r->cell_values[i]);
+  r->ncell = 0;
 }
 
 int thbx_reader_cell_errors(const thbx_reader_t *r, const thbx_error_t **errors, size_t *count) {
@@ -267,6 +283,37 @@ void reader_not_utf8(const unsigned char *p, size_t n, size_t bad, char *buf, si
            "the input is not UTF-8 (byte 0x%02X); it looks like %s: read it with --encoding %s "
            "(or convert it to UTF-8)",
            bad < n ? p[bad] : 0, enc, enc);
+}
+
+void reader_error_value(struct thbx_reader *r, const char *s, size_t n) {
+  free(r->err_value);
+  r->err_value = NULL;
+  json_t *v = json_stringn(s, n);
+  if (v) {
+    r->err_value = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    json_decref(v);
+  } else if ((r->err_value = malloc(n + 1)) != NULL) { /* not UTF-8: the bytes */
+    memcpy(r->err_value, s, n);
+    r->err_value[n] = '\0';
+  }
+}
+
+const char *thbx_reader_error_value(const thbx_reader_t *r) { return r ? r->err_value : NULL; }
+
+int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e) {
+  for (size_t i = 0; i < r->ndoc; i++)
+    if (strcmp(r->doc_errors[i].text, e->text) == 0)
+      return THBX_OK;
+  if (r->ndoc == r->capdoc) {
+    size_t cap = r->capdoc ? r->capdoc * 2 : 4;
+    thbx_error_t *p = realloc(r->doc_errors, cap * sizeof(*p));
+    if (!p)
+      return THBX_ENOMEM;
+    r->doc_errors = p;
+    r->capdoc = cap;
+  }
+  r->doc_errors[r->ndoc++] = *e;
+  return THBX_OK;
 }
 
 /* ----------------------------------------------------------------- sniffing */
@@ -468,6 +515,16 @@ int thbx_reader_open(thbx_reader_t **out, FILE *in, const char *source,
     thbx_reader_free(r);
     return rc;
   }
+  if (r->format == THBX_FORMAT_JSON && r->opt.records_pointer && r->opt.records_pointer[0]) {
+    /* not silently ignored: the records would be read from the wrong place */
+    thbx_error_at(err, r->source, 0, 0);
+    int prc = thbx_error_set(err, THBX_EFATAL,
+                             "records at a JSON Pointer (%.100s) cannot be read yet: give the "
+                             "records as the document's top-level array",
+                             r->opt.records_pointer);
+    thbx_reader_free(r);
+    return prc;
+  }
   int rc = r->ops->open(r, err);
   if (rc != THBX_OK) {
     if (err && !err->source[0])
@@ -488,8 +545,10 @@ int thbx_reader_next(thbx_reader_t *r, thbx_record_t *rec, thbx_error_t *err) {
     return THBX_EOF;
   thbx_buf_reset(&r->raw);
   r->nxsd = 0;
-  r->ncell = 0;
+  clear_cells(r);
   reader_loc_reset(&r->loc);
+  free(r->err_value);
+  r->err_value = NULL;
   xsd_job_free(r->xsd_job);
   r->xsd_job = NULL;
   rec->index = r->index;
@@ -541,6 +600,15 @@ int thbx_reader_xsd_errors(const thbx_reader_t *r, const thbx_error_t **errors, 
   return THBX_OK;
 }
 
+int thbx_reader_document_errors(const thbx_reader_t *r, const thbx_error_t **errors,
+                                size_t *count) {
+  if (errors)
+    *errors = r ? r->doc_errors : NULL;
+  if (count)
+    *count = r ? r->ndoc : 0;
+  return THBX_OK;
+}
+
 void thbx_reader_free(thbx_reader_t *r) {
   if (!r)
     return;
@@ -554,8 +622,12 @@ void thbx_reader_free(thbx_reader_t *r) {
   thbx_buf_free(&r->raw);
   thbx_buf_free(&r->header);
   free(r->xsd_errors);
+  clear_cells(r);
   free(r->cell_errors);
+  free(r->cell_values);
   reader_loc_free(&r->loc);
+  free(r->doc_errors);
+  free(r->err_value);
   xsd_job_free(r->xsd_job);
   free(r);
 }

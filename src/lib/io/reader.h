@@ -107,13 +107,21 @@ struct thbx_reader {
   /* XML with validate_xsd: XSD errors of the last record */
   thbx_error_t *xsd_errors;
   size_t nxsd, capxsd;
+  /* faults of the document rather than of a record (an attribute the XSD
+   * does not allow on the root), each once */
+  thbx_error_t *doc_errors;
+  size_t ndoc, capdoc;
   int done; /* EOF or fatal reached */
   struct reader_loc loc;  /* where the last record's values came from (CSV, XML) */
   long rec_line, rec_col; /* where the last record starts */
   /* CSV: cells of the last record that did not parse as their type (kept
    * as strings in the record; see thbx_reader_cell_errors) */
   thbx_error_t *cell_errors;
+  char **cell_values; /* each cell's value as reports show it (owned) */
   size_t ncell, capcell;
+  /* the offending value of the last record error (JSON text), NULL if none:
+   * messages name no value (thbx_reader_error_value) */
+  char *err_value;
   int deferred_cr; /* defer_parse: the line last returned ended in CR LF */
   void *xsd_job;   /* defer_xsd: the last record's XSD validation (xsd_job.h) */
 };
@@ -131,7 +139,8 @@ int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line
 void reader_warning(struct thbx_reader *r, long line, long column, const char *fmt, ...)
     THBX_PRINTF(4, 5);
 
-/* Append a cell error for the current record (CSV reader). */
+/* Append a cell error for the current record (CSV reader), with the value
+ * reader_error_value() set last. */
 int reader_add_cell_error(struct thbx_reader *r, const thbx_error_t *e);
 /* defer_parse (NDJSON): parse one line's bytes [raw, raw+len) as the reader
  * would have (same values, messages and places), on any thread: `cr` the
@@ -152,5 +161,10 @@ void *reader_take_xsd_job(thbx_reader_t *reader);
 
 /* Append an XSD error for the current record (XML reader). */
 int reader_add_xsd_error(struct thbx_reader *r, const thbx_error_t *e);
+/* Keep [s, s+n) as the offending value of the record error being made (a
+ * JSON string; bytes that are not UTF-8 are kept as they are). */
+void reader_error_value(struct thbx_reader *r, const char *s, size_t n);
+/* Append a fault of the document unless one with the same text is there. */
+int reader_add_document_error(struct thbx_reader *r, const thbx_error_t *e);
 
 #endif

@@ -629,17 +629,26 @@ static int cell_error(struct thbx_reader *r, struct csv_reader *st, const unsign
                       thbx_error_t *err) {
   long line, column;
   row_position(st, p, f->start, &line, &column);
-  const char *s = field_text(st, p, f);
-  size_t n = f->len;
-  const char *more = "";
-  if (n > 40) {
-    n = 40;
-    while (n > 0 && (s[n] & 0xC0) == 0x80)
-      n--; /* whole characters only */
-    more = "...";
+  /* the cell is the issue's value, the message names none (issue 12) */
+  reader_error_value(r, field_text(st, p, f), f->len);
+  int rc = reader_error(r, err, THBX_EPARSE, line, column, "is not %s (column \"%s\")",
+                        why ? why : "readable", c->name);
+  if (err) { /* the field: the column's dotted path as a JSON Pointer */
+    thbx_buf_t ptr;
+    thbx_buf_init(&ptr);
+    for (const char *seg = c->name; seg;) {
+      const char *dot = strchr(seg, '.');
+      size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
+      char part[THBX_ERROR_PATH_LENGTH];
+      snprintf(part, sizeof(part), "%.*s", (int)n, seg);
+      thbx_buf_pointer_append(&ptr, part);
+      seg = dot ? dot + 1 : NULL;
+    }
+    if (ptr.data)
+      thbx_strlcpy(err->instance_path, ptr.data, sizeof(err->instance_path));
+    thbx_buf_free(&ptr);
   }
-  return reader_error(r, err, THBX_EPARSE, line, column, "column \"%s\": \"%.*s%s\" is not %s",
-                      c->name, (int)n, s, more, why ? why : "readable");
+  return rc;
 }
 
 /* Note where each non-empty cell of the row is (line, column in characters),

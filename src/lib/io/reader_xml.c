@@ -57,6 +57,10 @@ struct xml_state {
   thbx_buf_t path; /* scratch for the walk's JSON Pointers */
 };
 
+static void error_value(void *ctx, const char *text, size_t len) {
+  reader_error_value(ctx, text, len);
+}
+
 /* The walk tells where each value of the record comes from (locator.c). */
 static int note_value(void *ctx, const char *pointer, size_t len, const char *name, long line,
                       long col) {
@@ -269,6 +273,10 @@ static int raw_record(thbx_buf_t *out, xmlNodePtr node, const char *ns, const ch
 
 static int add_xsd_error(void *ctx, const thbx_error_t *e) { return reader_add_xsd_error(ctx, e); }
 
+static int add_document_error(void *ctx, const thbx_error_t *e) {
+  return reader_add_document_error(ctx, e);
+}
+
 static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xml_rec *xrec,
                            xmlNodePtr node) {
   struct xml_xsd_check c = {.vctxt = s->vctxt,
@@ -278,7 +286,10 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
                             .record_index = r->index,
                             .max_errors = MAX_XSD_ERRORS_PER_RECORD,
                             .add = add_xsd_error,
-                            .ctx = r};
+                            .add_document = add_document_error,
+                            .ctx = r,
+                            .shape = r->shape,
+                            .root = s->sc.root_pos};
   struct xml_guard g = enter(s);
   int rc = xml_xsd_validate_record(&c, node);
   xml_guard_leave(g);
@@ -323,6 +334,12 @@ static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr no
   job->start_line = xrec->start.line;
   job->start_col = xrec->start.col;
   job->index = r->index;
+  job->shape = r->shape;
+  job->root_line = s->sc.root_pos.line;
+  job->root_col = s->sc.root_pos.col;
+  job->shape = r->shape;
+  job->root_line = s->sc.root_pos.line;
+  job->root_col = s->sc.root_pos.col;
   reader_set_xsd_job(r, job);
   return THBX_OK;
 }
@@ -552,6 +569,7 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
                        .err = err,
                        .note = note_value,
                        .note_ctx = r,
+                       .value = error_value,
                        .path = &s->path};
   if (xrec->oversize) {
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
@@ -585,7 +603,16 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
      * with the next call */
     if (!node || !xrec->complete || (s->fatal && xml_pos_le(s->fatal_pos, xrec->end)))
       return fatal(r, s, err);
-    value = xml_to_json(&w, node, r->shape);
+    if (!r->shape && r->opt.record_element &&
+        strcmp((const char *)node->name, r->opt.record_element) != 0) {
+      /* a national format's records are its record elements only */
+      struct xml_pos p = xml_scan_elem_pos(&s->sc, xrec, 0);
+      w.status = reader_error(r, err, THBX_EPARSE, p.line, p.col,
+                              "unexpected element '%s': records are '%s' elements",
+                              (const char *)node->name, r->opt.record_element);
+    } else {
+      value = xml_to_json(&w, node, r->shape);
+    }
     status = w.status;
     if (status == THBX_OK && s->vctxt &&
         (r->opt.defer_xsd ? defer_record(s, xrec, node) : validate_record(r, s, xrec, node)) !=

@@ -559,9 +559,16 @@ static const char *record_name(const struct thbx_writer *w) {
   return w->shape && w->shape->xml_name ? w->shape->xml_name : "record";
 }
 
+/* The document element: the profile's, else the generic one asked for. */
+static const char *root_name(const struct thbx_writer *w) {
+  if (w->shape)
+    return w->shape->xml_root ? w->shape->xml_root : "records";
+  return w->opt.xml_root ? w->opt.xml_root : "records";
+}
+
 static int xml_begin(struct thbx_writer *w, thbx_error_t *err) {
   thbx_buf_t *b = &w->out;
-  const char *root = w->shape && w->shape->xml_root ? w->shape->xml_root : "records";
+  const char *root = root_name(w);
   int rc = thbx_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s", root);
   if (rc == 0 && w->shape && w->shape->xml_namespace) {
     struct xw x = {w, b, err, 0, {0}, 0};
@@ -607,14 +614,14 @@ static int xml_write(struct thbx_writer *w, const json_t *record, thbx_error_t *
   } else if (json_is_array(record)) {
     rc = fail(&x, "an array cannot be written as one generic XML record");
   } else {
-    rc = write_generic(&x, "record", record, 1);
+    rc = write_generic(&x, w->opt.xml_record ? w->opt.xml_record : "record", record, 1);
   }
   *path = x.path; /* it may have grown */
   return rc;
 }
 
 static int xml_end(struct thbx_writer *w, thbx_error_t *err) {
-  const char *root = w->shape && w->shape->xml_root ? w->shape->xml_root : "records";
+  const char *root = root_name(w);
   int rc = thbx_buf_printf(&w->out, "%s</%s>\n", w->opt.compact ? "" : "\n", root);
   return rc == 0 ? THBX_OK : thbx_error_set(err, THBX_ENOMEM, "out of memory");
 }

@@ -561,6 +561,9 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
       } else
         n->enum_other = 1;
     }
+    int crc = schema_codes_compile(&n->codes, s, e, err);
+    if (crc != THBX_OK)
+      return crc;
   }
   n->minimum = get_number(s, "minimum");
   n->maximum = get_number(s, "maximum");
@@ -719,6 +722,7 @@ static int compile_dynamic_anchors(thbx_schema_t *S, thbx_error_t *err) {
 static void free_node(struct snode *n) {
   thbx_hmap_free(&n->properties);
   thbx_hmap_free(&n->enum_strings);
+  schema_codes_free(n->codes);
   for (size_t i = 0; i < n->npattern_props; i++)
     schema_regex_free(n->pattern_props[i].re);
   free(n->pattern_props);

@@ -175,6 +175,7 @@ struct snode {
   const json_t *enum_values;
   thbx_hmap_t enum_strings; /* the string values of enum, for hashed lookup */
   int enum_other;           /* enum also has values that are not strings */
+  struct schema_codes *codes; /* the enum is a code list (x-thbx-codes), else NULL */
   const json_t *minimum, *maximum, *exclusive_minimum, *exclusive_maximum, *multiple_of;
   long min_length, max_length, min_items, max_items, min_props, max_props;
   long min_contains, max_contains;
@@ -222,5 +223,16 @@ struct thbx_schema {
   const thbx_schema_registry_t *registry; /* during compilation only */
   thbx_schema_registry_t *own_registry;
 };
+
+/* schema_codes.c: an enum that is a code list ("x-thbx-codes": NAME beside
+ * it). *out is NULL when it is not one. */
+struct schema_codes;
+int schema_codes_compile(struct schema_codes **out, const json_t *schema, const json_t *values,
+                         thbx_error_t *err);
+void schema_codes_free(struct schema_codes *codes);
+/* The enum error of a code list: msg "is not a code of sex (see `thbx codes
+ * sex`)", *hint "did you mean female?" (malloc'ed) or NULL. */
+void schema_codes_message(const struct schema_codes *codes, const json_t *inst, char *msg,
+                          size_t msg_size, char **hint);
 
 #endif

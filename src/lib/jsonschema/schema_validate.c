@@ -710,7 +710,18 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
       for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
         found = schema_json_equal(inst, json_array_get(n->enum_values, i));
     }
-    if (!found) {
+    if (!found && n->codes) {
+      char msg[256];
+      char *hint = NULL;
+      schema_codes_message(n->codes, inst, msg, sizeof(msg), &hint);
+      size_t before = c->out->count;
+      emit(c, n, ip, kp, "enum", "%s", msg);
+      if (c->out->count > before)
+        c->out->errors[before].hint = hint;
+      else
+        free(hint);
+      FAIL();
+    } else if (!found) {
       char v[512];
       values_text(n->enum_values, v, sizeof(v));
       emit(c, n, ip, kp, "enum", "must be one of %s", v);
@@ -836,6 +847,7 @@ void thbx_validation_clear(thbx_validation_t *result) {
     free(e->absolute_location);
     free(e->keyword);
     free(e->message);
+    free(e->hint);
   }
   free(result->errors);
   result->errors = NULL;

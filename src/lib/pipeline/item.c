@@ -39,6 +39,7 @@ int thbx_item_add_issue(thbx_item_t *item, const thbx_item_issue_t *issue) {
   is->message = dup_or_null(issue->message ? issue->message : "", &bad);
   is->value = dup_or_null(issue->value, &bad);
   is->related_source = dup_or_null(issue->related_source, &bad);
+  is->hint = dup_or_null(issue->hint, &bad);
   if (bad) {
     free(is->rule);
     free(is->instance_path);
@@ -46,6 +47,7 @@ int thbx_item_add_issue(thbx_item_t *item, const thbx_item_issue_t *issue) {
     free(is->message);
     free(is->value);
     free(is->related_source);
+    free(is->hint);
     return THBX_ENOMEM;
   }
   item->nissues++;
@@ -101,8 +103,10 @@ void pipeline_item_free(struct pitem *it) {
     free(is->message);
     free(is->value);
     free(is->related_source);
+    free(is->hint);
   }
   free(item->issues);
+  free(it->doc);
   free(it);
 }
 

@@ -14,6 +14,7 @@
  * leading stateless stages run on N workers and workers.c hands the items
  * back in input order to the ordered stages and the sinks.
  */
+#include "issue_merge.h"
 #include "pipeline_internal.h"
 #include "profile.h"
 #include "reader.h"
@@ -113,6 +114,8 @@ int thbx_pipeline_add_sink(thbx_pipeline_t *p, const thbx_sink_ops_t *ops, void 
   return THBX_OK;
 }
 
+static void doc_texts_clear(struct thbx_pipeline *p);
+
 void thbx_pipeline_free(thbx_pipeline_t *p) {
   if (!p)
     return;
@@ -129,6 +132,7 @@ void thbx_pipeline_free(thbx_pipeline_t *p) {
     free(p->sources[i]);
   free(p->sources);
   thbx_buf_free(&p->csv_header);
+  doc_texts_clear(p);
   free(p);
 }
 
@@ -193,6 +197,15 @@ static int parse_deferred(const struct thbx_pipeline *p, struct pitem *it) {
   return THBX_OK;
 }
 
+/* The faults of the document reported for the current input. */
+static void doc_texts_clear(struct thbx_pipeline *p) {
+  for (size_t i = 0; i < p->ndoc_texts; i++)
+    free(p->doc_texts[i]);
+  free(p->doc_texts);
+  p->doc_texts = NULL;
+  p->ndoc_texts = 0;
+}
+
 void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
   it->rc = THBX_OK;
   if (it->deferred) {
@@ -203,10 +216,27 @@ void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it) {
     /* XML -j N: the record's XSD validation, as the reader would have */
     struct xsd_job *job = it->xsd;
     it->rc = xsd_job_run(job, it->item.source);
-    for (size_t i = 0; it->rc == THBX_OK && i < job->nerrors; i++)
-      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", job->errors[i].line,
-                         job->errors[i].column, "", "", job->errors[i].text) != THBX_OK)
+    for (size_t i = 0; it->rc == THBX_OK && i < job->nerrors; i++) {
+      const thbx_error_t *x = &job->errors[i];
+      if (pipeline_issue(&it->item, THBX_ISSUE_XSD, "xsd", x->line, x->column, x->instance_path, "",
+                         x->text) != THBX_OK) {
         it->rc = THBX_ENOMEM;
+        break;
+      }
+      it->item.issues[it->item.nissues - 1].value =
+          issue_value_at(it->item.value, x->instance_path, "xsd");
+    }
+    /* faults of the document: pipeline_deliver reports each once */
+    if (it->rc == THBX_OK && job->ndoc) {
+      thbx_error_t *d = realloc(it->doc, (it->ndoc + job->ndoc) * sizeof(*d));
+      if (!d) {
+        it->rc = THBX_ENOMEM;
+      } else {
+        it->doc = d;
+        memcpy(d + it->ndoc, job->doc_errors, job->ndoc * sizeof(*d));
+        it->ndoc += job->ndoc;
+      }
+    }
     if (it->rc != THBX_OK)
       thbx_error_set(&it->err, it->rc, "out of memory");
     xsd_job_free(job);
@@ -238,6 +268,37 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
     return rc;
   }
   thbx_item_t *item = &it->item;
+  /* one fault, one error: what the XSD and the JSON Schema both saw */
+  issue_merge_xsd(item);
+  for (size_t d = 0; d < it->ndoc && rc == THBX_OK; d++) {
+    /* each fault of the document once per input, however many records'
+     * checks met it (with -j N each record's check does) */
+    int seen = 0;
+    for (size_t k = 0; k < p->ndoc_texts && !seen; k++)
+      seen = strcmp(p->doc_texts[k], it->doc[d].text) == 0;
+    if (seen)
+      continue;
+    char **texts = realloc(p->doc_texts, (p->ndoc_texts + 1) * sizeof(*texts));
+    if (!texts || !(texts[p->ndoc_texts] = strdup(it->doc[d].text))) {
+      if (texts)
+        p->doc_texts = texts;
+      rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+      break;
+    }
+    p->doc_texts = texts;
+    p->ndoc_texts++;
+    thbx_item_issue_t is = {0};
+    is.kind = THBX_ISSUE_XSD;
+    is.rule = "xsd";
+    is.line = it->doc[d].line;
+    is.column = it->doc[d].column;
+    is.instance_path = "";
+    is.schema_path = "";
+    is.message = it->doc[d].text;
+    for (size_t i = 0; i < p->nsinks && rc == THBX_OK; i++)
+      if (p->sinks[i].ops.document_issue)
+        rc = p->sinks[i].ops.document_issue(p->sinks[i].state, item->source, &is, err);
+  }
   int rejected = item->nissues > 0 || item->unreadable;
   p->stats.records++;
   p->stats.rejected += rejected;
@@ -356,6 +417,9 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
                        rerr->line, rerr->column, rerr->instance_path, "",
                        rerr->text[0] ? rerr->text : "the record cannot be read") != THBX_OK)
       goto nomem;
+    const char *bad = thbx_reader_error_value(reader);
+    if (bad && !(item->issues[item->nissues - 1].value = strdup(bad)))
+      goto nomem;
   }
   if (p->xsd && rc == THBX_OK)
     it->xsd = reader_take_xsd_job(reader); /* defer_xsd: a worker validates */
@@ -368,18 +432,36 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
   size_t nce = 0;
   if (rc == THBX_OK && !has_stage(p, "jsonschema") &&
       thbx_reader_cell_errors(reader, &ce, &nce) == THBX_OK)
-    for (size_t i = 0; i < nce; i++)
+    for (size_t i = 0; i < nce; i++) {
       if (pipeline_issue(item, THBX_ISSUE_SCHEMA, "type", ce[i].line, ce[i].column,
                          ce[i].instance_path, "", ce[i].text) != THBX_OK)
         goto nomem;
+      const char *cv = thbx_reader_cell_value(reader, i);
+      if (cv && !(item->issues[item->nissues - 1].value = strdup(cv)))
+        goto nomem;
+    }
   /* XSD errors found while reading (XML input with an XSD stage) */
   const thbx_error_t *xe = NULL;
   size_t n = 0;
   if (p->xsd && thbx_reader_xsd_errors(reader, &xe, &n) == THBX_OK && xe) {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
       if (pipeline_issue(item, THBX_ISSUE_XSD, "xsd", xe[i].line, xe[i].column, xe[i].instance_path,
                          xe[i].schema_path, xe[i].text) != THBX_OK)
         goto nomem;
+      /* the offending value, from the record (issue_merge.c) */
+      item->issues[item->nissues - 1].value =
+          issue_value_at(item->value, xe[i].instance_path, "xsd");
+    }
+  }
+  /* faults of the document found while reading this item: the sinks get
+   * them once, before it (pipeline_deliver) */
+  const thbx_error_t *de = NULL;
+  if (p->xsd && thbx_reader_document_errors(reader, &de, &n) == THBX_OK && n > p->doc_seen) {
+    it->doc = malloc((n - p->doc_seen) * sizeof(*it->doc));
+    if (!it->doc)
+      goto nomem;
+    for (; p->doc_seen < n; p->doc_seen++)
+      it->doc[it->ndoc++] = de[p->doc_seen];
   }
   *out = it;
   return THBX_OK;
@@ -433,10 +515,12 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
   thbx_reader_options_t ro = p->opt.reader;
   if (format != THBX_FORMAT_AUTO)
     ro.format = format;
-  ro.validate_xsd = p->xsd && profile && profile->xsd;
+  ro.validate_xsd = p->xsd && profile && profile->xsd && !p->opt.read_generic;
   /* a profile carrying only an XSD (validate --profile none --schema X.xsd)
    * converts generically but validates against its XSD */
   ro.profile = profile && (profile->schema || ro.validate_xsd) ? profile : NULL;
+  if (p->opt.read_generic)
+    ro.profile = NULL; /* a national format: the mapping stage makes the records */
   /* with workers, NDJSON lines are parsed on them */
   ro.defer_parse = p->workers != NULL;
   ro.defer_xsd = p->workers != NULL && ro.validate_xsd;
@@ -462,6 +546,8 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
     return rc;
   }
   p->format = thbx_reader_format(reader);
+  p->doc_seen = 0;
+  doc_texts_clear(p);
   p->parse_limits = *reader_limits(reader);
   rc = sinks_file_begin(p, source, p->format, err);
   long count = 0;

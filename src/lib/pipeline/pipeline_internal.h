@@ -12,13 +12,17 @@
  * the workers and the reorder buffer need. */
 struct pitem {
   thbx_item_t item;
-  int done;           /* the stateless stages ran */
-  int rc;             /* their status (THBX_OK, or why the run stops) */
-  thbx_error_t err;   /* with rc */
-  size_t bytes;       /* raw + spelled output, for the in-flight bound */
-  int deferred;       /* NDJSON -j N: the line is parsed by the worker */
-  int cr;             /* its line ended in CR LF */
-  void *xsd;          /* XML -j N: the record's XSD validation, run by the worker */
+  int done;         /* the stateless stages ran */
+  int rc;           /* their status (THBX_OK, or why the run stops) */
+  thbx_error_t err; /* with rc */
+  size_t bytes;     /* raw + spelled output, for the in-flight bound */
+  /* faults of the document the reader found while reading this item (XML:
+   * the root's attributes), handed to the sinks once, before the item */
+  thbx_error_t *doc;
+  size_t ndoc;
+  int deferred; /* NDJSON -j N: the line is parsed by the worker */
+  int cr;       /* its line ended in CR LF */
+  void *xsd;    /* XML -j N: the record's XSD validation, run by the worker */
   struct pitem *next; /* workers.c: on the list of items to free */
 };
 
@@ -53,6 +57,9 @@ struct thbx_pipeline {
   size_t nsources;
   /* the current CSV input's header line, as read */
   thbx_buf_t csv_header;
+  size_t doc_seen;  /* the current input's document faults taken so far */
+  char **doc_texts; /* those reported to the sinks (each once per input) */
+  size_t ndoc_texts;
   thbx_format format;         /* the current input's format */
   thbx_limits_t parse_limits; /* the reader's, for lines parsed by workers */
   int objects_only;           /* a profile: a record must be an object */

@@ -49,6 +49,8 @@ static int rs_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *ite
     d->related_source = s->related_source;
     d->related_line = s->related_line;
     d->related_column = s->related_column;
+    d->value = s->value;
+    d->hint = s->hint;
   }
   thbx_report_record_t rr = {0};
   rr.source = item->source;
@@ -70,6 +72,24 @@ static int rs_file_issue(void *state, const char *source, const thbx_error_t *e,
   is.line = e->line;
   is.column = e->column;
   is.message = e->text[0] ? e->text : "input cannot be read";
+  return thbx_report_add(rs->report, NULL, &is, 1, err);
+}
+
+/* A fault of the document rather than of a record: once, at its line. */
+static int rs_document_issue(void *state, const char *source, const thbx_item_issue_t *s,
+                             thbx_error_t *err) {
+  struct report_sink *rs = state;
+  thbx_issue_t is = {0};
+  is.kind = s->kind;
+  is.rule = s->rule;
+  is.source = source;
+  is.line = s->line;
+  is.column = s->column;
+  is.instance_path = s->instance_path;
+  is.schema_path = s->schema_path;
+  is.message = s->message;
+  is.value = s->value;
+  is.hint = s->hint;
   return thbx_report_add(rs->report, NULL, &is, 1, err);
 }
 
@@ -98,6 +118,7 @@ int thbx_pipeline_add_report(thbx_pipeline_t *p, thbx_report_t *report, thbx_err
   ops.file_begin = rs_file_begin;
   ops.item = rs_item;
   ops.file_issue = rs_file_issue;
+  ops.document_issue = rs_document_issue;
   ops.file_end = rs_file_end;
   ops.free = rs_free;
   return thbx_pipeline_add_sink(p, &ops, rs, err);

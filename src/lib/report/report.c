@@ -250,6 +250,13 @@ static size_t utf8_len(const unsigned char *s) {
 void report_xml_escape(FILE *fp, const char *s) {
   if (!s)
     return;
+  /* what comes from the input may carry control and bidirectional
+   * characters: make them visible first (a report viewed in a terminal or
+   * a browser shows \x1B, \u202e instead of obeying them) */
+  thbx_buf_t vis;
+  thbx_buf_init(&vis);
+  if (thbx_buf_puts(&vis, "") == 0 && thbx_display_text_buf(&vis, s) == 0)
+    s = vis.data;
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
     switch (*p) {
@@ -276,6 +283,7 @@ void report_xml_escape(FILE *fp, const char *s) {
     fwrite(p, 1, n, fp);
     p += n;
   }
+  thbx_buf_free(&vis);
 }
 
 void report_summary_line(FILE *fp, const thbx_report_summary_t *s) {
@@ -313,21 +321,98 @@ void report_field(thbx_buf_t *out, const char *path) {
     thbx_buf_puts(out, "/");
 }
 
-int report_message(thbx_buf_t *out, const thbx_report_record_t *record, const thbx_issue_t *issue) {
+int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_report_record_t *record,
+                   const thbx_issue_t *issue) {
   thbx_buf_reset(out);
-  int rc = 0;
-  if (issue->instance_path && issue->instance_path[0])
-    rc |= thbx_buf_printf(out, "%s: ", issue->instance_path);
-  rc |= thbx_buf_puts(out, issue->message && issue->message[0] ? issue->message : "invalid");
+  int rc = thbx_buf_puts(out, "");
+  int redact = r && r->options.redact;
+  if (issue->instance_path && issue->instance_path[0]) {
+    rc |= thbx_display_text_buf(out, issue->instance_path);
+    rc |= thbx_buf_puts(out, ": ");
+  }
+  if (!redact && issue->value) {
+    rc |= thbx_display_value_buf(out, issue->value, THBX_DISPLAY_MAX_CHARS);
+    rc |= thbx_buf_putc(out, ' ');
+  }
+  rc |=
+      thbx_display_text_buf(out, issue->message && issue->message[0] ? issue->message : "invalid");
+  if (!redact && issue->hint && issue->hint[0]) {
+    rc |= thbx_buf_puts(out, "; ");
+    rc |= thbx_display_text_buf(out, issue->hint);
+  }
   if (issue->related_source) {
-    rc |= thbx_buf_printf(out, " (first at %s", issue->related_source);
+    rc |= thbx_buf_puts(out, " (first at ");
+    rc |= thbx_display_text_buf(out, issue->related_source);
     if (issue->related_line > 0)
       rc |= thbx_buf_printf(out, ":%ld", issue->related_line);
     if (issue->related_column > 0)
       rc |= thbx_buf_printf(out, ":%ld", issue->related_column);
     rc |= thbx_buf_putc(out, ')');
   }
-  if (record && record->record_id && record->record_id[0])
-    rc |= thbx_buf_printf(out, " [record %s]", record->record_id);
+  if (record && record->record_id && record->record_id[0]) {
+    rc |= thbx_buf_puts(out, " [record ");
+    rc |= thbx_display_text_buf(out, record->record_id);
+    rc |= thbx_buf_putc(out, ']');
+  }
   return rc ? THBX_ENOMEM : THBX_OK;
+}
+
+const char *report_visible(thbx_buf_t *out, const char *s) {
+  thbx_buf_reset(out);
+  if (thbx_buf_puts(out, "") != 0 || thbx_display_text_buf(out, s ? s : "") != 0)
+    return NULL;
+  return out->data;
+}
+
+json_t *report_value_json(const char *value) {
+  if (!value)
+    return NULL;
+  json_error_t jerr;
+  json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+  if (v)
+    return v;
+  v = json_string(value); /* text that is not JSON is a string */
+  if (v)
+    return v;
+  thbx_buf_t b; /* not UTF-8 either: its visible spelling */
+  thbx_buf_init(&b);
+  if (thbx_buf_puts(&b, "") == 0 && thbx_display_text_buf(&b, value) == 0)
+    v = json_string(b.data);
+  thbx_buf_free(&b);
+  return v;
+}
+
+int report_json_dump(const json_t *v, FILE *fp, size_t flags) {
+  char *text = json_dumps(v, flags);
+  if (!text)
+    return -1;
+  /* jansson escapes C0 controls; DEL, C1, invisible and bidirectional
+   * characters would reach a terminal that shows the file raw: \u-escape
+   * them too (they can only stand inside JSON strings) */
+  for (const unsigned char *p = (const unsigned char *)text; *p;) {
+    size_t n = *p < 0x80 ? 1 : utf8_len(p);
+    unsigned long c = *p;
+    if (n > 1) {
+      c = p[0] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+      for (size_t i = 1; i < n; i++)
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (n == 0) { /* jansson writes UTF-8 only */
+      fputc(*p++, fp);
+      continue;
+    }
+    if (c >= 0x7F && thbx_display_hidden(c)) {
+      if (c > 0xFFFF) {
+        unsigned long u = c - 0x10000;
+        fprintf(fp, "\\u%04lx\\u%04lx", 0xD800 + (u >> 10), 0xDC00 + (u & 0x3FF));
+      } else {
+        fprintf(fp, "\\u%04lx", c);
+      }
+    } else {
+      fwrite(p, 1, n, fp);
+    }
+    p += n;
+  }
+  free(text);
+  return ferror(fp) ? -1 : 0;
 }

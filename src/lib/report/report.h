@@ -68,8 +68,22 @@ void report_summary_line(FILE *fp, const thbx_report_summary_t *s);
 /* Field of an instance path: the path without array indices ("/person/citizenship/1"
  * -> "/person/citizenship"); "/" for the root. */
 void report_field(thbx_buf_t *out, const char *instance_path);
-/* Write an issue's message the way text and GitHub show it:
- * "/path: message [record ID]" (+ " (first at F:L:C)" for a related place). */
-int report_message(thbx_buf_t *out, const thbx_report_record_t *record, const thbx_issue_t *issue);
+/* An issue's message the way every format shows it as one line:
+ * "/path: VALUE message; HINT [record ID]" (+ " (first at F:L:C)" for a
+ * related place), the value spelled by thbx_display_value and left out with
+ * the hint when the report redacts, everything from the input made visible
+ * (thbx_display_text: no control or bidirectional character survives). */
+int report_message(thbx_buf_t *out, const struct thbx_report *r, const thbx_report_record_t *record,
+                   const thbx_issue_t *issue);
+/* An issue's value (JSON text; other text is a string) as a JSON value for
+ * the JSON and SARIF reports. New reference, NULL if value is NULL. */
+json_t *report_value_json(const char *value);
+/* json_dumps(v, flags) to fp with DEL, C1, invisible and bidirectional
+ * characters \u-escaped too, so that the file holds no character that
+ * drives a terminal. 0 or -1. */
+int report_json_dump(const json_t *v, FILE *fp, size_t flags);
+/* `s` made visible (thbx_display_text) in out; returns out->data, NULL when
+ * out of memory. */
+const char *report_visible(thbx_buf_t *out, const char *s);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 struct github_state {
-  thbx_buf_t line;
+  thbx_buf_t line, file;
 };
 
 static void put_escaped(FILE *fp, const char *s, int property) {
@@ -41,6 +41,7 @@ static int github_open(struct thbx_report *r, thbx_error_t *err) {
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->line);
+  thbx_buf_init(&st->file);
   r->state = st;
   return THBX_OK;
 }
@@ -51,10 +52,13 @@ static int github_add(struct thbx_report *r, const thbx_report_record_t *record,
   (void)count;
   for (size_t i = 0; i < shown; i++) {
     const thbx_issue_t *is = &issues[i];
-    if (report_message(&st->line, record, is) != THBX_OK)
+    if (report_message(&st->line, r, record, is) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     fputs("::error file=", r->out);
-    put_escaped(r->out, is->source ? is->source : r->file_source, 1);
+    const char *file = report_visible(&st->file, is->source ? is->source : r->file_source);
+    if (!file)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    put_escaped(r->out, file, 1);
     if (is->line > 0) {
       fprintf(r->out, ",line=%ld", is->line);
       if (is->column > 0)
@@ -83,6 +87,7 @@ static void github_free(struct thbx_report *r) {
   if (!st)
     return;
   thbx_buf_free(&st->line);
+  thbx_buf_free(&st->file);
   free(st);
 }
 

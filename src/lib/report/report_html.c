@@ -8,7 +8,8 @@
 #include "report.h"
 
 #include <libxml/parser.h>
-#include <libxslt/security.h>
+#include "xslt_safe.h"
+
 #include <libxslt/transform.h>
 #include <libxslt/xslt.h>
 #include <libxslt/xsltInternals.h>
@@ -17,7 +18,9 @@
 
 struct html_state {
   report_spool_t spool; /* <file> and <record> elements */
-  thbx_buf_t field;
+  thbx_buf_t field, value;
+  long unchecked;   /* inputs that could not be read (to their end) */
+  long file_unread; /* the current one could not */
 };
 
 static int html_open(struct thbx_report *r, thbx_error_t *err) {
@@ -25,6 +28,7 @@ static int html_open(struct thbx_report *r, thbx_error_t *err) {
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->field);
+  thbx_buf_init(&st->value);
   r->state = st;
   return report_spool_open(&st->spool, err);
 }
@@ -44,7 +48,11 @@ static int html_add(struct thbx_report *r, const thbx_report_record_t *record,
                     const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
   struct html_state *st = r->state;
   FILE *fp = st->spool.fp;
-  (void)count;
+  for (size_t i = 0; !record && i < count; i++)
+    if (issues[i].kind == THBX_ISSUE_UNREADABLE && !st->file_unread) {
+      st->file_unread = 1;
+      st->unchecked++;
+    }
   if (shown == 0)
     return THBX_OK;
   fputs("<record", fp);
@@ -74,6 +82,15 @@ static int html_add(struct thbx_report *r, const thbx_report_record_t *record,
     attr(fp, "instance-path", report_str(is->instance_path));
     attr(fp, "field", st->field.data ? st->field.data : "/");
     attr(fp, "schema-path", report_str(is->schema_path));
+    if (is->value && !r->options.redact) {
+      thbx_buf_reset(&st->value);
+      if (thbx_buf_puts(&st->value, "") != 0 ||
+          thbx_display_value_buf(&st->value, is->value, THBX_DISPLAY_MAX_CHARS) != 0)
+        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+      attr(fp, "value", st->value.data);
+    }
+    if (is->hint && !r->options.redact)
+      attr(fp, "hint", is->hint);
     fputc('>', fp);
     report_xml_escape(fp, report_str(is->message));
     if (is->related_source) {
@@ -93,56 +110,30 @@ static int html_file_end(struct thbx_report *r, thbx_error_t *err) {
   struct html_state *st = r->state;
   FILE *fp = st->spool.fp;
   const thbx_report_summary_t *s = &r->file;
+  int unread = (int)st->file_unread;
+  st->file_unread = 0;
   fputs("<file", fp);
   attr(fp, "name", r->file_source);
-  fprintf(fp, " records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" unreadable=\"%ld\" errors=\"%ld\"/>\n",
-          s->records, s->valid, s->invalid, s->unreadable, s->errors);
+  fprintf(fp,
+          " records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" unreadable=\"%ld\" errors=\"%ld\"%s/>\n",
+          s->records, s->valid, s->invalid, s->unreadable, s->errors,
+          unread ? " checked=\"false\"" : "");
   return ferror(fp) ? thbx_error_set(err, THBX_EIO, "cannot write the report") : THBX_OK;
 }
 
-/* The stylesheet, parsed once per process run of a report. */
-static xsltStylesheetPtr load_stylesheet(thbx_error_t *err) {
+/* The embedded stylesheet, compiled through the one sandboxed set-up
+ * (xslt_safe.c) that user stylesheets get too. */
+static thbx_xslt_t *load_stylesheet(thbx_error_t *err) {
   size_t len = 0;
   const char *text = thbx_resource("xslt/report-html.xsl", &len);
   if (!text) {
     thbx_error_set(err, THBX_ENOTFOUND, "xslt/report-html.xsl is not embedded");
     return NULL;
   }
-  xmlDocPtr doc = xmlReadMemory(text, (int)len, "report-html.xsl", NULL,
-                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (!doc) {
-    thbx_error_set(err, THBX_ESCHEMA, "xslt/report-html.xsl is not well-formed");
+  thbx_xslt_t *x = NULL;
+  if (thbx_xslt_load(&x, "xslt/report-html.xsl", text, len, NULL, err) != THBX_OK)
     return NULL;
-  }
-  xsltStylesheetPtr style = xsltParseStylesheetDoc(doc); /* takes doc */
-  if (!style) {
-    xmlFreeDoc(doc);
-    thbx_error_set(err, THBX_ESCHEMA, "xslt/report-html.xsl is not a valid stylesheet");
-  }
-  return style;
-}
-
-static xsltSecurityPrefsPtr forbid_everything(void) {
-  xsltSecurityPrefsPtr prefs = xsltNewSecurityPrefs();
-  if (!prefs)
-    return NULL;
-  static const xsltSecurityOption options[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
-                                               XSLT_SECPREF_CREATE_DIRECTORY,
-                                               XSLT_SECPREF_READ_NETWORK,
-                                               XSLT_SECPREF_WRITE_NETWORK};
-  for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-    if (xsltSetSecurityPrefs(prefs, options[i], xsltSecurityForbid) != 0) {
-      xsltFreeSecurityPrefs(prefs);
-      return NULL;
-    }
-  return prefs;
-}
-
-/* The library never prints: transformation messages are dropped (a failed
- * transformation is reported through the status). */
-static void quiet_errors(void *ctx, const char *msg, ...) {
-  (void)ctx;
-  (void)msg;
+  return x;
 }
 
 static int html_finish(struct thbx_report *r, thbx_error_t *err) {
@@ -152,18 +143,17 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
   thbx_buf_init(&xml);
   int rc = THBX_OK;
   xmlDocPtr doc = NULL, result = NULL;
-  xsltStylesheetPtr style = NULL;
-  xsltSecurityPrefsPtr prefs = NULL;
-  xsltTransformContextPtr ctxt = NULL;
+  thbx_xslt_t *style = NULL;
 
   if (thbx_buf_printf(&xml,
                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<report tool=\"thbx\" version=\"%s\" valid=\"%s\">\n"
                       "<summary files=\"%ld\" records=\"%ld\" valid=\"%ld\" invalid=\"%ld\" "
-                      "unreadable=\"%ld\" errors=\"%ld\" reported=\"%ld\"/>\n",
-                      thbx_version(), s->invalid == 0 && s->errors == 0 ? "true" : "false",
+                      "unreadable=\"%ld\" errors=\"%ld\" reported=\"%ld\" unchecked=\"%ld\"/>\n",
+                      thbx_version(),
+                      s->invalid == 0 && s->errors == 0 && st->unchecked == 0 ? "true" : "false",
                       s->files, s->records, s->valid, s->invalid, s->unreadable, s->errors,
-                      s->reported) != 0) {
+                      s->reported, st->unchecked) != 0) {
     rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     goto done;
   }
@@ -175,6 +165,7 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
   }
   doc = xmlReadMemory(xml.data, (int)xml.len, "report.xml", "UTF-8",
                       XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  /* (the intermediate XML is thbx's own, so XML_PARSE_HUGE is safe here) */
   if (!doc) {
     rc = thbx_error_set(err, THBX_EINVAL, "html report: the intermediate XML is not well-formed");
     goto done;
@@ -184,29 +175,16 @@ static int html_finish(struct thbx_report *r, thbx_error_t *err) {
     rc = THBX_ESCHEMA;
     goto done;
   }
-  prefs = forbid_everything();
-  ctxt = prefs ? xsltNewTransformContext(style, doc) : NULL;
-  if (!ctxt || xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0) {
-    rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    goto done;
-  }
-  xsltSetTransformErrorFunc(ctxt, NULL, quiet_errors);
-  result = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, ctxt);
-  if (!result || ctxt->state != XSLT_STATE_OK) {
+  if (xslt_safe_transform(style, doc, &result, err) != THBX_OK) {
     rc = thbx_error_set(err, THBX_ESCHEMA, "html report: the transformation failed");
     goto done;
   }
-  if (xsltSaveResultToFile(r->out, result, style) < 0)
+  if (xsltSaveResultToFile(r->out, result, xslt_safe_stylesheet(style)) < 0)
     rc = thbx_error_set(err, THBX_EIO, "cannot write the report");
 done:
   if (result)
     xmlFreeDoc(result);
-  if (ctxt)
-    xsltFreeTransformContext(ctxt);
-  if (prefs)
-    xsltFreeSecurityPrefs(prefs);
-  if (style)
-    xsltFreeStylesheet(style);
+  thbx_xslt_free(style);
   if (doc)
     xmlFreeDoc(doc);
   thbx_buf_free(&xml);
@@ -219,6 +197,7 @@ static void html_free(struct thbx_report *r) {
     return;
   report_spool_close(&st->spool);
   thbx_buf_free(&st->field);
+  thbx_buf_free(&st->value);
   free(st);
 }
 

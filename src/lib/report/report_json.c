@@ -2,7 +2,11 @@
  * report_json.c - the JSON report:
  *   {"valid": bool, "summary": {...}, "errors": [{"file", "line", "column",
  *    "record_index", "record_id", "instance_path", "schema_path", "message",
- *    "kind", "rule"}, ...]}
+ *    "kind", "rule", "value", "hint"}, ...]}
+ * ("value" and "hint" only when the error has them and the report does not
+ * redact). Strings from the input are made visible (report_visible) except
+ * "value", the exact value as JSON; the file holds no raw control or
+ * bidirectional character (report_json_dump).
  * Errors are spooled (one per line) until the totals are known, so that
  * "valid" and "summary" can come first.
  */
@@ -13,6 +17,7 @@
 struct json_state {
   report_spool_t spool;
   long written;
+  thbx_buf_t vis;
 };
 
 static int json_open(struct thbx_report *r, thbx_error_t *err) {
@@ -25,29 +30,42 @@ static int json_open(struct thbx_report *r, thbx_error_t *err) {
 
 static json_t *int_or_null(long v) { return v > 0 ? json_integer(v) : json_null(); }
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+/* s made visible, as a JSON string (NULL: out of memory or not UTF-8) */
+static json_t *vis(struct json_state *st, const char *s) {
+  const char *v = report_visible(&st->vis, s ? s : "");
+  return v ? json_string(v) : NULL;
+}
 
-static json_t *error_object(const thbx_report_record_t *rec, const thbx_issue_t *is,
-                            const char *file) {
+static json_t *vis_or_null(struct json_state *st, const char *s) {
+  return s ? vis(st, s) : json_null();
+}
+
+static json_t *error_object(const struct thbx_report *r, const thbx_report_record_t *rec,
+                            const thbx_issue_t *is, const char *file) {
+  struct json_state *st = r->state;
   json_t *o = json_object();
   if (!o)
     return NULL;
   int rc = 0;
-  rc |= json_object_set_new(o, "file", json_string(is->source ? is->source : file));
+  rc |= json_object_set_new(o, "file", vis(st, is->source ? is->source : file));
   rc |= json_object_set_new(o, "line", int_or_null(is->line));
   rc |= json_object_set_new(o, "column", int_or_null(is->column));
   rc |= json_object_set_new(o, "record_index", rec ? json_integer(rec->index) : json_null());
-  rc |= json_object_set_new(o, "record_id", str_or_null(rec ? rec->record_id : NULL));
-  rc |= json_object_set_new(o, "instance_path", json_string(report_str(is->instance_path)));
-  rc |= json_object_set_new(o, "schema_path", json_string(report_str(is->schema_path)));
-  rc |= json_object_set_new(o, "message", json_string(report_str(is->message)));
+  rc |= json_object_set_new(o, "record_id", vis_or_null(st, rec ? rec->record_id : NULL));
+  rc |= json_object_set_new(o, "instance_path", vis(st, report_str(is->instance_path)));
+  rc |= json_object_set_new(o, "schema_path", vis(st, report_str(is->schema_path)));
+  rc |= json_object_set_new(o, "message", vis(st, report_str(is->message)));
   rc |= json_object_set_new(o, "kind", json_string(thbx_issue_kind_name(is->kind)));
   rc |= json_object_set_new(o, "rule", json_string(report_str(is->rule)));
+  if (is->value && !r->options.redact)
+    rc |= json_object_set_new(o, "value", report_value_json(is->value));
+  if (is->hint && !r->options.redact)
+    rc |= json_object_set_new(o, "hint", vis(st, is->hint));
   if (is->related_source) {
     json_t *rel = json_object();
     rc |= json_object_set_new(o, "related", rel);
     if (rel) {
-      rc |= json_object_set_new(rel, "file", json_string(is->related_source));
+      rc |= json_object_set_new(rel, "file", vis(st, is->related_source));
       rc |= json_object_set_new(rel, "line", int_or_null(is->related_line));
       rc |= json_object_set_new(rel, "column", int_or_null(is->related_column));
     }
@@ -66,17 +84,18 @@ static int json_add(struct thbx_report *r, const thbx_report_record_t *record,
   for (size_t i = 0; i < shown; i++) {
     /* json_string() refuses invalid UTF-8; a message quoting a broken
      * input must still be reported, so fall back to a plain text */
-    json_t *o = error_object(record, &issues[i], r->file_source);
+    json_t *o = error_object(r, record, &issues[i], r->file_source);
     if (!o) {
       thbx_issue_t copy = issues[i];
       copy.message = "(message is not valid UTF-8)";
       copy.instance_path = "";
-      o = error_object(record, &copy, "(file name is not valid UTF-8)");
+      copy.value = copy.hint = NULL;
+      o = error_object(r, record, &copy, "(file name is not valid UTF-8)");
     }
     if (!o)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     fputs(st->written++ ? ",\n    " : "\n    ", st->spool.fp);
-    int rc = json_dumpf(o, st->spool.fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int rc = report_json_dump(o, st->spool.fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (rc != 0)
       return thbx_error_set(err, THBX_EIO, "cannot write the report");
@@ -105,6 +124,7 @@ static void json_free(struct thbx_report *r) {
   if (!st)
     return;
   report_spool_close(&st->spool);
+  thbx_buf_free(&st->vis);
   free(st);
 }
 

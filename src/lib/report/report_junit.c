@@ -14,6 +14,7 @@ struct junit_state {
   report_spool_t cases;  /* test cases of the current file */
   report_spool_t suites; /* finished test suites */
   long file_failures, file_errors;
+  long file_documents; /* test cases of faults of the document (failures) */
   long total_failures, total_errors, total_tests;
   thbx_buf_t line;
 };
@@ -32,7 +33,7 @@ static int junit_file_begin(struct thbx_report *r, const char *source, thbx_erro
   struct junit_state *st = r->state;
   (void)source;
   (void)err;
-  st->file_failures = st->file_errors = 0;
+  st->file_failures = st->file_errors = st->file_documents = 0;
   return THBX_OK;
 }
 
@@ -49,6 +50,7 @@ static int junit_add(struct thbx_report *r, const thbx_report_record_t *record,
                      const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
   struct junit_state *st = r->state;
   FILE *fp = st->cases.fp;
+  int document = !record && count > 0 && issues[0].kind != THBX_ISSUE_UNREADABLE;
   fputs("    <testcase classname=\"", fp);
   report_xml_escape(fp, r->file_source);
   if (record) {
@@ -62,26 +64,31 @@ static int junit_add(struct thbx_report *r, const thbx_report_record_t *record,
     report_xml_escape(fp, r->file_source);
     fprintf(fp, "\" line=\"%ld\"", record->line);
   } else {
-    fputs("\" name=\"file\" file=\"", fp);
+    /* the input cannot be read (an error: the test could not run), or a
+     * fault of the document (a failure of its own test case) */
+    fputs(document ? "\" name=\"document\" file=\"" : "\" name=\"file\" file=\"", fp);
     report_xml_escape(fp, r->file_source);
     fputc('"', fp);
+    if (document && issues[0].line > 0)
+      fprintf(fp, " line=\"%ld\"", issues[0].line);
   }
   st->total_tests++;
   if (count == 0 && !(record && record->unreadable)) {
     fputs(" time=\"0\"/>\n", fp);
     return THBX_OK;
   }
-  const char *element = record ? "failure" : "error";
-  if (record) {
+  const char *element = record || document ? "failure" : "error";
+  if (record || document) {
     st->file_failures++;
     st->total_failures++;
+    st->file_documents += document;
   } else {
     st->file_errors++;
     st->total_errors++;
   }
   fprintf(fp, " time=\"0\">\n      <%s message=\"", element);
   if (count > 0 && shown > 0) {
-    if (report_message(&st->line, record, &issues[0]) != THBX_OK)
+    if (report_message(&st->line, r, record, &issues[0]) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     report_xml_escape(fp, st->line.data);
   } else {
@@ -91,7 +98,7 @@ static int junit_add(struct thbx_report *r, const thbx_report_record_t *record,
   report_xml_escape(fp, count ? report_str(issues[0].rule) : "unreadable");
   fputs("\">", fp);
   for (size_t i = 0; i < shown; i++) {
-    if (report_message(&st->line, record, &issues[i]) != THBX_OK)
+    if (report_message(&st->line, r, record, &issues[i]) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     put_location(fp, &issues[i], r->file_source);
     fputs(": error: ", fp);
@@ -110,7 +117,8 @@ static int junit_file_end(struct thbx_report *r, thbx_error_t *err) {
   fputs("  <testsuite name=\"", fp);
   report_xml_escape(fp, r->file_source);
   fprintf(fp, "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"0\" time=\"0\">\n",
-          r->file.records + st->file_errors, st->file_failures, st->file_errors);
+          r->file.records + st->file_errors + st->file_documents, st->file_failures,
+          st->file_errors);
   int rc = report_spool_drain(&st->cases, fp, err);
   if (rc != THBX_OK)
     return rc;

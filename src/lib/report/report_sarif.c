@@ -17,7 +17,11 @@ struct sarif_state {
   char **rules; /* rule ids in order of first use */
   thbx_issue_kind *kinds;
   size_t nrules, caprules;
-  thbx_buf_t text, uri;
+  thbx_buf_t text, uri, vis;
+  const struct thbx_report *report;
+  /* inputs that could not be read (to their end): the invocation did not
+   * succeed, and each one is a toolExecutionNotification */
+  json_t *notifications;
 };
 
 static int sarif_open(struct thbx_report *r, thbx_error_t *err) {
@@ -26,7 +30,12 @@ static int sarif_open(struct thbx_report *r, thbx_error_t *err) {
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->text);
   thbx_buf_init(&st->uri);
+  thbx_buf_init(&st->vis);
+  st->report = r;
+  st->notifications = json_array();
   r->state = st;
+  if (!st->notifications)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   return report_spool_open(&st->spool, err);
 }
 
@@ -91,7 +100,7 @@ static json_t *physical_location(thbx_buf_t *uri, const char *file, long line, l
 static json_t *result_object(struct sarif_state *st, const thbx_report_record_t *rec,
                              const thbx_issue_t *is, const char *file, long index) {
   const char *rule = is->rule && *is->rule ? is->rule : thbx_issue_kind_name(is->kind);
-  if (report_message(&st->text, rec, is) != THBX_OK)
+  if (report_message(&st->text, st->report, rec, is) != THBX_OK)
     return NULL;
   json_t *res = json_pack("{s:s,s:I,s:s,s:{s:s}}", "ruleId", rule, "ruleIndex", (json_int_t)index,
                           "level", "error", "message", "text", st->text.data);
@@ -102,8 +111,8 @@ static json_t *result_object(struct sarif_state *st, const thbx_report_record_t 
   json_object_set_new(loc, "physicalLocation", phys);
   if (is->instance_path && is->instance_path[0])
     json_object_set_new(loc, "logicalLocations",
-                        json_pack("[{s:s,s:s}]", "fullyQualifiedName", is->instance_path, "kind",
-                                  "member"));
+                        json_pack("[{s:s,s:s}]", "fullyQualifiedName",
+                                  report_visible(&st->vis, is->instance_path), "kind", "member"));
   json_object_set_new(res, "locations", json_pack("[o]", loc));
   if (is->related_source) {
     json_t *rel = json_object();
@@ -121,16 +130,37 @@ static json_t *result_object(struct sarif_state *st, const thbx_report_record_t 
   if (rec) {
     json_object_set_new(props, "recordIndex", json_integer(rec->index));
     if (rec->record_id)
-      json_object_set_new(props, "recordId", json_string(rec->record_id));
+      json_object_set_new(props, "recordId", json_string(report_visible(&st->vis, rec->record_id)));
   }
+  if (is->value && !st->report->options.redact)
+    json_object_set_new(props, "value", report_value_json(is->value));
+  if (is->hint && !st->report->options.redact)
+    json_object_set_new(props, "hint", json_string(report_visible(&st->vis, is->hint)));
   json_object_set_new(res, "properties", props);
   return res;
+}
+
+/* An input that cannot be read (to its end): a toolExecutionNotification,
+ * whatever --max-errors and --quiet say (the run did not do its job). */
+static int notify(struct sarif_state *st, const thbx_issue_t *is, const char *file) {
+  if (report_message(&st->text, st->report, NULL, is) != THBX_OK)
+    return -1;
+  json_t *n = json_pack("{s:s,s:{s:s},s:{s:s}}", "level", "error", "message", "text", st->text.data,
+                        "descriptor", "id", "unreadable");
+  if (!n)
+    return -1;
+  json_t *phys = physical_location(&st->uri, is->source ? is->source : file, is->line, is->column);
+  if (phys)
+    json_object_set_new(n, "locations", json_pack("[{s:o}]", "physicalLocation", phys));
+  return json_array_append_new(st->notifications, n);
 }
 
 static int sarif_add(struct thbx_report *r, const thbx_report_record_t *record,
                      const thbx_issue_t *issues, size_t count, size_t shown, thbx_error_t *err) {
   struct sarif_state *st = r->state;
-  (void)count;
+  for (size_t i = 0; !record && i < count; i++)
+    if (issues[i].kind == THBX_ISSUE_UNREADABLE && notify(st, &issues[i], r->file_source) != 0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   for (size_t i = 0; i < shown; i++) {
     const thbx_issue_t *is = &issues[i];
     long index = rule_index(st, is->rule && *is->rule ? is->rule : thbx_issue_kind_name(is->kind),
@@ -143,6 +173,7 @@ static int sarif_add(struct thbx_report *r, const thbx_report_record_t *record,
       copy.message = "(message is not valid UTF-8)";
       copy.instance_path = "";
       copy.related_source = NULL;
+      copy.value = copy.hint = NULL;
       thbx_report_record_t rec = {0};
       if (record) {
         rec = *record;
@@ -153,7 +184,7 @@ static int sarif_add(struct thbx_report *r, const thbx_report_record_t *record,
     if (!res)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     fputs(st->written++ ? ",\n        " : "\n        ", st->spool.fp);
-    int rc = json_dumpf(res, st->spool.fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int rc = report_json_dump(res, st->spool.fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(res);
     if (rc != 0)
       return thbx_error_set(err, THBX_EIO, "cannot write the report");
@@ -200,13 +231,25 @@ static int sarif_finish(struct thbx_report *r, thbx_error_t *err) {
   }
   free(rules_text);
   const thbx_report_summary_t *s = &r->total;
+  size_t nnotes = json_array_size(st->notifications);
   fprintf(r->out,
           "\n        }\n      },\n"
-          "      \"invocations\": [{\"executionSuccessful\": true, \"properties\": "
+          "      \"invocations\": [{\"executionSuccessful\": %s, ",
+          nnotes ? "false" : "true");
+  if (nnotes) {
+    fputs("\"toolExecutionNotifications\": ", r->out);
+    if (report_json_dump(st->notifications, r->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+      return thbx_error_set(err, THBX_EIO, "cannot write the report");
+    fputs(", ", r->out);
+  }
+  fprintf(r->out,
+          "\"properties\": "
           "{\"files\": %ld, \"records\": %ld, \"valid\": %ld, \"invalid\": %ld, "
-          "\"unreadable\": %ld, \"errors\": %ld, \"reported\": %ld}}],\n"
+          "\"unreadable\": %ld, \"errors\": %ld, \"reported\": %ld, \"unreadableInputs\": %zu, "
+          "\"redacted\": %s}}],\n"
           "      \"results\": [",
-          s->files, s->records, s->valid, s->invalid, s->unreadable, s->errors, s->reported);
+          s->files, s->records, s->valid, s->invalid, s->unreadable, s->errors, s->reported, nnotes,
+          r->options.redact ? "true" : "false");
   int rc = report_spool_drain(&st->spool, r->out, err);
   if (rc != THBX_OK)
     return rc;
@@ -225,6 +268,8 @@ static void sarif_free(struct thbx_report *r) {
   free(st->kinds);
   thbx_buf_free(&st->text);
   thbx_buf_free(&st->uri);
+  thbx_buf_free(&st->vis);
+  json_decref(st->notifications);
   free(st);
 }
 

@@ -2,10 +2,10 @@
  * report_text.c - the text report, like a compiler's messages:
  *   FILE:LINE:COL: error: /person/sex: must be one of ... [record AL-2024-17]
  * one line per error as records arrive, then one summary line (with
- * several inputs, one summary line per input before it). Control
- * characters in messages (which may quote the input) are written as \n,
- * \t, \xNN so that one error stays one line and input cannot drive the
- * terminal.
+ * several inputs, one summary line per input before it). Everything
+ * from the input is made visible (report_message, thbx_display_text): control
+ * characters as \n, \t, \xNN, bidirectional ones as \uXXXX, so that one
+ * error stays one line and input cannot drive the terminal.
  */
 #include "report.h"
 
@@ -13,7 +13,7 @@
 #include <string.h>
 
 struct text_state {
-  thbx_buf_t line;
+  thbx_buf_t line, file;
   thbx_buf_t files; /* "FILE: summary\n" per input, written at the end */
 };
 
@@ -23,6 +23,7 @@ static int text_open(struct thbx_report *r, thbx_error_t *err) {
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   thbx_buf_init(&st->line);
   thbx_buf_init(&st->files);
+  thbx_buf_init(&st->file);
   r->state = st;
   return THBX_OK;
 }
@@ -58,9 +59,12 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
   (void)count;
   for (size_t i = 0; i < shown; i++) {
     const thbx_issue_t *is = &issues[i];
-    if (report_message(&st->line, record, is) != THBX_OK)
+    if (report_message(&st->line, r, record, is) != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    fputs(report_str(is->source ? is->source : r->file_source), r->out);
+    const char *file = report_visible(&st->file, is->source ? is->source : r->file_source);
+    if (!file)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    fputs(file, r->out);
     if (is->line > 0) {
       fprintf(r->out, ":%ld", is->line);
       if (is->column > 0)
@@ -77,8 +81,11 @@ static int text_add(struct thbx_report *r, const thbx_report_record_t *record,
 static int text_file_end(struct thbx_report *r, thbx_error_t *err) {
   struct text_state *st = r->state;
   const thbx_report_summary_t *f = &r->file;
+  const char *name = report_visible(&st->file, r->file_source);
+  if (!name)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   if (thbx_buf_printf(&st->files, "%s: %ld record%s: %ld valid, %ld invalid",
-                      report_str(r->file_source), f->records, f->records == 1 ? "" : "s", f->valid,
+                      name, f->records, f->records == 1 ? "" : "s", f->valid,
                       f->invalid) != 0 ||
       (f->unreadable && thbx_buf_printf(&st->files, " (%ld unreadable)", f->unreadable) != 0) ||
       thbx_buf_printf(&st->files, ", %ld error%s\n", f->errors, f->errors == 1 ? "" : "s") != 0)
@@ -103,6 +110,7 @@ static void text_free(struct thbx_report *r) {
     return;
   thbx_buf_free(&st->line);
   thbx_buf_free(&st->files);
+  thbx_buf_free(&st->file);
   free(st);
 }
 

@@ -208,8 +208,9 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
     if (first) {
       thbx_buf_t *b = &r->msg[m];
       thbx_buf_reset(b);
-      if (thbx_buf_printf(b, "%s \"%s\" is not unique in the dataset",
-                          profile_pointer_name(pr->id_field), first->id) != 0)
+      /* the value (the id) is the issue's own, shown before the message
+       * unless the report is redacted: messages name no value */
+      if (thbx_buf_puts(b, "is not unique in the dataset") != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
       r->out[(*count)++] = (dataset_issue_t){pr->id_rule, pr->id_field, b->data,
                                              r->sources[first->source], first->line,
@@ -227,8 +228,7 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
       continue;
     thbx_buf_t *b = &r->msg[m];
     thbx_buf_reset(b);
-    if (thbx_buf_printf(b, "%s %.10s is before %s %.10s", profile_pointer_name(d->end), end,
-                        profile_pointer_name(d->field), start) != 0)
+    if (thbx_buf_printf(b, "is before %s", profile_pointer_name(d->field)) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     r->out[(*count)++] = (dataset_issue_t){d->rule, d->end, b->data, NULL, 0, 0};
   }
@@ -239,8 +239,7 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
       continue;
     thbx_buf_t *b = &r->msg[m];
     thbx_buf_reset(b);
-    if (thbx_buf_printf(b, "%s %.10s is in the future (today is %s)",
-                        profile_pointer_name(d->field), date, r->today) != 0)
+    if (thbx_buf_printf(b, "is in the future (today is %s)", r->today) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     r->out[(*count)++] = (dataset_issue_t){d->rule, d->field, b->data, NULL, 0, 0};
   }

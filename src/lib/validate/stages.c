@@ -9,6 +9,7 @@
  */
 #include "../pipeline/pipeline_internal.h"
 #include "dataset_rules.h"
+#include "issue_merge.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,11 @@ static int text_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   unsigned char c = 0;
   int rc = THBX_OK;
-  if (bad_text(item->value, &path, &c)) {
+  int seen = 0; /* one fault, one error: the field has an issue already */
+  if (bad_text(item->value, &path, &c))
+    for (size_t i = 0; i < item->nissues && !seen; i++)
+      seen = item->issues[i].instance_path && strcmp(item->issues[i].instance_path, path.data) == 0;
+  if (c && !seen) {
     long line = item->line, column = item->column;
     thbx_item_locate(item, path.data, &line, &column, NULL);
     char msg[160];
@@ -132,20 +137,29 @@ static int js_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
   char msg[THBX_ERROR_TEXT_LENGTH];
   for (size_t j = 0; j < res.count; j++) {
     const thbx_validation_error_t *ve = &res.errors[j];
+    const char *rule = ve->keyword && *ve->keyword ? ve->keyword : "schema";
+    thbx_item_issue_t is = {0};
+    is.kind = THBX_ISSUE_SCHEMA;
+    is.rule = (char *)rule;
     /* at the field: its CSV cell (named by its column), JSON value, XML element */
-    long line = item->line, column = item->column;
+    is.line = item->line;
+    is.column = item->column;
     const char *field = NULL;
-    const char *message = ve->message ? ve->message : "invalid";
+    is.instance_path = ve->instance_path ? ve->instance_path : "";
+    is.schema_path = ve->keyword_location ? ve->keyword_location : "";
+    is.message = ve->message ? ve->message : "invalid";
     if (ve->instance_path && *ve->instance_path &&
-        thbx_item_locate(item, ve->instance_path, &line, &column, &field) && field &&
+        thbx_item_locate(item, ve->instance_path, &is.line, &is.column, &field) && field &&
         item->format == THBX_FORMAT_CSV) {
-      snprintf(msg, sizeof(msg), "column \"%s\": %s", field, message);
-      message = msg;
+      snprintf(msg, sizeof(msg), "%s (column \"%s\")", is.message, field);
+      is.message = msg;
     }
-    if (pipeline_issue(item, THBX_ISSUE_SCHEMA,
-                       ve->keyword && *ve->keyword ? ve->keyword : "schema", line, column,
-                       ve->instance_path ? ve->instance_path : "",
-                       ve->keyword_location ? ve->keyword_location : "", message) != THBX_OK) {
+    is.hint = ve->hint;
+    /* the offending value (shown by reports unless redacted) */
+    is.value = issue_value_at(item->value, is.instance_path, rule);
+    int arc = thbx_item_add_issue(item, &is);
+    free(is.value);
+    if (arc != THBX_OK) {
       thbx_validation_clear(&res);
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     }
@@ -192,7 +206,10 @@ static int ds_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
     is.related_source = (char *)dis[i].related_source;
     is.related_line = dis[i].related_line;
     is.related_column = dis[i].related_column;
-    if (thbx_item_add_issue(item, &is) != THBX_OK)
+    is.value = issue_value_at(item->value, dis[i].instance_path, dis[i].rule);
+    int arc = thbx_item_add_issue(item, &is);
+    free(is.value);
+    if (arc != THBX_OK)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
   return THBX_OK;

@@ -172,11 +172,18 @@ static json_t *scalar(struct xml_walk *w, const struct thbx_shape *sh, size_t in
   const char *t = raw;
   size_t n = rawlen;
   trim(&t, &n);
+  if (w->status != THBX_OK)
+    return NULL;
+  /* the text is the issue's value, the message names none (issue 12) */
+  if (w->value)
+    w->value(w->note_ctx, t, n);
   if (kind == XML_TEXT_RANGE)
-    return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is out of range", what, name,
-                   (int)(n > 64 ? 64 : n), t);
-  return fail_at(w, THBX_EPARSE, index, "%s '%s': \"%.*s\" is not %s", what, name,
-                 (int)(n > 64 ? 64 : n), t, type_word(types));
+    fail_at(w, THBX_EPARSE, index, "is out of range (%s '%s')", what, name);
+  else
+    fail_at(w, THBX_EPARSE, index, "is not %s (%s '%s')", type_word(types), what, name);
+  if (w->err && sh && sh->pointer && w->status == THBX_EPARSE)
+    thbx_strlcpy(w->err->instance_path, sh->pointer, sizeof(w->err->instance_path));
+  return NULL;
 }
 
 static int ns_ok(struct xml_walk *w, xmlNodePtr el) {

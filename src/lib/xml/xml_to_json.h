@@ -29,6 +29,9 @@ struct xml_walk {
    * record, the element or attribute name, the element's start tag) */
   int (*note)(void *ctx, const char *pointer, size_t len, const char *name, long line, long col);
   void *note_ctx;
+  /* optional: told the offending text of a failure (reports show it, the
+   * message names none), with note_ctx */
+  void (*value)(void *ctx, const char *text, size_t len);
   thbx_buf_t *path; /* scratch for the pointer, with note */
   /* the walk's own */
   size_t elem; /* pre-order index of the element being converted */

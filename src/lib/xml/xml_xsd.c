@@ -3,6 +3,9 @@
  */
 #include "xml_xsd.h"
 #include "xml_guard.h"
+#include "xsd_issue.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -28,16 +31,17 @@ size_t xml_element_index(xmlNodePtr top, xmlNodePtr target) {
   return 0;
 }
 
-static void add(struct xml_xsd_check *c, struct xml_pos p, const char *message, int clean) {
-  thbx_error_t x;
+static thbx_error_t *add(struct xml_xsd_check *c, struct xml_pos p, const char *text) {
+  static _Thread_local thbx_error_t x;
   thbx_error_clear(&x);
   thbx_error_at(&x, c->source, p.line, p.col);
   x.record_index = c->record_index;
-  if (clean)
-    xml_clean_message(x.text, sizeof(x.text), message);
-  else
-    thbx_strlcpy(x.text, message, sizeof(x.text));
-  if (c->add(c->ctx, &x) != THBX_OK)
+  thbx_strlcpy(x.text, text, sizeof(x.text));
+  return &x;
+}
+
+static void push(struct xml_xsd_check *c, const thbx_error_t *x) {
+  if (c->add(c->ctx, x) != THBX_OK)
     c->status = THBX_ENOMEM;
   else
     c->count++;
@@ -52,14 +56,36 @@ static void on_xsd_error(void *ctx, xmlErrorPtr e) {
   if (c->count >= c->max_errors)
     return;
   xmlNodePtr node = e->node;
+  xmlNodePtr target = node; /* the attribute itself, for its field */
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  add(c, xml_scan_elem_pos(c->scan, c->rec, node ? xml_element_index(c->copy, node) : 0), e->message,
-      1);
+  /* plain words, the value left out (xsd_issue.c) */
+  char text[THBX_ERROR_TEXT_LENGTH];
+  char *value = xsd_issue_value(target);
+  xsd_issue_message(text, sizeof(text), e->message, value);
+  free(value);
+  if (!node || node == c->copy->parent || node->type == XML_DOCUMENT_NODE) {
+    /* a fault of the document element, not of this record */
+    thbx_error_t *x = add(c, c->root, text);
+    x->record_index = -1;
+    if (c->add_document && c->add_document(c->ctx, x) != THBX_OK)
+      c->status = THBX_ENOMEM;
+    c->doc_raised++;
+    return;
+  }
+  thbx_error_t *x = add(c, xml_scan_elem_pos(c->scan, c->rec, xml_element_index(c->copy, node)),
+                        text);
+  thbx_buf_t ptr;
+  thbx_buf_init(&ptr);
+  if (xsd_issue_pointer(c->shape, c->copy, target, &ptr) == 0 && ptr.data)
+    thbx_strlcpy(x->instance_path, ptr.data, sizeof(x->instance_path));
+  thbx_buf_free(&ptr);
+  push(c, x);
 }
 
 int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node) {
   c->count = 0;
+  c->doc_raised = 0;
   c->status = THBX_OK;
   xmlNodePtr root = node->parent;
   int alone = !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
@@ -83,8 +109,8 @@ int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node) {
   xmlSchemaSetValidStructuredErrors(c->vctxt, on_xsd_error, c);
   int v = xmlSchemaValidateDoc(c->vctxt, doc);
   c->copy = NULL;
-  if (v > 0 && c->count == 0) /* invalid, yet nothing reported (a libxml2 corner): say so */
-    add(c, c->rec->start, "the record is not valid against the XSD", 0);
+  if (v > 0 && c->count == 0 && c->doc_raised == 0) /* invalid, yet nothing said: say so */
+    push(c, add(c, c->rec->start, "the record is not valid against the XSD"));
   rc = v < 0 || c->status != THBX_OK ? THBX_ENOMEM : THBX_OK;
 done:
   xmlFreeDoc(doc);

@@ -10,6 +10,7 @@
 #ifndef THBX_XML_XSD_H
 #define THBX_XML_XSD_H
 
+#include "profile.h"
 #include "xml_scan.h"
 
 #include <libxml/tree.h>
@@ -24,7 +25,13 @@ struct xml_xsd_check {
   size_t max_errors; /* errors past this many are dropped */
   /* called for each error; returns THBX_OK or THBX_ENOMEM */
   int (*add)(void *ctx, const thbx_error_t *error);
+  /* called for a fault of the document element, which every record's check
+   * sees again (reported once by the caller, not held against the record) */
+  int (*add_document)(void *ctx, const thbx_error_t *error);
   void *ctx;
+  const struct thbx_shape *shape; /* to name an error's field (NULL: none) */
+  struct xml_pos root;            /* the document element's start tag */
+  size_t doc_raised;              /* document faults met in this check */
   /* the check's own */
   size_t count;    /* errors added */
   int status;      /* THBX_ENOMEM if add failed */

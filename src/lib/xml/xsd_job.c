@@ -4,8 +4,7 @@
  * threads, each with its own validation context, kept per thread here.
  */
 #include "xsd_job.h"
-#include "xml_guard.h"
-#include "xml_xsd.h"
+#include "xsd_issue.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -32,6 +31,11 @@ static void destroy(void *p) {
 
 static void make_key(void) { pthread_key_create(&key, destroy); }
 
+static void silent(void *ctx, const char *msg, ...) {
+  (void)ctx;
+  (void)msg;
+}
+
 static xmlSchemaValidCtxtPtr ctxt_for(xmlSchemaPtr schema) {
   pthread_once(&once, make_key);
   struct tl_ctxt *t = pthread_getspecific(key);
@@ -53,22 +57,53 @@ static xmlSchemaValidCtxtPtr ctxt_for(xmlSchemaPtr schema) {
   return t->v;
 }
 
-static void add(struct xsd_job *job, long line, long col, const char *text) {
-  if (job->nerrors == job->caperrors) {
-    size_t cap = job->caperrors ? job->caperrors * 2 : 8;
-    thbx_error_t *p = realloc(job->errors, cap * sizeof(*p));
+/* Pre-order index of element `target` in the tree under `top` (0: top). */
+static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
+  size_t i = 0;
+  xmlNodePtr n = top;
+  while (n) {
+    if (n == target)
+      return i;
+    if (n->type == XML_ELEMENT_NODE)
+      i++;
+    if (n->children && n->type == XML_ELEMENT_NODE) {
+      n = n->children;
+      continue;
+    }
+    while (n != top && !n->next)
+      n = n->parent;
+    if (n == top)
+      break;
+    n = n->next;
+  }
+  return 0;
+}
+
+static thbx_error_t *slot(struct xsd_job *job, thbx_error_t **list, size_t *n, size_t *cap) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 8;
+    thbx_error_t *p = realloc(*list, c * sizeof(*p));
     if (!p) {
       job->nomem = 1;
-      return;
+      return NULL;
     }
-    job->errors = p;
-    job->caperrors = cap;
+    *list = p;
+    *cap = c;
   }
-  thbx_error_t *x = &job->errors[job->nerrors++];
+  thbx_error_t *x = &(*list)[(*n)++];
   thbx_error_clear(x);
+  return x;
+}
+
+/* text: already in plain words (xsd_issue_message) */
+static thbx_error_t *add(struct xsd_job *job, long line, long col, const char *text) {
+  thbx_error_t *x = slot(job, &job->errors, &job->nerrors, &job->caperrors);
+  if (!x)
+    return NULL;
   thbx_error_at(x, job->source, line, col);
   x->record_index = job->index;
-  xml_clean_message(x->text, sizeof(x->text), text);
+  thbx_strlcpy(x->text, text, sizeof(x->text));
+  return x;
 }
 
 static void on_error(void *ctx, xmlErrorPtr e) {
@@ -80,15 +115,36 @@ static void on_error(void *ctx, xmlErrorPtr e) {
   if (job->nerrors >= MAX_ERRORS_PER_RECORD)
     return;
   xmlNodePtr node = e->node;
+  xmlNodePtr target = node; /* the attribute itself, for its field */
   if (node && node->type == XML_ATTRIBUTE_NODE)
     node = node->parent;
-  size_t i = node ? xml_element_index(job->copy, node) : 0;
+  /* plain words, the value left out (xsd_issue.c), as the reader does */
+  char text[THBX_ERROR_TEXT_LENGTH];
+  char *value = xsd_issue_value(target);
+  xsd_issue_message(text, sizeof(text), e->message, value);
+  free(value);
+  xmlNodePtr copy = job->copy;
+  if (!node || node == copy->parent || node->type == XML_DOCUMENT_NODE) {
+    /* a fault of the document element, not of this record */
+    thbx_error_t *x = slot(job, &job->doc_errors, &job->ndoc, &job->capdoc);
+    if (x) {
+      thbx_error_at(x, job->source, job->root_line, job->root_col);
+      thbx_strlcpy(x->text, text, sizeof(x->text));
+    }
+    return;
+  }
+  size_t i = element_index(job->copy, node);
   long line = job->start_line, col = job->start_col;
   if (i < job->npos) {
     line = job->lines[i];
     col = job->cols[i];
   }
-  add(job, line, col, e->message);
+  thbx_error_t *x = add(job, line, col, text);
+  thbx_buf_t ptr;
+  thbx_buf_init(&ptr);
+  if (x && xsd_issue_pointer(job->shape, copy, target, &ptr) == 0 && ptr.data)
+    thbx_strlcpy(x->instance_path, ptr.data, sizeof(x->instance_path));
+  thbx_buf_free(&ptr);
 }
 
 int xsd_job_run(struct xsd_job *job, const char *source) {
@@ -97,11 +153,13 @@ int xsd_job_run(struct xsd_job *job, const char *source) {
   if (!v)
     return THBX_ENOMEM;
   xmlSchemaSetValidStructuredErrors(v, on_error, job);
-  struct xml_guard g = xml_guard_enter(1, NULL, NULL); /* silent; loads nothing */
+  xmlGenericErrorFunc gfunc = xmlGenericError;
+  void *gctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc(NULL, silent);
   int r = xmlSchemaValidateDoc(v, job->doc);
-  xml_guard_leave(g);
+  xmlSetGenericErrorFunc(gctx, gfunc);
   xmlSchemaSetValidStructuredErrors(v, NULL, NULL);
-  if (r > 0 && job->nerrors == 0)
+  if (r > 0 && job->nerrors == 0 && job->ndoc == 0)
     add(job, job->start_line, job->start_col, "the record is not valid against the XSD");
   return r < 0 || job->nomem ? THBX_ENOMEM : THBX_OK;
 }
@@ -114,5 +172,6 @@ void xsd_job_free(struct xsd_job *job) {
   free(job->lines);
   free(job->cols);
   free(job->errors);
+  free(job->doc_errors);
   free(job);
 }

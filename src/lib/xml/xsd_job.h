@@ -19,11 +19,17 @@ struct xsd_job {
   size_t npos;
   long start_line, start_col; /* the record's start tag */
   long index;                 /* the record's number in its source */
+  const void *shape;          /* struct thbx_shape *: to name an error's field */
+  long root_line, root_col;   /* the document element's start tag */
   /* while running */
   thbx_error_t *errors;
   size_t nerrors, caperrors;
   const char *source;
   int nomem;
+  /* faults of the document element (every record's check sees them again;
+   * the pipeline reports each once per input) */
+  thbx_error_t *doc_errors;
+  size_t ndoc, capdoc;
 };
 
 /* Validate; the errors (located, record_index set) are in job->errors.
