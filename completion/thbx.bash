@@ -114,10 +114,10 @@ _thbx() {
     --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
     --delimiter) _thbx_words ", ; tab"; return 0 ;;
     --list-sep) _thbx_words "| ;"; return 0 ;;
-    --columns|--jobs|-j|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--param|--derive) :; return 0 ;;
+    --columns|--jobs|-j|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--encoding|--param|--derive) :; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--from --to --output --profile --compact --delimiter --list-sep --columns --csv-safe --no-header --fail-fast --jobs --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --mapping --reverse --trace --xslt --param --xslt-out --key-file --derive --redact --quiet --progress --help"; return 0 ;;
+    -*) _thbx_words "--from --to --output --profile --compact --delimiter --list-sep --columns --csv-safe --no-header --fail-fast --jobs --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --encoding --mapping --reverse --trace --xslt --param --xslt-out --key-file --derive --redact --quiet --progress --help"; return 0 ;;
     esac
     _thbx_files
     ;;
@@ -198,12 +198,12 @@ _thbx() {
     --profile|-p) _thbx_profiles "$thbx"; return 0 ;;
     --schema|--output|-o|--report|--accept|--reject|--mapping|-m|--xslt|--key-file) _thbx_files; return 0 ;;
     --format) _thbx_words "text json junit sarif github html chunk"; return 0 ;;
-    --jobs|-j|--max-errors|--today|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit|--param|--derive) :; return 0 ;;
+    --jobs|-j|--max-errors|--today|--max-depth|--max-record-bytes|--max-record-size|--max-field-bytes|--max-field-size|--max-columns|--regex-match-limit|--encoding|--param|--derive) :; return 0 ;;
     --delimiter) _thbx_words ", ; tab"; return 0 ;;
     --list-sep) _thbx_words "| ;"; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--from --profile --schema --format --output --report --accept --reject --allow-empty --jobs --progress --max-errors --quiet --no-dataset-rules --no-formats --today --delimiter --list-sep --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --mapping --xslt --param --key-file --derive --redact --document --merge --help"; return 0 ;;
+    -*) _thbx_words "--from --profile --schema --format --output --report --accept --reject --allow-empty --jobs --progress --max-errors --quiet --no-dataset-rules --no-formats --today --delimiter --list-sep --max-depth --max-record-bytes --max-record-size --max-field-bytes --max-field-size --max-columns --regex-match-limit --encoding --mapping --xslt --param --key-file --derive --redact --document --merge --help"; return 0 ;;
     esac
     _thbx_files
     ;;

@@ -204,8 +204,7 @@ int cli_output_commit(cli_output_t *out) {
   if (out->tmp) {
     cli_temp_unregister(out->tmp);
     if (rc == 0 && rename(out->tmp, out->path) != 0) {
-      cli_error("%s: cannot rename the temporary file into place: %s", out->path,
-                strerror(errno));
+      cli_error("%s: cannot rename the temporary file into place: %s", out->path, strerror(errno));
       rc = -1;
     }
     if (rc != 0)

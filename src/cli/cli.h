@@ -82,14 +82,15 @@ enum {
   CLI_OPT_MAX_COLUMNS,
   CLI_OPT_REGEX_LIMIT
 };
-#define CLI_LIMIT_OPTIONS                                                                 \
-  {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH},                              \
-      {"max-record-bytes", required_argument, NULL, CLI_OPT_MAX_RECORD},                  \
-      {"max-record-size", required_argument, NULL, CLI_OPT_MAX_RECORD},                   \
-      {"max-field-bytes", required_argument, NULL, CLI_OPT_MAX_FIELD},                    \
-      {"max-field-size", required_argument, NULL, CLI_OPT_MAX_FIELD},                     \
-      {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS},                      \
-      {"regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT}
+#define CLI_LIMIT_OPTIONS                                                                          \
+  {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH},                                       \
+      {"max-record-bytes", required_argument, NULL, CLI_OPT_MAX_RECORD},                           \
+      {"max-record-size", required_argument, NULL, CLI_OPT_MAX_RECORD},                            \
+      {"max-field-bytes", required_argument, NULL, CLI_OPT_MAX_FIELD},                             \
+      {"max-field-size", required_argument, NULL, CLI_OPT_MAX_FIELD},                              \
+      {"max-columns", required_argument, NULL, CLI_OPT_MAX_COLUMNS}, {                             \
+    "regex-match-limit", required_argument, NULL, CLI_OPT_REGEX_LIMIT                              \
+  }
 /* 1: not a limit option; 0: stored in *limits; EXIT_USAGE: bad value (said). */
 int cli_limit_option(const char *command, int option, const char *arg, thbx_limits_t *limits);
 /* A size: digits with an optional K, M or G suffix (powers of 1024). 0 or -1. */
@@ -101,6 +102,20 @@ FILE *cli_count_lines(FILE *in, long *lines);
 /* A CSV separator option (--delimiter, --list-sep): one ASCII character,
  * "tab" or "\t". 0 and *out set, or EXIT_USAGE with the reason said. */
 int cli_parse_char(const char *command, const char *option, const char *arg, char *out);
+
+/* How inputs are read (cli_input.c), for both commands: put
+ * CLI_INPUT_OPTIONS among the options (docs/cmdline/input.opts documents them), pass
+ * each option to cli_input_option() and the result to cli_input_apply(). */
+enum { CLI_OPT_ENCODING = 0x1100 };
+#define CLI_INPUT_OPTIONS                                                                          \
+  { "encoding", required_argument, NULL, CLI_OPT_ENCODING }
+struct cli_input {
+  const char *encoding; /* NULL: UTF-8 */
+};
+/* 1: not an input option; 0: stored in *in; EXIT_USAGE: bad value (said). */
+int cli_input_option(const char *command, int option, const char *arg, struct cli_input *in);
+/* Set the encoding and a warning printer (FILE:LINE:COL: warning: ...). */
+void cli_input_apply(const struct cli_input *in, thbx_reader_options_t *options);
 
 /* Is the stream a terminal? */
 int cli_isatty(FILE *fp);

@@ -19,9 +19,21 @@ int cli_parse_size(const char *s, unsigned long long *out) {
     return -1;
   unsigned shift = 0;
   switch (*end) {
-  case 'k': case 'K': shift = 10; end++; break;
-  case 'm': case 'M': shift = 20; end++; break;
-  case 'g': case 'G': shift = 30; end++; break;
+  case 'k':
+  case 'K':
+    shift = 10;
+    end++;
+    break;
+  case 'm':
+  case 'M':
+    shift = 20;
+    end++;
+    break;
+  case 'g':
+  case 'G':
+    shift = 30;
+    end++;
+    break;
   default: break;
   }
   if (*end == 'i' && shift)
@@ -46,8 +58,7 @@ int cli_limit_option(const char *command, int option, const char *arg, thbx_limi
   switch (option) {
   case CLI_OPT_MAX_DEPTH:
     if (n > 100000)
-      return cli_usage_error(command, "--max-depth needs a number from 1 to 100000, not '%s'",
-                             arg);
+      return cli_usage_error(command, "--max-depth needs a number from 1 to 100000, not '%s'", arg);
     limits->max_depth = (size_t)n;
     break;
   case CLI_OPT_MAX_RECORD: limits->max_record_bytes = (size_t)n; break;

@@ -7,8 +7,7 @@
 #include <string.h>
 
 int cmd_codes(int argc, char **argv) {
-  static const struct option options[] = {{"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+  static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   int c;
   optind = 1;
   opterr = 0;

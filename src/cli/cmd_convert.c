@@ -21,9 +21,10 @@ struct opts {
   const char *output;
   const char *profile;
   int compact, csv_safe, no_header, fail_fast, quiet, progress, jobs, redact;
-  char delimiter, list_sep;
+  char delimiter, list_sep; /* delimiter 0: detected (reading), ',' or tab for .tsv (writing) */
   const char *columns;
   thbx_limits_t limits;
+  struct cli_input in;
   struct cli_map map; /* -m, --reverse, --xslt, ... (cli_map.c) */
   int delimiter_set;
 };
@@ -56,12 +57,12 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
                                           {"redact", no_argument, NULL, OPT_REDACT},
                                           {"jobs", required_argument, NULL, 'j'},
                                           CLI_LIMIT_OPTIONS,
+                                          CLI_INPUT_OPTIONS,
                                           CLI_MAP_OPTIONS,
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof(*o));
   o->profile = THBX_DEFAULT_PROFILE;
-  o->delimiter = ',';
   o->list_sep = '|';
   o->jobs = 1;
   thbx_limits_default(&o->limits);
@@ -108,9 +109,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       if (cli_parse_char("convert", "--list-sep", optarg, &o->list_sep) != 0)
         return EXIT_USAGE;
       break;
-    case 'h':
-      fputs(cli_help_convert, stdout);
-      return -1;
+    case 'h': fputs(cli_help_convert, stdout); return -1;
     case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
     case CLI_OPT_REGEX_LIMIT:
       return cli_usage_error("convert", "--regex-match-limit applies to validate only (convert "
@@ -124,6 +123,8 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
       }
       int lrc = cli_limit_option("convert", c, optarg, &o->limits);
       if (lrc == 1)
+        lrc = cli_input_option("convert", c, optarg, &o->in);
+      if (lrc == 1)
         return cli_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
       if (lrc != 0)
         return lrc;
@@ -135,7 +136,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first_input
   if ((o->columns || o->csv_safe || o->no_header) && o->to != THBX_FORMAT_CSV)
     cli_warning("--columns, --csv-safe and --no-header apply to CSV output only; ignored for %s",
                 thbx_format_name(o->to));
-  if (o->delimiter == o->list_sep)
+  if (o->delimiter == o->list_sep || (!o->delimiter && o->list_sep == ','))
     return cli_usage_error("convert", "--delimiter and --list-sep must differ");
   *first_input = optind;
   return 0;
@@ -250,7 +251,7 @@ int cmd_convert(int argc, char **argv) {
   wo.format = o.to;
   wo.profile = profile;
   wo.compact = o.compact;
-  wo.delimiter = o.delimiter;
+  wo.delimiter = o.delimiter ? o.delimiter : thbx_path_is_tsv(o.output) ? '\t' : ',';
   wo.list_separator = o.list_sep;
   wo.columns = o.columns;
   wo.csv_safe = o.csv_safe;
@@ -284,6 +285,7 @@ int cmd_convert(int argc, char **argv) {
   po.read_generic = (o.map.map && !o.map.reverse) || o.map.nxslt;
   po.reader.list_separator = o.list_sep;
   po.reader.limits = o.limits;
+  cli_input_apply(&o.in, &po.reader);
   po.jobs = o.jobs;
   cli_alloc_jobs(o.jobs);
   po.fail_fast = o.fail_fast;

@@ -156,7 +156,8 @@ int cmd_pseudonymise(int argc, char **argv) {
   int arc = thbx_pipeline_add_stage(p, stage_ops, stage, &err);
   stage = NULL;
   if (arc != THBX_OK || thbx_pipeline_add_writer(p, w, &err) != THBX_OK ||
-      cli_add_messages(p, NULL, 1, 1, &err) != THBX_OK) { /* redacted: a value may be an identifier */
+      cli_add_messages(p, NULL, 1, 1, &err) !=
+          THBX_OK) { /* redacted: a value may be an identifier */
     cli_report(&err);
     cli_output_abort(&out);
     goto done;

@@ -141,9 +141,7 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
       if (parse_char(optarg, &o->list_sep) != 0)
         return cli_usage_error("stats", "--list-sep wants one character, not '%s'", optarg);
       break;
-    case 'h':
-      fputs(cli_help_stats, stdout);
-      return -1;
+    case 'h': fputs(cli_help_stats, stdout); return -1;
     case ':': return cli_usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
     default: {
       int lrc = cli_limit_option("stats", c, optarg, &o->limits);

@@ -37,36 +37,36 @@ enum {
   OPT_REDACT
 };
 
-static const struct option options[] = {
-    {"from", required_argument, NULL, 'f'},
-    {"profile", required_argument, NULL, 'p'},
-    {"schema", required_argument, NULL, OPT_SCHEMA},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"output", required_argument, NULL, 'o'},
-    {"accept", required_argument, NULL, OPT_ACCEPT},
-    {"reject", required_argument, NULL, OPT_REJECT},
-    {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"redact", no_argument, NULL, OPT_REDACT},
-    {"no-dataset-rules", no_argument, NULL, OPT_NO_RULES},
-    {"no-formats", no_argument, NULL, OPT_NO_FORMATS},
-    {"today", required_argument, NULL, OPT_TODAY},
-    {"delimiter", required_argument, NULL, OPT_DELIMITER},
-    {"list-sep", required_argument, NULL, OPT_LIST_SEP},
-    CLI_LIMIT_OPTIONS,
-    {"document", no_argument, NULL, OPT_DOCUMENT},
-    {"merge", no_argument, NULL, OPT_MERGE},
-    {"report", required_argument, NULL, OPT_REPORT},
-    {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
-    {"progress", no_argument, NULL, OPT_PROGRESS},
-    {"jobs", required_argument, NULL, 'j'},
-    {"mapping", required_argument, NULL, 'm'},
-    {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
-    {"derive", required_argument, NULL, CLI_OPT_DERIVE},
-    {"xslt", required_argument, NULL, CLI_OPT_XSLT},
-    {"param", required_argument, NULL, CLI_OPT_PARAM},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option options[] = {{"from", required_argument, NULL, 'f'},
+                                        {"profile", required_argument, NULL, 'p'},
+                                        {"schema", required_argument, NULL, OPT_SCHEMA},
+                                        {"format", required_argument, NULL, OPT_FORMAT},
+                                        {"output", required_argument, NULL, 'o'},
+                                        {"accept", required_argument, NULL, OPT_ACCEPT},
+                                        {"reject", required_argument, NULL, OPT_REJECT},
+                                        {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
+                                        {"quiet", no_argument, NULL, 'q'},
+                                        {"redact", no_argument, NULL, OPT_REDACT},
+                                        {"no-dataset-rules", no_argument, NULL, OPT_NO_RULES},
+                                        {"no-formats", no_argument, NULL, OPT_NO_FORMATS},
+                                        {"today", required_argument, NULL, OPT_TODAY},
+                                        {"delimiter", required_argument, NULL, OPT_DELIMITER},
+                                        {"list-sep", required_argument, NULL, OPT_LIST_SEP},
+                                        CLI_LIMIT_OPTIONS,
+                                        CLI_INPUT_OPTIONS,
+                                        {"document", no_argument, NULL, OPT_DOCUMENT},
+                                        {"merge", no_argument, NULL, OPT_MERGE},
+                                        {"report", required_argument, NULL, OPT_REPORT},
+                                        {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
+                                        {"progress", no_argument, NULL, OPT_PROGRESS},
+                                        {"jobs", required_argument, NULL, 'j'},
+                                        {"mapping", required_argument, NULL, 'm'},
+                                        {"key-file", required_argument, NULL, CLI_OPT_KEY_FILE},
+                                        {"derive", required_argument, NULL, CLI_OPT_DERIVE},
+                                        {"xslt", required_argument, NULL, CLI_OPT_XSLT},
+                                        {"param", required_argument, NULL, CLI_OPT_PARAM},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
 
 /* A non-negative decimal number; -1 if it is not one. */
 static long long parse_count(const char *s) {
@@ -86,6 +86,7 @@ struct args {
   thbx_format from;
   const char *output, *accept, *reject;
   const char **schemas;
+  struct cli_input in; /* --encoding */
   size_t nschemas;
   /* --report FORMAT=FILE */
   const char **report_files;
@@ -165,9 +166,7 @@ static int parse(struct args *a, int argc, char **argv) {
       if (cli_parse_char("validate", "--list-sep", optarg, &a->vo.reader.list_separator) != 0)
         return EXIT_USAGE;
       break;
-    case 'h':
-      fputs(cli_help_validate, stdout);
-      return -1;
+    case 'h': fputs(cli_help_validate, stdout); return -1;
     case ':': return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
     default: {
       int mrc = cli_map_option("validate", c, optarg, &a->map);
@@ -177,6 +176,8 @@ static int parse(struct args *a, int argc, char **argv) {
         break;
       }
       int lrc = cli_limit_option("validate", c, optarg, &a->vo.reader.limits);
+      if (lrc == 1)
+        lrc = cli_input_option("validate", c, optarg, &a->in);
       if (lrc == 1)
         return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
       if (lrc != 0)
@@ -222,8 +223,8 @@ static int parse(struct args *a, int argc, char **argv) {
 #undef NAME
   int to_stdout = 0;
   for (size_t i = 0; i < nouts; i++)
-    to_stdout += i == 0 ? (!outs[0] || strcmp(outs[0], "-") == 0)
-                        : (outs[i] && strcmp(outs[i], "-") == 0);
+    to_stdout +=
+        i == 0 ? (!outs[0] || strcmp(outs[0], "-") == 0) : (outs[i] && strcmp(outs[i], "-") == 0);
   free(outs);
   if (to_stdout > 1)
     return cli_usage_error("validate",
@@ -399,6 +400,7 @@ int cmd_validate(int argc, char **argv) {
   int chunked = a.ro.format == THBX_REPORT_CHUNK;
   for (size_t i = 0; i < a.nreports; i++)
     chunked |= a.report_formats[i] == THBX_REPORT_CHUNK;
+  cli_input_apply(&a.in, &a.vo.reader);
   cli_signals_install();
 
   int status = EXIT_VALID, fatal = 0;

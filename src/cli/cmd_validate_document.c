@@ -159,9 +159,7 @@ int cmd_validate_document(int argc, char **argv) {
     case ':':
       rc = cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
       goto done;
-    default:
-      rc = cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
-      goto done;
+    default: rc = cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]); goto done;
     }
   }
   if (nschemas == 0) {

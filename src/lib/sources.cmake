@@ -28,6 +28,7 @@ set(THBX_LIB_SOURCES
   io/reader_ndjson.c
   io/reader_csv.c
   io/reader_xml.c
+  io/locator.c
   io/json_stream.c
   io/csv_cell.c
   io/writer.c

@@ -23,7 +23,8 @@ head -1 "$TMP/t.csv" | grep -q "^record_id	schema_version	" || fail "no tab-sepa
 expect_exit 0 conv "$TMP/t.csv" -f csv --delimiter tab --list-sep ';' -t json -o "$TMP/t.json"
 same_json "$TMP/t.json" "$S/events.json" || fail "tab/; round trip changed the records"
 
-# --- a cell that does not fit its column: that record only, located, exit 1
+# --- a cell that does not fit its column: that record only, located at the
+# cell with its instance path (issue 12), exit 1
 printf 'record_id,exploitation.start_year,person.sex\nAL-1,12x,female\n"AL-2\n",2020,\xc3\xa9\n' >"$TMP/bad.csv"
 expect_exit 1 conv "$TMP/bad.csv" -t ndjson
 # the value before the message, the message names none (issue 12)

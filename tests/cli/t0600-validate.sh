@@ -51,12 +51,13 @@ grep -q "xml:[0-9]*:[0-9]*: error: .*sex" "$TMP/stdout" || fail "sex xml sample:
 cd "$D" || fail "no $D"
 expect_exit 1 V mixed.ndjson
 [ "$(errors_at mixed.ndjson)" = "2 3 5 6 7" ] || fail "ndjson lines: '$(errors_at mixed.ndjson)'"
-grep -q "^mixed.ndjson:2:1: error: /person/sex: .* \[record AL-TIRANA-2024-0002\]$" "$TMP/stdout" ||
+# located at the field's value, not the record's { (issue 12): "sex": "F" at 2:401
+grep -q "^mixed.ndjson:2:401: error: /person/sex: .* \[record AL-TIRANA-2024-0002\]$" "$TMP/stdout" ||
   fail "ndjson sex error: $(cat "$TMP/stdout")"
 # the issue's line shape, literally: the value, the code list and the nearest
 # code (issue 12; issue 6's "must be one of female, ..." remains for enums
 # that are not code lists)
-grep -qxF "mixed.ndjson:2:1: error: /person/sex: \"F\" is not a code of sex (see \`thbx codes sex\`); did you mean female? [record AL-TIRANA-2024-0002]" "$TMP/stdout" ||
+grep -qxF "mixed.ndjson:2:401: error: /person/sex: \"F\" is not a code of sex (see \`thbx codes sex\`); did you mean female? [record AL-TIRANA-2024-0002]" "$TMP/stdout" ||
   fail "ndjson sex error is not the issue's text line: $(cat "$TMP/stdout")"
 grep -q "^mixed.ndjson:5:1: error: /record_id: .*not unique.*(first at mixed.ndjson:1:1) \[record AL-TIRANA-2024-0001\]$" "$TMP/stdout" ||
   fail "ndjson duplicate: $(cat "$TMP/stdout")"
@@ -73,11 +74,12 @@ expect_exit 1 V --no-dataset-rules mixed.ndjson
 expect_exit 1 V --today 2100-01-01 mixed.ndjson
 [ "$(errors_at mixed.ndjson)" = "2 3 5 6" ] || fail "--today 2100: '$(errors_at mixed.ndjson)'"
 
-# --- CSV: physical lines, counting the newlines inside quoted cells
+# --- CSV: physical lines, counting the newlines inside quoted cells; errors
+# at their cell (issue 12): the record of line 5 has its event_date on line 7
 expect_exit 1 V mixed.csv
-[ "$(errors_at mixed.csv)" = "4 5 9" ] || fail "csv lines: '$(errors_at mixed.csv)' in $(cat "$TMP/stdout")"
-grep -q "^mixed.csv:4:1: error: /person/sex: " "$TMP/stdout" || fail "csv sex: $(cat "$TMP/stdout")"
-grep -q "^mixed.csv:5:1: error: /event_date: " "$TMP/stdout" || fail "csv date: $(cat "$TMP/stdout")"
+[ "$(errors_at mixed.csv)" = "4 7 9" ] || fail "csv lines: '$(errors_at mixed.csv)' in $(cat "$TMP/stdout")"
+grep -q "^mixed.csv:4:202: error: /person/sex: " "$TMP/stdout" || fail "csv sex (at its cell): $(cat "$TMP/stdout")"
+grep -q "^mixed.csv:7:21: error: /event_date: " "$TMP/stdout" || fail "csv date: $(cat "$TMP/stdout")"
 grep -q "^thbx validate: 1 file, 5 records: 2 valid, 3 invalid, 3 errors$" "$TMP/stdout" ||
   fail "csv summary: $(tail -1 "$TMP/stdout")"
 
@@ -95,10 +97,11 @@ V --format json mixed.xml >"$TMP/x.json"
 jq -e '[.errors[] | select(.line == 78)] | length == 1 and .[0].kind == "schema" and .[0].value == "F"' "$TMP/x.json" >/dev/null ||
   fail "xml: the line 78 error is not the one JSON Schema error with its value: $(cat "$TMP/x.json")"
 
-# --- JSON array: the line where the record starts
+# --- JSON array: errors at the field's value (issue 12), a missing member at
+# the record's start
 expect_exit 1 V mixed.json
-[ "$(errors_at mixed.json)" = "65 121" ] || fail "json lines: '$(errors_at mixed.json)' in $(cat "$TMP/stdout")"
-grep -q "^mixed.json:65:3: error: /person/sex: " "$TMP/stdout" || fail "json sex: $(cat "$TMP/stdout")"
+[ "$(errors_at mixed.json)" = "79 121" ] || fail "json lines: '$(errors_at mixed.json)' in $(cat "$TMP/stdout")"
+grep -q "^mixed.json:79:14: error: /person/sex: " "$TMP/stdout" || fail "json sex: $(cat "$TMP/stdout")"
 
 # --- accept + reject = input, in the input's format
 for f in mixed.ndjson mixed.csv mixed.xml mixed.json; do
@@ -155,7 +158,7 @@ grep -q "events.json:2:3: error: /record_id: .*(first at $SRC/samples/events.ndj
 
 # --- report formats on real input
 expect_exit 1 V --format github mixed.ndjson
-grep -q "^::error file=mixed.ndjson,line=2,col=1,title=thbx enum::/person/sex: " "$TMP/stdout" ||
+grep -q "^::error file=mixed.ndjson,line=2,col=401,title=thbx enum::/person/sex: " "$TMP/stdout" ||
   fail "github: $(cat "$TMP/stdout")"
 [ "$(grep -c '^::error ' "$TMP/stdout")" = 5 ] || fail "github: not 5 annotations"
 expect_exit 1 V --format json mixed.ndjson
@@ -184,12 +187,12 @@ grep -q "7 records: 2 valid, 5 invalid" "$TMP/stdout" || fail "--quiet summary"
 
 # --- stdin is "-"
 expect_exit 1 V - <mixed.ndjson
-grep -q "^-:2:1: error: /person/sex" "$TMP/stdout" || fail "stdin: $(cat "$TMP/stdout")"
+grep -q "^-:2:401: error: /person/sex" "$TMP/stdout" || fail "stdin: $(cat "$TMP/stdout")"
 
 # --- other schemas: --schema FILE.json replaces the profile's JSON Schema
 printf '{"type":"object","required":["record_id"],"properties":{"record_id":{"maxLength":12}}}' >"$TMP/short.json"
 expect_exit 1 V --no-dataset-rules --schema "$TMP/short.json" mixed.ndjson
-grep -q "^mixed.ndjson:1:1: error: /record_id: " "$TMP/stdout" || fail "--schema json: $(cat "$TMP/stdout")"
+grep -q "^mixed.ndjson:1:15: error: /record_id: " "$TMP/stdout" || fail "--schema json: $(cat "$TMP/stdout")"
 grep -q "/person/sex" "$TMP/stdout" && fail "--schema json: the profile's schema still applied"
 # --schema FILE.xsd replaces the profile's XSD (the profile's own XSD: valid)
 "$THBX" schema --xsd >"$TMP/profile.xsd" || fail "thbx schema --xsd"

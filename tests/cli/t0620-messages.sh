@@ -33,7 +33,7 @@ mk "$TMP/v.ndjson" '.reporting_country = "AL "' '.reporting_country = "AL\u00a0"
   ".case_ref = \"$long\""
 expect_exit 1 V "$TMP/v.ndjson"
 out=$TMP/stdout
-grep -qF 'v.ndjson:1:1: error: /reporting_country: "AL " is not a code of countries (see `thbx codes countries`); did you mean AL (Albania)? [record AL-TIRANA-2024-0001]' "$out" ||
+grep -qF 'v.ndjson:1:79: error: /reporting_country: "AL " is not a code of countries (see `thbx codes countries`); did you mean AL (Albania)? [record AL-TIRANA-2024-0001]' "$out" ||
   fail "trailing space: $(cat "$out")"
 grep -qF '/reporting_country: "AL\u00a0" is not a code of countries' "$out" || fail "no-break space: $(cat "$out")"
 grep -qF '/reporting_country: "\ufeffAL" is not a code of countries' "$out" || fail "BOM: $(cat "$out")"

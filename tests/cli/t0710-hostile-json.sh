@@ -33,13 +33,20 @@ hostile "depth 100000 objects (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP
 says_where "$TMP/deep-objects.ndjson" "depth 100000 objects (ndjson)"
 grep -q '^{"id":2}' "$TMP/out" || fail "depth objects (ndjson): no resync after the deep line"
 
-# --- invalid UTF-8 in a string and in a key: a record error, the rest goes on
+# --- invalid UTF-8 in a string and in a key. Issue 12 changed this from a
+# record error per line to a refusal of the whole input (exit 2): bytes that
+# are not UTF-8 are an input in another encoding, and the message names the
+# encoding it looks like and --encoding
 printf '{"id":1}\n{"id":"\377\376"}\n{"\300\200":2}\n{"id":"\355\240\200"}\n{"id":5}\n' >"$TMP/utf8.ndjson"
-hostile "invalid UTF-8 (ndjson)" 1 "${CONV[@]}" -f ndjson -t ndjson "$TMP/utf8.ndjson"
+hostile "invalid UTF-8 (ndjson)" 2 "${CONV[@]}" -f ndjson -t ndjson "$TMP/utf8.ndjson"
 says_where "$TMP/utf8.ndjson" "invalid UTF-8 (ndjson)"
-says "utf-?8" "invalid UTF-8 (ndjson)"
-[ "$(records "$TMP/out")" -eq 2 ] || fail "invalid UTF-8: expected 2 good records, got $(records "$TMP/out")"
-[ "$(grep -c ': error: ' "$TMP/err")" -ge 3 ] || fail "invalid UTF-8: expected an error for each of the 3 bad lines"
+says "utf8.ndjson:2:8: error: the input is not UTF-8.*--encoding" "invalid UTF-8 (ndjson)"
+[ "$(grep -c ': error: ' "$TMP/err")" -eq 1 ] || fail "invalid UTF-8: expected one error, for the input"
+for line in '{"\300\200":2}' '{"id":"\355\240\200"}'; do
+  printf '{"id":1}\n%b\n' "$line" >"$TMP/utf8b.ndjson"
+  hostile "invalid UTF-8 (ndjson, $line)" 2 "${CONV[@]}" -f ndjson -t ndjson "$TMP/utf8b.ndjson"
+  says "not UTF-8" "invalid UTF-8 ($line)"
+done
 
 # --- raw NUL byte (invalid) versus \u0000 (valid JSON)
 printf '{"id":"a\000b"}\n{"id":2}\n' >"$TMP/nul.ndjson"
@@ -111,13 +118,22 @@ hostile "-o with a bad record" 1 "${CONV[@]}" -f ndjson -t ndjson -o "$TMP/o/out
 skip_validate=0
 "$THBX" validate --help 2>&1 | grep -q "not implemented" && skip_validate=1
 if [ "$skip_validate" = 0 ]; then
-  for f in deep.ndjson utf8.ndjson nul.ndjson num.ndjson dup.ndjson trunc.ndjson big.ndjson; do
+  for f in deep.ndjson nul.ndjson num.ndjson dup.ndjson trunc.ndjson big.ndjson; do
     hostile "validate $f" 1 "$THBX" validate --accept "$TMP/a.ndjson" --reject "$TMP/r.ndjson" "$TMP/$f"
     says_where "$TMP/$f" "validate $f" "$TMP/out"
     in=$(grep -c '' "$TMP/$f")
     got=$(($(grep -c '' "$TMP/a.ndjson") + $(grep -c '' "$TMP/r.ndjson")))
     [ "$in" -eq "$got" ] || fail "validate $f: $in lines in, $got in accept+reject"
   done
+  # invalid UTF-8 (issue 12): the whole input is refused, exit 2, and neither
+  # accept nor reject file is written
+  rm -f "$TMP/a.ndjson" "$TMP/r.ndjson"
+  hostile "validate utf8.ndjson" 2 "$THBX" validate --accept "$TMP/a.ndjson" --reject "$TMP/r.ndjson" \
+    "$TMP/utf8.ndjson"
+  grep -q "utf8.ndjson:2:8: error: the input is not UTF-8.*--encoding windows-1250" "$TMP/out" ||
+    fail "validate utf8.ndjson: the report does not name the encoding: $(head -c 600 "$TMP/out")"
+  [ ! -e "$TMP/a.ndjson" ] && [ ! -e "$TMP/r.ndjson" ] ||
+    fail "validate utf8.ndjson: accept/reject written for an input that was refused"
   # a record over max_record_bytes is not kept in memory, so it cannot go
   # to the reject file: validate must then write neither file (exit 2)
   # rather than an accept+reject that is not the input

@@ -37,13 +37,18 @@ says_where "$TMP/wide.csv" "100k columns"
 says "column" "100k columns"
 stderr_bounded "100k columns" 65536
 
-# --- raw NUL and invalid UTF-8 in a cell: a record error, the rest goes on
-printf 'a,b\n1,x\000y\n2,ok\n3,\377\376\n4,ok\n' >"$TMP/bytes.csv"
-hostile "NUL and invalid UTF-8" 1 "${CONV[@]}" -f csv -t ndjson "$TMP/bytes.csv"
-says_where "$TMP/bytes.csv" "NUL and invalid UTF-8"
+# --- raw NUL in a cell: a record error, the rest goes on
+printf 'a,b\n1,x\000y\n2,ok\n4,ok\n' >"$TMP/bytes.csv"
+hostile "NUL" 1 "${CONV[@]}" -f csv -t ndjson "$TMP/bytes.csv"
+says_where "$TMP/bytes.csv" "NUL"
 grep -Eq 'bytes.csv:2(:[0-9]+)?: error' "$TMP/err" || fail "NUL: no error on line 2"
-grep -Eq 'bytes.csv:4(:[0-9]+)?: error' "$TMP/err" || fail "invalid UTF-8: no error on line 4"
-[ "$(records "$TMP/out")" -eq 2 ] || fail "NUL and invalid UTF-8: expected the 2 good rows, got $(records "$TMP/out")"
+[ "$(records "$TMP/out")" -eq 2 ] || fail "NUL: expected the 2 good rows, got $(records "$TMP/out")"
+# --- invalid UTF-8 in a cell: issue 12 changed this from a record error to a
+# refusal of the whole input (exit 2; another encoding, named in the message)
+printf 'a,b\n1,ok\n3,\377\376\n4,ok\n' >"$TMP/bytes.csv"
+hostile "invalid UTF-8" 2 "${CONV[@]}" -f csv -t ndjson "$TMP/bytes.csv"
+says_where "$TMP/bytes.csv" "invalid UTF-8"
+grep -Eq 'bytes.csv:3:3: error: the input is not UTF-8' "$TMP/err" || fail "invalid UTF-8: no error at 3:3"
 
 # --- a 20 MB field (over the 8 MiB field limit): an error, bounded memory
 {

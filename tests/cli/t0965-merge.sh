@@ -116,7 +116,7 @@ grep -q "not a chunk report" "$TMP/stderr" || fail "no message for a non-chunk f
 expect_exit 2 "$THBX" validate --merge
 expect_exit 2 "$THBX" validate --merge - <"$TMP/chunks"
 # a chunk whose input could not be read to its end (exit 2) makes the merge 2
-printf '{"a":1}\n[1,\n' >"$TMP/bad.json"
+printf '[{"a":1},\n{"b":' >"$TMP/bad.json"
 "${v[@]}" --profile none --schema "$SRC/tests/data/package/any.schema.json" --format chunk \
   -o "$TMP/bad.chunk" "$TMP/bad.json" 2>/dev/null
 [ $? -eq 2 ] || fail "the broken input's run did not exit 2"

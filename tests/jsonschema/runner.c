@@ -84,7 +84,10 @@ static void run_file(const char *path, const char *remotes, thbx_draft draft, in
         failed++;
         if (verbose)
           printf("FAIL %s | %s | %s: expected %s, got %s %s\n", path, gdesc, tdesc,
-                 want ? "valid" : "invalid", got < 0 ? "error" : got ? "valid" : "invalid",
+                 want ? "valid" : "invalid",
+                 got < 0 ? "error"
+                 : got   ? "valid"
+                         : "invalid",
                  why);
       }
     }
@@ -104,8 +107,7 @@ int main(int argc, char **argv) {
       min_pass = atol(argv[++i]);
   }
   if (argc - i != 4) {
-    fprintf(stderr, "usage: %s [-v] [--min-pass N] TESTS_DIR REMOTES_DIR DRAFT KIND\n",
-            argv[0]);
+    fprintf(stderr, "usage: %s [-v] [--min-pass N] TESTS_DIR REMOTES_DIR DRAFT KIND\n", argv[0]);
     return 2;
   }
   const char *dir = argv[i], *remotes = argv[i + 1], *dname = argv[i + 2], *kind = argv[i + 3];
@@ -113,7 +115,9 @@ int main(int argc, char **argv) {
   char sub[4096];
   int formats = strcmp(kind, "format") == 0;
   snprintf(sub, sizeof(sub), "%s%s", dir,
-           strcmp(kind, "required") == 0 ? "" : formats ? "/optional/format" : "/optional");
+           strcmp(kind, "required") == 0 ? ""
+           : formats                     ? "/optional/format"
+                                         : "/optional");
   DIR *d = opendir(sub);
   if (!d) {
     fprintf(stderr, "cannot open %s\n", sub);

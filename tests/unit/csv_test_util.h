@@ -64,7 +64,31 @@ static inline void csv_read(struct outcomes *out, const char *text, size_t len,
       break;
     struct outcome *o = &out->o[out->n++];
     o->status = rc;
-    if (rc == THBX_OK) {
+    const thbx_error_t *cells = NULL;
+    size_t ncells = 0;
+    if (rc == THBX_OK && thbx_reader_cell_errors(r, &cells, &ncells) == THBX_OK && ncells) {
+      /* cells not of their type (issue 12): the record comes back with them
+       * as strings and a cell error each; an outcome per bad cell here, as
+       * a converter reports them */
+      json_decref(rec.value);
+      for (size_t i = 0; i < ncells; i++) {
+        if (i > 0) {
+          if (out->n >= CSV_MAX_OUTCOMES)
+            break;
+          o = &out->o[out->n++];
+        }
+        o->status = THBX_EPARSE;
+        o->line = cells[i].line;
+        o->column = cells[i].column;
+        o->index = rec.index;
+        /* the value as reports show it, before the message (issue 12) */
+        const char *cv = thbx_reader_cell_value(r, i);
+        char shown[128] = "";
+        if (cv && thbx_display_value(shown, sizeof(shown) - 1, cv, 0) < sizeof(shown) - 1)
+          strcat(shown, " ");
+        snprintf(o->text, sizeof(o->text), "%s%s", shown, cells[i].text);
+      }
+    } else if (rc == THBX_OK) {
       o->value = rec.value;
       o->line = rec.line;
       o->column = rec.column;

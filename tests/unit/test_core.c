@@ -5,8 +5,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "internal.h"
 

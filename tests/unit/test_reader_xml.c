@@ -87,7 +87,7 @@ static void profile_record_types_and_order(void **state) {
   const char *doc =
       HEAD "\n  <record id=\"AL-1\">\n"
            "    <person><age_group>18-20</age_group><sex>female</sex>"
-           "<minor_at_exploitation> 1 </minor_at_exploitation>"
+           "<minor_at_exploitation> true </minor_at_exploitation>"
            "<citizenship><country>AL</country><country>GR</country></citizenship>"
            "<person_ref>abcdefgh12</person_ref><role>victim</role></person>\n"
            "    <schema_version>1.0</schema_version>\n"
@@ -111,6 +111,15 @@ static void profile_record_types_and_order(void **state) {
   assert_int_equal(t.line[0], 2);
   assert_int_equal(t.column[0], 3);
   assert_int_equal(t.index[0], 0);
+  xt_free(&t);
+  /* 1 and 0 are xs:boolean's but not the profile XSD's (true|false): one
+   * reading in every command, so the reader refuses them (issue 12) */
+  const char *one = HEAD "<record><person><minor_at_exploitation>1</minor_at_exploitation>"
+                         "</person></record>\n</records>\n";
+  assert_int_equal(xt_read(one, profile, &t), THBX_OK);
+  assert_int_equal(t.records, 0);
+  assert_int_equal(t.errors, 1);
+  assert_non_null(strstr(t.err[0].text, "is not a boolean (true or false)"));
   xt_free(&t);
 }
 

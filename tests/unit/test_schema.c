@@ -4,15 +4,15 @@
  * details, limits (regex match limit, $ref cycles), output structures, the
  * registry, and one compiled schema shared by several threads.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "thbx.h"
 
@@ -58,12 +58,13 @@ static int check(const thbx_schema_t *s, const char *instance, thbx_validation_t
 
 static void messages_and_locations(void **state) {
   (void)state;
-  thbx_schema_t *s = compile(
-      "{\"$id\":\"https://example.org/p\",\"type\":\"object\",\"required\":[\"id\"],"
-      "\"properties\":{\"id\":true,\"person\":{\"$ref\":\"#/$defs/person\"},\"n\":{\"maximum\":600},"
-      "\"t\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false,"
-      "\"$defs\":{\"person\":{\"properties\":{\"sex\":{\"enum\":[\"female\",\"male\","
-      "\"other\",\"unknown\"]}}}}}");
+  thbx_schema_t *s =
+      compile("{\"$id\":\"https://example.org/p\",\"type\":\"object\",\"required\":[\"id\"],"
+              "\"properties\":{\"id\":true,\"person\":{\"$ref\":\"#/$defs/"
+              "person\"},\"n\":{\"maximum\":600},"
+              "\"t\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false,"
+              "\"$defs\":{\"person\":{\"properties\":{\"sex\":{\"enum\":[\"female\",\"male\","
+              "\"other\",\"unknown\"]}}}}}");
   thbx_validation_t r;
   assert_int_equal(check(s, "{\"person\":{\"sex\":\"F\"},\"n\":601,\"t\":1,\"x\":0}", &r), 0);
   assert_int_equal(r.count, 5);
@@ -87,8 +88,7 @@ static void messages_and_locations(void **state) {
   json_t *out = thbx_validation_output(&r, "basic");
   assert_false(json_is_true(json_object_get(out, "valid")));
   json_t *e1 = json_array_get(json_object_get(out, "errors"), 1);
-  assert_string_equal(json_string_value(json_object_get(e1, "instanceLocation")),
-                      "/person/sex");
+  assert_string_equal(json_string_value(json_object_get(e1, "instanceLocation")), "/person/sex");
   assert_string_equal(json_string_value(json_object_get(e1, "absoluteKeywordLocation")),
                       "https://example.org/p#/$defs/person/properties/sex/enum");
   json_decref(out);
@@ -251,9 +251,10 @@ static void formats_annotate_unless_asked(void **state) {
   assert_int_equal(check(s, "{\"u\":\"2eb8aa08-aa98-11ea-b4aa-73b441d1638\"}", NULL), 0);
   assert_int_equal(check(s, "{\"d\":5}", NULL), 1); /* formats apply to strings only */
   thbx_schema_t *h = compile_opts("{\"properties\":{\"h\":{\"format\":\"hostname\"},"
-                   "\"i\":{\"format\":\"idn-hostname\"}}}", &opt);
+                                  "\"i\":{\"format\":\"idn-hostname\"}}}",
+                                  &opt);
   assert_int_equal(check(h, "{\"h\":\"xn--9n2bp8q.xn--9t4b11yi5a\"}", NULL), 1);
-  assert_int_equal(check(h, "{\"h\":\"xn--X\"}", NULL), 0);              /* bad Punycode */
+  assert_int_equal(check(h, "{\"h\":\"xn--X\"}", NULL), 0); /* bad Punycode */
   assert_int_equal(check(h, "{\"h\":\"example.\"}", NULL), 0);
   assert_int_equal(check(h, "{\"i\":\"\uc2e4\ub840.\ud14c\uc2a4\ud2b8\"}", NULL), 1);
   assert_int_equal(check(h, "{\"i\":\"a\u00b7l\"}", NULL), 0); /* MIDDLE DOT needs l.l */
@@ -326,10 +327,10 @@ static void registry_and_drafts(void **state) {
 
 static void unevaluated_and_dynamic(void **state) {
   (void)state;
-  thbx_schema_t *s = compile(
-      "{\"allOf\":[{\"properties\":{\"a\":true}}],\"anyOf\":[{\"properties\":{\"b\":true},"
-      "\"required\":[\"b\"]},{\"properties\":{\"c\":true},\"required\":[\"c\"]}],"
-      "\"unevaluatedProperties\":false}");
+  thbx_schema_t *s =
+      compile("{\"allOf\":[{\"properties\":{\"a\":true}}],\"anyOf\":[{\"properties\":{\"b\":true},"
+              "\"required\":[\"b\"]},{\"properties\":{\"c\":true},\"required\":[\"c\"]}],"
+              "\"unevaluatedProperties\":false}");
   assert_int_equal(check(s, "{\"a\":1,\"b\":2}", NULL), 1);
   assert_int_equal(check(s, "{\"a\":1,\"c\":2}", NULL), 1);
   thbx_validation_t r;

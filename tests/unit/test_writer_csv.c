@@ -153,22 +153,24 @@ static void arrays_with_separator_and_backslash(void **state) {
 static void refusals_write_nothing(void **state) {
   (void)state;
   struct written w;
-  const char *recs[] = {"{\"id\":\"\"}",                       /* empty string: would be absent */
-                        "{\"id\":\"A\",\"tags\":[]}",          /* empty array */
-                        "{\"id\":\"A\",\"tags\":[\"\"]}",      /* an array whose cell is empty */
-                        "{\"id\":\"A\",\"nope\":1}",           /* no column for it */
-                        "{\"id\":\"A\",\"person\":{\"x\":1}}", /* nested object not in the shape */
-                        "{\"id\":\"A\",\"person\":{}}",        /* empty object */
-                        "{\"id\":\"A\",\"person\":\"p\"}",     /* not an object */
-                        "{\"id\":12}",                         /* a number in a string column */
-                        "{\"id\":\"A\",\"count\":1.0}",        /* a real in an integer column */
-                        "{\"id\":\"A\",\"mixed\":\"12\"}",     /* would read back as an integer */
-                        "{\"id\":\"A\",\"tags\":[[\"x\"]]}",   /* arrays in a list */
-                        "{\"id\":\"A\",\"flag\":null}",        /* null: not allowed, not spelled */
-                        "[1]",                                 /* not an object */
-                        "{\"id\":\"a\\u0000b\"}",              /* NUL: readers refuse it */
-                        "{\"id\":\"ok\",\"mixed\":\"x12\",\"ratio\":2.0,\"places\":[]}",
-                        NULL};
+  const char *recs[] = {
+      "{\"id\":\"\"}",                       /* empty string: would be absent */
+      "{\"id\":\"A\",\"tags\":[]}",          /* empty array */
+      "{\"id\":\"A\",\"tags\":[\"\"]}",      /* an array whose cell is empty */
+      "{\"id\":\"A\",\"nope\":1}",           /* no column for it */
+      "{\"id\":\"A\",\"person\":{\"x\":1}}", /* nested object not in the shape */
+      "{\"id\":\"A\",\"person\":{}}",        /* empty object */
+      "{\"id\":\"A\",\"person\":\"p\"}",     /* not an object */
+      "{\"id\":12}",                         /* a number in a string column */
+      "{\"id\":\"A\",\"count\":1.5}",        /* a real in an integer column (an
+                                                 integral 1.0 is the integer 1, issue 12) */
+      "{\"id\":\"A\",\"mixed\":\"12\"}",     /* would read back as an integer */
+      "{\"id\":\"A\",\"tags\":[[\"x\"]]}",   /* arrays in a list */
+      "{\"id\":\"A\",\"flag\":null}",        /* null: not allowed, not spelled */
+      "[1]",                                 /* not an object */
+      "{\"id\":\"a\\u0000b\"}",              /* NUL: readers refuse it */
+      "{\"id\":\"ok\",\"mixed\":\"x12\",\"ratio\":2.0,\"places\":[]}",
+      NULL};
   write_records(&w, profile, NULL, recs);
   for (int i = 0; i < 14; i++) {
     if (w.status[i] != THBX_EPARSE)

@@ -30,7 +30,14 @@ thbx_format thbx_format_from_path(const char *path) {
   const char *dot = path ? strrchr(path, '.') : NULL;
   if (!dot || strchr(dot, '/'))
     return THBX_FORMAT_AUTO;
+  if (strcasecmp(dot + 1, "tsv") == 0)
+    return THBX_FORMAT_CSV; /* tab-separated: see thbx_path_is_tsv */
   return thbx_format_from_name(dot + 1);
+}
+
+int thbx_path_is_tsv(const char *path) {
+  const char *dot = path ? strrchr(path, '.') : NULL;
+  return dot && !strchr(dot, '/') && strcasecmp(dot + 1, "tsv") == 0;
 }
 
 void thbx_limits_default(thbx_limits_t *limits) {
@@ -44,7 +51,7 @@ void thbx_limits_default(thbx_limits_t *limits) {
 void thbx_reader_options_default(thbx_reader_options_t *options) {
   memset(options, 0, sizeof(*options));
   options->format = THBX_FORMAT_AUTO;
-  options->delimiter = ',';
+  options->delimiter = 0; /* detected */
   options->list_separator = '|';
   thbx_limits_default(&options->limits);
 }

@@ -55,6 +55,17 @@ int thbx_buf_pointer_append(thbx_buf_t *b, const char *s);
 /* Copy at most size-1 bytes and NUL-terminate (never splits a UTF-8 char). */
 void thbx_strlcpy(char *dst, const char *src, size_t size);
 
+/* The value of a hexadecimal digit, -1 if c is not one. */
+static inline int thbx_hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 /* Is [s, s+len) valid UTF-8 (no overlongs, no surrogates)? */
 int thbx_utf8_valid(const char *s, size_t len);
 

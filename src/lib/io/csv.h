@@ -9,8 +9,8 @@
 #include "hmap.h"
 #include "internal.h"
 
-#include <stdint.h>
 #include "profile.h"
+#include <stdint.h>
 
 /* How a column's cells are spelled. */
 enum csv_kind {

@@ -239,6 +239,10 @@ static int scalar_text(thbx_buf_t *out, unsigned types, const json_t *v, const c
     }
     return thbx_buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
   case JSON_REAL: {
+    double d = json_real_value(v);
+    if (!(types & THBX_TYPE_NUMBER) && (types & THBX_TYPE_INTEGER) && isfinite(d) &&
+        d == floor(d) && fabs(d) < 9.0e15) /* 60.0 where only integers are: 60 */
+      return thbx_buf_printf(out, "%.0f", d);
     if (!(types & THBX_TYPE_NUMBER)) {
       *why = "a real number where the schema says integer";
       return -1;

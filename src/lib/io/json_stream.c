@@ -29,6 +29,8 @@ static int in_view(const struct jstream *js, long long abs) {
 void jstream_set_line(struct jstream *js, long long abs, long line) {
   js->nl_upto = abs;
   js->line_start = abs;
+  js->col_abs = abs;
+  js->col_chars = 0;
   js->line = line;
   js->scan_from = abs;
 }
@@ -49,8 +51,26 @@ void jstream_locate(struct jstream *js, long long abs, long *line, long *col) {
   }
   if (line)
     *line = js->line;
-  if (col)
-    *col = abs >= js->line_start ? (long)(abs - js->line_start) + 1 : 1;
+  if (!col)
+    return;
+  /* columns count characters, counted on from the last place asked on
+   * this line (a one-line document is never counted again from its start) */
+  if (js->col_abs < js->line_start || abs < js->col_abs) {
+    js->col_abs = js->line_start;
+    js->col_chars = 0;
+  }
+  if (in_view(js, js->col_abs)) {
+    const unsigned char *p = js->base + (js->col_abs - js->base_abs);
+    const unsigned char *end = js->base + (abs - js->base_abs);
+    long n = 0;
+    for (; p < end; p++)
+      n += (*p & 0xC0) != 0x80;
+    js->col_chars += n;
+    js->col_abs = abs;
+    *col = js->col_chars + 1;
+  } else {
+    *col = abs >= js->line_start ? (long)(abs - js->line_start) + 1 : 1; /* bytes: out of view */
+  }
 }
 
 /* ------------------------------------------------------------ record state */
@@ -120,6 +140,16 @@ static void rec_end(struct jstream *js, long long end) {
   js->cur.value = NULL;
   js->in_rec = 0;
   js->scan_from = end;
+}
+
+/* A value after the document's array has closed: only blanks may follow
+ * it. Stops the parse (the callback returns 0), reported as yajl did. */
+static int after_array(struct jstream *js) {
+  if (js->unwrap && js->top == 1 && js->level == 0 && !js->in_rec) {
+    js->trailing = 1;
+    return 1;
+  }
+  return 0;
 }
 
 /* Where a value starts: begin a record if none is open. */
@@ -302,6 +332,8 @@ static inline int check_string(struct jstream *js, const unsigned char *s, size_
 
 static int cb_null(void *ctx) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -312,6 +344,8 @@ static int cb_null(void *ctx) {
 
 static int cb_boolean(void *ctx, int v) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -322,6 +356,8 @@ static int cb_boolean(void *ctx, int v) {
 
 static int cb_number(void *ctx, const char *s, size_t len) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -367,6 +403,8 @@ static int cb_number(void *ctx, const char *s, size_t len) {
 
 static int cb_string(void *ctx, const unsigned char *s, size_t len) {
   struct jstream *js = ctx;
+  if (after_array(js))
+    return 0;
   long long end = pos_now(js);
   js->last_event = end;
   value_begin(js, 0, -1, end);
@@ -405,6 +443,8 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len) {
 }
 
 static int start_container(struct jstream *js, int is_map) {
+  if (after_array(js))
+    return 0;
   long long at = pos_now(js) - 1;
   js->last_event = at + 1;
   if (!js->in_rec && js->top == 0 && js->unwrap && !is_map) {
@@ -456,10 +496,12 @@ static int make_handle(struct jstream *js) {
   js->h = yajl_alloc(&callbacks, NULL, js);
   if (!js->h)
     return -1;
-  if (!js->unwrap)
-    yajl_config(js->h, yajl_allow_multiple_values, 1);
-  if (js->trailing_ok)
+  /* NDJSON: values on a line; JSON: a stream of values one after another
+   * (what `jq '.[]'` prints), each a record, unless the first is an array */
+  if (js->trailing_ok) /* @records: what follows the record array is not read */
     yajl_config(js->h, yajl_allow_trailing_garbage, 1);
+  else
+    yajl_config(js->h, yajl_allow_multiple_values, 1);
   return 0;
 }
 
@@ -502,6 +544,7 @@ int jstream_reset(struct jstream *js) {
   js->top = 0;
   js->level = 0;
   js->nomem = 0;
+  js->trailing = 0;
   return make_handle(js);
 }
 
@@ -544,6 +587,8 @@ yajl_status jstream_feed(struct jstream *js, const unsigned char *p, size_t n, l
   yajl_status st = yajl_parse(js->h, p, n);
   if (st != yajl_status_ok) {
     error_text(js, p, n, msg, msgsize);
+    if (js->trailing)
+      snprintf(msg, msgsize, "trailing garbage");
     if (err_abs) {
       /* yajl's offset is just after the offending byte or token, except
        * for errors inside a string and comments, where it is at the

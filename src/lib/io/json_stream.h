@@ -46,6 +46,8 @@ struct jstream {
   /* line counting, lazily up to nl_upto */
   long long nl_upto, line_start;
   long line;
+  long long col_abs; /* columns (characters) are counted up to here ... */
+  long col_chars;    /* ... and there are this many from line_start */
 
   int top;      /* 0 nothing yet, 1 inside the top-level array, 2 a single value */
   size_t level; /* yajl nesting, the unwrapped array included */
@@ -63,6 +65,7 @@ struct jstream {
   struct jrec *q;
   size_t qhead, qlen, qcap;
   int nomem;
+  int trailing; /* a value after the document's array */
 };
 
 int jstream_init(struct jstream *js, const thbx_limits_t *lim, int unwrap, int objects_only);

@@ -15,6 +15,9 @@
  * offset is the input position of buf[0]. */
 typedef struct reader_input {
   FILE *fp;
+  void *cd;           /* iconv_t from the input's encoding to UTF-8, NULL: UTF-8 */
+  unsigned char *raw; /* with cd: bytes read but not converted yet */
+  size_t rawlen, rawcap;
   unsigned char *buf;
   size_t cap, pos, len;
   long long offset;
@@ -28,15 +31,54 @@ typedef struct reader_input {
  * error. Moves unconsumed bytes to the front of buf (pointers into buf are
  * invalidated). */
 long reader_input_fill(reader_input_t *in, size_t want);
+/* Why the input failed ("a byte sequence that is not in the input's
+ * encoding", strerror of a read error). */
+const char *reader_input_strerror(const reader_input_t *in);
 /* Copy up to n unconsumed bytes to dst (for libxml2 / yajl callbacks).
  * Returns bytes copied, 0 at end of input, -1 on error. */
 long reader_input_read(reader_input_t *in, void *dst, size_t n);
+/* Offset of the first byte of [p, p+n) that is not valid UTF-8, n if none. */
+size_t reader_utf8_bad(const unsigned char *p, size_t n);
+/* Text for an input that is not UTF-8 at [p, p+n) (the bad byte at
+ * bad): "not UTF-8 (byte 0xE8); it looks like windows-1250: read it with
+ * --encoding windows-1250" into buf. */
+void reader_not_utf8(const unsigned char *p, size_t n, size_t bad, char *buf, size_t size);
+
 /* Input position (byte offset) of the next unconsumed byte. */
 static inline long long reader_input_tell(const reader_input_t *in) {
   return in->offset + (long long)in->pos;
 }
 
 struct thbx_reader;
+
+/* Where the values of the record being read came from (locator.c): CSV
+ * entries name a column of the shared table, XML entries carry their JSON
+ * Pointer and element name in `strings`. */
+struct loc_names { /* CSV column pointers and names, shared by a reader and its locators */
+  _Atomic int refs;
+  size_t n;
+  char **pointer, **name; /* "/person/sex", "person.sex" */
+};
+struct reader_loc_entry {
+  long column;          /* CSV: the column (index into names), else -1 */
+  size_t pointer, name; /* else: offsets into strings (name (size_t)-1: none) */
+  long line, col;
+};
+struct reader_loc {
+  struct reader_loc_entry *e;
+  size_t n, cap;
+  thbx_buf_t strings;
+  struct loc_names *names; /* CSV: column pointers and names (owned reference) */
+};
+void reader_loc_reset(struct reader_loc *b);
+void reader_loc_free(struct reader_loc *b);
+int reader_loc_column(struct reader_loc *b, size_t column, long line, long col);
+int reader_loc_add(struct reader_loc *b, const char *pointer, size_t plen, const char *name,
+                   long line, long col);
+/* The column table: n columns, each set from its dotted CSV name. */
+struct loc_names *loc_names_new(size_t n);
+int loc_names_set(struct loc_names *t, size_t i, const char *dotted);
+void loc_names_release(struct loc_names *t);
 
 /* One input format. next() fills rec (value owned by the caller), sets
  * rec->line/column/index, and keeps the record's raw bytes in r->raw (as
@@ -52,14 +94,14 @@ struct reader_ops {
 
 struct thbx_reader {
   reader_input_t in;
-  char *source; /* "-" for stdin */
-  thbx_reader_options_t opt; /* limits filled with defaults */
-  const struct thbx_profile *profile;  /* NULL: generic mode */
-  const struct thbx_shape *shape;      /* profile->shape or NULL */
+  char *source;                       /* "-" for stdin */
+  thbx_reader_options_t opt;          /* limits filled with defaults */
+  const struct thbx_profile *profile; /* NULL: generic mode */
+  const struct thbx_shape *shape;     /* profile->shape or NULL */
   thbx_format format;
   const struct reader_ops *ops;
-  void *state; /* the format's own */
-  long index;  /* records returned or failed so far */
+  void *state;       /* the format's own */
+  long index;        /* records returned or failed so far */
   thbx_buf_t raw;    /* raw bytes of the last record */
   thbx_buf_t header; /* CSV: header line as read, with its line end */
   /* XML with validate_xsd: XSD errors of the last record */
@@ -69,7 +111,14 @@ struct thbx_reader {
    * does not allow on the root), each once */
   thbx_error_t *doc_errors;
   size_t ndoc, capdoc;
-  int done; /* EOF or fatal reached */
+  int done;               /* EOF or fatal reached */
+  struct reader_loc loc;  /* where the last record's values came from (CSV, XML) */
+  long rec_line, rec_col; /* where the last record starts */
+  /* CSV: cells of the last record that did not parse as their type (kept
+   * as strings in the record; see thbx_reader_cell_errors) */
+  thbx_error_t *cell_errors;
+  char **cell_values; /* each cell's value as reports show it (owned) */
+  size_t ncell, capcell;
   /* the offending value of the last record error (its text), NULL if none:
    * messages name no value (thbx_reader_error_value) */
   char *err_value;
@@ -86,6 +135,13 @@ extern const struct reader_ops reader_xml_ops;
 int reader_error(struct thbx_reader *r, thbx_error_t *err, int status, long line, long column,
                  const char *fmt, ...) THBX_PRINTF(6, 7);
 
+/* Tell the caller's warning function, if any (source and place filled). */
+void reader_warning(struct thbx_reader *r, long line, long column, const char *fmt, ...)
+    THBX_PRINTF(4, 5);
+
+/* Append a cell error for the current record (CSV reader), with the value
+ * reader_error_value() set last. */
+int reader_add_cell_error(struct thbx_reader *r, const thbx_error_t *e);
 /* defer_parse (NDJSON): parse one line's bytes [raw, raw+len) as the reader
  * would have (same values, messages and places), on any thread: `cr` the
  * line ended in CR LF, `line` its number. rec->value is owned by the caller

@@ -60,6 +60,7 @@ struct csv_reader {
   thbx_buf_t items;   /* list item unescaping */
   /* columns from the header */
   int have_header;
+  size_t ignored; /* empty header cells at the end, ignored */
   struct column *cols;
   size_t ncols;
   size_t *order;
@@ -308,12 +309,119 @@ static const char *field_text(const struct csv_reader *st, const unsigned char *
 
 /* ------------------------------------------------------------- header */
 
+/* A header cell for a message: whole, or cut at a word boundary (a
+ * delimiter, blank, dot or dash) before 60 bytes, with "...": messages
+ * about a header are never cut mid-word by the size of the error text. */
+static const char *shown(char *buf, size_t size, const char *name) {
+  size_t n = strlen(name), max = size - 4 < 60 ? size - 4 : 60;
+  if (n <= max)
+    return name;
+  size_t cut = max;
+  while (cut > 20 && !strchr(",; \t.-_", name[cut]))
+    cut--;
+  if (cut <= 20)
+    for (cut = max; cut > 0 && (name[cut] & 0xC0) == 0x80; cut--)
+      ;
+  memcpy(buf, name, cut);
+  memcpy(buf + cut, "...", 4);
+  return buf;
+}
+
 static int header_error(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
                         size_t at, thbx_error_t *err, const char *fmt, const char *name,
                         size_t index) {
   long line, column;
+  char buf[80];
   row_position(st, p, at, &line, &column);
-  return reader_error(r, err, THBX_EFATAL, line, column, fmt, index, name ? name : "");
+  return reader_error(r, err, THBX_EFATAL, line, column, fmt, index,
+                      name ? shown(buf, sizeof(buf), name) : "");
+}
+
+/* Edit distance of a and b, at most `cap` (a bound is all a suggestion needs). */
+static size_t distance(const char *a, const char *b, size_t cap) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 200 || lb > 200)
+    return cap;
+  size_t row[201];
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0], best = row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t v = diag + (a[i - 1] != b[j - 1]);
+      if (row[j - 1] + 1 < v)
+        v = row[j - 1] + 1;
+      if (up + 1 < v)
+        v = up + 1;
+      row[j] = v;
+      diag = up;
+      if (v < best)
+        best = v;
+    }
+    if (best >= cap)
+      return cap;
+  }
+  return row[lb] < cap ? row[lb] : cap;
+}
+
+/* The profile column nearest to an unknown name: its last segment alone
+ * ("sex" for "person.sex"), or a few typing errors away. NULL if none. */
+static const char *nearest_column(const struct thbx_shape *root, const char *name) {
+  const char *best = NULL;
+  size_t bestd = strlen(name) / 3 + 1;
+  if (bestd > 4)
+    bestd = 4;
+  for (size_t i = 0; i < root->nleaves; i++) {
+    const char *path = root->leaves[i]->path;
+    const char *last = strrchr(path, '.');
+    if (last && strcmp(last + 1, name) == 0)
+      return path;
+    size_t d = distance(name, path, bestd);
+    if (d < bestd) {
+      bestd = d;
+      best = path;
+    }
+  }
+  return best;
+}
+
+/* One error for every header cell that names no field of the profile,
+ * each with the nearest profile column; whole names only, then a count. */
+static int unknown_columns(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
+                           const size_t *unknown, size_t n, thbx_error_t *err) {
+  thbx_buf_t m, item;
+  thbx_buf_init(&m);
+  thbx_buf_init(&item);
+  char buf[80];
+  if (n > 1)
+    thbx_buf_printf(&m, "%zu columns are not fields of the profile: ", n);
+  for (size_t k = 0; k < n; k++) {
+    const char *name = st->cols[unknown[k]].name;
+    const char *near = nearest_column(r->shape, name);
+    thbx_buf_reset(&item);
+    if (n == 1)
+      thbx_buf_printf(&item, "column %zu: \"%s\" is not a field of the profile", unknown[k] + 1,
+                      shown(buf, sizeof(buf), name));
+    else
+      thbx_buf_printf(&item, "%s\"%s\"", k ? ", " : "", shown(buf, sizeof(buf), name));
+    if (near)
+      thbx_buf_printf(&item, " (did you mean \"%s\"?)", near);
+    if (k > 0 && m.len + item.len > THBX_ERROR_TEXT_LENGTH - 100) {
+      thbx_buf_printf(&m, " and %zu more", n - k);
+      break;
+    }
+    thbx_buf_puts(&m, item.data ? item.data : "");
+  }
+  if (st->delim == ',' && strchr(st->cols[unknown[0]].name, ';'))
+    thbx_buf_puts(&m, " (the header has ';' between names: give --delimiter ';')");
+  long line, column;
+  row_position(st, p, st->fields[unknown[0]].start, &line, &column);
+  int rc = m.data ? reader_error(r, err, THBX_EFATAL, line, column, "%s", m.data)
+                  : reader_error(r, err, THBX_ENOMEM, line, column, "out of memory");
+  thbx_buf_free(&m);
+  thbx_buf_free(&item);
+  return rc;
 }
 
 static int new_obj(struct csv_reader *st, int parent, const char *key, size_t keylen) {
@@ -379,6 +487,18 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
   thbx_hmap_t names = THBX_HMAP_INIT, prefixes = THBX_HMAP_INIT;
   int rc = THBX_OK;
   size_t n = st->nfields;
+  /* empty cells at the end of the header (Excel writes them): ignored, with
+   * a warning; rows may then have those (empty) cells too */
+  while (n > 1 && st->fields[n - 1].len == 0 && !st->fields[n - 1].quoted) {
+    long line, column;
+    row_position(st, p, st->fields[n - 1].start, &line, &column);
+    reader_warning(r, line, column, "column %zu of the header has no name: ignored", n);
+    n--;
+  }
+  st->ignored = st->nfields - n;
+  size_t *unknown = calloc(n ? n : 1, sizeof(*unknown)), nunknown = 0;
+  if (!unknown)
+    goto nomem;
   st->cols = calloc(n ? n : 1, sizeof(*st->cols));
   st->order = calloc(n ? n : 1, sizeof(*st->order));
   if (!st->cols || !st->order || new_obj(st, -1, NULL, 0) != 0)
@@ -427,9 +547,11 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
       } else if (additional_path(r->shape, c->name)) {
         c->rank = (long)r->shape->nleaves + (long)i; /* strings, after the leaves */
       } else {
-        rc = header_error(r, st, p, f->start, err,
-                          "column %zu: \"%s\" is not a field of the profile", c->name, i + 1);
-        goto done;
+        unknown[nunknown++] = i; /* all are listed at once, after the loop */
+        c->parent = 0;
+        c->key = c->name;
+        c->keylen = f->len;
+        continue;
       }
     }
     /* the objects along the dotted path; generic names with an empty
@@ -464,6 +586,16 @@ static int setup_columns(struct thbx_reader *r, struct csv_reader *st, const uns
     c->key = seg;
     c->keylen = (size_t)(c->name + f->len - seg);
   }
+  if (nunknown) {
+    rc = unknown_columns(r, st, p, unknown, nunknown, err);
+    goto done;
+  }
+  loc_names_release(r->loc.names);
+  if (!(r->loc.names = loc_names_new(n)))
+    goto nomem;
+  for (size_t i = 0; i < n; i++)
+    if (loc_names_set(r->loc.names, i, st->cols[i].name) != 0)
+      goto nomem;
   sort_order(st->order, n, st->cols);
   st->objval = calloc(st->nobjs, sizeof(*st->objval));
   if (!st->objval)
@@ -474,6 +606,7 @@ nomem:
 done:
   thbx_hmap_free(&names);
   thbx_hmap_free(&prefixes);
+  free(unknown);
   return rc;
 }
 
@@ -518,11 +651,45 @@ static int cell_error(struct thbx_reader *r, struct csv_reader *st, const unsign
   return rc;
 }
 
+/* Note where each non-empty cell of the row is (line, column in characters),
+ * in one pass over the row, for the record's locator. */
+static int locate_cells(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p) {
+  long line = st->line, col = 1;
+  size_t at = 0;
+  for (size_t i = 0; i < st->ncols && i < st->nfields; i++) {
+    const struct field *f = &st->fields[i];
+    for (; at < f->start; at++) {
+      if (p[at] == '\n')
+        line++, col = 1;
+      else if ((p[at] & 0xC0) != 0x80)
+        col++;
+    }
+    if (f->len && reader_loc_column(&r->loc, i, line, col) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* A cell that does not parse as its type: kept as a string (so that the
+ * JSON Schema says what is wrong, at the cell) and noted as a cell error. */
+static int bad_cell(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
+                    const struct field *f, const struct column *c, size_t i, const char *why) {
+  thbx_error_t e;
+  cell_error(r, st, p, f, c, why, &e);
+  if (r->loc.names && i < r->loc.names->n)
+    thbx_strlcpy(e.instance_path, r->loc.names->pointer[i], sizeof(e.instance_path));
+  return reader_add_cell_error(r, &e);
+}
+
 static int row_to_record(struct thbx_reader *r, struct csv_reader *st, const unsigned char *p,
                          json_t **out, thbx_error_t *err) {
   json_t *root = json_object();
   if (!root)
     return reader_error(r, err, THBX_ENOMEM, st->line, 1, "out of memory");
+  if (locate_cells(r, st, p) != 0) {
+    json_decref(root);
+    return reader_error(r, err, THBX_ENOMEM, st->line, 1, "out of memory");
+  }
   memset(st->objval, 0, st->nobjs * sizeof(*st->objval));
   st->objval[0] = root;
   for (size_t k = 0; k < st->ncols; k++) {
@@ -541,8 +708,10 @@ static int row_to_record(struct thbx_reader *r, struct csv_reader *st, const uns
     default: v = csv_scalar_parse(c->types, s, f->len, &why); break;
     }
     if (!v) {
-      json_decref(root);
-      return cell_error(r, st, p, f, c, why, err);
+      if (bad_cell(r, st, p, f, c, i, why) != THBX_OK || !(v = json_stringn_nocheck(s, f->len))) {
+        json_decref(root);
+        return reader_error(r, err, THBX_ENOMEM, st->line, 1, "out of memory");
+      }
     }
     json_t *parent = obj_for(st, c->parent);
     if (!parent || json_object_setn_new_nocheck(parent, c->key, c->keylen, v) != 0) {
@@ -552,21 +721,6 @@ static int row_to_record(struct thbx_reader *r, struct csv_reader *st, const uns
   }
   *out = root;
   return THBX_OK;
-}
-
-/* Valid UTF-8? Most rows are mostly ASCII: skip 8 bytes at a time to the
- * first byte with the high bit set, and check from there. */
-static int utf8_valid(const unsigned char *p, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    if (w & 0x8080808080808080ULL)
-      break;
-  }
-  while (i < n && p[i] < 0x80)
-    i++;
-  return i == n || thbx_utf8_valid((const char *)p + i, n - i);
 }
 
 /* The first problem of the scanned row, or of its text (UTF-8). */
@@ -586,35 +740,97 @@ static int row_check(struct thbx_reader *r, struct csv_reader *st, const unsigne
   if (st->rowlen > r->opt.limits.max_record_bytes)
     return reader_error(r, err, status, st->line, 1, "row longer than %zu bytes",
                         r->opt.limits.max_record_bytes);
-  if (!utf8_valid(p, st->rowlen)) {
-    for (size_t i = 0; i < st->nfields; i++) {
-      const struct field *f = &st->fields[i];
-      if (!thbx_utf8_valid(field_text(st, p, f), f->len)) {
-        row_position(st, p, f->start, &line, &column);
-        return reader_error(r, err, status, line, column, "invalid UTF-8 in a field");
-      }
-    }
-    return reader_error(r, err, status, st->line, 1, "invalid UTF-8");
+  if (reader_utf8_bad(p, st->rowlen) < st->rowlen) {
+    /* not a broken record but an input in another encoding: refused whole
+     * (THBX_EFATAL), with the encoding it looks like */
+    size_t at = reader_utf8_bad(p, st->rowlen);
+    row_position(st, p, at, &line, &column);
+    char msg[THBX_ERROR_TEXT_LENGTH];
+    reader_not_utf8(p, st->rowlen, at, msg, sizeof(msg));
+    return reader_error(r, err, THBX_EFATAL, line, column, "%s", msg);
   }
   return THBX_OK;
+}
+
+/* ------------------------------------------------------ the delimiter */
+
+static void set_delimiter(struct csv_reader *st, char d) {
+  st->delim = d;
+  st->stop_plain[(unsigned char)d] = 1;
+}
+
+/* No delimiter given: ',' unless the header line (outside quotes) has more
+ * ';' (what Excel writes where the decimal separator is a comma) or tabs. */
+static int detect_delimiter(struct thbx_reader *r, struct csv_reader *st) {
+  reader_input_t *in = &r->in;
+  size_t want = 4096;
+  size_t commas = 0, semis = 0, tabs = 0;
+  for (;;) {
+    long n = reader_input_fill(in, want);
+    if (n < 0)
+      return -1;
+    const unsigned char *p = in->buf + in->pos;
+    int inq = 0, ended = 0;
+    commas = semis = tabs = 0;
+    for (long i = 0; i < n && !ended; i++) {
+      if (p[i] == '"')
+        inq = !inq;
+      else if (!inq && p[i] == '\n')
+        ended = 1;
+      else if (!inq)
+        commas += p[i] == ',', semis += p[i] == ';', tabs += p[i] == '\t';
+    }
+    if (ended || in->eof || (size_t)n >= 65536)
+      break;
+    want = (size_t)n * 2;
+  }
+  char d = ',';
+  if (semis > commas && semis >= tabs)
+    d = ';';
+  else if (tabs > commas && tabs > semis)
+    d = '\t';
+  set_delimiter(st, d);
+  if (r->opt.list_separator == d)
+    return 1;
+  return 0;
+}
+
+/* A row of empty, unquoted cells only (",,,"): what spreadsheets leave. */
+static int only_delimiters(const struct csv_reader *st) {
+  if (st->nfields < 2)
+    return 0;
+  for (size_t i = 0; i < st->nfields; i++)
+    if (st->fields[i].len || st->fields[i].quoted)
+      return 0;
+  return 1;
 }
 
 static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err) {
   struct csv_reader *st = r->state;
   reader_input_t *in = &r->in;
+  if (!st->delim) {
+    int d = detect_delimiter(r, st);
+    if (d < 0)
+      return reader_error(r, err, THBX_EIO, 1, 0, "cannot read: %s", reader_input_strerror(in));
+    if (d > 0)
+      return reader_error(r, err, THBX_EFATAL, 1, 1,
+                          "the header is separated by '%c', which is also the list separator: "
+                          "give --delimiter and --list-sep",
+                          st->delim);
+  }
   for (;;) {
     int rc = next_row(r, st);
     if (rc == ROW_EOF)
       return THBX_EOF;
     if (rc == ROW_IO)
       return reader_error(r, err, in->err_no == ENOMEM ? THBX_ENOMEM : THBX_EIO, st->line, 0,
-                          "cannot read: %s", strerror(in->err_no ? in->err_no : EIO));
+                          "cannot read: %s", reader_input_strerror(in));
     if (rc == ROW_TOOBIG) {
       long line = st->line;
       int status = st->have_header ? THBX_EPARSE : THBX_EFATAL;
       if (skip_row(r, st) == ROW_IO)
         return reader_error(r, err, THBX_EIO, st->line, 0, "cannot read: %s",
-                            strerror(in->err_no ? in->err_no : EIO));
+                            reader_input_strerror(in));
       return reader_error(r, err, status, line, 1, "row longer than %zu bytes",
                           r->opt.limits.max_record_bytes);
     }
@@ -644,9 +860,26 @@ static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     rec->line = line;
     rec->column = 1;
     rc = row_check(r, st, p, THBX_EPARSE, err);
-    if (rc == THBX_OK && st->nfields != st->ncols)
+    if (rc == THBX_OK && only_delimiters(st)) {
+      /* not a record: skipped, with a warning (never an empty {} record) */
+      thbx_buf_reset(&r->raw);
+      in->pos += st->rowlen;
+      st->line += st->rownl;
+      reader_warning(r, line, 1, "a row of nothing but delimiters: skipped");
+      continue;
+    }
+    if (rc == THBX_OK && st->nfields > st->ncols && st->nfields <= st->ncols + st->ignored) {
+      for (size_t i = st->ncols; i < st->nfields && rc == THBX_OK; i++)
+        if (st->fields[i].len || st->fields[i].quoted) {
+          long l, c;
+          row_position(st, p, st->fields[i].start, &l, &c);
+          rc = reader_error(r, err, THBX_EPARSE, l, c,
+                            "a value in column %zu, which has no name in the header", i + 1);
+        }
+    } else if (rc == THBX_OK && st->nfields != st->ncols) {
       rc = reader_error(r, err, THBX_EPARSE, line, 1, "row has %zu field%s, the header has %zu",
                         st->nfields, st->nfields == 1 ? "" : "s", st->ncols);
+    }
     json_t *value = NULL;
     if (rc == THBX_OK)
       rc = row_to_record(r, st, p, &value, err);
@@ -663,7 +896,7 @@ static int csv_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
 
 static int csv_open(struct thbx_reader *r, thbx_error_t *err) {
   char d = r->opt.delimiter, sep = r->opt.list_separator;
-  if (d == '"' || d == '\r' || d == '\n' || d == '\0')
+  if (d == '"' || d == '\r' || d == '\n')
     return thbx_error_set(err, THBX_EINVAL, "the CSV delimiter cannot be a quote or a line end");
   if (sep == '\\' || sep == '\0' || sep == d)
     return thbx_error_set(err, THBX_EINVAL,
@@ -671,10 +904,10 @@ static int csv_open(struct thbx_reader *r, thbx_error_t *err) {
   struct csv_reader *st = calloc(1, sizeof(*st));
   if (!st)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-  st->delim = d;
   st->sep = sep;
   st->line = 1;
-  st->stop_plain[(unsigned char)d] = 1;
+  if (d)
+    set_delimiter(st, d);
   st->stop_plain['\n'] = st->stop_plain['\r'] = st->stop_plain[0] = 1;
   st->stop_quoted['"'] = st->stop_quoted['\n'] = st->stop_quoted[0] = 1;
   thbx_buf_init(&st->scratch);

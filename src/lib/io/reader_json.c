@@ -1,6 +1,7 @@
 /*
  * reader_json.c - JSON documents: an array of records (read element by
- * element, never whole) or a single record object.
+ * element, never whole), a single record object, or a stream of values one
+ * after another (concatenated JSON, what `jq '.[]'` prints), each a record.
  *
  * The input buffer is fed to yajl chunk by chunk (json_stream.c builds the
  * records). Bytes are consumed from the input only up to the start of the
@@ -33,10 +34,10 @@ struct seek {
   int active;
   char **segs;
   size_t nsegs;
-  char *types;        /* per open container: '{' or '[' */
-  long *index;        /* per open container: element index (arrays) */
+  char *types; /* per open container: '{' or '[' */
+  long *index; /* per open container: element index (arrays) */
   size_t depth, cap;
-  size_t onpath;      /* containers 1..onpath are on the pointer's path */
+  size_t onpath; /* containers 1..onpath are on the pointer's path */
   int in_str, esc, is_key, expect_key, at_value, pending;
   thbx_buf_t key;
 };
@@ -47,7 +48,6 @@ struct json_reader {
   struct skip skip;
   int skip_top;   /* where the skipped record was: 1 in the array, 2 alone */
   int after_skip; /* in the array after a skipped record: expect , or ] */
-  int drain;      /* after a skipped single record: only blanks may follow */
   long long fed;  /* absolute offset of the first byte not yet given to yajl */
   int ended;      /* input exhausted (or a syntax error): only the queue remains */
   int fatal;      /* an error to return once the queue is empty */
@@ -389,21 +389,10 @@ static int feed_skipping(struct json_reader *st, const unsigned char *p, size_t 
     st->fed = end;
     st->skip.active = 0;
     if (st->skip_top == 1)
-      st->after_skip = 1;
-    else
-      st->drain = 1;
+      st->after_skip = 1; /* else a stream of values: the next one is read as usual */
     return 0;
   }
-  if (st->after_skip)
-    return resume(st, p, n, abs);
-  /* drain: a single record document; only blanks may follow it */
-  for (size_t i = 0; i < n; i++)
-    if (!blank(p[i])) {
-      set_fatal(st, abs + (long long)i, "invalid JSON", "trailing garbage");
-      return 0;
-    }
-  st->fed = abs + (long long)n;
-  return 0;
+  return resume(st, p, n, abs); /* after a record skipped in the array */
 }
 
 /* Give yajl the next chunk of input. */
@@ -416,7 +405,7 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
   if (avail < 0) {
     long line, col;
     jstream_locate(&st->js, st->fed, &line, &col);
-    return reader_error(r, err, THBX_EIO, line, col, "read error: %s", strerror(in->err_no));
+    return reader_error(r, err, THBX_EIO, line, col, "read error: %s", reader_input_strerror(in));
   }
   jstream_view(&st->js, in->buf, in->offset);
   size_t from = (size_t)(st->fed - in->offset);
@@ -434,7 +423,7 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
     jstream_locate(&st->js, st->fed, NULL, NULL);
     return feed_seeking(r, st, in->buf + from, in->len - from, err);
   }
-  int skipping = st->skip.active || st->after_skip || st->drain;
+  int skipping = st->skip.active || st->after_skip;
   if (from >= in->len && skipping) {
     st->ended = 1;
     if (st->skip.active)
@@ -479,6 +468,13 @@ static int feed_more(struct thbx_reader *r, struct json_reader *st, thbx_error_t
   if (s != yajl_status_ok) {
     if (st->js.nomem)
       return reader_error(r, err, THBX_ENOMEM, 0, 0, "out of memory");
+    size_t bad = strstr(msg, "UTF8") ? reader_utf8_bad(in->buf + from, n) : n;
+    if (bad < n) {
+      /* another encoding, not a syntax error: say which it looks like */
+      set_fatal(st, st->fed - (long long)n + (long long)bad, "", "");
+      reader_not_utf8(in->buf + from, n, bad, st->fatal_msg, sizeof(st->fatal_msg));
+      return THBX_OK;
+    }
     set_fatal(st, err_abs, "invalid JSON", msg);
     size_t len = strlen(st->fatal_msg);
     snprintf(st->fatal_msg + len, sizeof(st->fatal_msg) - len,

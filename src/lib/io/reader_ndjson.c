@@ -59,6 +59,14 @@ static int skip_line(struct thbx_reader *r) {
   }
 }
 
+/* The column (in characters) of offset `at` of a line. */
+static long utf8_column(const unsigned char *p, size_t at) {
+  long col = 1;
+  for (size_t i = 0; i < at; i++)
+    col += (p[i] & 0xC0) != 0x80;
+  return col;
+}
+
 /* Parse one line [p, p+n) at absolute offset abs; fills rec or err. */
 static int parse_line(struct thbx_reader *r, struct ndjson_reader *st, const unsigned char *p,
                       size_t n, long long abs, long line, thbx_record_t *rec, thbx_error_t *err) {
@@ -121,13 +129,15 @@ static int ndjson_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *
       if (avail > max) {
         long line = st->line++;
         if (skip_line(r) != 0)
-          return reader_error(r, err, THBX_EIO, line, 0, "read error: %s", strerror(in->err_no));
+          return reader_error(r, err, THBX_EIO, line, 0, "read error: %s",
+                              reader_input_strerror(in));
         return reader_error(r, err, THBX_EPARSE, line, 1,
                             "line is longer than the limit of %zu bytes", max);
       }
       scanned = avail;
       if (reader_input_fill(in, avail + CHUNK) < 0)
-        return reader_error(r, err, THBX_EIO, st->line, 0, "read error: %s", strerror(in->err_no));
+        return reader_error(r, err, THBX_EIO, st->line, 0, "read error: %s",
+                            reader_input_strerror(in));
     }
     const unsigned char *p = in->buf + in->pos;
     size_t n = nl ? (size_t)(nl - p) : in->len - in->pos;
@@ -150,6 +160,14 @@ static int ndjson_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *
     }
     if (thbx_buf_append(&r->raw, (const char *)p, text) != 0)
       return reader_error(r, err, THBX_ENOMEM, line, 1, "out of memory");
+    size_t bad = reader_utf8_bad(p, text);
+    if (bad < text) {
+      /* another encoding, not a broken line: the input is refused whole */
+      char msg[THBX_ERROR_TEXT_LENGTH];
+      reader_not_utf8(p, text, bad, msg, sizeof(msg));
+      in->pos = next;
+      return reader_error(r, err, THBX_EFATAL, line, utf8_column(p, bad), "%s", msg);
+    }
     if (r->opt.defer_parse) {
       /* the pipeline's workers parse it (reader_ndjson_parse) */
       r->deferred_cr = n > text;

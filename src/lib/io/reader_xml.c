@@ -31,9 +31,7 @@
 struct xml_state {
   struct thbx_reader *r;
   xmlTextReaderPtr xr;
-  xmlSchemaPtr schema;
-  xmlDocPtr xsd_doc; /* the XSD parsed with its path as base URL, kept with schema */
-  xmlSchemaValidCtxtPtr vctxt;
+  xmlSchemaValidCtxtPtr vctxt; /* the profile's compiled XSD, this reader's context */
 
   struct xml_scan sc; /* the byte scanner: records, positions, refusals */
   int first_bytes_checked;
@@ -56,7 +54,19 @@ struct xml_state {
   xmlDocPtr doc;   /* taken from the reader for the fallback: ours to free */
   thbx_buf_t text; /* scratch for element text */
   thbx_buf_t key;  /* scratch for generic keys */
+  thbx_buf_t path; /* scratch for the walk's JSON Pointers */
 };
+
+static void error_value(void *ctx, const char *text, size_t len) {
+  reader_error_value(ctx, text, len);
+}
+
+/* The walk tells where each value of the record comes from (locator.c). */
+static int note_value(void *ctx, const char *pointer, size_t len, const char *name, long line,
+                      long col) {
+  struct thbx_reader *r = ctx;
+  return reader_loc_add(&r->loc, pointer, len, name, line, col);
+}
 
 static void on_error(void *ctx, xmlErrorPtr e);
 /* Inside libxml2 for this reader: nothing may be loaded, parser errors are ours. */
@@ -163,6 +173,7 @@ static void xml_free(struct thbx_reader *r) {
   xml_scan_free(&s->sc);
   thbx_buf_free(&s->text);
   thbx_buf_free(&s->key);
+  thbx_buf_free(&s->path);
   free(s);
   r->state = NULL;
 }
@@ -188,8 +199,13 @@ static int xml_open(struct thbx_reader *r, thbx_error_t *err) {
   r->state = s;
   s->r = r;
   xml_scan_init(&s->sc, r->opt.limits.max_record_bytes);
+  if (r->shape) {
+    s->sc.record_name = r->shape->xml_name ? r->shape->xml_name : "record";
+    s->sc.root_name = r->shape->xml_root ? r->shape->xml_root : "records";
+  }
   thbx_buf_init(&s->text);
   thbx_buf_init(&s->key);
+  thbx_buf_init(&s->path);
   int rc = THBX_OK;
   if (r->opt.validate_xsd && r->profile) {
     rc = compile_xsd(r, s, err);
@@ -256,6 +272,7 @@ static int raw_record(thbx_buf_t *out, xmlNodePtr node, const char *ns, const ch
 /* ------------------------------------------------------------------- XSD */
 
 static int add_xsd_error(void *ctx, const thbx_error_t *e) { return reader_add_xsd_error(ctx, e); }
+
 static int add_document_error(void *ctx, const thbx_error_t *e) {
   return reader_add_document_error(ctx, e);
 }
@@ -282,24 +299,23 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
 /* defer_xsd (-j N): the same copy validate_record() validates, and the
  * places of the record's start tags, for a worker to validate with the same
  * errors at the same places (xml/xsd_job.c). */
-static int defer_record(struct thbx_reader *r, struct xml_state *s, struct xml_rec *xrec,
-                        xmlNodePtr node) {
+static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr node) {
+  struct thbx_reader *r = s->r;
   xmlNodePtr root = node->parent;
-  if (!root || root->type != XML_ELEMENT_NODE)
-    return THBX_OK;
+  int alone = !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
   struct xsd_job *job = calloc(1, sizeof(*job));
   if (!job)
     return THBX_ENOMEM;
-  struct xml_guard g = enter(s);
   xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
   job->doc = doc;
-  xmlNodePtr top = doc ? xmlDocCopyNode(root, doc, 2) : NULL;
+  xmlNodePtr top = doc && !alone ? xmlDocCopyNode(root, doc, 2) : NULL;
   if (top)
     xmlDocSetRootElement(doc, top);
-  xmlNodePtr copy = top ? xmlDocCopyNode(node, doc, 1) : NULL;
-  if (copy)
+  xmlNodePtr copy = doc && (top || alone) ? xmlDocCopyNode(node, doc, 1) : NULL;
+  if (copy && top)
     xmlAddChild(top, copy);
-  xml_guard_leave(g);
+  else if (copy)
+    xmlDocSetRootElement(doc, copy);
   job->copy = copy;
   size_t n = xrec->npos;
   job->lines = malloc((n ? n : 1) * sizeof(long));
@@ -318,6 +334,9 @@ static int defer_record(struct thbx_reader *r, struct xml_state *s, struct xml_r
   job->start_line = xrec->start.line;
   job->start_col = xrec->start.col;
   job->index = r->index;
+  job->shape = r->shape;
+  job->root_line = s->sc.root_pos.line;
+  job->root_col = s->sc.root_pos.col;
   job->shape = r->shape;
   job->root_line = s->sc.root_pos.line;
   job->root_col = s->sc.root_pos.col;
@@ -367,6 +386,8 @@ static int check_root(struct thbx_reader *r, struct xml_state *s) {
   const char *ns = r->shape->xml_namespace;
   const char *name = (const char *)xmlTextReaderConstLocalName(s->xr);
   const char *href = (const char *)xmlTextReaderConstNamespaceUri(s->xr);
+  if (s->sc.root_is_record)
+    want = s->sc.record_name; /* a document of one record */
   if (!name || strcmp(name, want) != 0)
     return set_fatal(s, s->sc.root_pos, "the document element is '%s', expected '%s'",
                      name ? name : "", want);
@@ -478,6 +499,10 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
     if (depth == 0) {
       if (check_root(r, s) != 0)
         break;
+      if (s->sc.root_is_record) {
+        s->at = 1; /* the document element is the one record */
+        break;
+      }
       continue;
     }
     if (depth == 1) {
@@ -542,8 +567,10 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
                        .text = &s->text,
                        .key = &s->key,
                        .err = err,
-                       .reader = r,
-                       .record_element = r->opt.record_element};
+                       .note = note_value,
+                       .note_ctx = r,
+                       .value = error_value,
+                       .path = &s->path};
   if (xrec->oversize) {
     status = reader_error(r, err, THBX_ELIMIT, xrec->start.line, xrec->start.col,
                           "record is larger than max_record_bytes (%zu)",
@@ -576,10 +603,19 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
      * with the next call */
     if (!node || !xrec->complete || (s->fatal && xml_pos_le(s->fatal_pos, xrec->end)))
       return fatal(r, s, err);
-    value = xml_to_json(&w, node, r->shape);
+    if (!r->shape && r->opt.record_element &&
+        strcmp((const char *)node->name, r->opt.record_element) != 0) {
+      /* a national format's records are its record elements only */
+      struct xml_pos p = xml_scan_elem_pos(&s->sc, xrec, 0);
+      w.status = reader_error(r, err, THBX_EPARSE, p.line, p.col,
+                              "unexpected element '%s': records are '%s' elements",
+                              (const char *)node->name, r->opt.record_element);
+    } else {
+      value = xml_to_json(&w, node, r->shape);
+    }
     status = w.status;
     if (status == THBX_OK && s->vctxt &&
-        (r->opt.defer_xsd ? defer_record(r, s, xrec, node) : validate_record(r, s, xrec, node)) !=
+        (r->opt.defer_xsd ? defer_record(s, xrec, node) : validate_record(r, s, xrec, node)) !=
             THBX_OK)
       status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
     size_t rawlen;

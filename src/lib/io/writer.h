@@ -31,8 +31,8 @@ struct writer_ops {
 struct thbx_writer {
   FILE *stream;
   thbx_writer_options_t opt;
-  const struct thbx_profile *profile;  /* NULL: generic */
-  const struct thbx_shape *shape;      /* profile->shape or NULL */
+  const struct thbx_profile *profile; /* NULL: generic */
+  const struct thbx_shape *shape;     /* profile->shape or NULL */
   const struct writer_ops *ops;
   void *state;
   thbx_buf_t out; /* pending output; flushed by writer.c when large */
@@ -73,7 +73,7 @@ int writer_json_value(thbx_buf_t *b, const json_t *value);
  * value's order; NULL: the value's order), indented by 2 spaces per level
  * starting at `level` (indent 0: compact). THBX_OK, or THBX_EPARSE with err
  * filled if a string is not valid UTF-8. */
-int writer_json_tree(thbx_buf_t *b, const json_t *value, const struct thbx_shape *shape,
-                     int indent, int level, thbx_error_t *err);
+int writer_json_tree(thbx_buf_t *b, const json_t *value, const struct thbx_shape *shape, int indent,
+                     int level, thbx_error_t *err);
 
 #endif

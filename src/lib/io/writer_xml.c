@@ -27,6 +27,7 @@ struct xw {
   thbx_error_t *err;
   int indent;      /* 0: compact */
   thbx_buf_t path; /* JSON Pointer of the value being written, for messages */
+  int int_only;    /* the scalar being written is where the profile allows integers only */
 };
 
 static int nomem(struct xw *x) { return thbx_error_set(x->err, THBX_ENOMEM, "out of memory"); }
@@ -162,6 +163,8 @@ static int put_scalar(struct xw *x, const json_t *v, int attr) {
   case JSON_REAL:
     if (!isfinite(json_real_value(v)))
       return fail(x, "a number that is not finite cannot be written");
+    if (x->int_only) /* 60.0 where only integers are: the integer 60 (docs/convert.md) */
+      return thbx_buf_printf(x->b, "%.0f", json_real_value(v)) == 0 ? THBX_OK : nomem(x);
     return put_double(x->b, json_real_value(v)) == 0 ? THBX_OK : nomem(x);
   case JSON_TRUE: return thbx_buf_puts(x->b, "true") == 0 ? THBX_OK : nomem(x);
   case JSON_FALSE: return thbx_buf_puts(x->b, "false") == 0 ? THBX_OK : nomem(x);
@@ -228,21 +231,25 @@ static const char *json_type_word(const json_t *v) {
 /* Would the reader, given this scalar's text and the shape's types, read
  * back the same value? (XML text carries no type; the profile gives it.)
  * The text is judged by the reader's own rules (xml_text.c). */
+static int integral(double d) { return isfinite(d) && d == floor(d) && fabs(d) < 9.0e15; }
+
 static int representable(const struct thbx_shape *sh, const json_t *v) {
   unsigned t = sh->types;
   struct xml_text_value val;
   char num[32];
   switch (json_typeof(v)) {
   case JSON_STRING:
-    return (t & THBX_TYPE_STRING) && xml_text_classify(t, json_string_value(v), json_string_length(v),
-                                                   &val) == XML_TEXT_STRING;
+    return (t & THBX_TYPE_STRING) &&
+           xml_text_classify(t, json_string_value(v), json_string_length(v), &val) ==
+               XML_TEXT_STRING;
   case JSON_INTEGER:
     snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     return xml_text_classify(t, num, strlen(num), &val) == XML_TEXT_INTEGER;
   case JSON_REAL:
     /* put_double's text always has a '.' and digits: a real wherever a
-     * number is allowed */
-    return (t & THBX_TYPE_NUMBER) != 0;
+     * number is allowed; an integral one where only integers are is that
+     * integer (JSON Schema's reading: 60.0 is the integer 60) */
+    return (t & THBX_TYPE_NUMBER) != 0 || ((t & THBX_TYPE_INTEGER) && integral(json_real_value(v)));
   case JSON_TRUE: return xml_text_classify(t, "true", 4, &val) == XML_TEXT_TRUE;
   case JSON_FALSE: return xml_text_classify(t, "false", 5, &val) == XML_TEXT_FALSE;
   case JSON_NULL: return (t & THBX_TYPE_NULL) != 0;
@@ -280,7 +287,10 @@ static int write_object_body(struct xw *x, const struct thbx_shape *sh, const ch
       return fail(x, "%s cannot be written as attribute '%s' where the profile expects %s",
                   json_type_word(v), p->xml_name,
                   (p->types & THBX_TYPE_STRING) ? "a string" : "another type");
-    if ((rc = put_attr(x, p->xml_name, v)) != THBX_OK)
+    x->int_only = (p->types & THBX_TYPE_INTEGER) && !(p->types & THBX_TYPE_NUMBER);
+    rc = put_attr(x, p->xml_name, v);
+    x->int_only = 0;
+    if (rc != THBX_OK)
       return rc;
     path_pop(x, mark);
   }
@@ -415,14 +425,17 @@ static int write_shaped(struct xw *x, const struct thbx_shape *sh, const char *n
                 : (sh->types & THBX_TYPE_INTEGER) ? "an integer"
                 : (sh->types & THBX_TYPE_NUMBER)  ? "a number"
                 : (sh->types & THBX_TYPE_BOOLEAN) ? "a boolean"
-                                              : "another type");
+                                                  : "another type");
   if ((rc = open_tag(x, name)) != THBX_OK)
     return rc;
   if (json_is_string(v) && json_string_length(v) == 0)
     return thbx_buf_puts(x->b, "/>") == 0 ? THBX_OK : nomem(x);
   if (thbx_buf_putc(x->b, '>') != 0)
     return nomem(x);
-  if ((rc = put_scalar(x, v, 0)) != THBX_OK)
+  x->int_only = (sh->types & THBX_TYPE_INTEGER) && !(sh->types & THBX_TYPE_NUMBER);
+  rc = put_scalar(x, v, 0);
+  x->int_only = 0;
+  if (rc != THBX_OK)
     return rc;
   return close_tag(x, name);
 }
@@ -558,7 +571,7 @@ static int xml_begin(struct thbx_writer *w, thbx_error_t *err) {
   const char *root = root_name(w);
   int rc = thbx_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s", root);
   if (rc == 0 && w->shape && w->shape->xml_namespace) {
-    struct xw x = {w, b, err, 0, {0}};
+    struct xw x = {w, b, err, 0, {0}, 0};
     rc = thbx_buf_puts(b, " xmlns=\"");
     if (rc == 0 && put_text(&x, w->shape->xml_namespace, strlen(w->shape->xml_namespace), 1))
       rc = -1;
@@ -591,7 +604,7 @@ static void xml_free(struct thbx_writer *w) {
 static int xml_write(struct thbx_writer *w, const json_t *record, thbx_error_t *err) {
   thbx_buf_t *path = w->state;
   thbx_buf_reset(path);
-  struct xw x = {w, &w->out, err, w->opt.compact ? 0 : 1, *path};
+  struct xw x = {w, &w->out, err, w->opt.compact ? 0 : 1, *path, 0};
   int rc;
   if (w->shape) {
     if (!json_is_object(record))

@@ -92,8 +92,8 @@ static json_t *load_document(thbx_schema_t *S, const char *uri, int draft, int *
                              thbx_error_t *err);
 
 /* Draft and vocabularies named by a "$schema" value. */
-static int schema_keyword(thbx_schema_t *S, const char *uri, int depth, int *draft,
-                          unsigned *vocab, thbx_error_t *err) {
+static int schema_keyword(thbx_schema_t *S, const char *uri, int depth, int *draft, unsigned *vocab,
+                          thbx_error_t *err) {
   *vocab = VOC_ALL;
   if (known_draft(uri, draft))
     return THBX_OK;
@@ -144,9 +144,9 @@ static int schema_keyword(thbx_schema_t *S, const char *uri, int depth, int *dra
 static int walk(thbx_schema_t *S, const json_t *s, const char *base, struct sresource *res,
                 thbx_buf_t *ptr, int draft, int is_root, thbx_error_t *err);
 
-static int walk_child(thbx_schema_t *S, const json_t *s, const char *base,
-                      struct sresource *res, thbx_buf_t *ptr, int draft, const char *k1,
-                      const char *k2, long idx, thbx_error_t *err) {
+static int walk_child(thbx_schema_t *S, const json_t *s, const char *base, struct sresource *res,
+                      thbx_buf_t *ptr, int draft, const char *k1, const char *k2, long idx,
+                      thbx_error_t *err) {
   size_t keep = ptr->len;
   thbx_buf_pointer_append(ptr, k1);
   if (k2)
@@ -159,15 +159,24 @@ static int walk_child(thbx_schema_t *S, const json_t *s, const char *base,
   return rc;
 }
 
-static const char *const schema_keywords[] = {
-    "additionalProperties", "propertyNames", "additionalItems", "contains", "not", "if",
-    "then", "else", "unevaluatedProperties", "unevaluatedItems", "contentSchema", "items",
-    NULL};
-static const char *const map_keywords[] = {"properties", "patternProperties", "$defs",
-                                           "definitions", "dependentSchemas", "dependencies",
+static const char *const schema_keywords[] = {"additionalProperties",
+                                              "propertyNames",
+                                              "additionalItems",
+                                              "contains",
+                                              "not",
+                                              "if",
+                                              "then",
+                                              "else",
+                                              "unevaluatedProperties",
+                                              "unevaluatedItems",
+                                              "contentSchema",
+                                              "items",
+                                              NULL};
+static const char *const map_keywords[] = {"properties",  "patternProperties", "$defs",
+                                           "definitions", "dependentSchemas",  "dependencies",
                                            NULL};
-static const char *const array_keywords[] = {"allOf", "anyOf", "oneOf", "prefixItems", "items",
-                                             NULL};
+static const char *const array_keywords[] = {"allOf",       "anyOf", "oneOf",
+                                             "prefixItems", "items", NULL};
 
 static int walk(thbx_schema_t *S, const json_t *s, const char *base, struct sresource *res,
                 thbx_buf_t *ptr, int draft, int is_root, thbx_error_t *err) {
@@ -495,8 +504,7 @@ static int compile_object_keywords(thbx_schema_t *S, struct snode *n, const json
     json_object_foreach((json_t *)m, k, v) {
       if (!json_is_object(v) && !json_is_boolean(v))
         continue;
-      struct snamed *d = realloc(n->dependent_schemas,
-                                 (n->ndependent_schemas + 1) * sizeof(*d));
+      struct snamed *d = realloc(n->dependent_schemas, (n->ndependent_schemas + 1) * sizeof(*d));
       if (!d)
         return *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
       n->dependent_schemas = d;
@@ -522,8 +530,8 @@ static int compile_array_keywords(thbx_schema_t *S, struct snode *n, const json_
       n->items = child(S, s, "items", err, status);
   } else {
     if (n->res->draft == THBX_DRAFT_2020_12)
-      n->prefix_items = child_array(S, json_object_get(s, "prefixItems"), &n->nprefix_items,
-                                    err, status);
+      n->prefix_items =
+          child_array(S, json_object_get(s, "prefixItems"), &n->nprefix_items, err, status);
     if (!json_is_array(items))
       n->items = child(S, s, "items", err, status);
   }
@@ -602,8 +610,7 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
     json_object_foreach((json_t *)m, k, v) {
       if (!json_is_array(v))
         continue;
-      struct sdepreq *d =
-          realloc(n->dependent_required, (n->ndependent_required + 1) * sizeof(*d));
+      struct sdepreq *d = realloc(n->dependent_required, (n->ndependent_required + 1) * sizeof(*d));
       if (!d)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
       n->dependent_required = d;
@@ -826,8 +833,8 @@ static int check_against_meta(const json_t *schema, int draft, thbx_error_t *err
   int rc = thbx_schema_validate(meta_compiled[which], schema, &v, &verr);
   if (rc != THBX_OK) {
     thbx_validation_clear(&v);
-    return thbx_error_set(err, THBX_ESCHEMA, "the schema cannot be checked against its meta-schema: %s",
-                          verr.text);
+    return thbx_error_set(err, THBX_ESCHEMA,
+                          "the schema cannot be checked against its meta-schema: %s", verr.text);
   }
   if (!v.valid) {
     /* the most specific error: the one deepest in the schema */
@@ -867,9 +874,8 @@ int thbx_schema_compile(const json_t *schema, thbx_schema_registry_t *registry,
   if (!S->options.regex_match_limit)
     S->options.regex_match_limit = 1000000;
   if (S->options.check_schema) {
-    int crc = check_against_meta(schema, S->options.draft == THBX_DRAFT_7 ? THBX_DRAFT_7
-                                                                           : THBX_DRAFT_2020_12,
-                                 err);
+    int crc = check_against_meta(
+        schema, S->options.draft == THBX_DRAFT_7 ? THBX_DRAFT_7 : THBX_DRAFT_2020_12, err);
     if (crc != THBX_OK) {
       free(S);
       return crc;

@@ -241,8 +241,7 @@ static int check_email(const char *s, size_t len, int idn) {
           return 0;
         continue;
       }
-      if (!(is_alpha((char)ch) || is_digit((char)ch) || strchr(special, ch) ||
-            (idn && ch >= 0x80)))
+      if (!(is_alpha((char)ch) || is_digit((char)ch) || strchr(special, ch) || (idn && ch >= 0x80)))
         return 0;
     }
   }
@@ -260,8 +259,7 @@ static int check_email(const char *s, size_t len, int idn) {
 
 static int uri_char(unsigned char c, int iri) {
   static const char allowed[] = "-._~:/?#[]@!$&'()*+,;=";
-  return is_alpha((char)c) || is_digit((char)c) || (c && strchr(allowed, c)) ||
-         (iri && c >= 0x80);
+  return is_alpha((char)c) || is_digit((char)c) || (c && strchr(allowed, c)) || (iri && c >= 0x80);
 }
 
 static int check_uri_chars(const char *s, size_t len, int iri) {
@@ -351,8 +349,8 @@ static int check_uri(const char *s, size_t len, int iri, int reference) {
     return 0;
   size_t i = 0;
   if (len && is_alpha(s[0])) {
-    while (i < len && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' ||
-                       s[i] == '.'))
+    while (i < len &&
+           (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
       i++;
   }
   int has_scheme = i > 0 && i < len && s[i] == ':';
@@ -402,8 +400,8 @@ static int check_uri_template(const char *s, size_t len) {
           } else if (s[i] == '%' && i + 2 < len && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
             i += 3;
             dot_ok = 1;
-          } else if (s[i] == '.' && dot_ok && i + 1 < len && s[i + 1] != '.' &&
-                     s[i + 1] != '}' && s[i + 1] != ',') {
+          } else if (s[i] == '.' && dot_ok && i + 1 < len && s[i + 1] != '.' && s[i + 1] != '}' &&
+                     s[i + 1] != ',') {
             i++;
             dot_ok = 0;
           } else

@@ -201,8 +201,8 @@ static size_t utf8_encode(uint32_t cp, char *out) {
 
 /* Unicode classes through PCRE2 properties, compiled once per process. */
 enum {
-  C_PVALID,   /* letters (not upper/title case), marks, decimal digits */
-  C_MARK,     /* \p{M}: no label starts with one */
+  C_PVALID, /* letters (not upper/title case), marks, decimal digits */
+  C_MARK,   /* \p{M}: no label starts with one */
   C_GREEK,
   C_HEBREW,
   C_ARABIC,
@@ -248,11 +248,10 @@ static int is(int cls, uint32_t cp) {
 }
 
 static int is_virama(uint32_t cp) {
-  static const uint32_t v[] = {0x94D, 0x9CD, 0xA4D, 0xACD, 0xB4D, 0xBCD, 0xC4D, 0xCCD,
-                               0xD3B, 0xD3C, 0xD4D, 0xDCA, 0xE3A, 0xEBA, 0xF84, 0x1039,
-                               0x103A, 0x1714, 0x1734, 0x17D2, 0x1A60, 0x1B44, 0x1BAA,
-                               0x1BAB, 0x1BF2, 0x1BF3, 0x2D7F, 0xA806, 0xA8C4, 0xA953,
-                               0xA9C0, 0xAAF6, 0xABED};
+  static const uint32_t v[] = {
+      0x94D,  0x9CD,  0xA4D,  0xACD,  0xB4D,  0xBCD,  0xC4D,  0xCCD,  0xD3B,  0xD3C,  0xD4D,
+      0xDCA,  0xE3A,  0xEBA,  0xF84,  0x1039, 0x103A, 0x1714, 0x1734, 0x17D2, 0x1A60, 0x1B44,
+      0x1BAA, 0x1BAB, 0x1BF2, 0x1BF3, 0x2D7F, 0xA806, 0xA8C4, 0xA953, 0xA9C0, 0xAAF6, 0xABED};
   for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
     if (v[i] == cp)
       return 1;
@@ -296,18 +295,28 @@ static int ulabel_ok(const uint32_t *cp, size_t n) {
   for (size_t i = 0; i < n; i++) {
     uint32_t c = cp[i];
     if (c < 0x80) {
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-'))
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
         return 0;
       continue;
     }
     switch (c) {
-    case 0x00DF: case 0x03C2: case 0x06FD: case 0x06FE: case 0x0F0B: case 0x3007:
-      continue; /* PVALID exceptions */
-    case 0x0640: case 0x07FA: case 0x302E: case 0x302F: case 0x3031: case 0x3032:
-    case 0x3033: case 0x3034: case 0x3035: case 0x303B:
-      return 0; /* DISALLOWED exceptions */
-    case 0x00B7: /* MIDDLE DOT: between two 'l' */
+    case 0x00DF:
+    case 0x03C2:
+    case 0x06FD:
+    case 0x06FE:
+    case 0x0F0B:
+    case 0x3007: continue; /* PVALID exceptions */
+    case 0x0640:
+    case 0x07FA:
+    case 0x302E:
+    case 0x302F:
+    case 0x3031:
+    case 0x3032:
+    case 0x3033:
+    case 0x3034:
+    case 0x3035:
+    case 0x303B: return 0; /* DISALLOWED exceptions */
+    case 0x00B7:           /* MIDDLE DOT: between two 'l' */
       if (i == 0 || i + 1 >= n || cp[i - 1] != 'l' || cp[i + 1] != 'l')
         return 0;
       continue;
@@ -320,9 +329,7 @@ static int ulabel_ok(const uint32_t *cp, size_t n) {
       if (i == 0 || !is(C_HEBREW, cp[i - 1]))
         return 0;
       continue;
-    case 0x30FB:
-      katakana_dot = 1;
-      continue;
+    case 0x30FB: katakana_dot = 1; continue;
     case 0x200D: /* ZERO WIDTH JOINER: after a virama */
       if (i == 0 || !is_virama(cp[i - 1]))
         return 0;
@@ -430,8 +437,8 @@ int schema_idn_hostname(const char *s, size_t len, int idn) {
       }
       if (a[0] == '-' || a[ln - 1] == '-')
         return 0;
-      if (ln >= 4 && (a[0] == 'x' || a[0] == 'X') && (a[1] == 'n' || a[1] == 'N') &&
-          a[2] == '-' && a[3] == '-') {
+      if (ln >= 4 && (a[0] == 'x' || a[0] == 'X') && (a[1] == 'n' || a[1] == 'N') && a[2] == '-' &&
+          a[3] == '-') {
         long d = puny_decode(a + 4, ln - 4, u, MAX_LABEL_CP);
         if (d <= 0)
           return 0;

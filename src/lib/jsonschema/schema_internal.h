@@ -115,7 +115,6 @@ int schema_format_check(enum schema_format f, const char *s, size_t len);
  * (as 2020-12, but "items" arrays are tuples and prefixItems is unknown). */
 #define SCHEMA_DRAFT_2019_09 100
 
-
 /* Vocabularies in force in a resource (2020-12 $vocabulary of its meta-schema). */
 enum {
   VOC_CORE = 1 << 0,
@@ -130,9 +129,9 @@ struct snode;
 
 /* A schema resource: a document root or a subschema with its own $id. */
 struct sresource {
-  char *uri;           /* base URI, no fragment */
+  char *uri; /* base URI, no fragment */
   const json_t *root;
-  int draft;           /* THBX_DRAFT_2020_12 or THBX_DRAFT_7 */
+  int draft; /* THBX_DRAFT_2020_12 or THBX_DRAFT_7 */
   unsigned vocab;
   thbx_hmap_t dynamic; /* $dynamicAnchor name -> struct sdyn * */
   int used;            /* a node of this resource was compiled */
@@ -173,8 +172,8 @@ struct snode {
   int has_const;
   const json_t *const_value;
   const json_t *enum_values;
-  thbx_hmap_t enum_strings; /* the string values of enum, for hashed lookup */
-  int enum_other;           /* enum also has values that are not strings */
+  thbx_hmap_t enum_strings;   /* the string values of enum, for hashed lookup */
+  int enum_other;             /* enum also has values that are not strings */
   struct schema_codes *codes; /* the enum is a code list (x-thbx-codes), else NULL */
   const json_t *minimum, *maximum, *exclusive_minimum, *exclusive_maximum, *multiple_of;
   long min_length, max_length, min_items, max_items, min_props, max_props;
@@ -185,12 +184,12 @@ struct snode {
   enum schema_format format;
   const char *format_name;
   int format_assert;
-  int content_base64;         /* draft 7 contentEncoding "base64" (asserted) */
-  int content_json;           /* draft 7 contentMediaType "application/json" */
-  const json_t *required;           /* array of strings */
+  int content_base64;                 /* draft 7 contentEncoding "base64" (asserted) */
+  int content_json;                   /* draft 7 contentMediaType "application/json" */
+  const json_t *required;             /* array of strings */
   struct sdepreq *dependent_required; /* dependentRequired and array dependencies */
   size_t ndependent_required;
-  thbx_hmap_t properties;           /* name -> struct snode * */
+  thbx_hmap_t properties; /* name -> struct snode * */
   size_t nproperties;
   struct spattern *pattern_props;
   size_t npattern_props;
@@ -204,21 +203,21 @@ struct snode {
   size_t nall_of, nany_of, none_of;
   struct snode *not_, *if_, *then_, *else_;
   struct snode *ref;
-  struct snode *dynamic_ref;          /* the static target */
-  const char *dynamic_anchor;         /* set when the reference is dynamic */
-  int needs_eval;                     /* unevaluated* here: collect annotations */
+  struct snode *dynamic_ref;  /* the static target */
+  const char *dynamic_anchor; /* set when the reference is dynamic */
+  int needs_eval;             /* unevaluated* here: collect annotations */
 };
 
 struct thbx_schema {
   thbx_schema_options_t options;
-  json_t *document;       /* the compiled schema (own reference) */
+  json_t *document; /* the compiled schema (own reference) */
   struct snode *root;
-  thbx_hmap_t uris;       /* "uri" and "uri#anchor" -> const json_t * */
-  thbx_hmap_t info;       /* const json_t * -> struct sinfo * */
-  thbx_hmap_t nodes;      /* const json_t * -> struct snode * */
+  thbx_hmap_t uris;  /* "uri" and "uri#anchor" -> const json_t * */
+  thbx_hmap_t info;  /* const json_t * -> struct sinfo * */
+  thbx_hmap_t nodes; /* const json_t * -> struct snode * */
   struct sresource **resources;
   size_t nresources, capresources;
-  json_t **docs;          /* documents loaded for $ref (own references) */
+  json_t **docs; /* documents loaded for $ref (own references) */
   size_t ndocs, capdocs;
   const thbx_schema_registry_t *registry; /* during compilation only */
   thbx_schema_registry_t *own_registry;

@@ -127,10 +127,10 @@ int schema_number_cmp(const json_t *a, const json_t *b) {
     json_int_t x = json_integer_value(a), y = json_integer_value(b);
     return x < y ? -1 : x > y;
   }
-  long double x = json_is_integer(a) ? (long double)json_integer_value(a)
-                                     : (long double)json_real_value(a);
-  long double y = json_is_integer(b) ? (long double)json_integer_value(b)
-                                     : (long double)json_real_value(b);
+  long double x =
+      json_is_integer(a) ? (long double)json_integer_value(a) : (long double)json_real_value(a);
+  long double y =
+      json_is_integer(b) ? (long double)json_integer_value(b) : (long double)json_real_value(b);
   return x < y ? -1 : x > y;
 }
 
@@ -164,8 +164,7 @@ int schema_json_equal(const json_t *a, const json_t *b) {
     }
     return 1;
   }
-  default:
-    return 1; /* true, false, null: same type is same value */
+  default: return 1; /* true, false, null: same type is same value */
   }
 }
 

@@ -24,26 +24,52 @@ struct sregex {
 };
 
 /* ECMA-262 WhiteSpace and LineTerminator, as the inside of a class. */
-static const char ecma_space[] =
-    "\\t\\n\\x0b\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
-    "\\u202f\\u205f\\u3000\\ufeff";
+static const char ecma_space[] = "\\t\\n\\x0b\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+                                 "\\u202f\\u205f\\u3000\\ufeff";
 
 /* ECMA-262 long General_Category names PCRE2 10.42 does not know. */
 static const char *const category_names[][2] = {
-    {"Letter", "L"}, {"Cased_Letter", "L&"}, {"Uppercase_Letter", "Lu"},
-    {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
-    {"Other_Letter", "Lo"}, {"Mark", "M"}, {"Nonspacing_Mark", "Mn"},
-    {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"}, {"Number", "N"},
-    {"Decimal_Number", "Nd"}, {"digit", "Nd"}, {"Letter_Number", "Nl"},
-    {"Other_Number", "No"}, {"Punctuation", "P"}, {"punct", "P"},
-    {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
-    {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"},
-    {"Initial_Punctuation", "Pi"}, {"Final_Punctuation", "Pf"},
-    {"Other_Punctuation", "Po"}, {"Symbol", "S"}, {"Math_Symbol", "Sm"},
-    {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"}, {"Other_Symbol", "So"},
-    {"Separator", "Z"}, {"Space_Separator", "Zs"}, {"Line_Separator", "Zl"},
-    {"Paragraph_Separator", "Zp"}, {"Other", "C"}, {"Control", "Cc"}, {"cntrl", "Cc"},
-    {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"}, {"Unassigned", "Cn"},
+    {"Letter", "L"},
+    {"Cased_Letter", "L&"},
+    {"Uppercase_Letter", "Lu"},
+    {"Lowercase_Letter", "Ll"},
+    {"Titlecase_Letter", "Lt"},
+    {"Modifier_Letter", "Lm"},
+    {"Other_Letter", "Lo"},
+    {"Mark", "M"},
+    {"Nonspacing_Mark", "Mn"},
+    {"Spacing_Mark", "Mc"},
+    {"Enclosing_Mark", "Me"},
+    {"Number", "N"},
+    {"Decimal_Number", "Nd"},
+    {"digit", "Nd"},
+    {"Letter_Number", "Nl"},
+    {"Other_Number", "No"},
+    {"Punctuation", "P"},
+    {"punct", "P"},
+    {"Connector_Punctuation", "Pc"},
+    {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"},
+    {"Close_Punctuation", "Pe"},
+    {"Initial_Punctuation", "Pi"},
+    {"Final_Punctuation", "Pf"},
+    {"Other_Punctuation", "Po"},
+    {"Symbol", "S"},
+    {"Math_Symbol", "Sm"},
+    {"Currency_Symbol", "Sc"},
+    {"Modifier_Symbol", "Sk"},
+    {"Other_Symbol", "So"},
+    {"Separator", "Z"},
+    {"Space_Separator", "Zs"},
+    {"Line_Separator", "Zl"},
+    {"Paragraph_Separator", "Zp"},
+    {"Other", "C"},
+    {"Control", "Cc"},
+    {"cntrl", "Cc"},
+    {"Format", "Cf"},
+    {"Surrogate", "Cs"},
+    {"Private_Use", "Co"},
+    {"Unassigned", "Cn"},
 };
 
 /* \p{...} body at p (after the '{'): write PCRE2's name; returns chars used. */
@@ -98,9 +124,7 @@ static int translate(const char *p, thbx_buf_t *out) {
           thbx_buf_putc(out, ']');
         }
         continue;
-      case 'v':
-        thbx_buf_puts(out, "\\x0b");
-        continue;
+      case 'v': thbx_buf_puts(out, "\\x0b"); continue;
       case 'p':
       case 'P':
         thbx_buf_putc(out, '\\');
@@ -114,10 +138,30 @@ static int translate(const char *p, thbx_buf_t *out) {
           thbx_buf_putc(out, '}');
         }
         continue;
-      case 'd': case 'D': case 'w': case 'W': case 'b': case 'B': case 'f': case 'n':
-      case 'r': case 't': case 'c': case 'x': case 'u': case 'k':
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-      case '8': case '9':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 'b':
+      case 'B':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+      case 'c':
+      case 'x':
+      case 'u':
+      case 'k':
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
         thbx_buf_putc(out, '\\');
         thbx_buf_putc(out, e);
         continue;
@@ -172,11 +216,10 @@ static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize, 
   pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
   if (cc)
     pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
-  pcre2_code *code =
-      pcre2_compile((PCRE2_SPTR)t.data, t.len,
-                    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX | PCRE2_ALLOW_EMPTY_CLASS |
-                        PCRE2_NEVER_BACKSLASH_C,
-                    &errcode, &erroff, cc);
+  pcre2_code *code = pcre2_compile((PCRE2_SPTR)t.data, t.len,
+                                   PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |
+                                       PCRE2_ALLOW_EMPTY_CLASS | PCRE2_NEVER_BACKSLASH_C,
+                                   &errcode, &erroff, cc);
   pcre2_compile_context_free(cc);
   if (!code) {
     *code_out = errcode;
@@ -279,8 +322,7 @@ int schema_regex_match(const struct sregex *re, const char *s, size_t len,
     return 1;
   if (rc == PCRE2_ERROR_NOMATCH)
     return 0;
-  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-      rc == PCRE2_ERROR_HEAPLIMIT) {
+  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
     thbx_error_set(err, THBX_ELIMIT, "regex match limit (%lu) exceeded", match_limit);
     return -1;
   }

@@ -53,8 +53,8 @@ static char *normal_uri(const char *uri) {
   return schema_uri_split(uri, &frag);
 }
 
-int thbx_schema_registry_add(thbx_schema_registry_t *reg, const char *uri,
-                             const json_t *document, thbx_error_t *err) {
+int thbx_schema_registry_add(thbx_schema_registry_t *reg, const char *uri, const json_t *document,
+                             thbx_error_t *err) {
   if (!reg || !document)
     return thbx_error_set(err, THBX_EINVAL, "no registry or document");
   if (!uri && json_is_object(document)) {
@@ -171,8 +171,8 @@ json_t *schema_registry_load(const thbx_schema_registry_t *reg, const char *uri,
   json_t *doc = json_loadf(fp, JSON_DECODE_ANY, &jerr);
   fclose(fp);
   if (!doc) {
-    *status = thbx_error_set(err, THBX_ESCHEMA, "%s:%d:%d: %s", path.data, jerr.line,
-                             jerr.column, jerr.text);
+    *status = thbx_error_set(err, THBX_ESCHEMA, "%s:%d:%d: %s", path.data, jerr.line, jerr.column,
+                             jerr.text);
     thbx_buf_free(&path);
     return NULL;
   }

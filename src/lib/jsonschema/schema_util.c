@@ -188,21 +188,11 @@ char *schema_uri_split(const char *uri, const char **fragment) {
   return s;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 void schema_uri_unescape(char *s) {
   char *w = s;
   for (const char *r = s; *r; r++) {
-    if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
-      *w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
+    if (*r == '%' && thbx_hex_digit(r[1]) >= 0 && thbx_hex_digit(r[2]) >= 0) {
+      *w++ = (char)(thbx_hex_digit(r[1]) * 16 + thbx_hex_digit(r[2]));
       r += 2;
     } else
       *w++ = *r;

@@ -222,7 +222,6 @@ static void types_text(unsigned types, char *buf, size_t size) {
     thbx_strlcpy(buf, "nothing (empty type list)", size);
 }
 
-
 static size_t utf8_length(const char *s, size_t len) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++)
@@ -280,11 +279,11 @@ static const struct snode *dynamic_target(const struct snode *n, const struct sc
   return found ? found : n->dynamic_ref;
 }
 
-#define FAIL()                                                                                 \
-  do {                                                                                         \
-    ok = 0;                                                                                    \
-    if (c->quiet || c->status)                                                                 \
-      goto done;                                                                               \
+#define FAIL()                                                                                     \
+  do {                                                                                             \
+    ok = 0;                                                                                        \
+    if (c->quiet || c->status)                                                                     \
+      goto done;                                                                                   \
   } while (0)
 
 static int validate_number(struct vctx *c, const struct snode *n, const json_t *inst,
@@ -442,19 +441,20 @@ static int validate_array(struct vctx *c, const struct snode *n, const json_t *i
     struct path ipi = {ip, NULL, i};
     const char *kw = n->res->draft == THBX_DRAFT_7 ? "items" : "prefixItems";
     (void)kw;
-    if (!sub(c, n->prefix_items[i], json_array_get(inst, i), &ipi, kp, kw, NULL, (long)i, sc,
-             NULL))
+    if (!sub(c, n->prefix_items[i], json_array_get(inst, i), &ipi, kp, kw, NULL, (long)i, sc, NULL))
       FAIL();
     ev_mark(ev, i);
   }
   if (n->items) {
-    const char *kw = n->res->draft == THBX_DRAFT_7 && n->nprefix_items ? "additionalItems"
-                                                                          : "items";
+    const char *kw =
+        n->res->draft == THBX_DRAFT_7 && n->nprefix_items ? "additionalItems" : "items";
     for (size_t i = n->nprefix_items; i < size; i++) {
       struct path ipi = {ip, NULL, i};
       if (n->items->boolean == 0) {
-        emit(c, n, &ipi, kp, kw, "no item is allowed here (the array has %zu item%s, at most "
-             "%zu allowed)", size, size == 1 ? "" : "s", n->nprefix_items);
+        emit(c, n, &ipi, kp, kw,
+             "no item is allowed here (the array has %zu item%s, at most "
+             "%zu allowed)",
+             size, size == 1 ? "" : "s", n->nprefix_items);
         FAIL();
         break;
       }
@@ -469,8 +469,8 @@ static int validate_array(struct vctx *c, const struct snode *n, const json_t *i
     for (size_t i = 0; i < size; i++) {
       struct path ipi = {ip, NULL, i};
       c->quiet++;
-      int m = sub(c, n->contains, json_array_get(inst, i), &ipi, kp, "contains", NULL, -1, sc,
-                  NULL);
+      int m =
+          sub(c, n->contains, json_array_get(inst, i), &ipi, kp, "contains", NULL, -1, sc, NULL);
       c->quiet--;
       if (c->status)
         return 0;
@@ -529,8 +529,7 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
     for (size_t i = 0; i < json_array_size(dr->names); i++) {
       const char *name = json_string_value(json_array_get(dr->names, i));
       if (name && !json_object_get(inst, name)) {
-        emit(c, n, ip, kp,
-             n->res->draft == THBX_DRAFT_7 ? "dependencies" : "dependentRequired",
+        emit(c, n, ip, kp, n->res->draft == THBX_DRAFT_7 ? "dependencies" : "dependentRequired",
              "property '%s' is required when '%s' is present", name, dr->name);
         FAIL();
       }
@@ -555,8 +554,8 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
       }
       for (size_t i = 0; i < n->npattern_props; i++) {
         const struct spattern *p = &n->pattern_props[i];
-        int r = schema_regex_match(p->re, key, strlen(key), c->S->options.regex_match_limit,
-                                   c->err);
+        int r =
+            schema_regex_match(p->re, key, strlen(key), c->S->options.regex_match_limit, c->err);
         if (r < 0) {
           c->status = THBX_ELIMIT;
           return 0;
@@ -571,8 +570,8 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
         if (n->additional_props->boolean == 0) {
           emit(c, n, ip, kp, "additionalProperties", "property '%s' is not allowed", key);
           FAIL();
-        } else if (!sub(c, n->additional_props, val, &ipk, kp, "additionalProperties", NULL, -1,
-                        sc, NULL))
+        } else if (!sub(c, n->additional_props, val, &ipk, kp, "additionalProperties", NULL, -1, sc,
+                        NULL))
           FAIL();
         matched = 1;
       }
@@ -618,8 +617,8 @@ static int validate_unevaluated(struct vctx *c, const struct snode *n, const jso
         if (n->unevaluated_props->boolean == 0) {
           emit(c, n, ip, kp, "unevaluatedProperties", "property '%s' is not allowed", key);
           FAIL();
-        } else if (!sub(c, n->unevaluated_props, val, &ipk, kp, "unevaluatedProperties", NULL,
-                        -1, sc, NULL))
+        } else if (!sub(c, n->unevaluated_props, val, &ipk, kp, "unevaluatedProperties", NULL, -1,
+                        sc, NULL))
           FAIL();
         mine->m[pos] = 1;
       }
@@ -656,15 +655,15 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
     return 0;
   }
   if (++c->steps > MAX_STEPS) {
-    c->status = thbx_error_set(c->err, THBX_ELIMIT,
-                               "validation step limit (%lu subschema evaluations) exceeded",
-                               MAX_STEPS);
+    c->status =
+        thbx_error_set(c->err, THBX_ELIMIT,
+                       "validation step limit (%lu subschema evaluations) exceeded", MAX_STEPS);
     return 0;
   }
   if (c->depth >= c->S->options.max_depth) {
-    c->status = thbx_error_set(c->err, THBX_ELIMIT,
-                               "validation depth limit (%zu) exceeded (a $ref cycle?)",
-                               c->S->options.max_depth);
+    c->status =
+        thbx_error_set(c->err, THBX_ELIMIT, "validation depth limit (%zu) exceeded (a $ref cycle?)",
+                       c->S->options.max_depth);
     return 0;
   }
   c->depth++;
@@ -801,8 +800,8 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
       emit(c, n, ip, kp, "oneOf", "must match exactly one schema in oneOf (matches none)");
       FAIL();
     } else if (count > 1) {
-      emit(c, n, ip, kp, "oneOf",
-           "must match exactly one schema in oneOf (matches %zu and %zu)", first, second);
+      emit(c, n, ip, kp, "oneOf", "must match exactly one schema in oneOf (matches %zu and %zu)",
+           first, second);
       FAIL();
     }
   }
@@ -912,8 +911,8 @@ json_t *thbx_validation_output(const thbx_validation_t *result, const char *stru
       size_t k;
       json_t *g;
       json_array_foreach(errors, k, g) {
-        if (strcmp(json_string_value(json_object_get(g, "instanceLocation")),
-                   e->instance_path) == 0)
+        if (strcmp(json_string_value(json_object_get(g, "instanceLocation")), e->instance_path) ==
+            0)
           group = g;
       }
       if (!group) {

@@ -416,7 +416,8 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
   const json_t *outer = NULL;
   const json_t *node = schema_leaf(m->profile->schema, r->target, &outer);
   r->is_array = (r->leaf->types & THBX_TYPE_ARRAY) != 0;
-  r->types = r->is_array ? (r->leaf->items ? r->leaf->items->types : THBX_TYPE_STRING) : r->leaf->types;
+  r->types =
+      r->is_array ? (r->leaf->items ? r->leaf->items->types : THBX_TYPE_STRING) : r->leaf->types;
   if (r->types & (THBX_TYPE_OBJECT | THBX_TYPE_ARRAY) && r->types != THBX_TYPE_ANY)
     return row_error(err, m, r->line, "target %.100s holds objects: map its fields instead",
                      r->target);
@@ -541,7 +542,8 @@ static int compile_row(struct thbx_mapping *m, const struct map_table *t, size_t
                        "only: the year of the date is written back)",
                        r->target);
   }
-  if ((r->types & THBX_TYPE_BOOLEAN) && !(r->types & THBX_TYPE_STRING) && !r->ntrues && !r->nfalses) {
+  if ((r->types & THBX_TYPE_BOOLEAN) && !(r->types & THBX_TYPE_STRING) && !r->ntrues &&
+      !r->nfalses) {
     /* no tokens: JSON's own spelling only */
     if (split("true", "|", &r->trues, &r->ntrues, 0) != 0 ||
         split("false", "|", &r->falses, &r->nfalses, 0) != 0)

@@ -94,6 +94,7 @@ void pipeline_item_free(struct pitem *it) {
   json_decref(item->value);
   free(item->raw);
   free(item->out);
+  thbx_locator_free(item->locator);
   for (size_t i = 0; i < item->nissues; i++) {
     thbx_item_issue_t *is = &item->issues[i];
     free(is->rule);

@@ -369,6 +369,13 @@ static int keep_header(struct thbx_pipeline *p, thbx_reader_t *reader) {
   return thbx_buf_append(&p->csv_header, h, len);
 }
 
+static int has_stage(const struct thbx_pipeline *p, const char *name) {
+  for (size_t i = 0; i < p->nstages; i++)
+    if (p->stages[i].ops.name && strcmp(p->stages[i].ops.name, name) == 0)
+      return 1;
+  return 0;
+}
+
 /* An item from what the reader returned: a record (rc THBX_OK) or a record
  * that cannot be read (EPARSE, ELIMIT). */
 static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
@@ -416,6 +423,23 @@ static int make_item(struct thbx_pipeline *p, thbx_reader_t *reader, int rc,
   }
   if (p->xsd && rc == THBX_OK)
     it->xsd = reader_take_xsd_job(reader); /* defer_xsd: a worker validates */
+  if (rc == THBX_OK)
+    item->locator = thbx_reader_locator(reader); /* CSV cells, XML elements */
+  /* CSV cells not of their type: the record holds them as strings. With a
+   * JSON Schema stage its type errors say so, at the cell; else (convert)
+   * the reader's cell errors reject the item, every bad cell said */
+  const thbx_error_t *ce = NULL;
+  size_t nce = 0;
+  if (rc == THBX_OK && !has_stage(p, "jsonschema") &&
+      thbx_reader_cell_errors(reader, &ce, &nce) == THBX_OK)
+    for (size_t i = 0; i < nce; i++) {
+      if (pipeline_issue(item, THBX_ISSUE_SCHEMA, "type", ce[i].line, ce[i].column,
+                         ce[i].instance_path, "", ce[i].text) != THBX_OK)
+        goto nomem;
+      const char *cv = thbx_reader_cell_value(reader, i);
+      if (cv && !(item->issues[item->nissues - 1].value = strdup(cv)))
+        goto nomem;
+    }
   /* XSD errors found while reading (XML input with an XSD stage) */
   const thbx_error_t *xe = NULL;
   size_t n = 0;

@@ -11,8 +11,7 @@
 static const char *const embedded_profiles[] = {THBX_DEFAULT_PROFILE, NULL};
 
 const char *thbx_profile_embedded_name(size_t i) {
-  return i < sizeof(embedded_profiles) / sizeof(*embedded_profiles) ? embedded_profiles[i]
-                                                                      : NULL;
+  return i < sizeof(embedded_profiles) / sizeof(*embedded_profiles) ? embedded_profiles[i] : NULL;
 }
 
 static int load_embedded(struct thbx_profile *p, const char *name, thbx_error_t *err) {

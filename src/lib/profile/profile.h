@@ -13,25 +13,25 @@
  * and writers of CSV and XML walk it; nothing in them is per field. */
 
 struct thbx_shape {
-  unsigned types;            /* THBX_TYPE_* bits the schema allows here ("type", or ANY) */
-  char *name;                /* property name; NULL for the root and array items */
-  char *path;                /* dotted path from the root, "person.sex" (CSV column);
-                                "" for the root; an array's items share its path */
-  char *pointer;             /* JSON Pointer into the instance without array indices */
-  char *xml_name;            /* XML element/attribute name: xml.name, else `name`,
-                                else (items) the parent's xml item name, else "item" */
-  int xml_attribute;         /* xml.attribute: spelled as an attribute of the parent */
-  int xml_wrapped;           /* arrays: xml.wrapped (item elements inside the array's) */
+  unsigned types;    /* THBX_TYPE_* bits the schema allows here ("type", or ANY) */
+  char *name;        /* property name; NULL for the root and array items */
+  char *path;        /* dotted path from the root, "person.sex" (CSV column);
+                        "" for the root; an array's items share its path */
+  char *pointer;     /* JSON Pointer into the instance without array indices */
+  char *xml_name;    /* XML element/attribute name: xml.name, else `name`,
+                        else (items) the parent's xml item name, else "item" */
+  int xml_attribute; /* xml.attribute: spelled as an attribute of the parent */
+  int xml_wrapped;   /* arrays: xml.wrapped (item elements inside the array's) */
   struct thbx_shape *parent;
   /* THBX_TYPE_OBJECT: properties in schema order, and whether others are allowed */
   struct thbx_shape **props;
   size_t nprops;
-  int additional;            /* additionalProperties not false */
+  int additional; /* additionalProperties not false */
   /* THBX_TYPE_ARRAY: the items' shape (NULL: any) */
   struct thbx_shape *items;
   /* root only */
-  char *xml_namespace;       /* xml.namespace of the root schema, may be NULL */
-  char *xml_root;            /* the document element ("records"): xml.x-root */
+  char *xml_namespace;        /* xml.namespace of the root schema, may be NULL */
+  char *xml_root;             /* the document element ("records"): xml.x-root */
   struct thbx_shape **leaves; /* every leaf in schema order: scalars and arrays of
                                  scalars (one CSV column each) */
   size_t nleaves;
@@ -44,8 +44,8 @@ struct thbx_shape {
 const struct thbx_shape *thbx_shape_prop(const struct thbx_shape *object, const char *name,
                                          size_t len);
 /* Child of an object shape by its XML name (element or attribute), NULL if none. */
-const struct thbx_shape *thbx_shape_xml_child(const struct thbx_shape *object,
-                                              const char *xml_name, int attribute);
+const struct thbx_shape *thbx_shape_xml_child(const struct thbx_shape *object, const char *xml_name,
+                                              int attribute);
 /* The leaf with dotted path `path`, NULL if none. */
 const struct thbx_shape *thbx_shape_leaf(const struct thbx_shape *root, const char *path);
 
@@ -53,12 +53,12 @@ const struct thbx_shape *thbx_shape_leaf(const struct thbx_shape *root, const ch
  * Schema (docs/validate.md): JSON Pointers into a record and rule names. */
 struct profile_date_rule {
   char *rule;
-  char *field;      /* not-future: the date; date-order: the start */
-  char *end;        /* date-order: the end, which must not be before start */
+  char *field; /* not-future: the date; date-order: the start */
+  char *end;   /* date-order: the end, which must not be before start */
 };
 
 struct profile_rules {
-  char *id_rule;    /* NULL: no id field */
+  char *id_rule; /* NULL: no id field */
   char *id_field;
   struct profile_date_rule *order, *future;
   size_t norder, nfuture;
@@ -69,13 +69,13 @@ struct thbx_profile {
   struct profile_rules rules; /* from x-thbx; empty if the schema has none */
   /* the XSD compiled once per process (profile_xsd.c), an xmlSchemaPtr */
   void *xsd_compiled;
-  void *xsd_doc;  /* the XSD document the compiled schema was parsed from */
+  void *xsd_doc; /* the XSD document the compiled schema was parsed from */
   int xsd_state; /* 0 not tried, 1 compiled, -1 failed (xsd_error says why) */
   thbx_error_t xsd_error;
   json_t *schema;
   char *xsd; /* NUL-terminated, may be NULL */
   size_t xsd_length;
-  char *xsd_path; /* where the XSD came from (for includes), may be NULL */
+  char *xsd_path;           /* where the XSD came from (for includes), may be NULL */
   struct thbx_shape *shape; /* built on load */
 };
 
@@ -83,9 +83,6 @@ struct thbx_profile {
  * (THBX_ESCHEMA when it is malformed). */
 int profile_rules_load(struct thbx_profile *profile, thbx_error_t *err);
 void profile_rules_free(struct profile_rules *rules);
-/* The value at JSON Pointer `pointer` in `value` (object members and array
- * indices), NULL if none. Borrowed. */
-const json_t *profile_pointer_get(const json_t *value, const char *pointer);
 /* The record's id as the profile names it (x-thbx id), NULL if none. */
 const json_t *profile_record_id(const struct thbx_profile *profile, const json_t *record);
 /* The last token of a pointer, for messages ("/assistance/end_date" -> "end_date"). */

@@ -97,41 +97,10 @@ void profile_rules_free(struct profile_rules *r) {
   memset(r, 0, sizeof(*r));
 }
 
-const json_t *profile_pointer_get(const json_t *v, const char *ptr) {
-  if (!ptr)
-    return NULL;
-  char tok[256];
-  while (v && *ptr == '/') {
-    ptr++;
-    size_t n = 0;
-    while (*ptr && *ptr != '/' && n + 1 < sizeof(tok)) {
-      if (ptr[0] == '~' && (ptr[1] == '0' || ptr[1] == '1')) {
-        tok[n++] = ptr[1] == '0' ? '~' : '/';
-        ptr += 2;
-      } else {
-        tok[n++] = *ptr++;
-      }
-    }
-    if (*ptr && *ptr != '/')
-      return NULL; /* a token longer than any field name */
-    tok[n] = '\0';
-    if (json_is_object(v)) {
-      v = json_object_get(v, tok);
-    } else if (json_is_array(v)) {
-      char *end;
-      unsigned long i = strtoul(tok, &end, 10);
-      v = n && !*end ? json_array_get(v, i) : NULL;
-    } else {
-      return NULL;
-    }
-  }
-  return *ptr ? NULL : v;
-}
-
 const json_t *profile_record_id(const struct thbx_profile *p, const json_t *record) {
   if (!p || !p->rules.id_field)
     return NULL;
-  return profile_pointer_get(record, p->rules.id_field);
+  return (p->rules.id_field ? thbx_json_pointer_get(record, p->rules.id_field) : NULL);
 }
 
 const char *profile_pointer_name(const char *pointer) {

@@ -44,16 +44,6 @@ struct build {
 
 /* ------------------------------------------------------------ $ref lookup */
 
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Resolve a local reference "#" or "#/a/b" (RFC 6901 with URI-fragment
  * percent escapes). Returns NULL if it is not local or does not resolve. */
 static const json_t *resolve_ref(const json_t *doc, const char *ref) {
@@ -69,7 +59,7 @@ static const json_t *resolve_ref(const json_t *doc, const char *ref) {
   size_t k = 0;
   for (const char *c = ref + 1; *c; c++) {
     int hi, lo;
-    if (*c == '%' && (hi = hex_digit(c[1])) >= 0 && (lo = hex_digit(c[2])) >= 0) {
+    if (*c == '%' && (hi = thbx_hex_digit(c[1])) >= 0 && (lo = thbx_hex_digit(c[2])) >= 0) {
       p[k++] = (char)(hi * 16 + lo);
       c += 2;
     } else {
@@ -247,12 +237,10 @@ static int build_props(struct build *b, struct shape_node *node, const json_t *s
   for (size_t i = 1; i < n; i++) {
     /* XML could not tell the two apart: refuse rather than misread */
     if (cmp_by_xml(&node->by_xml[i - 1], &node->by_xml[i]) == 0)
-      return thbx_error_set(b->err, THBX_ESCHEMA,
-                            "properties '%s' and '%s' at %s have the same XML %s name '%s'",
-                            node->by_xml[i - 1]->name, node->by_xml[i]->name,
-                            s->pointer[0] ? s->pointer : "the root",
-                            node->by_xml[i]->xml_attribute ? "attribute" : "element",
-                            node->by_xml[i]->xml_name);
+      return thbx_error_set(
+          b->err, THBX_ESCHEMA, "properties '%s' and '%s' at %s have the same XML %s name '%s'",
+          node->by_xml[i - 1]->name, node->by_xml[i]->name, s->pointer[0] ? s->pointer : "the root",
+          node->by_xml[i]->xml_attribute ? "attribute" : "element", node->by_xml[i]->xml_name);
   }
   return THBX_OK;
 }

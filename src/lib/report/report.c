@@ -272,14 +272,38 @@ void report_xml_escape(FILE *fp, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
     switch (*p) {
-    case '&': fputs("&amp;", fp); p++; continue;
-    case '<': fputs("&lt;", fp); p++; continue;
-    case '>': fputs("&gt;", fp); p++; continue;
-    case '"': fputs("&quot;", fp); p++; continue;
-    case '\'': fputs("&apos;", fp); p++; continue;
-    case '\n': fputs("&#10;", fp); p++; continue;
-    case '\r': fputs("&#13;", fp); p++; continue;
-    case '\t': fputs("&#9;", fp); p++; continue;
+    case '&':
+      fputs("&amp;", fp);
+      p++;
+      continue;
+    case '<':
+      fputs("&lt;", fp);
+      p++;
+      continue;
+    case '>':
+      fputs("&gt;", fp);
+      p++;
+      continue;
+    case '"':
+      fputs("&quot;", fp);
+      p++;
+      continue;
+    case '\'':
+      fputs("&apos;", fp);
+      p++;
+      continue;
+    case '\n':
+      fputs("&#10;", fp);
+      p++;
+      continue;
+    case '\r':
+      fputs("&#13;", fp);
+      p++;
+      continue;
+    case '\t':
+      fputs("&#9;", fp);
+      p++;
+      continue;
     default: break;
     }
     if (*p < 0x20) { /* not allowed in XML 1.0 */

@@ -7,8 +7,8 @@
  */
 #include "report.h"
 
-#include <libxml/parser.h>
 #include "xslt_safe.h"
+#include <libxml/parser.h>
 
 #include <libxslt/transform.h>
 #include <libxslt/xslt.h>

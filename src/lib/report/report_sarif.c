@@ -117,9 +117,9 @@ static json_t *result_object(struct sarif_state *st, const thbx_report_record_t 
   if (is->related_source) {
     json_t *rel = json_object();
     json_object_set_new(rel, "id", json_integer(1));
-    json_object_set_new(rel, "physicalLocation",
-                        physical_location(&st->uri, is->related_source, is->related_line,
-                                          is->related_column));
+    json_object_set_new(
+        rel, "physicalLocation",
+        physical_location(&st->uri, is->related_source, is->related_line, is->related_column));
     json_object_set_new(rel, "message", json_pack("{s:s}", "text", "first occurrence"));
     json_object_set_new(res, "relatedLocations", json_pack("[o]", rel));
   }
@@ -163,8 +163,8 @@ static int sarif_add(struct thbx_report *r, const thbx_report_record_t *record,
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   for (size_t i = 0; i < shown; i++) {
     const thbx_issue_t *is = &issues[i];
-    long index = rule_index(st, is->rule && *is->rule ? is->rule : thbx_issue_kind_name(is->kind),
-                            is->kind);
+    long index =
+        rule_index(st, is->rule && *is->rule ? is->rule : thbx_issue_kind_name(is->kind), is->kind);
     if (index < 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     json_t *res = result_object(st, record, is, r->file_source, index);
@@ -210,10 +210,10 @@ static int sarif_finish(struct thbx_report *r, thbx_error_t *err) {
   for (size_t i = 0; i < st->nrules; i++) {
     thbx_buf_reset(&st->text);
     thbx_buf_printf(&st->text, "%s: %s", rule_description(st->kinds[i]), st->rules[i]);
-    json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s}}", "id", st->rules[i],
-                                           "name", st->rules[i], "shortDescription", "text",
-                                           st->text.data ? st->text.data : "", "properties",
-                                           "kind", thbx_issue_kind_name(st->kinds[i])));
+    json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s}}", "id", st->rules[i], "name",
+                                           st->rules[i], "shortDescription", "text",
+                                           st->text.data ? st->text.data : "", "properties", "kind",
+                                           thbx_issue_kind_name(st->kinds[i])));
   }
   char *rules_text = json_dumps(rules, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(rules);

@@ -184,7 +184,7 @@ static int id_seen(struct dataset_rules *r, const char *id, size_t len, const ch
 /* A string at a pointer of the record as (pointer, length), NULL if absent
  * or not a string. */
 static const char *member(const json_t *record, const char *pointer, size_t *len) {
-  const json_t *v = profile_pointer_get(record, pointer);
+  const json_t *v = pointer ? thbx_json_pointer_get(record, pointer) : NULL;
   if (!json_is_string(v))
     return NULL;
   *len = json_string_length(v);

@@ -30,6 +30,86 @@ int thbx_pipeline_add_xsd(thbx_pipeline_t *p, thbx_error_t *err) {
   return THBX_OK;
 }
 
+/* ------------------------------------------------------------ text */
+
+/* The first string under v (depth first) with a C0 control character that
+ * XML cannot carry; its pointer in path, the character in *bad. */
+static const char *bad_text(const json_t *v, thbx_buf_t *path, unsigned char *bad) {
+  if (json_is_string(v)) {
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        *bad = c;
+        return s;
+      }
+    }
+    return NULL;
+  }
+  size_t len = path->len;
+  if (json_is_object(v)) {
+    const char *k;
+    json_t *m;
+    json_object_foreach((json_t *)v, k, m) {
+      thbx_buf_pointer_append(path, k);
+      if (bad_text(m, path, bad))
+        return k;
+      path->len = len;
+      path->data[len] = '\0';
+    }
+  } else if (json_is_array(v)) {
+    size_t i;
+    json_t *m;
+    json_array_foreach(v, i, m) {
+      thbx_buf_printf(path, "/%zu", i);
+      if (bad_text(m, path, bad))
+        return "";
+      path->len = len;
+      path->data[len] = '\0';
+    }
+  }
+  return NULL;
+}
+
+static int text_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
+  (void)state;
+  if (!item->value)
+    return THBX_OK;
+  thbx_buf_t path;
+  thbx_buf_init(&path);
+  if (thbx_buf_reserve(&path, 64) != 0)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  unsigned char c = 0;
+  int rc = THBX_OK;
+  int seen = 0; /* one fault, one error: the field has an issue already */
+  if (bad_text(item->value, &path, &c))
+    for (size_t i = 0; i < item->nissues && !seen; i++)
+      seen = item->issues[i].instance_path && strcmp(item->issues[i].instance_path, path.data) == 0;
+  if (c && !seen) {
+    long line = item->line, column = item->column;
+    thbx_item_locate(item, path.data, &line, &column, NULL);
+    char msg[160];
+    snprintf(msg, sizeof(msg),
+             "control character U+%04X in a string: XML cannot carry it (only tab, line feed "
+             "and carriage return)",
+             c);
+    if (pipeline_issue(item, THBX_ISSUE_SCHEMA, "text", line, column, path.data, "", msg) !=
+        THBX_OK)
+      rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  thbx_buf_free(&path);
+  return rc;
+}
+
+int thbx_pipeline_add_text_check(thbx_pipeline_t *p, thbx_error_t *err) {
+  thbx_stage_ops_t ops = {0};
+  ops.name = "text";
+  ops.kind = THBX_STAGE_STATELESS;
+  ops.apply = text_apply;
+  return thbx_pipeline_add_stage(p, &ops, NULL, err);
+}
+
 /* ------------------------------------------------------------ jsonschema */
 
 static int js_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
@@ -54,17 +134,26 @@ static int js_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     return THBX_OK;
   }
+  char msg[THBX_ERROR_TEXT_LENGTH];
   for (size_t j = 0; j < res.count; j++) {
     const thbx_validation_error_t *ve = &res.errors[j];
     const char *rule = ve->keyword && *ve->keyword ? ve->keyword : "schema";
     thbx_item_issue_t is = {0};
     is.kind = THBX_ISSUE_SCHEMA;
     is.rule = (char *)rule;
+    /* at the field: its CSV cell (named by its column), JSON value, XML element */
     is.line = item->line;
     is.column = item->column;
+    const char *field = NULL;
     is.instance_path = ve->instance_path ? ve->instance_path : "";
     is.schema_path = ve->keyword_location ? ve->keyword_location : "";
     is.message = ve->message ? ve->message : "invalid";
+    if (ve->instance_path && *ve->instance_path &&
+        thbx_item_locate(item, ve->instance_path, &is.line, &is.column, &field) && field &&
+        item->format == THBX_FORMAT_CSV) {
+      snprintf(msg, sizeof(msg), "%s (column \"%s\")", is.message, field);
+      is.message = msg;
+    }
     is.hint = ve->hint;
     /* the offending value (shown by reports unless redacted) */
     is.value = issue_value_at(item->value, is.instance_path, rule);

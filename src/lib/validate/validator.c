@@ -277,6 +277,8 @@ int thbx_validator_configure(thbx_validator_t *v, thbx_pipeline_t *p, thbx_error
   int rc = thbx_pipeline_add_xsd(p, err);
   for (size_t i = 0; rc == THBX_OK && i < v->nschemas; i++)
     rc = thbx_pipeline_add_jsonschema(p, v->schemas[i], err);
+  if (rc == THBX_OK)
+    rc = thbx_pipeline_add_text_check(p, err); /* what every format can carry */
   if (rc == THBX_OK && v->opt.dataset_rules)
     rc = thbx_pipeline_add_dataset_rules(p, v->opt.today, err);
   return rc;

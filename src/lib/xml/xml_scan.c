@@ -108,31 +108,55 @@ static int push_pos(struct xml_scan *s, struct xml_pos p) {
 }
 
 /* A start tag begins (its '<' at s->lt, window offset s->lt_w). */
+/* A record starts at the last '<'. */
+static int new_rec(struct xml_scan *s) {
+  if (s->qlen == s->qcap) {
+    size_t cap = s->qcap ? s->qcap * 2 : 16;
+    struct xml_rec *nq = realloc(s->q, cap * sizeof(*nq));
+    if (!nq)
+      return -1;
+    s->q = nq;
+    s->qcap = cap;
+  }
+  if (s->qhead == s->qlen)
+    s->qseq0 = s->scanned;
+  struct xml_rec *rec = &s->q[s->qlen++];
+  memset(rec, 0, sizeof(*rec));
+  rec->wstart = s->lt_w;
+  rec->start = s->lt;
+  rec->pos0 = s->pbase + s->plen;
+  s->scanned++;
+  return 0;
+}
+
+/* The document element's name is read: is it a record itself (a document
+ * of one record, which the XSD allows), rather than the root of records? */
+static int root_named(struct xml_scan *s) {
+  s->naming_root = 0;
+  s->rootname[s->rootname_len] = '\0';
+  const char *local = strchr(s->rootname, ':');
+  local = local ? local + 1 : s->rootname;
+  if (!s->record_name || strcmp(local, s->record_name) != 0 ||
+      (s->root_name && strcmp(local, s->root_name) == 0))
+    return 0;
+  s->root_is_record = 1;
+  if (new_rec(s) != 0 || push_pos(s, s->lt) != 0)
+    return -1;
+  s->q[s->qlen - 1].npos++;
+  return 0;
+}
+
 static int scan_start_tag(struct xml_scan *s) {
   s->depth++;
   if (s->depth == 1) {
     s->seen_root = 1;
     s->root_pos = s->lt;
+    s->naming_root = s->record_name != NULL;
+    s->rootname_len = 0;
     return 0;
   }
-  if (s->depth == 2) {
-    if (s->qlen == s->qcap) {
-      size_t cap = s->qcap ? s->qcap * 2 : 16;
-      struct xml_rec *nq = realloc(s->q, cap * sizeof(*nq));
-      if (!nq)
-        return -1;
-      s->q = nq;
-      s->qcap = cap;
-    }
-    if (s->qhead == s->qlen)
-      s->qseq0 = s->scanned;
-    struct xml_rec *rec = &s->q[s->qlen++];
-    memset(rec, 0, sizeof(*rec));
-    rec->wstart = s->lt_w;
-    rec->start = s->lt;
-    rec->pos0 = s->pbase + s->plen;
-    s->scanned++;
-  }
+  if (s->depth == 2 && !s->root_is_record && new_rec(s) != 0)
+    return -1;
   struct xml_rec *rec = open_rec(s);
   if (rec && !rec->oversize) {
     if (push_pos(s, s->lt) != 0)
@@ -147,7 +171,7 @@ static int scan_start_tag(struct xml_scan *s) {
 /* Returns 1 when a record ends here. */
 static int scan_end_element(struct xml_scan *s, size_t after_w, struct xml_pos after) {
   s->depth--;
-  if (s->depth == 1) {
+  if (s->depth == (s->root_is_record ? 0 : 1)) {
     struct xml_rec *rec = open_rec(s);
     if (rec) {
       if (!rec->oversize && after_w - rec->wstart > s->max_record_bytes) {
@@ -167,23 +191,6 @@ static int scan_end_element(struct xml_scan *s, size_t after_w, struct xml_pos a
 
 #define SCAN_SYNC() (s->st = st, s->line = line, s->col = col, s->cr = cr)
 
-/* Byte classes of the fast path in xml_scan_feed: the bytes that end a run
- * in text, in an end tag, in a start tag outside quotes; and the blanks (any
- * other byte makes text non-blank, and a start tag's '/' not the last). */
-enum { K_TEXT = 1, K_ETAG = 2, K_STAG = 4, K_BLANK = 8 };
-static const unsigned char scan_class[256] = {
-    ['\t'] = K_BLANK,
-    [' '] = K_BLANK,
-    ['\n'] = K_TEXT | K_ETAG | K_STAG | K_BLANK,
-    ['\r'] = K_TEXT | K_ETAG | K_STAG | K_BLANK,
-    ['<'] = K_TEXT,
-    ['>'] = K_ETAG | K_STAG,
-    ['"'] = K_STAG,
-    ['\''] = K_STAG,
-    ['/'] = K_STAG,
-    ['='] = K_STAG,
-};
-
 int xml_scan_feed(struct xml_scan *s, const unsigned char *p, size_t n) {
   size_t seg = 0; /* first byte of p not yet appended to the window */
   size_t limit = s->max_record_bytes;
@@ -193,36 +200,6 @@ int xml_scan_feed(struct xml_scan *s, const unsigned char *p, size_t n) {
   long line = s->line, col = s->col;
   int cr = s->cr;
   for (size_t i = 0; i < n; i++) {
-    /* fast path: a run of bytes that change nothing but the column (and
-     * whether text or a tag has a non-blank), byte by byte through the
-     * switch below this loop was 8% of validating XML */
-    unsigned stop = st == SC_TEXT                ? K_TEXT
-                    : st == SC_ETAG              ? K_ETAG
-                    : st == SC_STAG && !s->quote ? K_STAG
-                                                 : 0;
-    if (stop) {
-      size_t j = i;
-      unsigned blank = K_BLANK;
-      long chars = 0;
-      while (j < n && !(scan_class[p[j]] & stop)) {
-        blank &= scan_class[p[j]];
-        chars += (p[j] & 0xC0) != 0x80;
-        j++;
-      }
-      if (j > i) {
-        cr = 0;
-        col += chars;
-        if (!blank) {
-          if (st == SC_TEXT)
-            s->nonblank = 1;
-          else if (st == SC_STAG)
-            s->last_slash = 0;
-        }
-        i = j;
-        if (i == n)
-          break;
-      }
-    }
     unsigned char c = p[i];
     if (st == SC_TEXT && c != '<' && c != '\n' && c != '\r') {
       /* plain text, the bulk of a document */
@@ -280,6 +257,8 @@ int xml_scan_feed(struct xml_scan *s, const unsigned char *p, size_t n) {
           SCAN_SYNC();
           return -1;
         }
+        if (s->naming_root && s->rootname_len + 1 < sizeof(s->rootname))
+          s->rootname[s->rootname_len++] = (char)c;
       }
       break;
     case SC_BANG:
@@ -323,6 +302,18 @@ int xml_scan_feed(struct xml_scan *s, const unsigned char *p, size_t n) {
         s->dashes = 0;
       break;
     case SC_STAG:
+      if (s->naming_root) {
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '/' && c != '>') {
+          if (s->rootname_len + 1 < sizeof(s->rootname))
+            s->rootname[s->rootname_len++] = (char)c;
+          break;
+        }
+        if (root_named(s) != 0) {
+          s->nomem = 1;
+          SCAN_SYNC();
+          return -1;
+        }
+      }
       if (s->quote) {
         if (c == s->quote)
           s->quote = 0;

@@ -55,6 +55,13 @@ enum xml_scan_state {
 
 struct xml_scan {
   size_t max_record_bytes;
+  /* profile mode: a document element of this local name that is not
+   * root_name is itself the one record (NULL: never) */
+  const char *record_name, *root_name;
+  int root_is_record;
+  int naming_root; /* reading the document element's name into rootname */
+  char rootname[128];
+  size_t rootname_len;
   enum xml_scan_state st;
   int quote;         /* in a start tag: the open quote char, 0 if none */
   int last_slash;    /* in a start tag: the last non-blank char was '/' */

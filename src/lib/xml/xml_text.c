@@ -1,6 +1,7 @@
 /*
  * xml_text.c - the lexical rules of XML text under a profile's types:
- * xs:boolean (true, false, and 1/0 where no number is allowed), xs:integer
+ * booleans (true and false; not xs:boolean's 1 and 0, which the profiles'
+ * XSD refuses), xs:integer
  * (exact 64-bit), xs:decimal and xs:double forms (a real; never inf or nan).
  * Shared by the XML reader and writer (see xml_text.h).
  */
@@ -99,11 +100,12 @@ enum xml_text_kind xml_text_classify(unsigned types, const char *t, size_t n,
   while (n > 0 && blank(t[n - 1]))
     n--;
   if (types & THBX_TYPE_BOOLEAN) {
-    /* xs:boolean also has 1 and 0, unless the schema allows a number there */
-    int digits = !(types & (THBX_TYPE_INTEGER | THBX_TYPE_NUMBER));
-    if ((n == 4 && memcmp(t, "true", 4) == 0) || (digits && n == 1 && t[0] == '1'))
+    /* true and false only: xs:boolean also has 1 and 0, but the profiles'
+     * XSD (t:Boolean) refuses them, so convert refuses them too; one reading
+     * of the data in every command (docs/convert.md) */
+    if (n == 4 && memcmp(t, "true", 4) == 0)
       return XML_TEXT_TRUE;
-    if ((n == 5 && memcmp(t, "false", 5) == 0) || (digits && n == 1 && t[0] == '0'))
+    if (n == 5 && memcmp(t, "false", 5) == 0)
       return XML_TEXT_FALSE;
   }
   int range = 0;

@@ -2,7 +2,6 @@
  * xml_to_json.c - an XML record subtree as a json_t (see xml_to_json.h).
  */
 #include "xml_to_json.h"
-#include "reader.h"
 #include "xml_text.h"
 
 #include <stdarg.h>
@@ -29,6 +28,44 @@ static json_t *fail_at(struct xml_walk *w, int status, size_t index, const char 
     va_end(ap);
   }
   return NULL;
+}
+
+/* ----------------------------------------------------------- locations */
+
+static size_t path_push(struct xml_walk *w, const char *segment) {
+  if (!w->note)
+    return 0;
+  size_t len = w->path->len;
+  if (thbx_buf_pointer_append(w->path, segment) != 0) /* "/segment", escaped */
+    w->status = w->status ? w->status : THBX_ENOMEM;
+  return len;
+}
+
+static size_t path_push_index(struct xml_walk *w, size_t i) {
+  if (!w->note)
+    return 0;
+  size_t len = w->path->len;
+  if (thbx_buf_printf(w->path, "/%zu", i) != 0)
+    w->status = w->status ? w->status : THBX_ENOMEM;
+  return len;
+}
+
+static void path_pop(struct xml_walk *w, size_t len) {
+  if (w->note) {
+    w->path->len = len;
+    if (w->path->data)
+      w->path->data[len] = '\0';
+  }
+}
+
+static void note(struct xml_walk *w, size_t index, const xmlChar *name) {
+  if (!w->note)
+    return;
+  struct xml_pos p = xml_scan_elem_pos(w->scan, w->rec, index);
+  if (w->note(w->note_ctx, w->path->data ? w->path->data : "", w->path->len, (const char *)name,
+              p.line, p.col) != 0 &&
+      w->status == THBX_OK)
+    w->status = THBX_ENOMEM;
 }
 
 static json_t *nomem(struct xml_walk *w) {
@@ -100,7 +137,7 @@ static const char *type_word(unsigned types) {
   if (types & THBX_TYPE_NUMBER)
     return "a number";
   if (types & THBX_TYPE_BOOLEAN)
-    return "a boolean (true, false, 1 or 0)";
+    return "a boolean (true or false)";
   return "a value";
 }
 
@@ -138,8 +175,8 @@ static json_t *scalar(struct xml_walk *w, const struct thbx_shape *sh, size_t in
   if (w->status != THBX_OK)
     return NULL;
   /* the text is the issue's value, the message names none (issue 12) */
-  if (w->reader)
-    reader_error_value(w->reader, t, n);
+  if (w->value)
+    w->value(w->note_ctx, t, n);
   if (kind == XML_TEXT_RANGE)
     fail_at(w, THBX_EPARSE, index, "is out of range (%s '%s')", what, name);
   else
@@ -190,6 +227,7 @@ static json_t *generic_value(struct xml_walk *w, xmlNodePtr el, size_t index, si
   if (depth > w->limits->max_depth)
     return fail_at(w, THBX_ELIMIT, index, "element '%s' nests deeper than max_depth (%zu)",
                    (const char *)el->name, w->limits->max_depth);
+  note(w, index, el->name);
   int has_elems = 0;
   for (xmlNodePtr c = el->children; c && !has_elems; c = c->next)
     has_elems = c->type == XML_ELEMENT_NODE;
@@ -217,7 +255,9 @@ static json_t *generic_value(struct xml_walk *w, xmlNodePtr el, size_t index, si
     if (c->type != XML_ELEMENT_NODE)
       continue;
     size_t ci = ++w->elem;
+    size_t mark = path_push(w, (const char *)c->name);
     json_t *v = generic_value(w, c, ci, depth + 1);
+    path_pop(w, mark);
     if (!v)
       goto fail;
     if (add_repeated(obj, (const char *)c->name, v) != 0) {
@@ -277,6 +317,9 @@ static json_t *shaped_object(struct xml_walk *w, xmlNodePtr el, const struct thb
     }
     if (collect_text(w, (xmlNodePtr)a, index, 0, "attribute") != 0)
       goto fail;
+    size_t mark = path_push(w, p ? p->name : (const char *)a->name);
+    note(w, index, a->name);
+    path_pop(w, mark);
     json_t *v = scalar(w, p, index, "attribute", (const char *)a->name);
     if (!v)
       goto fail;
@@ -320,7 +363,9 @@ static json_t *shaped_object(struct xml_walk *w, xmlNodePtr el, const struct thb
           fail_at(w, THBX_EPARSE, ci, "unknown element '%s' in '%s'", cname, ename);
         goto fail;
       }
+      size_t mark = path_push(w, cname);
       json_t *v = generic_value(w, c, ci, depth + 1);
+      path_pop(w, mark);
       if (!v)
         goto fail;
       if ((!extra && !(extra = json_object())) || add_repeated(extra, cname, v) != 0) {
@@ -337,7 +382,10 @@ static json_t *shaped_object(struct xml_walk *w, xmlNodePtr el, const struct thb
         nomem(w);
         goto fail;
       }
+      size_t mark = path_push(w, p->name);
+      path_push_index(w, json_array_size(slots[i]));
       json_t *v = shaped_value(w, c, p->items, ci, depth + 1);
+      path_pop(w, mark);
       if (!v || json_array_append_new(slots[i], v) != 0) {
         if (v)
           nomem(w);
@@ -349,7 +397,9 @@ static json_t *shaped_object(struct xml_walk *w, xmlNodePtr el, const struct thb
       fail_at(w, THBX_EPARSE, ci, "element '%s' appears more than once in '%s'", cname, ename);
       goto fail;
     }
+    size_t mark = path_push(w, p->name);
     slots[i] = shaped_value(w, c, p, ci, depth + 1);
+    path_pop(w, mark);
     if (!slots[i])
       goto fail;
   }
@@ -407,8 +457,10 @@ static json_t *shaped_array(struct xml_walk *w, xmlNodePtr el, const struct thbx
               (const char *)c->name, (const char *)el->name, item);
       goto fail;
     }
+    size_t mark = path_push_index(w, json_array_size(arr));
     json_t *v = sh->items ? shaped_value(w, c, sh->items, ci, depth + 1)
                           : generic_value(w, c, ci, depth + 1);
+    path_pop(w, mark);
     if (!v)
       goto fail;
     if (json_array_append_new(arr, v) != 0) {
@@ -436,6 +488,7 @@ static json_t *shaped_value(struct xml_walk *w, xmlNodePtr el, const struct thbx
                    (const char *)el->name, w->limits->max_depth);
   if (!sh || sh->types == THBX_TYPE_ANY)
     return generic_value(w, el, index, depth);
+  note(w, index, el->name);
   if ((sh->types & THBX_TYPE_NULL) && is_nil(el))
     return json_null();
   int complex = has_element_children(el) || el->properties;
@@ -458,10 +511,8 @@ static json_t *shaped_value(struct xml_walk *w, xmlNodePtr el, const struct thbx
 json_t *xml_to_json(struct xml_walk *w, xmlNodePtr node, const struct thbx_shape *shape) {
   w->elem = 0;
   w->status = THBX_OK;
-  if (!shape && w->record_element && strcmp((const char *)node->name, w->record_element) != 0)
-    /* a national format's records are its record elements only */
-    return fail_at(w, THBX_EPARSE, 0, "unexpected element '%s': records are '%s' elements",
-                   (const char *)node->name, w->record_element);
+  if (w->note)
+    thbx_buf_reset(w->path);
   if (!shape)
     return generic_value(w, node, 0, 1);
   const char *want = shape->xml_name ? shape->xml_name : "record";

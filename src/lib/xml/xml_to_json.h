@@ -21,12 +21,18 @@ struct xml_walk {
   const char *source;          /* for errors */
   long record_index;
   const thbx_limits_t *limits;
-  const char *ns;             /* the profile's namespace, NULL for none */
-  thbx_buf_t *text;           /* scratch for element text */
-  thbx_buf_t *key;            /* scratch for generic keys */
-  thbx_error_t *err;          /* may be NULL */
-  struct thbx_reader *reader; /* for the value of an error (reader_error_value); may be NULL */
-  const char *record_element; /* generic: the only element name records may have; NULL: any */
+  const char *ns;    /* the profile's namespace, NULL for none */
+  thbx_buf_t *text;  /* scratch for element text */
+  thbx_buf_t *key;   /* scratch for generic keys */
+  thbx_error_t *err; /* may be NULL */
+  /* optional: told where each value comes from (its JSON Pointer in the
+   * record, the element or attribute name, the element's start tag) */
+  int (*note)(void *ctx, const char *pointer, size_t len, const char *name, long line, long col);
+  void *note_ctx;
+  /* optional: told the offending text of a failure (reports show it, the
+   * message names none), with note_ctx */
+  void (*value)(void *ctx, const char *text, size_t len);
+  thbx_buf_t *path; /* scratch for the pointer, with note */
   /* the walk's own */
   size_t elem; /* pre-order index of the element being converted */
   int status;  /* THBX_OK, or the first failure (err says where) */

@@ -1,0 +1,38 @@
+/*
+ * cli_input.c - how inputs are read, as options shared by `thbx convert`
+ * and `thbx validate` (beside the limits of cli_limits.c): --encoding, and
+ * the reader's warnings printed as FILE:LINE:COL: warning: ...
+ */
+#include "cli.h"
+
+#include <iconv.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli_input_option(const char *command, int option, const char *arg, struct cli_input *in) {
+  if (option != CLI_OPT_ENCODING)
+    return 1;
+  iconv_t cd = iconv_open("UTF-8", arg);
+  if (cd == (iconv_t)-1)
+    return cli_usage_error(command, "--encoding: unknown encoding '%s' (`iconv -l` lists them)",
+                           arg);
+  iconv_close(cd);
+  in->encoding = arg;
+  return 0;
+}
+
+static void print_warning(void *ctx, const thbx_error_t *w) {
+  (void)ctx;
+  if (w->line > 0 && w->column > 0)
+    fprintf(stderr, "%s:%ld:%ld: warning: %s\n", w->source, w->line, w->column, w->text);
+  else if (w->line > 0)
+    fprintf(stderr, "%s:%ld: warning: %s\n", w->source, w->line, w->text);
+  else
+    fprintf(stderr, "%s: warning: %s\n", w->source, w->text);
+}
+
+void cli_input_apply(const struct cli_input *in, thbx_reader_options_t *options) {
+  options->encoding = in->encoding;
+  options->warning = print_warning;
+  options->warning_ctx = NULL;
+}
