@@ -20,17 +20,6 @@ void cli_io_init(struct cli_io *io) {
   thbx_limits_default(&io->limits);
 }
 
-static int parse_char(const char *s, char *out) {
-  if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-    *out = '\t';
-    return 0;
-  }
-  if (strlen(s) != 1 || s[0] == '\n' || s[0] == '\r' || s[0] == '"')
-    return -1;
-  *out = s[0];
-  return 0;
-}
-
 int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io) {
   switch (c) {
   case 'f':
@@ -52,12 +41,12 @@ int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io
   case CLI_IO_FAILFAST: io->fail_fast = 1; return 0;
   case CLI_IO_COLUMNS: io->columns = arg; return 0;
   case CLI_IO_DELIM:
-    if (parse_char(arg, &io->delimiter) != 0)
-      return cli_usage_error(command, "--delimiter wants one character, not '%s'", arg);
+    if (cli_parse_char(command, "--delimiter", arg, &io->delimiter) != 0)
+      return EXIT_USAGE;
     return 0;
   case CLI_IO_LISTSEP:
-    if (parse_char(arg, &io->list_sep) != 0)
-      return cli_usage_error(command, "--list-sep wants one character, not '%s'", arg);
+    if (cli_parse_char(command, "--list-sep", arg, &io->list_sep) != 0)
+      return EXIT_USAGE;
     return 0;
   default: return cli_limit_option(command, c, arg, &io->limits);
   }

@@ -29,17 +29,6 @@ struct opts {
   thbx_limits_t limits;
 };
 
-static int parse_char(const char *s, char *out) {
-  if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-    *out = '\t';
-    return 0;
-  }
-  if (strlen(s) != 1 || s[0] == '\n' || s[0] == '\r' || s[0] == '"')
-    return -1;
-  *out = s[0];
-  return 0;
-}
-
 static int add_by(struct opts *o, const char *arg) {
   size_t len = o->by_copy ? strlen(o->by_copy) : 0;
   char *copy = realloc(o->by_copy, len + strlen(arg) + 2);
@@ -134,12 +123,12 @@ static int parse_options(int argc, char **argv, struct opts *o, int *first) {
         return EXIT_USAGE;
       break;
     case OPT_DELIM:
-      if (parse_char(optarg, &o->delimiter) != 0)
-        return cli_usage_error("stats", "--delimiter wants one character, not '%s'", optarg);
+      if (cli_parse_char("stats", "--delimiter", optarg, &o->delimiter) != 0)
+        return EXIT_USAGE;
       break;
     case OPT_LISTSEP:
-      if (parse_char(optarg, &o->list_sep) != 0)
-        return cli_usage_error("stats", "--list-sep wants one character, not '%s'", optarg);
+      if (cli_parse_char("stats", "--list-sep", optarg, &o->list_sep) != 0)
+        return EXIT_USAGE;
       break;
     case 'h': fputs(cli_help_stats, stdout); return -1;
     case ':': return cli_usage_error("stats", "option '%s' needs a value", argv[optind - 1]);

@@ -115,6 +115,11 @@ for cmd in convert validate; do
   expect_exit 2 "$THBX" $cmd --delimiter '"' -t csv "$S/events.csv"
   grep -q "quote" "$TMP/stderr" || fail "$cmd --delimiter '\"' does not say why"
 done
+# every command with CSV options says the same (one cli_parse_char)
+for cmd in "stats --by person.sex" "pseudonymise --key-file /nonexistent" "anonymise -k 2 --quasi person.sex"; do
+  expect_exit 2 "$THBX" $cmd --delimiter '"' "$S/events.csv"
+  grep -q "quote" "$TMP/stderr" || fail "$cmd --delimiter '\"' does not say why: $(cat "$TMP/stderr")"
+done
 expect_exit 2 "$THBX" convert --columns '' -t csv "$S/events.json"
 grep -q -- "--columns" "$TMP/stderr" || fail "--columns '' accepted"
 "$THBX" validate --help >"$TMP/vhelp"
