@@ -4,6 +4,7 @@
  * threads, each with its own validation context, kept per thread here.
  */
 #include "xsd_job.h"
+#include "xml_xsd.h"
 #include "xsd_issue.h"
 
 #include <libxml/parser.h>
@@ -57,28 +58,6 @@ static xmlSchemaValidCtxtPtr ctxt_for(xmlSchemaPtr schema) {
     return NULL;
   }
   return t->v;
-}
-
-/* Pre-order index of element `target` in the tree under `top` (0: top). */
-static size_t element_index(xmlNodePtr top, xmlNodePtr target) {
-  size_t i = 0;
-  xmlNodePtr n = top;
-  while (n) {
-    if (n == target)
-      return i;
-    if (n->type == XML_ELEMENT_NODE)
-      i++;
-    if (n->children && n->type == XML_ELEMENT_NODE) {
-      n = n->children;
-      continue;
-    }
-    while (n != top && !n->next)
-      n = n->parent;
-    if (n == top)
-      break;
-    n = n->next;
-  }
-  return 0;
 }
 
 static thbx_error_t *slot(struct xsd_job *job, thbx_error_t **list, size_t *n, size_t *cap) {
@@ -135,7 +114,7 @@ static void on_error(void *ctx, xmlErrorPtr e) {
     }
     return;
   }
-  size_t i = element_index(job->copy, node);
+  size_t i = xml_element_index(job->copy, node);
   long line = job->start_line, col = job->start_col;
   if (i < job->npos) {
     line = job->lines[i];
