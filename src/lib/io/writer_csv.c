@@ -414,9 +414,16 @@ static int emit_row(struct thbx_writer *w, struct csv_writer *st, thbx_error_t *
     if (rc != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
-  /* a row of one empty cell would be a blank line, which readers skip */
-  if (out->len == start && thbx_buf_puts(out, "\"\"") != 0)
-    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  /* a row of empty cells would be a blank line or a row of nothing but
+   * delimiters, both of which readers skip: its first cell is written "" */
+  if (out->len - start == (st->ncols ? st->ncols - 1 : 0)) {
+    out->len = start;
+    if (thbx_buf_puts(out, "\"\"") != 0)
+      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+    for (size_t i = 1; i < st->ncols; i++)
+      if (thbx_buf_putc(out, st->delim) != 0)
+        return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
   if (thbx_buf_putc(out, '\n') != 0)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   return THBX_OK;
