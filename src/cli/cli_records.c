@@ -61,7 +61,7 @@ int cli_io_check(const char *command, struct cli_io *io) {
   return 0;
 }
 
-int cli_inputs_check(const char *command, int argc, char **argv, int first) {
+int cli_inputs_check(const char *command, int argc, char **argv, int first, const char *output) {
   int stdin_uses = 0;
   for (int i = first; i < argc; i++) {
     if (strcmp(argv[i], "-") == 0) {
@@ -77,6 +77,8 @@ int cli_inputs_check(const char *command, int argc, char **argv, int first) {
       cli_error("%s: is a directory", argv[i]);
       return EXIT_USAGE;
     }
+    if (output && strcmp(output, "-") != 0 && cli_same_file(output, argv[i]))
+      return cli_usage_error(command, "--output would overwrite the input '%s'", argv[i]);
   }
   if (stdin_uses > 1)
     return cli_usage_error(command, "standard input '-' can be read only once");

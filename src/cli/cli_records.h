@@ -39,9 +39,10 @@ void cli_io_init(struct cli_io *io);
 int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io);
 /* After parsing: consistency checks (said). 0 or EXIT_USAGE. */
 int cli_io_check(const char *command, struct cli_io *io);
-/* Every named input must exist and be readable, '-' at most once. 0 or
- * EXIT_USAGE (said). */
-int cli_inputs_check(const char *command, int argc, char **argv, int first);
+/* Every named input must exist and be readable, '-' at most once, and none
+ * may be the file `output` (NULL or "-": standard output), whose rewriting
+ * would lose the records that could not be read. 0 or EXIT_USAGE (said). */
+int cli_inputs_check(const char *command, int argc, char **argv, int first, const char *output);
 
 /* Writer options (format must be known by then). */
 void cli_io_writer_options(const struct cli_io *io, const thbx_profile_t *profile,

@@ -355,7 +355,7 @@ int cmd_anonymise(int argc, char **argv) {
   if (cli_io_check("anonymise", &io) != 0)
     goto done;
   int first = optind;
-  if (cli_inputs_check("anonymise", argc, argv, first) != 0)
+  if (cli_inputs_check("anonymise", argc, argv, first, io.output) != 0)
     goto done;
 
   thbx_error_t err;
@@ -388,11 +388,6 @@ int cmd_anonymise(int argc, char **argv) {
   }
   for (int i = 0; i < ninputs; i++)
     inputs[i].name = first < argc ? argv[first + i] : "-";
-  for (int i = 0; i < ninputs; i++)
-    if (io.output && strcmp(io.output, "-") != 0 && cli_same_file(io.output, inputs[i].name)) {
-      cli_usage_error("anonymise", "--output would overwrite the input '%s'", inputs[i].name);
-      goto done;
-    }
   thbx_format to = check ? THBX_FORMAT_JSON : cli_default_format(&io, inputs[0].name);
   if (open_inputs(inputs, ninputs) != 0)
     goto done;

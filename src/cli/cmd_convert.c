@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "cli_map.h"
+#include "cli_records.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -202,27 +203,8 @@ int cmd_convert(int argc, char **argv) {
   if (prc != 0)
     return prc;
   /* every named input must be readable before anything is written */
-  int stdin_uses = 0;
-  for (int i = first; i < argc; i++) {
-    if (strcmp(argv[i], "-") == 0) {
-      stdin_uses++;
-      continue;
-    }
-    struct stat st;
-    if (stat(argv[i], &st) != 0 || access(argv[i], R_OK) != 0) {
-      cli_error("%s: %s", argv[i], strerror(errno));
-      return EXIT_USAGE;
-    }
-    if (S_ISDIR(st.st_mode)) {
-      cli_error("%s: is a directory", argv[i]);
-      return EXIT_USAGE;
-    }
-    /* rewriting an input would lose the records it could not read */
-    if (o.output && strcmp(o.output, "-") != 0 && cli_same_file(o.output, argv[i]))
-      return cli_usage_error("convert", "--output would overwrite the input '%s'", argv[i]);
-  }
-  if (stdin_uses > 1)
-    return cli_usage_error("convert", "standard input '-' can be read only once");
+  if (cli_inputs_check("convert", argc, argv, first, o.output) != 0)
+    return EXIT_USAGE;
 
   thbx_error_t err;
   thbx_error_clear(&err);

@@ -85,7 +85,7 @@ int cmd_pseudonymise(int argc, char **argv) {
   if (cli_io_check("pseudonymise", &io) != 0)
     goto done;
   int first = optind;
-  if (cli_inputs_check("pseudonymise", argc, argv, first) != 0)
+  if (cli_inputs_check("pseudonymise", argc, argv, first, io.output) != 0)
     goto done;
 
   thbx_error_t err;
@@ -117,11 +117,6 @@ int cmd_pseudonymise(int argc, char **argv) {
   else
     fprintf(stderr, "thbx: key id %s\n", thbx_pseudonymiser_key_id(ps));
 
-  for (int i = first; i < argc; i++)
-    if (io.output && strcmp(io.output, "-") != 0 && cli_same_file(io.output, argv[i])) {
-      cli_usage_error("pseudonymise", "--output would overwrite the input '%s'", argv[i]);
-      goto done;
-    }
   cli_signals_install();
   thbx_format to = cli_default_format(&io, first < argc ? argv[first] : "-");
   if (to == THBX_FORMAT_AUTO) {
