@@ -177,7 +177,7 @@ _thbx() {
     --ref) :; return 0 ;;
     esac
     case $cur in
-    -*) _thbx_words "--schema --draft --ref --formats --quiet --help"; return 0 ;;
+    -*) _thbx_words "--schema --draft --ref --formats --redact --quiet --help"; return 0 ;;
     esac
     _thbx_files
     ;;

@@ -121,6 +121,12 @@ THBX_EXPORT size_t thbx_display_issue(char *out, size_t size, const char *messag
  * if value is NULL or out of memory. */
 THBX_EXPORT char *thbx_value_text(const json_t *value);
 
+/* Follow a JSON Pointer ("" or "/a/b~1c/0", ~0 and ~1 escapes, no
+ * percent-decoding) from root. NULL when a token is missing, an array index
+ * is not a decimal number without leading zeros, or an escape is broken.
+ * Borrowed. */
+THBX_EXPORT const json_t *thbx_json_pointer_get(const json_t *root, const char *pointer);
+
 /* ------------------------------------------------------ embedded resources */
 
 /* Files compiled into the library: the profile schemas and code lists under
@@ -498,9 +504,11 @@ typedef struct thbx_issue {
 typedef struct thbx_report_record {
   const char *source;
   long line, column;
-  long index;            /* 0-based record number in its source */
-  const char *record_id; /* NULL if unknown (e.g. unreadable) */
-  int unreadable;        /* the record could not be read: counted as invalid */
+  long index;              /* 0-based record number in its source */
+  const char *record_id;   /* NULL if unknown (e.g. unreadable) */
+  int unreadable;          /* the record could not be read: counted as invalid */
+  long id_line, id_column; /* where the record id stands (chunk reports: a
+                              merge points a duplicate at it); 0 if unknown */
 } thbx_report_record_t;
 
 typedef struct thbx_report_options {
@@ -524,6 +532,8 @@ typedef struct thbx_report_summary {
 /* Open a report writing to `stream` (not closed by the report). */
 THBX_EXPORT int thbx_report_open(thbx_report_t **out, FILE *stream,
                                  const thbx_report_options_t *options, thbx_error_t *err);
+/* The format the report writes. */
+THBX_EXPORT thbx_report_format thbx_report_format_of(const thbx_report_t *report);
 /* Start the next input file (one JUnit testsuite, one SARIF artifact, ...). */
 THBX_EXPORT int thbx_report_file_begin(thbx_report_t *report, const char *source,
                                        thbx_error_t *err);

@@ -13,7 +13,7 @@
 /* Text from the input or the command line (file names, cells quoted in a
  * library message) reaches stderr made visible: no control or
  * bidirectional character can drive the terminal (thbx_display_text). */
-static void put_visible(const char *s) {
+void cli_put_visible(const char *s) {
   char small[1024];
   size_t n = thbx_display_text(small, sizeof(small), s);
   if (n < sizeof(small)) {
@@ -34,7 +34,7 @@ static void vmessage(const char *kind, const char *fmt, va_list ap) {
   char text[4096];
   vsnprintf(text, sizeof(text), fmt, ap);
   fprintf(stderr, "thbx: %s: ", kind);
-  put_visible(text);
+  cli_put_visible(text);
   fputc('\n', stderr);
 }
 
@@ -64,7 +64,7 @@ int cli_usage_error(const char *command, const char *fmt, ...) {
 
 void cli_report(const thbx_error_t *err) {
   if (err->source[0]) {
-    put_visible(err->source);
+    cli_put_visible(err->source);
     if (err->line > 0) {
       fprintf(stderr, ":%ld", err->line);
       if (err->column > 0)
@@ -76,10 +76,10 @@ void cli_report(const thbx_error_t *err) {
   }
   fputs("error: ", stderr);
   if (err->instance_path[0]) {
-    put_visible(err->instance_path);
+    cli_put_visible(err->instance_path);
     fputs(": ", stderr);
   }
-  put_visible(err->text[0] ? err->text : "unknown error");
+  cli_put_visible(err->text[0] ? err->text : "unknown error");
   fputc('\n', stderr);
 }
 

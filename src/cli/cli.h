@@ -38,6 +38,9 @@ void cli_alloc_jobs(int jobs);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "thbx: warning: ..." on stderr. */
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text from the input or the command line to stderr, made visible: no
+ * control or bidirectional character reaches the terminal. */
+void cli_put_visible(const char *s);
 /* "FILE:LINE:COL: error: [/path: ]text" on stderr, from a library error. */
 void cli_report(const thbx_error_t *err);
 /* Usage error: message plus a hint to --help; returns EXIT_USAGE. */

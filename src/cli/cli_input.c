@@ -21,14 +21,19 @@ int cli_input_option(const char *command, int option, const char *arg, struct cl
   return 0;
 }
 
+/* FILE:LINE:COL: warning: TEXT, made visible: the source name and the text
+ * may hold bytes of the input (a header cell, a namespace). */
 static void print_warning(void *ctx, const thbx_error_t *w) {
   (void)ctx;
+  char place[64] = "";
   if (w->line > 0 && w->column > 0)
-    fprintf(stderr, "%s:%ld:%ld: warning: %s\n", w->source, w->line, w->column, w->text);
+    snprintf(place, sizeof(place), ":%ld:%ld", w->line, w->column);
   else if (w->line > 0)
-    fprintf(stderr, "%s:%ld: warning: %s\n", w->source, w->line, w->text);
-  else
-    fprintf(stderr, "%s: warning: %s\n", w->source, w->text);
+    snprintf(place, sizeof(place), ":%ld", w->line);
+  cli_put_visible(w->source);
+  fprintf(stderr, "%s: warning: ", place);
+  cli_put_visible(w->text);
+  fputc('\n', stderr);
 }
 
 void cli_input_apply(const struct cli_input *in, thbx_reader_options_t *options) {

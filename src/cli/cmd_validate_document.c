@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,49 +43,68 @@ static int name_by_file(json_t *schema, const char *path, thbx_schema_registry_t
   return rc;
 }
 
-/* The whole of stdin ("-"), NUL-terminated; NULL on a read error. */
-static char *read_stdin(size_t *len) {
+/* The whole of `f`, NUL-terminated; NULL on a read error (errno set). */
+static char *read_all(FILE *f, size_t *len) {
   size_t cap = 65536, n = 0;
-  char *b = malloc(cap);
+  char *b = malloc(cap + 1);
   while (b) {
-    n += fread(b + n, 1, cap - n, stdin);
+    n += fread(b + n, 1, cap - n, f);
     if (n < cap)
       break;
-    char *nb = realloc(b, cap *= 2);
+    char *nb = realloc(b, (cap *= 2) + 1);
     if (!nb)
       free(b);
     b = nb;
   }
-  if (b && ferror(stdin)) {
+  if (b && ferror(f)) {
     free(b);
     b = NULL;
   }
+  if (b)
+    b[n] = '\0';
   *len = n;
   return b;
 }
 
-static json_t *load_json(const char *path, json_error_t *jerr) {
+/* The document: its text in *text (kept to locate errors) and its value.
+ * NULL with jerr set when it cannot be read or parsed (line -1: no place). */
+static json_t *load_json(const char *path, char **text, size_t *len, json_error_t *jerr) {
   size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
-  if (strcmp(path, "-") == 0) {
-    size_t len;
-    char *text = read_stdin(&len);
-    if (!text) {
-      memset(jerr, 0, sizeof(*jerr));
-      jerr->line = -1;
-      snprintf(jerr->text, sizeof(jerr->text), "cannot read standard input");
-      return NULL;
-    }
-    json_t *doc = json_loadb(text, len, flags, jerr);
-    if (!doc && strstr(jerr->text, "too big"))
-      doc = json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, jerr);
-    free(text);
-    return doc;
+  int is_stdin = strcmp(path, "-") == 0;
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  *text = NULL;
+  if (f) {
+    *text = read_all(f, len);
+    if (!is_stdin)
+      fclose(f);
   }
-  json_t *doc = json_load_file(path, flags, jerr);
+  if (!*text) {
+    memset(jerr, 0, sizeof(*jerr));
+    jerr->line = -1;
+    if (is_stdin)
+      snprintf(jerr->text, sizeof(jerr->text), "cannot read standard input");
+    else
+      snprintf(jerr->text, sizeof(jerr->text), "unable to open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  json_t *doc = json_loadb(*text, *len, flags, jerr);
   if (!doc && strstr(jerr->text, "too big"))
     /* beyond 64-bit integers: take them as doubles rather than refuse */
-    doc = json_load_file(path, flags | JSON_DECODE_INT_AS_REAL, jerr);
+    doc = json_loadb(*text, *len, flags | JSON_DECODE_INT_AS_REAL, jerr);
+  if (!doc) {
+    free(*text);
+    *text = NULL;
+  }
   return doc;
+}
+
+/* Schema files are read whole too, their text not kept. */
+static json_t *load_schema(const char *path, json_error_t *jerr) {
+  char *text;
+  size_t len;
+  json_t *s = load_json(path, &text, &len, jerr);
+  free(text);
+  return s;
 }
 
 /* A JSON file that cannot be loaded: FILE:LINE:COL when jansson knows the
@@ -96,13 +116,50 @@ static void load_error(const char *path, const json_error_t *jerr) {
     cli_error("%s: %s", path, jerr->text);
 }
 
+/* Errors past this many in one document are not located (each is a scan of
+ * the document's text): they name the file alone. */
+enum { MAX_LOCATED = 1000 };
+
+/* One error: FILE:LINE:COL: error: /path: "VALUE" message; hint (keyword
+ * location), the value and hint left out with --redact; everything from
+ * the document made visible. */
+static void print_error(const char *file, const char *text, size_t len, const json_t *doc,
+                        const thbx_validation_error_t *e, size_t k, int redact) {
+  long line = 0, col = 0;
+  if (k < MAX_LOCATED && !thbx_locate_json(text, len, 1, 1, e->instance_path, &line, &col))
+    line = col = 0;
+  char *value = NULL;
+  if (!redact) {
+    const json_t *v = thbx_json_pointer_get(doc, e->instance_path);
+    /* a container's compact JSON says little and may be long: scalars only */
+    if (v && !json_is_object(v) && !json_is_array(v))
+      value = thbx_value_text(v);
+  }
+  char msg[2048];
+  thbx_display_issue(msg, sizeof(msg), e->message, value, e->hint, redact);
+  free(value);
+  char where[64] = "";
+  if (line > 0)
+    snprintf(where, sizeof(where), ":%ld:%ld", line, col);
+  cli_put_visible(file);
+  fprintf(stderr, "%s: error: ", where);
+  if (e->instance_path[0]) {
+    cli_put_visible(e->instance_path);
+    fputs(": ", stderr);
+  }
+  fprintf(stderr, "%s (", msg);
+  cli_put_visible(e->keyword_location[0] ? e->keyword_location : "#");
+  fputs(")\n", stderr);
+}
+
 int cmd_validate_document(int argc, char **argv) {
-  enum { OPT_DOCUMENT = 256, OPT_DRAFT, OPT_SCHEMA, OPT_REF, OPT_FORMATS };
+  enum { OPT_DOCUMENT = 256, OPT_DRAFT, OPT_SCHEMA, OPT_REF, OPT_FORMATS, OPT_REDACT };
   static const struct option options[] = {{"document", no_argument, NULL, OPT_DOCUMENT},
                                           {"draft", required_argument, NULL, OPT_DRAFT},
                                           {"schema", required_argument, NULL, OPT_SCHEMA},
                                           {"ref", required_argument, NULL, OPT_REF},
                                           {"formats", no_argument, NULL, OPT_FORMATS},
+                                          {"redact", no_argument, NULL, OPT_REDACT},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
@@ -110,7 +167,7 @@ int cmd_validate_document(int argc, char **argv) {
   thbx_schema_options_default(&opt);
   const char **schemas = calloc((size_t)argc + 1, sizeof(char *));
   size_t nschemas = 0;
-  int quiet = 0, c, rc = EXIT_USAGE;
+  int quiet = 0, redact = 0, c, rc = EXIT_USAGE;
   thbx_error_t err;
   thbx_error_clear(&err);
   thbx_schema_registry_t *reg = thbx_schema_registry_new();
@@ -151,6 +208,7 @@ int cmd_validate_document(int argc, char **argv) {
       break;
     }
     case OPT_FORMATS: opt.assert_formats = 1; break;
+    case OPT_REDACT: redact = 1; break;
     case 'q': quiet = 1; break;
     case 'h':
       fputs(cli_help_validate_document, stdout);
@@ -172,7 +230,7 @@ int cmd_validate_document(int argc, char **argv) {
   }
   for (size_t i = 0; i < nschemas; i++) {
     json_error_t jerr;
-    json_t *s = load_json(schemas[i], &jerr);
+    json_t *s = load_schema(schemas[i], &jerr);
     if (!s) {
       load_error(schemas[i], &jerr);
       goto done;
@@ -199,7 +257,9 @@ int cmd_validate_document(int argc, char **argv) {
   for (int i = optind; i < argc; i++) {
     const char *file = argv[i];
     json_error_t jerr;
-    json_t *doc = load_json(file, &jerr);
+    char *text;
+    size_t len;
+    json_t *doc = load_json(file, &text, &len, &jerr);
     if (!doc) {
       load_error(file, &jerr);
       rc = EXIT_USAGE;
@@ -209,22 +269,19 @@ int cmd_validate_document(int argc, char **argv) {
     thbx_error_t verr;
     thbx_error_clear(&verr);
     int vrc = thbx_schema_validate(compiled, doc, &result, &verr);
-    json_decref(doc);
     if (vrc != THBX_OK) {
-      fprintf(stderr, "%s: error: %s\n", file, verr.text);
+      cli_error("%s: %s", file, verr.text);
       rc = EXIT_USAGE;
-      continue;
-    }
-    if (!result.valid) {
+    } else if (!result.valid) {
       if (rc == EXIT_VALID)
         rc = EXIT_INVALID;
-      for (size_t k = 0; k < result.count && !quiet; k++) {
-        const thbx_validation_error_t *e = &result.errors[k];
-        fprintf(stderr, "%s: error: %s%s%s (%s)\n", file, e->instance_path,
-                e->instance_path[0] ? ": " : "", e->message,
-                e->keyword_location[0] ? e->keyword_location : "#");
-      }
+      for (size_t k = 0; k < result.count && !quiet; k++)
+        print_error(file, text, len, doc, &result.errors[k], k, redact);
     }
+    json_decref(doc);
+    free(text);
+    if (vrc != THBX_OK)
+      continue;
     thbx_validation_clear(&result);
   }
 done:

@@ -382,7 +382,7 @@ const char cli_help_thbx[] =
 
 const char cli_help_validate_document[] =
     "Usage: thbx validate --document [--draft 2020-12|7] --schema S.json\n"
-    "       [--ref PREFIX=DIR]... [--formats] FILE...\n"
+    "       [--ref PREFIX=DIR]... [--formats] [--redact] FILE...\n"
     "\n"
     "Validate each FILE ('-' is standard input) as one JSON document against the\n"
     "JSON Schema S.json.\n"
@@ -397,10 +397,13 @@ const char cli_help_validate_document[] =
     "      --ref PREFIX=DIR     $ref URIs starting with PREFIX are files\n"
     "                           under DIR\n"
     "      --formats            `format` asserts (default: annotation only)\n"
+    "      --redact             leave the offending values (and hints drawn from\n"
+    "                           them) out of the messages\n"
     "  -q, --quiet              print nothing, only the exit status\n"
     "  -h, --help               show this help\n"
     "\n"
-    "Errors: FILE: error: /instance/path: message (keyword location)\n"
+    "Errors: FILE:LINE:COL: error: /instance/path: \"VALUE\" message (keyword\n"
+    "location)\n"
     "Exit status: 0 all valid, 1 some FILE invalid, 2 broken schema, unreadable\n"
     "FILE or usage error.\n";
 

@@ -8,17 +8,34 @@ command -v jq >/dev/null || fail "jq is needed to split the suite into files"
 SUITE=$SUITES/json-schema-test-suite
 [ -d "$SUITE/tests" ] || fail "no test suite at $SUITE"
 
-# --- the error line: FILE: error: /instance/path: message (keyword location)
+# --- the error line: FILE:LINE:COL: error: /instance/path: "VALUE" message (keyword location)
 printf '{"properties":{"sex":{"enum":["female","male","other","unknown"]},"age":{"maximum":600}},"required":["id"]}' >"$TMP/s.json"
 printf '{"sex":"F","age":601}' >"$TMP/bad.json"
 printf '{"id":1,"sex":"male"}' >"$TMP/good.json"
 expect_exit 1 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/good.json" "$TMP/bad.json"
-grep -qxF "$TMP/bad.json: error: /sex: must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
+grep -qxF "$TMP/bad.json:1:8: error: /sex: \"F\" must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
   fail "enum error line: $(cat "$TMP/stderr")"
-grep -qxF "$TMP/bad.json: error: /age: must be at most 600 (/properties/age/maximum)" "$TMP/stderr" ||
+grep -qxF "$TMP/bad.json:1:18: error: /age: \"601\" must be at most 600 (/properties/age/maximum)" "$TMP/stderr" ||
   fail "maximum error line: $(cat "$TMP/stderr")"
-grep -qxF "$TMP/bad.json: error: required property 'id' is missing (/required)" "$TMP/stderr" ||
+grep -qxF "$TMP/bad.json:1:1: error: required property 'id' is missing (/required)" "$TMP/stderr" ||
   fail "required error line: $(cat "$TMP/stderr")"
+# the value's place in a pretty document, counted in characters; invisible
+# characters made visible; --redact leaves the value out
+printf '{\n  "\xc3\xa9": 1,\n  "sex": "male\xc2\xa0",\n  "age": 601\n}\n' >"$TMP/pretty.json"
+expect_exit 1 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/pretty.json"
+grep -qxF "$TMP/pretty.json:3:10: error: /sex: \"male\\u00a0\" must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
+  fail "pretty enum line: $(cat "$TMP/stderr")"
+grep -qxF "$TMP/pretty.json:4:10: error: /age: \"601\" must be at most 600 (/properties/age/maximum)" "$TMP/stderr" ||
+  fail "pretty maximum line: $(cat "$TMP/stderr")"
+expect_exit 1 "$THBX" validate --document --redact --schema "$TMP/s.json" "$TMP/pretty.json"
+grep -qxF "$TMP/pretty.json:3:10: error: /sex: must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
+  fail "--redact line: $(cat "$TMP/stderr")"
+grep -q "male\\u00a0\|601\"" "$TMP/stderr" && fail "--redact shows a value: $(cat "$TMP/stderr")"
+# a value with a terminal escape never reaches the terminal as one
+printf '{"sex":"\\u001b[31mred"}' >"$TMP/esc.json"
+expect_exit 1 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/esc.json"
+grep -q "$(printf '\033')" "$TMP/stderr" && fail "an ESC reached stderr"
+grep -qF '\u001b[31mred' "$TMP/stderr" || fail "the escaped value is not shown: $(cat "$TMP/stderr")"
 grep -q "good.json" "$TMP/stderr" && fail "a valid file was reported"
 expect_exit 0 "$THBX" validate --document --schema "$TMP/s.json" "$TMP/good.json"
 # formats assert only with --formats
@@ -37,7 +54,7 @@ grep -qxF "thbx: error: $TMP/missing.json: unable to open $TMP/missing.json: No 
   fail "missing file: no bare FILE: (never FILE:-1:-1): $(cat "$TMP/stderr")"
 # '-' is standard input
 expect_exit 1 "$THBX" validate --document --schema "$TMP/s.json" - <"$TMP/bad.json"
-grep -qxF -- "-: error: /sex: must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
+grep -qxF -- "-:1:8: error: /sex: \"F\" must be one of female, male, other, unknown (/properties/sex/enum)" "$TMP/stderr" ||
   fail "stdin: $(cat "$TMP/stderr")"
 expect_exit 0 "$THBX" validate --document --schema "$TMP/s.json" - <"$TMP/good.json"
 printf '{"a":' >"$TMP/broken.json"
@@ -70,7 +87,7 @@ printf '{"c":"AL"}' >"$TMP/rel/ok.json"
 printf '{"c":"al"}' >"$TMP/rel/bad.json"
 expect_exit 0 "$THBX" validate --document --schema "$TMP/rel/main.json" "$TMP/rel/ok.json"
 expect_exit 1 "$THBX" validate --document --schema "$TMP/rel/main.json" "$TMP/rel/bad.json"
-grep -qF "/c: must match the pattern '^[A-Z]{2}\$' (/properties/c/\$ref/pattern)" "$TMP/stderr" ||
+grep -qF "bad.json:1:6: error: /c: \"al\" must match the pattern '^[A-Z]{2}\$' (/properties/c/\$ref/pattern)" "$TMP/stderr" ||
   fail "relative \$ref error line: $(cat "$TMP/stderr")"
 printf '{"$ref":"../s.json"}' >"$TMP/rel/up.json"
 expect_exit 2 "$THBX" validate --document --schema "$TMP/rel/up.json" "$TMP/rel/ok.json"
@@ -93,7 +110,7 @@ check_group() { # draft file group
   err=$(<"$TMP/err")
   for i in "${!files[@]}"; do
     local got=true
-    [[ $err == *"${files[$i]}: error:"* ]] && got=false
+    [[ $err == *"${files[$i]}:"[0-9]*": error:"* || $err == *"${files[$i]}: error:"* ]] && got=false
     if [ "$rc" -ne "$want_rc" ] || [ "$got" != "${expect[$i]}" ]; then
       failed=$((failed + 1))
       echo "FAIL draft$1 $(basename "$2") group $3 test $i: exit $rc (want $want_rc), valid=$got (want ${expect[$i]}): ${err:0:300}" >&2

@@ -59,11 +59,14 @@ grep -q "^mixed.ndjson:2:401: error: /person/sex: .* \[record AL-TIRANA-2024-000
 # that are not code lists)
 grep -qxF "mixed.ndjson:2:401: error: /person/sex: \"F\" is not a code of sex (see \`thbx codes sex\`); did you mean female? [record AL-TIRANA-2024-0002]" "$TMP/stdout" ||
   fail "ndjson sex error is not the issue's text line: $(cat "$TMP/stdout")"
-grep -q "^mixed.ndjson:5:1: error: /record_id: .*not unique.*(first at mixed.ndjson:1:1) \[record AL-TIRANA-2024-0001\]$" "$TMP/stdout" ||
+# dataset rules point at the field's value (issue 12), the duplicate's
+# "first at" too: the column (in characters) of the value after "KEY": on line N
+col() { python3 -c 'import sys; l = open(sys.argv[1], encoding="utf-8").read().split("\n")[int(sys.argv[2]) - 1]; k = "\"%s\": " % sys.argv[3]; print(l.index(k) + len(k) + 1)' "$D/mixed.ndjson" "$1" "$2"; }
+grep -q "^mixed.ndjson:5:$(col 5 record_id): error: /record_id: .*not unique.*(first at mixed.ndjson:1:$(col 1 record_id)) \[record AL-TIRANA-2024-0001\]$" "$TMP/stdout" ||
   fail "ndjson duplicate: $(cat "$TMP/stdout")"
-grep -q "^mixed.ndjson:6:1: error: /assistance/end_date: \"2024-03-01\" is before start_date" "$TMP/stdout" ||
+grep -q "^mixed.ndjson:6:$(col 6 end_date): error: /assistance/end_date: \"2024-03-01\" is before start_date" "$TMP/stdout" ||
   fail "ndjson dates: $(cat "$TMP/stdout")"
-grep -q "^mixed.ndjson:7:1: error: /event_date: \"2099-01-01\" is in the future (today is 2026-01-01)" "$TMP/stdout" ||
+grep -q "^mixed.ndjson:7:$(col 7 event_date): error: /event_date: \"2099-01-01\" is in the future (today is 2026-01-01)" "$TMP/stdout" ||
   fail "ndjson future: $(cat "$TMP/stdout")"
 grep -q "^thbx validate: 1 file, 7 records: 2 valid, 5 invalid (1 unreadable), 5 errors$" "$TMP/stdout" ||
   fail "ndjson summary: $(tail -1 "$TMP/stdout")"
@@ -153,7 +156,7 @@ expect_exit 2 V --accept "$TMP/a2" mixed.ndjson mixed.csv
 # --- dataset rules across files: the same records twice
 expect_exit 1 V "$SRC/samples/events.ndjson" "$SRC/samples/events.json"
 [ "$(grep -c "not unique" "$TMP/stdout")" = 30 ] || fail "expected 30 duplicates across files"
-grep -q "events.json:2:3: error: /record_id: .*(first at $SRC/samples/events.ndjson:1:1)" "$TMP/stdout" ||
+grep -q "events.json:3:18: error: /record_id: .*(first at $SRC/samples/events.ndjson:1:14)" "$TMP/stdout" ||
   fail "duplicate across files does not name the first place: $(head -3 "$TMP/stdout")"
 
 # --- report formats on real input

@@ -26,7 +26,16 @@ struct xt_run {
   thbx_error_t xsd[XT_MAX][4]; /* the first XSD errors of each call */
   int records, errors;         /* OK calls; EPARSE/ELIMIT calls */
   int last;                    /* status that ended the run */
+  int nwarn;                   /* the reader's warnings */
+  thbx_error_t warn[4];        /* the first of them */
 };
+
+static inline void xt_warning(void *ctx, const thbx_error_t *w) {
+  struct xt_run *t = ctx;
+  if (t->nwarn < 4)
+    t->warn[t->nwarn] = *w;
+  t->nwarn++;
+}
 
 static inline void xt_free(struct xt_run *t) {
   for (int i = 0; i < t->n; i++) {
@@ -45,6 +54,10 @@ static inline int xt_read_opts(const char *doc, size_t len, const thbx_reader_op
     return -1;
   thbx_reader_options_t o = *opt;
   o.format = THBX_FORMAT_XML;
+  if (!o.warning) {
+    o.warning = xt_warning;
+    o.warning_ctx = t;
+  }
   thbx_reader_t *r = NULL;
   thbx_error_t err;
   int rc = thbx_reader_open(&r, in, "test.xml", &o, &err);

@@ -6,6 +6,8 @@
 #ifndef THBX_JSON_UTIL_H
 #define THBX_JSON_UTIL_H
 
+#include "thbx.h"
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -30,9 +32,6 @@ const char *thbx_type_name(unsigned bit);
  * JSON_REAL THBX_TYPE_NUMBER (whatever its value). */
 unsigned thbx_type_of(const json_t *v);
 
-/* Follow a JSON Pointer ("" or "/a/b~1c/0", ~0 and ~1 escapes, no
- * percent-decoding) from root. NULL when a token is missing, an array index
- * is not a decimal number without leading zeros, or an escape is broken. */
-const json_t *thbx_json_pointer_get(const json_t *root, const char *pointer);
+/* thbx_json_pointer_get() is public (thbx.h). */
 
 #endif

@@ -334,6 +334,17 @@ static int hexv(char c) { return thbx_hex_digit(c); }
 /* Does the string token at s->p equal the (unescaped) pointer token [t, t+n)?
  * Moves past the token. */
 static int key_equals(struct jscan *s, const char *t, size_t n) {
+  /* most keys have no escape: compared where they stand, nothing copied
+   * (a key holds no newline, so only the column moves) */
+  const char *q = s->p + 1;
+  while (q < s->end && *q != '"' && *q != '\\')
+    q++;
+  if (q < s->end && *q == '"') {
+    int eq = (size_t)(q - (s->p + 1)) == n && (n == 0 || memcmp(s->p + 1, t, n) == 0);
+    while (s->p <= q)
+      adv(s);
+    return eq;
+  }
   thbx_buf_t k;
   thbx_buf_init(&k);
   adv(s);

@@ -47,6 +47,11 @@ struct xml_state {
   int at;            /* 1: the xmlTextReader is on a record start, 0: need to move, -1 EOF,
                         -2 fatal */
   int on_fresh_node; /* after Next: the current node is not examined yet */
+  /* the document element is not the profile's (its name or namespace): a
+   * fault of the document, said once; its children are still read as
+   * records, each validated on its own (not under the foreign element) */
+  int root_foreign;
+  int root_checked; /* check_root() ran */
   /* after a fatal error the xmlTextReader stops, but the records that ended
    * before the error are whole in the tree: they are walked from there */
   int fallback;
@@ -289,7 +294,8 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
                             .add_document = add_document_error,
                             .ctx = r,
                             .shape = r->shape,
-                            .root = s->sc.root_pos};
+                            .root = s->sc.root_pos,
+                            .alone = s->root_foreign};
   struct xml_guard g = enter(s);
   int rc = xml_xsd_validate_record(&c, node);
   xml_guard_leave(g);
@@ -302,7 +308,8 @@ static int validate_record(struct thbx_reader *r, struct xml_state *s, struct xm
 static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr node) {
   struct thbx_reader *r = s->r;
   xmlNodePtr root = node->parent;
-  int alone = !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
+  /* a document of one record, or a record under a foreign document element */
+  int alone = s->root_foreign || !root || root->type != XML_ELEMENT_NODE;
   struct xsd_job *job = calloc(1, sizeof(*job));
   if (!job)
     return THBX_ENOMEM;
@@ -334,9 +341,6 @@ static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr no
   job->start_line = xrec->start.line;
   job->start_col = xrec->start.col;
   job->index = r->index;
-  job->shape = r->shape;
-  job->root_line = s->sc.root_pos.line;
-  job->root_col = s->sc.root_pos.col;
   job->shape = r->shape;
   job->root_line = s->sc.root_pos.line;
   job->root_col = s->sc.root_pos.col;
@@ -378,23 +382,43 @@ static int set_fatal(struct xml_state *s, struct xml_pos p, const char *fmt, ...
   return -2;
 }
 
-/* Check the document element. 0 ok, -2 fatal. */
-static int check_root(struct thbx_reader *r, struct xml_state *s) {
-  if (!r->shape)
+/* Check the document element. A foreign one (another name or namespace)
+ * is a fault of the document, not of its records: said once (a document
+ * error when the XSD is checked, else a warning) and reading goes on, each
+ * child judged on its own. Returns 0. */
+static int check_root(struct thbx_reader *r, struct xml_state *s, const char *name,
+                      const char *href) {
+  if (s->root_checked)
     return 0;
+  s->root_checked = 1;
+  if (!r->shape || s->sc.root_is_record)
+    return 0; /* a document of one record: its own name and namespace are the record's */
   const char *want = r->shape->xml_root ? r->shape->xml_root : "records";
   const char *ns = r->shape->xml_namespace;
-  const char *name = (const char *)xmlTextReaderConstLocalName(s->xr);
-  const char *href = (const char *)xmlTextReaderConstNamespaceUri(s->xr);
-  if (s->sc.root_is_record)
-    want = s->sc.record_name; /* a document of one record */
+  char text[THBX_ERROR_TEXT_LENGTH];
   if (!name || strcmp(name, want) != 0)
-    return set_fatal(s, s->sc.root_pos, "the document element is '%s', expected '%s'",
-                     name ? name : "", want);
-  if ((ns && (!href || strcmp(href, ns) != 0)) || (!ns && href))
-    return set_fatal(s, s->sc.root_pos, "the document element '%s' is in %s%s%s, expected %s%s%s",
-                     name, href ? "namespace '" : "no namespace", href ? href : "", href ? "'" : "",
-                     ns ? "namespace '" : "no namespace", ns ? ns : "", ns ? "'" : "");
+    snprintf(text, sizeof(text),
+             "the document element is '%s', expected '%s' (its children are read as records)",
+             name ? name : "", want);
+  else if ((ns && (!href || strcmp(href, ns) != 0)) || (!ns && href))
+    snprintf(text, sizeof(text),
+             "the document element '%s' is in %s%s%s, expected %s%s%s (its children are read "
+             "as records)",
+             name, href ? "namespace '" : "no namespace", href ? href : "", href ? "'" : "",
+             ns ? "namespace '" : "no namespace", ns ? ns : "", ns ? "'" : "");
+  else
+    return 0;
+  s->root_foreign = 1;
+  if (!r->opt.validate_xsd) {
+    reader_warning(r, s->sc.root_pos.line, s->sc.root_pos.col, "%s", text);
+    return 0;
+  }
+  thbx_error_t e;
+  thbx_error_clear(&e);
+  thbx_error_at(&e, r->source, s->sc.root_pos.line, s->sc.root_pos.col);
+  thbx_strlcpy(e.text, text, sizeof(e.text));
+  if (reader_add_document_error(r, &e) != THBX_OK)
+    return set_fatal(s, s->sc.root_pos, "out of memory");
   return 0;
 }
 
@@ -414,15 +438,9 @@ static void fallback_find(struct thbx_reader *r, struct xml_state *s, xmlNodePtr
     xmlNodePtr root = s->doc ? xmlDocGetRootElement(s->doc) : NULL;
     if (!root)
       return;
-    if (!s->fallback && r->shape) {
-      /* the reader may have failed before showing the document element */
-      const char *want = r->shape->xml_root ? r->shape->xml_root : "records";
-      const char *ns = r->shape->xml_namespace;
-      const char *href = root->ns ? (const char *)root->ns->href : NULL;
-      if (strcmp((const char *)root->name, want) != 0 || (ns && (!href || strcmp(href, ns))) ||
-          (!ns && href))
-        return;
-    }
+    /* the reader may have failed before showing the document element */
+    if (check_root(r, s, (const char *)root->name, root->ns ? (const char *)root->ns->href : NULL))
+      return;
     from = root->children;
   }
   s->fallback = 1;
@@ -497,7 +515,8 @@ static void advance(struct thbx_reader *r, struct xml_state *s) {
     if (type != XML_READER_TYPE_ELEMENT)
       continue;
     if (depth == 0) {
-      if (check_root(r, s) != 0)
+      if (check_root(r, s, (const char *)xmlTextReaderConstLocalName(s->xr),
+                     (const char *)xmlTextReaderConstNamespaceUri(s->xr)) != 0)
         break;
       if (s->sc.root_is_record) {
         s->at = 1; /* the document element is the one record */

@@ -7,6 +7,7 @@
  * The report is borrowed: its owner finishes and frees it.
  */
 #include "pipeline_internal.h"
+#include "profile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,12 @@ static int rs_item(void *state, const thbx_pipeline_t *p, const thbx_item_t *ite
   rr.index = item->index;
   rr.unreadable = item->unreadable;
   rr.record_id = item->unreadable ? NULL : thbx_item_record_id(p, item);
+  /* a chunk report keeps where the id stands, for a merge to point a
+   * duplicate there as one run does (dataset rules, validate/stages.c) */
+  const char *idf = p->opt.profile ? p->opt.profile->rules.id_field : NULL;
+  if (rr.record_id && idf && thbx_report_format_of(rs->report) == THBX_REPORT_CHUNK &&
+      !thbx_item_locate(item, idf, &rr.id_line, &rr.id_column, NULL))
+    rr.id_line = rr.id_column = 0;
   return thbx_report_add(rs->report, &rr, rs->issues, item->nissues, err);
 }
 

@@ -105,6 +105,8 @@ int thbx_report_file_begin(thbx_report_t *r, const char *source, thbx_error_t *e
   return r->ops->file_begin ? r->ops->file_begin(r, r->file_source, err) : THBX_OK;
 }
 
+thbx_report_format thbx_report_format_of(const thbx_report_t *r) { return r->options.format; }
+
 int thbx_report_add(thbx_report_t *r, const thbx_report_record_t *record,
                     const thbx_issue_t *issues, size_t count, thbx_error_t *err) {
   if (!r || r->finished || (count && !issues))

@@ -7,6 +7,8 @@
  *   {"thbx_chunk": 1, "thbx": VERSION, "dataset_rules": bool}
  *   {"file": SOURCE}                                    file_begin
  *   {"record": {...} | null, "issues": [{...}, ...]}    add (every issue,
+ *                                                       the record's id
+ *                                                       with its place,
  *                                                       with its value and
  *                                                       hint unless --redact,
  *                                                       --max-errors and
@@ -93,11 +95,14 @@ static int chunk_add(struct thbx_report *r, const thbx_report_record_t *rec,
       (!rec->record_id || plain(rec->record_id))) {
     /* most records: valid, plain names. The same bytes jansson writes
      * (report_merge.c reads this shape without a JSON parser) */
+    char at[64] = "";
+    if (rec->id_line > 0)
+      snprintf(at, sizeof(at), ",\"id_line\":%ld,\"id_column\":%ld", rec->id_line, rec->id_column);
     int n = fprintf(r->out,
                     "{\"record\":{\"file\":\"%s\",\"line\":%ld,\"column\":%ld,\"index\":%ld,"
-                    "\"id\":%s%s%s,\"unreadable\":%s},\"issues\":[]}\n",
+                    "\"id\":%s%s%s%s,\"unreadable\":%s},\"issues\":[]}\n",
                     rec->source, rec->line, rec->column, rec->index, rec->record_id ? "\"" : "",
-                    rec->record_id ? rec->record_id : "null", rec->record_id ? "\"" : "",
+                    rec->record_id ? rec->record_id : "null", rec->record_id ? "\"" : "", at,
                     rec->unreadable ? "true" : "false");
     return n < 0 ? thbx_error_set(err, THBX_EIO, "cannot write the chunk report") : THBX_OK;
   }
@@ -113,6 +118,12 @@ static int chunk_add(struct thbx_report *r, const thbx_report_record_t *rec,
         "{s:o, s:I, s:I, s:I, s:o, s:b}", "file", text(rec->source), "line", (json_int_t)rec->line,
         "column", (json_int_t)rec->column, "index", (json_int_t)rec->index, "id",
         rec->record_id ? text(rec->record_id) : json_null(), "unreadable", rec->unreadable);
+    if (record && rec->id_line > 0 &&
+        (json_object_set_new(record, "id_line", json_integer(rec->id_line)) != 0 ||
+         json_object_set_new(record, "id_column", json_integer(rec->id_column)) != 0)) {
+      json_decref(record);
+      record = NULL;
+    }
   }
   if (!list || !record) {
     json_decref(list);

@@ -83,7 +83,7 @@ struct chunk_reader {
   /* a valid record's line read without a JSON parser (fast_record) */
   struct {
     const char *file, *id;
-    long line, column, index;
+    long line, column, index, id_line, id_column;
     int unreadable;
   } fast;
 };
@@ -133,6 +133,11 @@ static int fast_record(struct chunk_reader *cr) {
     return 0;
   cr->fast.id = NULL;
   if (fast_field(&p, "null") && fast_string(&p, &cr->fast.id))
+    return 0;
+  cr->fast.id_line = cr->fast.id_column = 0;
+  if (!fast_field(&p, ",\"id_line\":") &&
+      (fast_long(&p, &cr->fast.id_line) || fast_field(&p, ",\"id_column\":") ||
+       fast_long(&p, &cr->fast.id_column)))
     return 0;
   if (fast_field(&p, ",\"unreadable\":"))
     return 0;
@@ -306,8 +311,10 @@ static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t
   size_t len = strlen(rec->record_id);
   json_t *first = json_object_getn(m->ids, rec->record_id, len);
   if (!first) {
-    json_t *at = json_pack("[s, I, I, I]", rec->source ? rec->source : "-", (json_int_t)rec->line,
-                           (json_int_t)rec->column, (json_int_t)m->chunk);
+    json_t *at = json_pack("[s, I, I, I]", rec->source ? rec->source : "-",
+                           (json_int_t)(rec->id_line > 0 ? rec->id_line : rec->line),
+                           (json_int_t)(rec->id_line > 0 ? rec->id_column : rec->column),
+                           (json_int_t)m->chunk);
     if (!at || json_object_setn_new(m->ids, rec->record_id, len, at) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
     return THBX_OK;
@@ -346,8 +353,8 @@ static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t
   memset(is, 0, sizeof(*is));
   is->kind = THBX_ISSUE_DATASET;
   is->rule = RULE_UNIQUE_ID;
-  is->line = rec->line;
-  is->column = rec->column;
+  is->line = rec->id_line > 0 ? rec->id_line : rec->line;
+  is->column = rec->id_line > 0 ? rec->id_column : rec->column;
   is->instance_path = "/record_id";
   is->schema_path = "";
   is->message = "is not unique in the dataset";
@@ -368,6 +375,8 @@ static int replay_record(struct thbx_report_merge *m, thbx_report_record_t *prec
   int rc = THBX_OK;
   if (prec) {
     prec->line = shift(prec->source, prec->line, off);
+    if (prec->id_line > 0)
+      prec->id_line = shift(prec->source, prec->id_line, off);
     if (is_std(prec->source)) {
       prec->index += off->records;
       (*std_records)++;
@@ -399,6 +408,8 @@ static int replay_add(struct thbx_report_merge *m, const json_t *ev, const char 
     rec.column = num(jr, "column");
     rec.index = num(jr, "index");
     rec.record_id = str(jr, "id");
+    rec.id_line = num(jr, "id_line");
+    rec.id_column = num(jr, "id_column");
     rec.unreadable = json_is_true(json_object_get(jr, "unreadable"));
     prec = &rec;
   }
@@ -444,7 +455,9 @@ static int merge_one(struct thbx_report_merge *m, struct chunk_reader *cr, thbx_
                                   .column = cr->fast.column,
                                   .index = cr->fast.index,
                                   .record_id = cr->fast.id,
-                                  .unreadable = cr->fast.unreadable};
+                                  .unreadable = cr->fast.unreadable,
+                                  .id_line = cr->fast.id_line,
+                                  .id_column = cr->fast.id_column};
       rc = replay_record(m, &rec, room, 0, &off, info.dataset_rules, &std_records, err);
     } else if (json_object_get(ev, "thbx_chunk") || json_object_get(ev, "summary") ||
                json_object_get(ev, "input")) {

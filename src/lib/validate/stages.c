@@ -183,6 +183,7 @@ int thbx_pipeline_add_jsonschema(thbx_pipeline_t *p, const thbx_schema_t *schema
 
 struct dataset_stage {
   struct dataset_rules *rules;
+  const char *id_field; /* the profile's (borrowed), NULL if none */
 };
 
 static int ds_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
@@ -191,8 +192,13 @@ static int ds_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
     return THBX_OK;
   const dataset_issue_t *dis = NULL;
   size_t n = 0;
-  int rc = dataset_rules_check(ds->rules, item->value, item->source, item->line, item->column, &dis,
-                               &n, err);
+  /* where the id stands, kept for "first seen at" (a JSON record is
+   * scanned up to its id field, the locator of a CSV or XML one looked up) */
+  long id_line = item->line, id_column = item->column;
+  if (ds->id_field)
+    thbx_item_locate(item, ds->id_field, &id_line, &id_column, NULL);
+  int rc =
+      dataset_rules_check(ds->rules, item->value, item->source, id_line, id_column, &dis, &n, err);
   if (rc != THBX_OK)
     return rc;
   for (size_t i = 0; i < n; i++) {
@@ -201,8 +207,10 @@ static int ds_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
     is.rule = (char *)dis[i].rule;
     is.line = item->line;
     is.column = item->column;
-    is.instance_path = (char *)dis[i].instance_path;
+    /* at the field, not the record's start */
+    thbx_item_locate(item, dis[i].instance_path, &is.line, &is.column, NULL);
     is.message = (char *)dis[i].message;
+    is.instance_path = (char *)dis[i].instance_path;
     is.related_source = (char *)dis[i].related_source;
     is.related_line = dis[i].related_line;
     is.related_column = dis[i].related_column;
@@ -230,6 +238,7 @@ int thbx_pipeline_add_dataset_rules(thbx_pipeline_t *p, const char *today, thbx_
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   const struct thbx_profile *profile = p->opt.profile;
   int rc = dataset_rules_new(&ds->rules, profile ? &profile->rules : NULL, today, err);
+  ds->id_field = profile ? profile->rules.id_field : NULL;
   if (rc != THBX_OK) {
     free(ds);
     return rc;

@@ -516,8 +516,19 @@ json_t *xml_to_json(struct xml_walk *w, xmlNodePtr node, const struct thbx_shape
   if (!shape)
     return generic_value(w, node, 0, 1);
   const char *want = shape->xml_name ? shape->xml_name : "record";
-  if (!ns_ok(w, node) || strcmp((const char *)node->name, want) != 0)
+  if (strcmp((const char *)node->name, want) != 0) {
+    xmlNodePtr up = node->parent;
+    const char *in = up && up->type == XML_ELEMENT_NODE
+                         ? (const char *)up->name
+                         : (shape->xml_root ? shape->xml_root : "records");
     return fail_at(w, THBX_EPARSE, 0, "unexpected element '%s' in '%s': records are '%s' elements",
-                   (const char *)node->name, shape->xml_root ? shape->xml_root : "records", want);
+                   (const char *)node->name, in, want);
+  }
+  if (!ns_ok(w, node)) {
+    const char *href = node->ns ? (const char *)node->ns->href : NULL;
+    return fail_at(w, THBX_EPARSE, 0, "the record element '%s' is in %s%s%s, expected %s%s%s", want,
+                   href ? "namespace '" : "no namespace", href ? href : "", href ? "'" : "",
+                   w->ns ? "namespace '" : "no namespace", w->ns ? w->ns : "", w->ns ? "'" : "");
+  }
   return shaped_value(w, node, shape, 0, 1);
 }

@@ -88,7 +88,7 @@ int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node) {
   c->doc_raised = 0;
   c->status = THBX_OK;
   xmlNodePtr root = node->parent;
-  int alone = !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
+  int alone = c->alone || !root || root->type != XML_ELEMENT_NODE; /* a document of one record */
   xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
   if (!doc)
     return THBX_ENOMEM;

@@ -31,7 +31,8 @@ struct xml_xsd_check {
   void *ctx;
   const struct thbx_shape *shape; /* to name an error's field (NULL: none) */
   struct xml_pos root;            /* the document element's start tag */
-  size_t doc_raised;              /* document faults met in this check */
+  int alone;         /* validate the record as a document of its own (under a foreign root) */
+  size_t doc_raised; /* document faults met in this check */
   /* the check's own */
   size_t count;    /* errors added */
   int status;      /* THBX_ENOMEM if add failed */
@@ -43,7 +44,8 @@ struct xml_xsd_check {
 size_t xml_element_index(xmlNodePtr top, xmlNodePtr target);
 
 /* Validate record element `node` (its parent is the document element, or it
- * is the document element: a document of one record, validated alone) as a
+ * is the document element: a document of one record, validated alone, as
+ * it also is with c->alone) as a
  * copy under a copy of the document element (its name, namespaces and
  * attributes), so that the record is checked in its context and errors are
  * this record's. Call inside a refusing xml_guard. THBX_OK (c->count says
