@@ -211,13 +211,9 @@ void cli_alloc_install(void) {
 
 void cli_alloc_jobs(int jobs) {
   /* With worker threads, values are built on one thread and freed on
-   * another. Measured on a loaded machine (CPU seconds, -j 2): NDJSON 0.94-1.03
-   * with the free lists, 1.07-1.51 with glibc; XML 1.84-2.04 against 1.31-1.60
-   * (fewer instructions, but slower: not understood yet). Until that is, -j N
-   * stays on glibc. Every block is a malloc block, so switching here, before
-   * the threads start, is safe. */
-  if (installed && jobs != 1) {
-    json_set_alloc_funcs(malloc, free);
-    xmlMemSetup(free, malloc, realloc, strdup);
-  }
+   * another; the shared pool hands the blocks back. An earlier -j 2 measured
+   * XML slower with the free lists (loaded machine) and put -j N on glibc;
+   * with the reader working too (workers.c) the free lists win at every N
+   * (docs/performance.md, -j): THBX_ALLOC=libc still switches them off. */
+  (void)jobs;
 }

@@ -306,7 +306,7 @@ int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *er
   for (size_t i = 0; i < p->nsinks && rc == THBX_OK; i++)
     rc = p->sinks[i].ops.item(p->sinks[i].state, p, item, err);
   if (p->workers)
-    workers_recycle(p->workers, it); /* the workers free what they made */
+    workers_recycle(p->workers, it);
   else
     pipeline_item_free(it);
   if (rc == THBX_OK && rejected && p->opt.fail_fast)

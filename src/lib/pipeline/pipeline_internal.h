@@ -19,7 +19,8 @@ struct pitem {
   int deferred;       /* NDJSON -j N: the line is parsed by the worker */
   int cr;             /* its line ended in CR LF */
   void *xsd;          /* XML -j N: the record's XSD validation, run by the worker */
-  struct pitem *next; /* workers.c: on the list of items to free */
+  int owner;          /* -j N: the worker that parsed the value (1..), 0 the reader */
+  struct pitem *next; /* workers.c: on a worker's list of items to free */
   /* faults of the document the reader found while reading this item (XML:
    * the root's attributes), handed to the sinks once, before the item */
   thbx_error_t *doc;
@@ -74,7 +75,7 @@ void pipeline_run_parallel(const struct thbx_pipeline *p, struct pitem *it);
 int pipeline_deliver(struct thbx_pipeline *p, struct pitem *it, thbx_error_t *err);
 void pipeline_item_free(struct pitem *it);
 
-/* workers.c: N threads and a bounded reorder buffer. */
+/* workers.c: N - 1 threads and the caller's, and a bounded reorder buffer. */
 int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error_t *err);
 /* Queue an item (the pipeline owns it from here); delivers finished items
  * in order while the buffer is full. */
@@ -84,9 +85,9 @@ int workers_drain(struct workers *w, thbx_error_t *err);
 /* Drop every queued item without delivering it (the run stopped). */
 void workers_discard(struct workers *w);
 void workers_free(struct workers *w);
-/* A delivered item: its value and spelled output were made on a worker and
- * are freed there (freeing on another thread than the one that allocated
- * costs malloc its fast path), the rest here. */
+/* A delivered item: a value a worker parsed goes back to that worker to be
+ * freed (a block freed on another thread costs a cache miss when it is
+ * used again), the rest is freed here. Caller's thread only. */
 void workers_recycle(struct workers *w, struct pitem *it);
 
 /* Built-in stages and sinks share this to make an item issue from parts. */
