@@ -201,6 +201,155 @@ static void invalid_utf8_is_refused(void **state) {
   json_decref(bad);
 }
 
+/* The escaping as the byte-by-byte loop did it, to check the word-at-a-time
+ * scan against. */
+static void escape_slowly(thbx_buf_t *b, const char *s, size_t len) {
+  thbx_buf_putc(b, '"');
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\')
+      thbx_buf_printf(b, "\\%c", c);
+    else if (c == '\n')
+      thbx_buf_puts(b, "\\n");
+    else if (c == '\t')
+      thbx_buf_puts(b, "\\t");
+    else if (c == '\r')
+      thbx_buf_puts(b, "\\r");
+    else if (c == '\b')
+      thbx_buf_puts(b, "\\b");
+    else if (c == '\f')
+      thbx_buf_puts(b, "\\f");
+    else if (c < 0x20)
+      thbx_buf_printf(b, "\\u%04x", c);
+    else
+      thbx_buf_putc(b, (char)c);
+  }
+  thbx_buf_putc(b, '"');
+}
+
+static void escaping_at_every_place_of_a_word(void **state) {
+  (void)state;
+  /* each byte that needs a look, at every offset of strings of 0..40
+   * bytes: a word test that missed one would copy it unescaped */
+  const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', ' ', '~', '\0'};
+  for (size_t len = 1; len <= 40; len++) {
+    for (size_t at = 0; at < len; at++) {
+      for (size_t k = 0; k < sizeof(specials); k++) {
+        char s[48];
+        memset(s, 'a', len);
+        s[at] = specials[k];
+        if (at + 2 < len)
+          s[at + 2] = '\x1f'; /* a second one behind it */
+        thbx_buf_t got, want;
+        thbx_buf_init(&got);
+        thbx_buf_init(&want);
+        assert_int_equal(writer_json_string(&got, s, len), 0);
+        escape_slowly(&want, s, len);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        thbx_buf_free(&got);
+        thbx_buf_free(&want);
+      }
+    }
+  }
+}
+
+static void invalid_utf8_is_found_past_the_first_words(void **state) {
+  (void)state;
+  /* a bad byte after plain ASCII words, and after a good multibyte
+   * character (the check runs once, from the first byte >= 0x80) */
+  const char *bad[] = {"abcdefghijklmnop\xFF", "abcdefgh\xC3\xA9ijklmnopq\xC3",
+                       "abcdefghijklmnopqrstuvwx\xE2\x80",
+                       "\xC3\xA9"
+                       "abcdefghijklmnop\x80"};
+  const char *good[] = {"abcdefghijklmnop\xC3\xA9", "abcdefgh\xF0\x9F\x98\x80ijklmnopqrstu"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+    json_t *v = json_stringn_nocheck(bad[i], strlen(bad[i]));
+    thbx_buf_t b;
+    thbx_buf_init(&b);
+    thbx_error_t err;
+    assert_int_equal(writer_json_tree(&b, v, NULL, 0, 0, &err), THBX_EPARSE);
+    assert_non_null(strstr(err.text, "UTF-8"));
+    thbx_buf_free(&b);
+    json_decref(v);
+  }
+  for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+    json_t *v = json_string(good[i]);
+    thbx_buf_t b;
+    thbx_buf_init(&b);
+    thbx_error_t err;
+    assert_int_equal(writer_json_tree(&b, v, NULL, 0, 0, &err), THBX_OK);
+    assert_int_equal(b.len, strlen(good[i]) + 2);
+    assert_memory_equal(b.data + 1, good[i], strlen(good[i]));
+    thbx_buf_free(&b);
+    json_decref(v);
+  }
+}
+
+static void integers_as_printf_spells_them(void **state) {
+  (void)state;
+  long long samples[] = {0,
+                         1,
+                         -1,
+                         9,
+                         10,
+                         -10,
+                         99,
+                         100,
+                         123456789,
+                         -987654321,
+                         4294967296LL,
+                         9223372036854775807LL,
+                         -9223372036854775807LL - 1};
+  for (size_t i = 0; i < sizeof(samples) / sizeof(*samples); i++) {
+    for (long long d = -1; d <= 1; d++) {
+      long long x = samples[i];
+      if ((d < 0 && x == -9223372036854775807LL - 1) || (d > 0 && x == 9223372036854775807LL))
+        continue;
+      x += d;
+      char want[32];
+      snprintf(want, sizeof(want), "%lld", x);
+      thbx_buf_t b;
+      thbx_buf_init(&b);
+      json_t *n = json_integer(x);
+      assert_int_equal(writer_json_number(&b, n), 0);
+      assert_string_equal(b.data, want);
+      json_decref(n);
+      thbx_buf_free(&b);
+    }
+  }
+}
+
+/* The members of an object in schema order, then the unnamed ones in the
+ * record's order: a few members are placed and sorted, many (more than the
+ * sort holds) are looked up property by property; both give one order. */
+static void schema_order_of_few_and_many_members(void **state) {
+  (void)state;
+  for (int many = 0; many < 2; many++) {
+    thbx_buf_t in, want;
+    thbx_buf_init(&in);
+    thbx_buf_init(&want);
+    int nunknown = many ? 80 : 6;
+    thbx_buf_puts(&in, "{");
+    for (int i = 0; i < nunknown; i++) {
+      thbx_buf_printf(&in, "\"u%02d\":%d,", nunknown - i, i);
+      if (i == 2)
+        thbx_buf_puts(&in, "\"person\":{\"zz\":0,\"sex\":\"male\",\"a\":1,\"role\":\"victim\"},");
+      if (i == 4)
+        thbx_buf_puts(&in, "\"event_type\":\"referral\",");
+    }
+    thbx_buf_puts(&in, "\"record_id\":\"X-1\"}");
+    thbx_buf_puts(&want, "{\"record_id\":\"X-1\",\"event_type\":\"referral\",\"person\":"
+                         "{\"role\":\"victim\",\"sex\":\"male\",\"zz\":0,\"a\":1}");
+    for (int i = 0; i < nunknown; i++)
+      thbx_buf_printf(&want, ",\"u%02d\":%d", nunknown - i, i);
+    thbx_buf_puts(&want, "}\n");
+    EXPECT(write_all(in.data, THBX_FORMAT_NDJSON, 0, 1, NULL), want.data);
+    thbx_buf_free(&in);
+    thbx_buf_free(&want);
+  }
+}
+
 static void raw_records(void **state) {
   (void)state;
   for (int f = 0; f < 2; f++) {
@@ -252,6 +401,10 @@ int main(void) {
       cmocka_unit_test(numbers_read_back_identically),
       cmocka_unit_test(schema_order_with_a_profile),
       cmocka_unit_test(invalid_utf8_is_refused),
+      cmocka_unit_test(escaping_at_every_place_of_a_word),
+      cmocka_unit_test(invalid_utf8_is_found_past_the_first_words),
+      cmocka_unit_test(integers_as_printf_spells_them),
+      cmocka_unit_test(schema_order_of_few_and_many_members),
       cmocka_unit_test(raw_records),
       cmocka_unit_test(large_output_is_flushed_in_pieces),
   };

@@ -11,6 +11,7 @@
 #include "writer.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,40 +20,118 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-int writer_json_string(thbx_buf_t *b, const char *s, size_t len) {
-  if (thbx_buf_reserve(b, len + 2) != 0)
+/* The writers append a few bytes at a time: the buffer's functions are
+ * out of line (core/), these are not (they were 10% of NDJSON -> JSON). */
+static inline int put(thbx_buf_t *b, const char *s, size_t n) {
+  if (b->cap - b->len <= n && thbx_buf_reserve(b, n) != 0)
+    return -1;
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+static inline int putch(thbx_buf_t *b, char c) {
+  if (b->cap - b->len <= 1 && thbx_buf_reserve(b, 1) != 0)
+    return -1;
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Nonzero if one of the 8 bytes of w needs a look: below 0x20, '"', '\\',
+ * or (with high = HIGHS) 0x80 and above. Exact in the "none" case, which is
+ * all that is used: a word that needs a look is then gone through byte by
+ * byte. */
+static inline uint64_t word_needs_look(uint64_t w, uint64_t high) {
+  uint64_t ctl = (w - ONES * 0x20) & ~w;
+  uint64_t q = w ^ (ONES * '"'), bs = w ^ (ONES * '\\');
+  return ((ctl | ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) | (w & high);
+}
+
+/* A JSON string; check_utf8: refuse one that is not valid UTF-8 (-2) before
+ * anything else is wrong with it. */
+static int spell_string(thbx_buf_t *b, const char *s, size_t len, int check_utf8) {
+  if (b->cap - b->len <= len + 2 && thbx_buf_reserve(b, len + 2) != 0)
     return -1;
   b->data[b->len++] = '"';
+  uint64_t high = check_utf8 ? HIGHS : 0;
   size_t run = 0; /* start of the bytes not yet copied */
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    if (thbx_buf_append(b, s + run, i - run) != 0)
-      return -1;
-    char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-    size_t n = 2;
-    switch (c) {
-    case '"': esc[1] = '"'; break;
-    case '\\': esc[1] = '\\'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\t': esc[1] = 't'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\b': esc[1] = 'b'; break;
-    case '\f': esc[1] = 'f'; break;
-    default:
-      memcpy(esc + 1, "u00", 3);
-      esc[4] = hexdigits[c >> 4];
-      esc[5] = hexdigits[c & 15];
-      n = 6;
+  size_t i = 0;
+  while (i < len) {
+    if (len - i >= 8) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!word_needs_look(w, high)) {
+        i += 8;
+        continue;
+      }
     }
-    if (thbx_buf_append(b, esc, n) != 0)
-      return -1;
-    run = i + 1;
+    size_t stop = len - i >= 8 ? i + 8 : len;
+    for (; i < stop; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c >= 0x80) {
+        if (high) {
+          /* the rest once, from the first byte of a multibyte sequence */
+          if (!thbx_utf8_valid(s + i, len - i))
+            return -2;
+          high = 0;
+        }
+        continue;
+      }
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      if (put(b, s + run, i - run) != 0)
+        return -1;
+      char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+      size_t n = 2;
+      switch (c) {
+      case '"': esc[1] = '"'; break;
+      case '\\': esc[1] = '\\'; break;
+      case '\n': esc[1] = 'n'; break;
+      case '\t': esc[1] = 't'; break;
+      case '\r': esc[1] = 'r'; break;
+      case '\b': esc[1] = 'b'; break;
+      case '\f': esc[1] = 'f'; break;
+      default:
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hexdigits[c >> 4];
+        esc[5] = hexdigits[c & 15];
+        n = 6;
+      }
+      if (put(b, esc, n) != 0)
+        return -1;
+      run = i + 1;
+    }
   }
-  if (thbx_buf_append(b, s + run, len - run) != 0 || thbx_buf_putc(b, '"') != 0)
+  if (put(b, s + run, len - run) != 0 || putch(b, '"') != 0)
     return -1;
   return 0;
+}
+
+int writer_json_string(thbx_buf_t *b, const char *s, size_t len) {
+  return spell_string(b, s, len, 0);
+}
+
+/* "%lld" by hand: snprintf was most of the cost of an integer. */
+static size_t format_integer(char *out, json_int_t v) {
+  char tmp[24];
+  size_t n = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  size_t k = 0;
+  if (v < 0)
+    out[k++] = '-';
+  while (n)
+    out[k++] = tmp[--n];
+  out[k] = '\0';
+  return k;
 }
 
 /* Shortest "%.Ng" that reads back as the same double, always spelled as a
@@ -74,7 +153,8 @@ static int format_real(char *out, size_t size, double d) {
 int writer_json_number(thbx_buf_t *b, const json_t *number) {
   char tmp[40];
   if (json_is_integer(number)) {
-    snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(number));
+    size_t n = format_integer(tmp, json_integer_value(number));
+    return put(b, tmp, n);
   } else {
     double d = json_real_value(number);
     if (!isfinite(d))
@@ -106,39 +186,79 @@ static int newline(struct tree *t, int level) {
 }
 
 static int put_string(struct tree *t, const char *s, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    if ((unsigned char)s[i] >= 0x80) {
-      if (!thbx_utf8_valid(s + i, len - i)) {
-        t->bad = thbx_error_set(t->err, THBX_EPARSE, "a string is not valid UTF-8");
-        return -1;
-      }
-      break;
-    }
-  }
-  return writer_json_string(t->b, s, len);
+  int rc = spell_string(t->b, s, len, 1);
+  if (rc == -2)
+    t->bad = thbx_error_set(t->err, THBX_EPARSE, "a string is not valid UTF-8");
+  return rc == 0 ? 0 : -1;
 }
 
 static int tree(struct tree *t, const json_t *v, const struct thbx_shape *shape, int level);
 
 static int member(struct tree *t, int *first, const char *key, size_t klen, const json_t *v,
                   const struct thbx_shape *shape, int level) {
-  if (!*first && thbx_buf_putc(t->b, ',') != 0)
+  if (!*first && putch(t->b, ',') != 0)
     return -1;
   *first = 0;
   if (newline(t, level + 1) != 0 || put_string(t, key, klen) != 0)
     return -1;
-  if (thbx_buf_append(t->b, t->indent ? ": " : ":", t->indent ? 2 : 1) != 0)
+  if (put(t->b, t->indent ? ": " : ":", t->indent ? 2 : 1) != 0)
     return -1;
   return tree(t, v, shape, level + 1);
 }
 
+/* An object's members in schema order, those the schema does not name
+ * after them in the record's order: each member's place from the shape
+ * (a binary search) and a sort of the few members, instead of a hash
+ * lookup for every property the schema names (most are absent). */
+#define SORT_MAX 64
+
+struct placed {
+  size_t order; /* index in shape->props; nprops + record order if unnamed */
+  const char *key;
+  size_t klen;
+  const json_t *value;
+  const struct thbx_shape *shape;
+};
+
+static size_t prop_index(const struct thbx_shape *shape, const struct thbx_shape *p) {
+  for (size_t i = 0; i < shape->nprops; i++)
+    if (shape->props[i] == p)
+      return i;
+  return shape->nprops; /* not reached: p is one of them */
+}
+
+static int members_sorted(struct tree *t, const json_t *v, const struct thbx_shape *shape,
+                          int level, int *first) {
+  struct placed m[SORT_MAX];
+  size_t n = 0;
+  for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
+    struct placed x;
+    x.key = json_object_iter_key(it);
+    x.klen = json_object_iter_key_len(it);
+    x.value = json_object_iter_value(it);
+    x.shape = thbx_shape_prop(shape, x.key, x.klen);
+    x.order = x.shape ? prop_index(shape, x.shape) : shape->nprops + n;
+    size_t j = n++;
+    for (; j > 0 && m[j - 1].order > x.order; j--)
+      m[j] = m[j - 1];
+    m[j] = x;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (member(t, first, m[i].key, m[i].klen, m[i].value, m[i].shape, level) != 0)
+      return -1;
+  return 0;
+}
+
 static int object(struct tree *t, const json_t *v, const struct thbx_shape *shape, int level) {
   if (json_object_size(v) == 0)
-    return thbx_buf_append(t->b, "{}", 2);
-  if (thbx_buf_putc(t->b, '{') != 0)
+    return put(t->b, "{}", 2);
+  if (putch(t->b, '{') != 0)
     return -1;
   int first = 1;
-  if (shape && shape->nprops) {
+  if (shape && shape->nprops && json_object_size(v) <= SORT_MAX) {
+    if (members_sorted(t, v, shape, level, &first) != 0)
+      return -1;
+  } else if (shape && shape->nprops) {
     size_t seen = 0;
     for (size_t i = 0; i < shape->nprops; i++) {
       const struct thbx_shape *p = shape->props[i];
@@ -171,25 +291,25 @@ static int object(struct tree *t, const json_t *v, const struct thbx_shape *shap
   }
   if (newline(t, level) != 0)
     return -1;
-  return thbx_buf_putc(t->b, '}');
+  return putch(t->b, '}');
 }
 
 static int array(struct tree *t, const json_t *v, const struct thbx_shape *shape, int level) {
   size_t n = json_array_size(v);
   if (n == 0)
-    return thbx_buf_append(t->b, "[]", 2);
+    return put(t->b, "[]", 2);
   const struct thbx_shape *items = shape ? shape->items : NULL;
-  if (thbx_buf_putc(t->b, '[') != 0)
+  if (putch(t->b, '[') != 0)
     return -1;
   for (size_t i = 0; i < n; i++) {
-    if (i && thbx_buf_putc(t->b, ',') != 0)
+    if (i && putch(t->b, ',') != 0)
       return -1;
     if (newline(t, level + 1) != 0 || tree(t, json_array_get(v, i), items, level + 1) != 0)
       return -1;
   }
   if (newline(t, level) != 0)
     return -1;
-  return thbx_buf_putc(t->b, ']');
+  return putch(t->b, ']');
 }
 
 static int tree(struct tree *t, const json_t *v, const struct thbx_shape *shape, int level) {
@@ -204,9 +324,9 @@ static int tree(struct tree *t, const json_t *v, const struct thbx_shape *shape,
       return -1;
     }
     return 0;
-  case JSON_TRUE: return thbx_buf_append(t->b, "true", 4);
-  case JSON_FALSE: return thbx_buf_append(t->b, "false", 5);
-  case JSON_NULL: return thbx_buf_append(t->b, "null", 4);
+  case JSON_TRUE: return put(t->b, "true", 4);
+  case JSON_FALSE: return put(t->b, "false", 5);
+  case JSON_NULL: return put(t->b, "null", 4);
   }
   return -1;
 }
