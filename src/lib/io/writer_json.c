@@ -52,8 +52,23 @@ static inline uint64_t word_needs_look(uint64_t w, uint64_t high) {
   return ((ctl | ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) | (w & high);
 }
 
+/* 1: escaped, 2: the first byte >= 0x80 starts the UTF-8 check */
+static const unsigned char byte_look[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
 /* A JSON string; check_utf8: refuse one that is not valid UTF-8 (-2) before
- * anything else is wrong with it. */
+ * anything else is wrong with it. Words of 8 bytes that need no look are
+ * skipped; the last bytes of a string of 8 or more as one word that
+ * overlaps the one before; the bytes of a word that needs a look, and
+ * strings shorter than 8, through byte_look. */
 static int spell_string(thbx_buf_t *b, const char *s, size_t len, int check_utf8) {
   if (b->cap - b->len <= len + 2 && thbx_buf_reserve(b, len + 2) != 0)
     return -1;
@@ -62,18 +77,29 @@ static int spell_string(thbx_buf_t *b, const char *s, size_t len, int check_utf8
   size_t run = 0; /* start of the bytes not yet copied */
   size_t i = 0;
   while (i < len) {
+    uint64_t w;
+    size_t stop;
     if (len - i >= 8) {
-      uint64_t w;
       memcpy(&w, s + i, 8);
       if (!word_needs_look(w, high)) {
         i += 8;
         continue;
       }
+      stop = i + 8;
+    } else {
+      if (len >= 8) {
+        memcpy(&w, s + len - 8, 8);
+        if (!word_needs_look(w, high))
+          break; /* the rest is plain */
+      }
+      stop = len;
     }
-    size_t stop = len - i >= 8 ? i + 8 : len;
     for (; i < stop; i++) {
       unsigned char c = (unsigned char)s[i];
-      if (c >= 0x80) {
+      unsigned char look = byte_look[c];
+      if (!look)
+        continue;
+      if (look == 2) {
         if (high) {
           /* the rest once, from the first byte of a multibyte sequence */
           if (!thbx_utf8_valid(s + i, len - i))
@@ -82,8 +108,6 @@ static int spell_string(thbx_buf_t *b, const char *s, size_t len, int check_utf8
         }
         continue;
       }
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
       if (put(b, s + run, i - run) != 0)
         return -1;
       char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
@@ -227,17 +251,45 @@ static size_t prop_index(const struct thbx_shape *shape, const struct thbx_shape
   return shape->nprops; /* not reached: p is one of them */
 }
 
+/* key (klen bytes, maybe with NULs) is the name of a property */
+static inline int name_is(const char *name, const char *key, size_t klen) {
+  for (size_t i = 0; i < klen; i++)
+    if (name[i] != key[i] || !name[i])
+      return 0;
+  return name[klen] == '\0';
+}
+
 static int members_sorted(struct tree *t, const json_t *v, const struct thbx_shape *shape,
                           int level, int *first) {
   struct placed m[SORT_MAX];
   size_t n = 0;
+  /* records mostly come in schema order already (thbx wrote them, or the
+   * CSV columns are the schema's leaves): look for each key from the last
+   * one's place on, and search only once that fails */
+  size_t cursor = 0;
+  int in_order = 1;
   for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
     struct placed x;
     x.key = json_object_iter_key(it);
     x.klen = json_object_iter_key_len(it);
     x.value = json_object_iter_value(it);
-    x.shape = thbx_shape_prop(shape, x.key, x.klen);
-    x.order = x.shape ? prop_index(shape, x.shape) : shape->nprops + n;
+    x.shape = NULL;
+    if (in_order) {
+      size_t j = cursor;
+      while (j < shape->nprops && !name_is(shape->props[j]->name, x.key, x.klen))
+        j++;
+      if (j < shape->nprops) {
+        x.shape = shape->props[j];
+        x.order = j;
+        cursor = j + 1;
+      } else {
+        in_order = 0;
+      }
+    }
+    if (!x.shape) {
+      x.shape = thbx_shape_prop(shape, x.key, x.klen);
+      x.order = x.shape ? prop_index(shape, x.shape) : shape->nprops + n;
+    }
     size_t j = n++;
     for (; j > 0 && m[j - 1].order > x.order; j--)
       m[j] = m[j - 1];
