@@ -39,8 +39,6 @@
 #define WAKE 8
 /* items the reader takes out of the ring per trip to the lock to deliver */
 #define GIVE 32
-/* polls of a worker that caught up before it sleeps (spin) */
-#define SPIN 2000
 
 struct worker_arg;
 
@@ -96,34 +94,12 @@ struct worker_arg {
   int self; /* 1.. */
 };
 
-/* Nothing to take: wait a little (unlocked, a few tens of microseconds)
- * for the reader to put an item in before going to sleep. The reader reads
- * a record in about a microsecond and a worker runs one in several, so a
- * worker that slept whenever it had caught up was woken every few records
- * (two thread switches each time). Called and returns with the lock held. */
-static void spin(struct workers *w) {
-  unsigned long long seen = w->next_work;
-  pthread_mutex_unlock(&w->mu);
-  for (int i = 0; i < SPIN; i++) {
-    if (__atomic_load_n(&w->next_in, __ATOMIC_RELAXED) != seen ||
-        __atomic_load_n(&w->quit, __ATOMIC_RELAXED))
-      break;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-  }
-  pthread_mutex_lock(&w->mu);
-}
-
 static void *worker_main(void *arg) {
   struct workers *w = ((struct worker_arg *)arg)->w;
   int self = ((struct worker_arg *)arg)->self;
   struct pitem *mine[TAKE];
-  int parse[TAKE];
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    if (!w->quit && w->next_work == w->next_in)
-      spin(w);
     while (!w->quit && w->next_work == w->next_in) {
       w->idle++;
       pthread_cond_wait(&w->work, &w->mu);
@@ -144,18 +120,19 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&w->mu);
     free_list(garbage);
     for (size_t i = 0; i < n; i++) {
-      parse[i] = mine[i]->deferred;
+      int parse = mine[i]->deferred;
       pipeline_run_parallel(w->p, mine[i]);
-    }
-    pthread_mutex_lock(&w->mu);
-    for (size_t i = 0; i < n; i++) {
-      if (parse[i])
+      /* each item done as soon as it is: the reader delivers in order */
+      pthread_mutex_lock(&w->mu);
+      if (parse)
         mine[i]->owner = self;
       mine[i]->done = 1;
       w->bytes += mine[i]->item.out_length;
+      if (w->waiting && w->ring[w->next_out % w->cap]->done)
+        pthread_cond_signal(&w->done);
+      if (i + 1 < n)
+        pthread_mutex_unlock(&w->mu);
     }
-    if (w->waiting && w->ring[w->next_out % w->cap]->done)
-      pthread_cond_signal(&w->done);
   }
   pthread_mutex_unlock(&w->mu);
   return NULL;
@@ -207,6 +184,10 @@ int workers_new(struct workers **out, struct thbx_pipeline *p, int n, thbx_error
 static int help(struct workers *w) {
   if (w->next_work == w->next_in)
     return 0;
+  /* a worker that sleeps while items wait: wake it first (below WAKE
+   * items it was not woken, and the reader would do them all alone) */
+  if (w->idle && w->next_in - w->next_work > 1)
+    pthread_cond_signal(&w->work);
   struct pitem *it = w->ring[w->next_work % w->cap];
   w->next_work++;
   pthread_mutex_unlock(&w->mu);
@@ -270,7 +251,7 @@ int workers_submit(struct workers *w, struct pitem *it, thbx_error_t *err) {
   /* there is a free slot: the previous submit left the ring not full */
   w->ring[w->next_in % w->cap] = it;
   w->bytes += it->bytes;
-  __atomic_store_n(&w->next_in, w->next_in + 1, __ATOMIC_RELAXED); /* spin() peeks at it */
+  w->next_in++;
   if (w->idle && w->next_in - w->next_work >= WAKE)
     pthread_cond_signal(&w->work);
   /* whatever is ready, so that sinks keep up; then make room, helping */
@@ -325,7 +306,7 @@ void workers_free(struct workers *w) {
   if (w->ring && w->started)
     workers_discard(w);
   pthread_mutex_lock(&w->mu);
-  __atomic_store_n(&w->quit, 1, __ATOMIC_RELAXED);
+  w->quit = 1;
   pthread_cond_broadcast(&w->work);
   pthread_mutex_unlock(&w->mu);
   for (int i = 0; i < w->started; i++)
