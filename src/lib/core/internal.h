@@ -21,6 +21,17 @@
 /* Fill err->text from a printf format and return `status`; err may be NULL.
  * Location fields are left as they are. */
 int thbx_error_set(thbx_error_t *err, int status, const char *fmt, ...) THBX_PRINTF(3, 4);
+/* thbx_error_clear for every reader of err (its strings empty, numbers 0,
+ * record_index -1) without writing all of its 1.3 KB: for the calls made
+ * once per record (the memset was 1.5% of converting NDJSON). NULL is ok. */
+static inline void thbx_error_reset(thbx_error_t *err) {
+  if (!err)
+    return;
+  err->source[0] = err->instance_path[0] = err->schema_path[0] = err->text[0] = '\0';
+  err->line = err->column = 0;
+  err->position = 0;
+  err->record_index = -1;
+}
 /* Set source/line/column of err (source may be NULL: left as is). */
 void thbx_error_at(thbx_error_t *err, const char *source, long line, long column);
 

@@ -155,7 +155,7 @@ int writer_spell_ordered(const struct thbx_writer *w) {
 }
 
 int writer_spell(struct thbx_writer *c, const json_t *record, thbx_buf_t *out, thbx_error_t *err) {
-  thbx_error_clear(err);
+  thbx_error_reset(err);
   if (!c->begun) {
     int rc = begin(c, err);
     if (rc != THBX_OK)
@@ -173,7 +173,7 @@ int writer_spell(struct thbx_writer *c, const json_t *record, thbx_buf_t *out, t
 }
 
 int writer_put_spelled(struct thbx_writer *w, const char *data, size_t length, thbx_error_t *err) {
-  thbx_error_clear(err);
+  thbx_error_reset(err);
   if (w->finished)
     return thbx_error_set(err, THBX_EINVAL, "the writer is finished");
   int rc = begin(w, err);

@@ -161,7 +161,7 @@ static int run_stage(const struct stage *s, struct pitem *it) {
   thbx_item_t *item = &it->item;
   if (s->ops.skip_rejected && (item->nissues || item->unreadable))
     return THBX_OK;
-  thbx_error_clear(&it->err);
+  thbx_error_reset(&it->err);
   return s->ops.apply(s->state, item, &it->err);
 }
 
@@ -557,7 +557,7 @@ int thbx_pipeline_run(thbx_pipeline_t *p, FILE *in, const char *source, thbx_for
       break;
     }
     thbx_record_t rec = {0};
-    thbx_error_clear(&rerr);
+    thbx_error_reset(&rerr);
     int r = thbx_reader_next(reader, &rec, &rerr);
     if (r == THBX_EOF)
       break;
