@@ -658,6 +658,17 @@ static int locate_cells(struct thbx_reader *r, struct csv_reader *st, const unsi
   size_t at = 0;
   for (size_t i = 0; i < st->ncols && i < st->nfields; i++) {
     const struct field *f = &st->fields[i];
+    /* eight bytes at a time while no line end is among them: a column per
+     * byte that is not a UTF-8 continuation byte (10xxxxxx) */
+    while (at + 8 <= f->start) {
+      uint64_t w, nl;
+      memcpy(&w, p + at, 8);
+      nl = w ^ (0x0101010101010101ULL * '\n');
+      if (((nl - 0x0101010101010101ULL) & ~nl & 0x8080808080808080ULL) != 0)
+        break;
+      col += 8 - __builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ULL);
+      at += 8;
+    }
     for (; at < f->start; at++) {
       if (p[at] == '\n')
         line++, col = 1;
