@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ONES 0x0101010101010101ULL /* for the word-at-a-time count in locate_cells */
+#define HIGHS 0x8080808080808080ULL
+
 enum { ROW_DONE, ROW_MORE, ROW_EOF, ROW_IO, ROW_TOOBIG };
 
 struct field {
@@ -663,10 +666,10 @@ static int locate_cells(struct thbx_reader *r, struct csv_reader *st, const unsi
     while (at + 8 <= f->start) {
       uint64_t w, nl;
       memcpy(&w, p + at, 8);
-      nl = w ^ (0x0101010101010101ULL * '\n');
-      if (((nl - 0x0101010101010101ULL) & ~nl & 0x8080808080808080ULL) != 0)
+      nl = w ^ (ONES * '\n');
+      if (((nl - ONES) & ~nl & HIGHS) != 0)
         break;
-      col += 8 - __builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ULL);
+      col += 8 - __builtin_popcountll(w & ~(w << 1) & HIGHS);
       at += 8;
     }
     for (; at < f->start; at++) {
