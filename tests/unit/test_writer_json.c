@@ -350,6 +350,37 @@ static void schema_order_of_few_and_many_members(void **state) {
   }
 }
 
+/* The names of the schema's properties are spelled once per writer and
+ * then copied (writer_keys): later records are spelled as the first one. */
+static void property_names_spelled_once_read_the_same(void **state) {
+  (void)state;
+  const char *rec = "{\"person\":{\"sex\":\"female\",\"role\":\"victim\",\"age_group\":\"0-8\"},"
+                    "\"record_id\":\"AL-1\",\"reporting_body\":{\"type\":\"ngo\",\"name\":\"x\"},"
+                    "\"event_type\":\"referral\",\"zz\":{\"sex\":1}}";
+  const char *want =
+      "{\"record_id\":\"AL-1\",\"reporting_body\":{\"type\":\"ngo\",\"name\":\"x\"},"
+      "\"event_type\":\"referral\",\"person\":{\"role\":\"victim\",\"sex\":\"female\","
+      "\"age_group\":\"0-8\"},\"zz\":{\"sex\":1}}\n";
+  thbx_buf_t in, all;
+  thbx_buf_init(&in);
+  thbx_buf_init(&all);
+  for (int i = 0; i < 3; i++) {
+    thbx_buf_printf(&in, "%s\n", rec);
+    thbx_buf_puts(&all, want);
+  }
+  EXPECT(write_all(in.data, THBX_FORMAT_NDJSON, 0, 1, NULL), all.data);
+  /* indented: the same names, with the layout around them */
+  char *one = write_all(rec, THBX_FORMAT_JSON, 0, 1, NULL);
+  char *three = write_all(in.data, THBX_FORMAT_JSON, 0, 1, NULL);
+  size_t n = strlen(one) - 3; /* without "\n]\n" */
+  assert_memory_equal(three, one, n);
+  assert_non_null(strstr(three + n, one + 2)); /* the third record, spelled as the first */
+  free(one);
+  free(three);
+  thbx_buf_free(&in);
+  thbx_buf_free(&all);
+}
+
 static void raw_records(void **state) {
   (void)state;
   for (int f = 0; f < 2; f++) {
@@ -405,6 +436,7 @@ int main(void) {
       cmocka_unit_test(invalid_utf8_is_found_past_the_first_words),
       cmocka_unit_test(integers_as_printf_spells_them),
       cmocka_unit_test(schema_order_of_few_and_many_members),
+      cmocka_unit_test(property_names_spelled_once_read_the_same),
       cmocka_unit_test(raw_records),
       cmocka_unit_test(large_output_is_flushed_in_pieces),
   };

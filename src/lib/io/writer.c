@@ -195,5 +195,6 @@ void thbx_writer_free(thbx_writer_t *w) {
   if (w->ops && w->ops->free)
     w->ops->free(w);
   thbx_buf_free(&w->out);
+  writer_keys_free(w->keys);
   free(w);
 }

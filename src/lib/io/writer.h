@@ -38,6 +38,7 @@ struct thbx_writer {
   thbx_buf_t out; /* pending output; flushed by writer.c when large */
   long count;     /* records written */
   int begun, finished;
+  struct writer_keys *keys; /* writer_json.c: property names as spelled */
 };
 
 extern const struct writer_ops writer_json_ops;
@@ -56,6 +57,12 @@ int writer_clone(const struct thbx_writer *w, struct thbx_writer **out, thbx_err
 int writer_spell(struct thbx_writer *clone, const json_t *record, thbx_buf_t *out,
                  thbx_error_t *err);
 int writer_put_spelled(struct thbx_writer *w, const char *data, size_t length, thbx_error_t *err);
+/* A record as JSON into b (writer_json_tree), the names of the schema's
+ * properties spelled once per writer and kept in w->keys; freed by
+ * writer_keys_free (thbx_writer_free). */
+int writer_json_record(struct thbx_writer *w, thbx_buf_t *b, const json_t *record, int indent,
+                       int level, thbx_error_t *err);
+void writer_keys_free(struct writer_keys *keys);
 /* Does spelling depend on the records before (CSV columns from the first)? */
 int writer_spell_ordered(const struct thbx_writer *w);
 int writer_csv_generic_auto(const struct thbx_writer *w);

@@ -5,7 +5,7 @@
 #include "writer.h"
 
 static int ndjson_write(struct thbx_writer *w, const json_t *record, thbx_error_t *err) {
-  int rc = writer_json_tree(&w->out, record, w->shape, 0, 0, err);
+  int rc = writer_json_record(w, &w->out, record, 0, 0, err);
   if (rc == THBX_OK && thbx_buf_putc(&w->out, '\n') != 0)
     rc = thbx_error_set(err, THBX_ENOMEM, "out of memory");
   return rc;
