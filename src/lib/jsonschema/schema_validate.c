@@ -279,6 +279,11 @@ static const struct snode *dynamic_target(const struct snode *n, const struct sc
   return found ? found : n->dynamic_ref;
 }
 
+/* Would emit record an error? Messages whose text costs work (numbers and
+ * values spelled, code-list suggestions) are built only then: inside if,
+ * anyOf, oneOf and not a failure is routine and its message never seen. */
+#define LOUD(c) (!(c)->quiet && !(c)->status)
+
 #define FAIL()                                                                                     \
   do {                                                                                             \
     ok = 0;                                                                                        \
@@ -291,28 +296,38 @@ static int validate_number(struct vctx *c, const struct snode *n, const json_t *
   char num[64];
   int ok = 1;
   if (n->minimum && schema_number_cmp(inst, n->minimum) < 0) {
-    schema_number_text(n->minimum, num, sizeof(num));
-    emit(c, n, ip, kp, "minimum", "must be at least %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->minimum, num, sizeof(num));
+      emit(c, n, ip, kp, "minimum", "must be at least %s", num);
+    }
     FAIL();
   }
   if (n->maximum && schema_number_cmp(inst, n->maximum) > 0) {
-    schema_number_text(n->maximum, num, sizeof(num));
-    emit(c, n, ip, kp, "maximum", "must be at most %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->maximum, num, sizeof(num));
+      emit(c, n, ip, kp, "maximum", "must be at most %s", num);
+    }
     FAIL();
   }
   if (n->exclusive_minimum && schema_number_cmp(inst, n->exclusive_minimum) <= 0) {
-    schema_number_text(n->exclusive_minimum, num, sizeof(num));
-    emit(c, n, ip, kp, "exclusiveMinimum", "must be greater than %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->exclusive_minimum, num, sizeof(num));
+      emit(c, n, ip, kp, "exclusiveMinimum", "must be greater than %s", num);
+    }
     FAIL();
   }
   if (n->exclusive_maximum && schema_number_cmp(inst, n->exclusive_maximum) >= 0) {
-    schema_number_text(n->exclusive_maximum, num, sizeof(num));
-    emit(c, n, ip, kp, "exclusiveMaximum", "must be less than %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->exclusive_maximum, num, sizeof(num));
+      emit(c, n, ip, kp, "exclusiveMaximum", "must be less than %s", num);
+    }
     FAIL();
   }
   if (n->multiple_of && !schema_number_multiple(inst, n->multiple_of)) {
-    schema_number_text(n->multiple_of, num, sizeof(num));
-    emit(c, n, ip, kp, "multipleOf", "must be a multiple of %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->multiple_of, num, sizeof(num));
+      emit(c, n, ip, kp, "multipleOf", "must be a multiple of %s", num);
+    }
     FAIL();
   }
 done:
@@ -692,15 +707,19 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
   }
   unsigned tb = type_bits(inst);
   if (n->types && !(n->types & tb)) {
-    char want[128];
-    types_text(n->types, want, sizeof(want));
-    emit(c, n, ip, kp, "type", "must be %s, not %s", want, thbx_type_name(thbx_type_of(inst)));
+    if (LOUD(c)) {
+      char want[128];
+      types_text(n->types, want, sizeof(want));
+      emit(c, n, ip, kp, "type", "must be %s, not %s", want, thbx_type_name(thbx_type_of(inst)));
+    }
     FAIL();
   }
   if (n->has_const && !schema_json_equal(inst, n->const_value)) {
-    char v[256];
-    value_text(n->const_value, v, sizeof(v));
-    emit(c, n, ip, kp, "const", "must be %s", v);
+    if (LOUD(c)) {
+      char v[256];
+      value_text(n->const_value, v, sizeof(v));
+      emit(c, n, ip, kp, "const", "must be %s", v);
+    }
     FAIL();
   }
   if (n->enum_values) {
@@ -713,7 +732,9 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
       for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
         found = schema_json_equal(inst, json_array_get(n->enum_values, i));
     }
-    if (!found && n->codes) {
+    if (!found && !LOUD(c)) {
+      FAIL();
+    } else if (!found && n->codes) {
       char msg[256];
       char *hint = NULL;
       schema_codes_message(n->codes, inst, msg, sizeof(msg), &hint);
