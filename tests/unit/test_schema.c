@@ -14,7 +14,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "schema_internal.h"
 #include "thbx.h"
+
+#include <math.h>
+#include <stdint.h>
 
 static json_t *js(const char *text) {
   json_error_t jerr;
@@ -422,12 +426,131 @@ static void broken_schemas_are_refused(void **state) {
   thbx_schema_free(compile("{\"type\": \"string\", \"x-extension\": {\"type\": 1}}"));
 }
 
+/* The shortest round-trip decimal as printf and strtod find it: what
+ * schema_number_decimal computed for every double before its fast path. */
+static void decimal_by_printf(double d, uint64_t *mant, int *exp) {
+  d = fabs(d);
+  char buf[48];
+  int p = 1;
+  for (; p < 17; p++) {
+    snprintf(buf, sizeof(buf), "%.*e", p - 1, d);
+    if (strtod(buf, NULL) == d)
+      break;
+  }
+  snprintf(buf, sizeof(buf), "%.*e", p - 1, d);
+  uint64_t m = 0;
+  char *s = buf;
+  for (; *s && *s != 'e'; s++)
+    if (*s >= '0' && *s <= '9')
+      m = m * 10 + (uint64_t)(*s - '0');
+  int e = (*s == 'e' ? atoi(s + 1) : 0) - (p - 1);
+  if (m == 0)
+    e = 0;
+  while (m && m % 10 == 0) {
+    m /= 10;
+    e++;
+  }
+  *mant = m;
+  *exp = e;
+}
+
+static void check_decimal(double d) {
+  json_t *n = json_real(d);
+  assert_non_null(n);
+  uint64_t m1, m2;
+  int e1, e2;
+  schema_number_decimal(n, &m1, &e1);
+  decimal_by_printf(d, &m2, &e2);
+  if (m1 != m2 || e1 != e2)
+    fail_msg("%.17g: %llue%d, printf says %llue%d", d, (unsigned long long)m1, e1,
+             (unsigned long long)m2, e2);
+  json_decref(n);
+}
+
+/* multipleOf's decimals without printf give printf's digits: amounts with
+ * a few decimals (and their neighbours one ulp away, which need 17
+ * digits), halves, the edge of the fast way (2^40), tiny and huge numbers
+ * and doubles of random bits. */
+static void decimals_without_printf(void **state) {
+  (void)state;
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 40000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double cents = (double)(x % 100000000) / 100.0;
+    check_decimal(cents);
+    check_decimal(nextafter(cents, INFINITY));
+    check_decimal(nextafter(cents, 0));
+    check_decimal((double)(x % 1000000007) / 1000.0);
+    check_decimal((double)(x % 99991) / (double)(1 + x % 97));
+    check_decimal((double)(x % 2000001) + 0.5);
+    check_decimal(ldexp((double)(x >> 11), -(int)(x % 80)));
+    double bits;
+    uint64_t b = x & ~(0x7ffULL << 52);
+    b |= (uint64_t)(900 + x % 250) << 52; /* a finite exponent around 2^-123 .. 2^126 */
+    memcpy(&bits, &b, sizeof(bits));
+    check_decimal(bits);
+  }
+  const double edge[] = {0x1p40,
+                         0x1p40 + 0.5,
+                         109951162777.6,
+                         1099511627.776,
+                         1099511627.7761,
+                         0.1,
+                         0.3,
+                         1e-7,
+                         5e-324,
+                         1.7976931348623157e308,
+                         123456789012.345,
+                         0.015,
+                         10.125,
+                         1e22,
+                         9007199254740993.0,
+                         -0.07,
+                         -12.34};
+  for (size_t i = 0; i < sizeof(edge) / sizeof(*edge); i++)
+    check_decimal(edge[i]);
+}
+
+/* A pattern is matched without PCRE2's UTF-8 check only when the subject is
+ * ASCII: a string of invalid UTF-8 (a json_t built without the check),
+ * wherever its bad byte stands, still fails validation with PCRE2's error
+ * instead of reaching the JIT code unchecked; the ASCII and UTF-8
+ * neighbours of it match as before. */
+static void regex_subject_not_utf8(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"pattern\":\"^[a-z\\u00e9]+$\"}");
+  char buf[32];
+  for (size_t len = 1; len < sizeof(buf); len++) {
+    for (size_t at = 0; at < len; at++) {
+      memset(buf, 'a', len);
+      buf[at] = (char)0xff;
+      json_t *v = json_stringn_nocheck(buf, len);
+      thbx_validation_t res;
+      thbx_error_t err;
+      err.text[0] = '\0';
+      int rc = thbx_schema_validate(s, v, &res, &err);
+      if (rc != THBX_ELIMIT || !strstr(err.text, "regex match failed"))
+        fail_msg("length %zu, 0xff at %zu: status %d, '%s'", len, at, rc, err.text);
+      thbx_validation_clear(&res);
+      json_decref(v);
+    }
+  }
+  assert_int_equal(check(s, "\"abcdefghijklmnopq\"", NULL), 1);
+  assert_int_equal(check(s, "\"abcdefgh\\u00e9t\\u00e9\"", NULL), 1);
+  assert_int_equal(check(s, "\"abcdefghZ\"", NULL), 0);
+  thbx_schema_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_and_locations),
       cmocka_unit_test(multiple_of_is_exact_in_decimal),
+      cmocka_unit_test(decimals_without_printf),
       cmocka_unit_test(equality_and_lengths),
       cmocka_unit_test(ecma_regex),
+      cmocka_unit_test(regex_subject_not_utf8),
       cmocka_unit_test(limits),
       cmocka_unit_test(formats_annotate_unless_asked),
       cmocka_unit_test(registry_and_drafts),
