@@ -64,6 +64,9 @@ int schema_regex_valid(const char *pattern);
 /* Is instance (a number) a multiple of divisor (a positive number), exactly
  * in decimal? 1 yes, 0 no. */
 int schema_number_multiple(const json_t *instance, const json_t *divisor);
+/* |n| as mant * 10^exp, mant without trailing zeros (0: exp 0), from the
+ * shortest decimal that reads back as n (multipleOf works on it). */
+void schema_number_decimal(const json_t *n, uint64_t *mant, int *exp);
 /* Compare two JSON numbers: <0, 0, >0. */
 int schema_number_cmp(const json_t *a, const json_t *b);
 /* JSON equality: numbers by value (1 == 1.0), objects unordered. */
