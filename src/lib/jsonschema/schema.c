@@ -622,10 +622,43 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
   return THBX_OK;
 }
 
+/* Is the node nothing but a $ref and perhaps a type (annotations aside)?
+ * Compared with a node that has only those, so that any other keyword set,
+ * now or added later, makes the answer no. Validation passes straight
+ * through such nodes. */
+static int ref_only(const struct snode *n) {
+  if (n->boolean != -1 || !n->ref)
+    return 0;
+  struct snode t;
+  memset(&t, 0, sizeof(t));
+  t.res = n->res;
+  t.pointer = n->pointer;
+  t.boolean = -1;
+  t.ref = n->ref;
+  t.types = n->types; /* checked after the $ref (schema_validate.c) */
+  t.min_length = t.max_length = t.min_items = t.max_items = -1;
+  t.min_props = t.max_props = t.min_contains = t.max_contains = -1;
+  t.format = n->format; /* an annotation unless format_assert */
+  t.format_name = n->format_name;
+  return memcmp(&t, n, sizeof(t)) == 0;
+}
+
+static struct snode *compile_node(thbx_schema_t *S, const json_t *s, thbx_error_t *err,
+                                  int *status);
+
 static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *err, int *status) {
   struct snode *n = thbx_hmap_get_ptr(&S->nodes, s);
   if (n)
     return n;
+  n = compile_node(S, s, err, status);
+  if (n && *status == THBX_OK)
+    n->ref_only = ref_only(n);
+  return n;
+}
+
+static struct snode *compile_node(thbx_schema_t *S, const json_t *s, thbx_error_t *err,
+                                  int *status) {
+  struct snode *n;
   struct sinfo *info = thbx_hmap_get_ptr(&S->info, s);
   if (!info) {
     *status = thbx_error_set(err, THBX_ESCHEMA, "internal error: schema not indexed");

@@ -209,6 +209,7 @@ struct snode {
   struct snode *dynamic_ref;  /* the static target */
   const char *dynamic_anchor; /* set when the reference is dynamic */
   int needs_eval;             /* unevaluated* here: collect annotations */
+  int ref_only;               /* only $ref and type (set last, by schema.c's ref_only) */
 };
 
 struct thbx_schema {

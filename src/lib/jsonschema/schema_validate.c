@@ -232,9 +232,12 @@ static size_t utf8_length(const char *s, size_t len) {
 
 /* ------------------------------------------------------------- validate */
 
-static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
-                    const struct path *ip, const struct path *kp, const struct scope *sc,
-                    struct evset *ev);
+static int validate_node(struct vctx *c, const struct snode *n, const json_t *inst,
+                         const struct path *ip, const struct path *kp, const struct scope *sc,
+                         struct evset *ev);
+static inline int validate(struct vctx *c, const struct snode *n, const json_t *inst,
+                           const struct path *ip, const struct path *kp, const struct scope *sc,
+                           struct evset *ev);
 
 /* Validate a child in place (same instance) under keyword path kp/k1[/k2 or index]. */
 static int sub(struct vctx *c, const struct snode *n, const json_t *inst, const struct path *ip,
@@ -658,29 +661,10 @@ done:
   return ok;
 }
 
-static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
-                    const struct path *ip, const struct path *kp, const struct scope *sc,
-                    struct evset *ev) {
-  if (c->status)
-    return 0;
-  if (n->boolean >= 0) {
-    if (n->boolean)
-      return 1;
-    emit(c, n, ip, kp, "", "no value is allowed here (false schema)");
-    return 0;
-  }
-  if (++c->steps > MAX_STEPS) {
-    c->status =
-        thbx_error_set(c->err, THBX_ELIMIT,
-                       "validation step limit (%lu subschema evaluations) exceeded", MAX_STEPS);
-    return 0;
-  }
-  if (c->depth >= c->S->options.max_depth) {
-    c->status =
-        thbx_error_set(c->err, THBX_ELIMIT, "validation depth limit (%zu) exceeded (a $ref cycle?)",
-                       c->S->options.max_depth);
-    return 0;
-  }
+/* The keywords of an object schema n, after validate's checks. */
+static int validate_node(struct vctx *c, const struct snode *n, const json_t *inst,
+                         const struct path *ip, const struct path *kp, const struct scope *sc,
+                         struct evset *ev) {
   c->depth++;
   struct scope here = {sc, n->res};
   if (!sc || sc->res != n->res)
@@ -858,6 +842,92 @@ done:
     ev_free(&mine);
   }
   c->depth--;
+  return ok;
+}
+
+/* Up to this many nodes that are a $ref and at most a "type" are passed
+ * through in one call (a property or item whose schema is a $ref to a
+ * definition, often with its type beside it). */
+#define REF_CHAIN 4
+
+#if defined(__GNUC__)
+#define VALIDATE_INLINE inline __attribute__((always_inline))
+#else
+#define VALIDATE_INLINE inline
+#endif
+
+static VALIDATE_INLINE int validate(struct vctx *c, const struct snode *n, const json_t *inst,
+                                    const struct path *ip, const struct path *kp,
+                                    const struct scope *sc, struct evset *ev) {
+  /* Each such node counts a step and a level as if validated by itself,
+   * pushes its scope and "$ref" onto the keyword path, applies its target
+   * to the same instance with the same evaluation set, and then checks its
+   * type: what validate_node does for it, without the call and the
+   * keywords it does not have. */
+  const struct snode *chain[REF_CHAIN];
+  struct path refs[REF_CHAIN];
+  struct scope scopes[REF_CHAIN];
+  size_t k = 0;
+  int ok;
+  for (;;) {
+    if (c->status) {
+      ok = 0;
+      break;
+    }
+    if (n->boolean >= 0) {
+      ok = n->boolean;
+      if (!ok)
+        emit(c, n, ip, kp, "", "no value is allowed here (false schema)");
+      break;
+    }
+    if (++c->steps > MAX_STEPS) {
+      c->status =
+          thbx_error_set(c->err, THBX_ELIMIT,
+                         "validation step limit (%lu subschema evaluations) exceeded", MAX_STEPS);
+      ok = 0;
+      break;
+    }
+    if (c->depth >= c->S->options.max_depth) {
+      c->status = thbx_error_set(c->err, THBX_ELIMIT,
+                                 "validation depth limit (%zu) exceeded (a $ref cycle?)",
+                                 c->S->options.max_depth);
+      ok = 0;
+      break;
+    }
+    if (!n->ref_only || k == REF_CHAIN) {
+      ok = validate_node(c, n, inst, ip, kp, sc, ev);
+      break;
+    }
+    c->depth++;
+    chain[k] = n;
+    scopes[k].up = sc;
+    scopes[k].res = n->res;
+    if (!sc || sc->res != n->res)
+      sc = &scopes[k];
+    refs[k].up = kp;
+    refs[k].key = "$ref";
+    refs[k].index = 0;
+    kp = &refs[k];
+    n = n->ref;
+    k++;
+  }
+  /* back out, innermost first: each node's type after its $ref */
+  while (k > 0) {
+    k--;
+    c->depth--;
+    const struct snode *m = chain[k];
+    if (!ok && (c->quiet || c->status))
+      continue;
+    if (m->types && !(m->types & type_bits(inst))) {
+      if (LOUD(c)) {
+        char want[128];
+        types_text(m->types, want, sizeof(want));
+        emit(c, m, ip, refs[k].up, "type", "must be %s, not %s", want,
+             thbx_type_name(thbx_type_of(inst)));
+      }
+      ok = 0;
+    }
+  }
   return ok;
 }
 
