@@ -543,6 +543,88 @@ static void regex_subject_not_utf8(void **state) {
   thbx_schema_free(s);
 }
 
+/* Patterns simple enough to be matched without PCRE2 (schema_regex.c)
+ * give PCRE2's answers: each pattern against every string of up to six
+ * characters from an alphabet around it, plus longer ones, once on the
+ * simple way (default limit) and once forced through PCRE2 (a match limit
+ * below the simple way's floor). Among them patterns that look simple but
+ * where an item would have to give back characters (those must go to
+ * PCRE2), negated and odd classes, counts and anchors. */
+static void simple_patterns_agree_with_pcre2(void **state) {
+  (void)state;
+  static const char *const patterns[] = {"^[A-Z]{2}-[A-Za-z0-9._-]{1,4}$",
+                                         "^[0-9]{2}-[0-9]{2}$",
+                                         "^[A-Za-z0-9._:-]{2,5}$",
+                                         "^[A-Z]{3}$",
+                                         "^a{0,2}b{0,2}a$",
+                                         "^a*b?a$",
+                                         "^a+$",
+                                         "^[ab]*b$",
+                                         "^[a-c]{1,3}[d-]*$",
+                                         "^ab?c{2,}$",
+                                         "^[-a]+$",
+                                         "^[a-]?b$",
+                                         "^[^a]+$",
+                                         "^a|b$",
+                                         "^(a)$",
+                                         "^a.$",
+                                         "^a{,2}$",
+                                         "^a{2,1}$",
+                                         "^[a-c-e]$",
+                                         "^a{1}{2}$",
+                                         "^a*?$",
+                                         "^a++$",
+                                         "^$",
+                                         "^[.]b$",
+                                         "^a$b",
+                                         "a{2}$",
+                                         "^a{2}",
+                                         "^[$^]+$",
+                                         "^a\\-b$",
+                                         "^[a-a]b{0}$",
+                                         "^a{3,}b$",
+                                         "^ {2}x$"};
+  static const char alphabet[] = "abcdeAB-0.:_ x";
+  thbx_error_t err;
+  for (size_t p = 0; p < sizeof(patterns) / sizeof(*patterns); p++) {
+    struct sregex *re = schema_regex_compile(patterns[p], &err);
+    if (!re)
+      continue; /* not a regex at all: nothing to compare */
+    char s[16];
+    size_t na = sizeof(alphabet) - 1;
+    for (size_t len = 0; len <= 6; len++) {
+      size_t total = 1;
+      for (size_t i = 0; i < len; i++)
+        total *= len <= 4 ? na : 5;
+      for (size_t k = 0; k < total; k++) {
+        size_t x = k;
+        for (size_t i = 0; i < len; i++) {
+          s[i] = len <= 4 ? alphabet[x % na] : "aAb-0"[x % 5];
+          x /= len <= 4 ? na : 5;
+        }
+        int fast = schema_regex_match(re, s, len, 0, &err);
+        int pcre = schema_regex_match(re, s, len, 500, &err);
+        if (fast != pcre)
+          fail_msg("%s on '%.*s': %d, PCRE2 %d", patterns[p], (int)len, s, fast, pcre);
+      }
+    }
+    const char *longer[] = {"AB-abcdefghijklmnopqrstuvwxyz",
+                            "aaaaaaaaaaaaaaaaaaaab",
+                            "\xc3\xa9",
+                            "a\xc3\xa9",
+                            "aa\0",
+                            "AB-a\xff"};
+    for (size_t i = 0; i < sizeof(longer) / sizeof(*longer); i++) {
+      size_t len = i == 4 ? 3 : strlen(longer[i]);
+      int fast = schema_regex_match(re, longer[i], len, 0, &err);
+      int pcre = schema_regex_match(re, longer[i], len, 500, &err);
+      if (fast != pcre)
+        fail_msg("%s on '%s': %d, PCRE2 %d", patterns[p], longer[i], fast, pcre);
+    }
+    schema_regex_free(re);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_and_locations),
@@ -551,6 +633,7 @@ int main(void) {
       cmocka_unit_test(equality_and_lengths),
       cmocka_unit_test(ecma_regex),
       cmocka_unit_test(regex_subject_not_utf8),
+      cmocka_unit_test(simple_patterns_agree_with_pcre2),
       cmocka_unit_test(limits),
       cmocka_unit_test(formats_annotate_unless_asked),
       cmocka_unit_test(registry_and_drafts),
