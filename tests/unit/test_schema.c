@@ -625,12 +625,62 @@ static void simple_patterns_agree_with_pcre2(void **state) {
   }
 }
 
+/* "required" is counted from the same lookups as "properties": the names
+ * missing are still reported one by one in the order of "required", a name with a NUL ends there
+ * (json_object_get), and an object too large for the lookups kept on the stack is checked the old
+ * way. Messages and order as without the counting. */
+static void required_counted_with_properties(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"properties\":{\"a\":{\"type\":\"integer\"},\"b\":{}},"
+                             "\"required\":[\"c\",\"a\"]}");
+  assert_int_equal(check(s, "{\"a\":1,\"c\":2}", NULL), 1);
+  assert_int_equal(check(s, "{\"c\":2,\"a\":1,\"b\":null}", NULL), 1);
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"b\":1,\"a\":\"x\"}", &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].message, "required property 'c' is missing");
+  assert_string_equal(r.errors[1].instance_path, "/a");
+  thbx_validation_clear(&r);
+  assert_int_equal(check(s, "{\"c\":1,\"b\":1}", &r), 0);
+  assert_int_equal(r.count, 1);
+  assert_string_equal(r.errors[0].message, "required property 'a' is missing");
+  thbx_validation_clear(&r);
+  assert_int_equal(check(s, "{\"b\":1}", &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].message, "required property 'c' is missing");
+  assert_string_equal(r.errors[1].message, "required property 'a' is missing");
+  thbx_validation_clear(&r);
+  /* a key with a NUL inside is not the name before the NUL, nor the reverse */
+  json_t *o = json_object();
+  json_object_setn_new(o, "a\0", 2, json_integer(1));
+  json_object_set_new(o, "c", json_integer(1));
+  thbx_error_t err;
+  assert_int_equal(thbx_schema_validate(s, o, &r, &err), THBX_OK);
+  assert_false(r.valid);
+  thbx_validation_clear(&r);
+  json_decref(o);
+  thbx_schema_free(s);
+  /* 40 members: more than are looked up on the stack */
+  s = compile("{\"properties\":{\"k1\":{\"type\":\"string\"}},\"required\":[\"k39\",\"z\"]}");
+  char big[1024] = "{";
+  for (int i = 0; i < 40; i++)
+    snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s\"k%d\":%d", i ? "," : "", i, i);
+  strcat(big, "}");
+  assert_int_equal(check(s, big, &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].message, "required property 'z' is missing");
+  assert_string_equal(r.errors[1].instance_path, "/k1");
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_and_locations),
       cmocka_unit_test(multiple_of_is_exact_in_decimal),
       cmocka_unit_test(decimals_without_printf),
       cmocka_unit_test(equality_and_lengths),
+      cmocka_unit_test(required_counted_with_properties),
       cmocka_unit_test(ecma_regex),
       cmocka_unit_test(regex_subject_not_utf8),
       cmocka_unit_test(simple_patterns_agree_with_pcre2),

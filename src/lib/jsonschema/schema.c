@@ -646,13 +646,56 @@ static int ref_only(const struct snode *n) {
 static struct snode *compile_node(thbx_schema_t *S, const json_t *s, thbx_error_t *err,
                                   int *status);
 
+/* One map for "properties" and "required", so validation finds both with
+ * one lookup per member (schema_validate.c counts the required ones found).
+ * Names keep json_object_get's meaning: a required name ends at a NUL. */
+static int build_fields(struct snode *n) {
+  if (!n->nproperties || !n->required)
+    return 0;
+  n->field_store = calloc(n->properties.n + json_array_size(n->required), sizeof(*n->field_store));
+  if (!n->field_store)
+    return -1;
+  thbx_hmap_init(&n->fields, THBX_HMAP_BORROW);
+  size_t used = 0;
+  for (size_t i = 0; i < n->properties.cap; i++) {
+    const thbx_hmap_entry_t *e = &n->properties.e[i];
+    if (!e->key)
+      continue;
+    struct sfield *f = &n->field_store[used++];
+    f->node = e->value;
+    if (thbx_hmap_put_hashed(&n->fields, e->key, e->len, e->hash, f) != 0)
+      return -1;
+  }
+  for (size_t i = 0; i < json_array_size(n->required); i++) {
+    const char *name = json_string_value(json_array_get(n->required, i));
+    if (!name)
+      continue;
+    size_t len = strlen(name);
+    uint64_t h = thbx_hash(name, len);
+    struct sfield *f = thbx_hmap_get_hashed(&n->fields, name, len, h);
+    if (!f) {
+      f = &n->field_store[used++];
+      if (thbx_hmap_put_hashed(&n->fields, name, len, h, f) != 0)
+        return -1;
+    }
+    if (!f->required) {
+      f->required = 1;
+      n->nrequired_names++;
+    }
+  }
+  return 0;
+}
+
 static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *err, int *status) {
   struct snode *n = thbx_hmap_get_ptr(&S->nodes, s);
   if (n)
     return n;
   n = compile_node(S, s, err, status);
-  if (n && *status == THBX_OK)
+  if (n && *status == THBX_OK) {
     n->ref_only = ref_only(n);
+    if (build_fields(n) != 0)
+      *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
   return n;
 }
 
@@ -761,6 +804,8 @@ static int compile_dynamic_anchors(thbx_schema_t *S, thbx_error_t *err) {
 
 static void free_node(struct snode *n) {
   thbx_hmap_free(&n->properties);
+  thbx_hmap_free(&n->fields);
+  free(n->field_store);
   thbx_hmap_free(&n->enum_strings);
   schema_codes_free(n->codes);
   for (size_t i = 0; i < n->npattern_props; i++)

@@ -167,6 +167,12 @@ struct spattern {
   struct snode *node;
 };
 
+/* A member name the object keywords of a node know (fields below). */
+struct sfield {
+  struct snode *node; /* its "properties" schema, NULL if none */
+  int required;       /* named in "required" */
+};
+
 struct snode {
   struct sresource *res;
   const char *pointer; /* from the resource root (borrowed from its sinfo) */
@@ -209,7 +215,10 @@ struct snode {
   struct snode *dynamic_ref;  /* the static target */
   const char *dynamic_anchor; /* set when the reference is dynamic */
   int needs_eval;             /* unevaluated* here: collect annotations */
-  int ref_only;               /* only $ref and type (set last, by schema.c's ref_only) */
+  thbx_hmap_t fields;         /* properties and required names -> struct sfield (in field_store) */
+  struct sfield *field_store;
+  size_t nrequired_names; /* distinct strings in required, when fields is built */
+  int ref_only;           /* only $ref and type (set last, by schema.c's ref_only) */
 };
 
 struct thbx_schema {

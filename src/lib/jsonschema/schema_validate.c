@@ -516,6 +516,15 @@ done:
   return ok;
 }
 
+/* Members of an object looked up once (validate_object). */
+struct member {
+  const char *key;
+  size_t key_len;
+  json_t *val;
+  const struct snode *node; /* its "properties" schema, NULL if none */
+};
+#define MEMBER_CACHE 32
+
 static int validate_object(struct vctx *c, const struct snode *n, const json_t *inst,
                            const struct path *ip, const struct path *kp, const struct scope *sc,
                            struct evset *ev) {
@@ -531,6 +540,30 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
          n->max_props == 1 ? "y" : "ies");
     FAIL();
   }
+  /* The instance's members with what "properties" and "required" say of
+   * each, looked up once for both (required: counted, and the names in
+   * order only when one is missing); NULL: looked up in the loop below. */
+  struct member cache[MEMBER_CACHE];
+  struct member *members = NULL;
+  if (n->nproperties && n->nrequired_names && size <= MEMBER_CACHE) {
+    size_t i = 0, found = 0;
+    const char *key;
+    size_t key_len;
+    json_t *val;
+    json_object_keylen_foreach((json_t *)inst, key, key_len, val) {
+      const struct sfield *f =
+          thbx_hmap_get_hashed(&n->fields, key, key_len, thbx_hash(key, key_len));
+      cache[i].key = key;
+      cache[i].key_len = key_len;
+      cache[i].val = val;
+      cache[i].node = f ? f->node : NULL;
+      found += f && f->required;
+      i++;
+    }
+    members = cache;
+    if (found == n->nrequired_names)
+      goto required_done;
+  }
   if (n->required) {
     for (size_t i = 0; i < json_array_size(n->required); i++) {
       const char *name = json_string_value(json_array_get(n->required, i));
@@ -540,6 +573,7 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
       }
     }
   }
+required_done:
   for (size_t d = 0; d < n->ndependent_required; d++) {
     const struct sdepreq *dr = &n->dependent_required[d];
     if (!json_object_get(inst, dr->name))
@@ -558,12 +592,25 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
     const char *key;
     size_t key_len;
     json_t *val;
-    json_object_keylen_foreach((json_t *)inst, key, key_len, val) {
+    void *iter = members ? NULL : json_object_iter((json_t *)inst);
+    for (size_t mi = 0; members ? mi < size : iter != NULL; mi++) {
+      const struct snode *pn = NULL;
+      if (members) {
+        key = members[mi].key;
+        key_len = members[mi].key_len;
+        val = members[mi].val;
+        pn = members[mi].node;
+      } else {
+        key = json_object_iter_key(iter);
+        key_len = json_object_iter_key_len(iter);
+        val = json_object_iter_value(iter);
+        iter = json_object_iter_next((json_t *)inst, iter);
+        if (n->nproperties)
+          pn = thbx_hmap_get_hashed(&n->properties, key, key_len, thbx_hash(key, key_len));
+      }
       struct path ipk = {ip, key, 0};
       int matched = 0;
       if (n->nproperties) {
-        const struct snode *pn =
-            thbx_hmap_get_hashed(&n->properties, key, key_len, thbx_hash(key, key_len));
         if (pn) {
           matched = 1;
           if (!sub(c, pn, val, &ipk, kp, "properties", key, -1, sc, NULL))
