@@ -545,20 +545,21 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
    * order only when one is missing); NULL: looked up in the loop below. */
   struct member cache[MEMBER_CACHE];
   struct member *members = NULL;
-  if (n->nproperties && n->nrequired_names && size <= MEMBER_CACHE) {
+  /* (quiet, the loop below mostly stops at an early member: then looking
+   * them all up first costs more than it saves) */
+  if (n->nproperties && n->nrequired_names && size <= MEMBER_CACHE && !c->quiet) {
     size_t i = 0, found = 0;
-    const char *key;
-    size_t key_len;
-    json_t *val;
-    json_object_keylen_foreach((json_t *)inst, key, key_len, val) {
+    for (void *it = json_object_iter((json_t *)inst); it && i < size;
+         it = json_object_iter_next((json_t *)inst, it), i++) {
+      const char *key = json_object_iter_key(it);
+      size_t key_len = json_object_iter_key_len(it);
       const struct sfield *f =
           thbx_hmap_get_hashed(&n->fields, key, key_len, thbx_hash(key, key_len));
       cache[i].key = key;
       cache[i].key_len = key_len;
-      cache[i].val = val;
+      cache[i].val = json_object_iter_value(it);
       cache[i].node = f ? f->node : NULL;
       found += f && f->required;
-      i++;
     }
     members = cache;
     if (found == n->nrequired_names)
