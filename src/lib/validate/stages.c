@@ -37,28 +37,36 @@ int thbx_pipeline_add_xsd(thbx_pipeline_t *p, thbx_error_t *err) {
 /* Does s hold a C0 control character other than tab, line feed and carriage
  * return? Eight bytes at a time: a word with no byte below 0x20 (nearly
  * every word of real text) is passed over; only a word with one is looked
- * at byte by byte. */
-int stages_text_has_control(const char *s, size_t n) {
+ * at byte by byte. A word with one of the bytes a string must not carry? Exact as a yes/no
+ * ("some byte < 0x20": borrows only follow a true one), then byte by byte. */
+static int word_has_control(const char *s) {
   const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, s + i, 8);
-    /* some byte < 0x20 (exact as a yes/no: borrows only follow a true one) */
-    if (((w - 0x20 * ones) & ~w & highs) == 0)
-      continue;
-    for (size_t j = i; j < i + 8; j++) {
-      unsigned char c = (unsigned char)s[j];
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-        return 1;
-    }
-  }
-  for (; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
+  uint64_t w;
+  memcpy(&w, s, 8);
+  if (((w - 0x20 * ones) & ~w & highs) == 0)
+    return 0;
+  for (size_t j = 0; j < 8; j++) {
+    unsigned char c = (unsigned char)s[j];
     if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
       return 1;
   }
   return 0;
+}
+
+int stages_text_has_control(const char *s, size_t n) {
+  if (n < 8) {
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return 1;
+    }
+    return 0;
+  }
+  /* whole words, the last one overlapping the one before it */
+  for (size_t i = 0; i + 8 < n; i += 8)
+    if (word_has_control(s + i))
+      return 1;
+  return word_has_control(s + n - 8);
 }
 
 /* Is there any such string under v? The common answer (no) without building
@@ -66,15 +74,14 @@ int stages_text_has_control(const char *s, size_t n) {
 static int any_bad_text(const json_t *v) {
   switch (json_typeof(v)) {
   case JSON_STRING: return stages_text_has_control(json_string_value(v), json_string_length(v));
-  case JSON_OBJECT: {
-    const char *k;
-    json_t *m;
-    json_object_foreach((json_t *)v, k, m) {
+  case JSON_OBJECT:
+    for (void *it = json_object_iter((json_t *)v); it;
+         it = json_object_iter_next((json_t *)v, it)) {
+      const json_t *m = json_object_iter_value(it);
       if ((json_is_string(m) || json_is_object(m) || json_is_array(m)) && any_bad_text(m))
         return 1;
     }
     return 0;
-  }
   case JSON_ARRAY: {
     size_t i;
     json_t *m;
