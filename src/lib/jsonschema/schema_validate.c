@@ -758,8 +758,13 @@ static int validate_node(struct vctx *c, const struct snode *n, const json_t *in
     int found = 0;
     const char *str = json_string_value(inst);
     size_t str_len = json_string_length(inst);
-    if (str && memchr(str, '\0', str_len) == NULL) {
+    /* the map holds the strings without a NUL (by their whole length);
+     * any other value is looked for among enum_other's */
+    if (str) {
       found = thbx_hmap_get_hashed(&n->enum_strings, str, str_len, thbx_hash(str, str_len)) != NULL;
+      if (!found && n->enum_other && memchr(str, '\0', str_len))
+        for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
+          found = schema_json_equal(inst, json_array_get(n->enum_values, i));
     } else if (n->enum_other) {
       for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
         found = schema_json_equal(inst, json_array_get(n->enum_values, i));
