@@ -674,6 +674,59 @@ static void required_counted_with_properties(void **state) {
   thbx_schema_free(s);
 }
 
+/* A string schema of nothing but string keywords is validated without
+ * the general walk; any other keyword beside them keeps the general walk
+ * (else its check would be skipped), and so do a type without string,
+ * an enum with other values and a $ref that is only a type beside it. */
+static void string_leaves_and_ref_nodes(void **state) {
+  (void)state;
+  static const struct {
+    const char *schema, *instance;
+    int valid;
+  } cases[] = {
+      {"{\"type\":\"string\",\"enum\":[\"a\",\"b\"]}", "\"a\"", 1},
+      {"{\"type\":\"string\",\"enum\":[\"a\",\"b\"]}", "\"c\"", 0},
+      {"{\"type\":\"string\",\"enum\":[\"a\"],\"not\":{\"const\":\"a\"}}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"enum\":[\"a\"],\"allOf\":[{\"maxLength\":0}]}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"pattern\":\"^a$\",\"const\":\"b\"}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"maxLength\":3,\"if\":{\"const\":\"ab\"},\"then\":false}", "\"ab\"",
+       0},
+      {"{\"type\":\"integer\",\"enum\":[\"a\"]}", "\"a\"", 0},
+      {"{\"enum\":[\"a\",1]}", "1", 1},
+      {"{\"enum\":[\"a\",1]}", "\"a\"", 1},
+      {"{\"type\":\"string\",\"enum\":[\"a\"],\"minLength\":2}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"pattern\":\"^[a-z]+$\",\"format\":\"date\"}", "\"abc\"", 1},
+      {"{\"$defs\":{\"d\":{\"enum\":[\"x\"]}},\"properties\":{\"p\":{\"type\":\"string\","
+       "\"$ref\":\"#/$defs/d\"}}}",
+       "{\"p\":\"x\"}", 1},
+      {"{\"$defs\":{\"d\":{\"enum\":[\"x\",1]}},\"properties\":{\"p\":{\"type\":\"string\","
+       "\"$ref\":\"#/$defs/d\"}}}",
+       "{\"p\":1}", 0},
+      {"{\"$defs\":{\"d\":{\"enum\":[\"x\"]}},\"properties\":{\"p\":{\"type\":\"string\","
+       "\"minLength\":2,\"$ref\":\"#/$defs/d\"}}}",
+       "{\"p\":\"x\"}", 0},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+    thbx_schema_t *s = compile(cases[i].schema);
+    if (check(s, cases[i].instance, NULL) != cases[i].valid)
+      fail_msg("%s on %s: not %s", cases[i].schema, cases[i].instance,
+               cases[i].valid ? "valid" : "invalid");
+    thbx_schema_free(s);
+  }
+  /* a type error of a $ref node and of its target, innermost first */
+  thbx_schema_t *s = compile("{\"$defs\":{\"d\":{\"type\":\"integer\"}},\"properties\":{\"p\":{"
+                             "\"type\":\"string\",\"$ref\":\"#/$defs/d\"}}}");
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"p\":true}", &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].keyword_location, "/properties/p/$ref/type");
+  assert_string_equal(r.errors[0].message, "must be integer, not boolean");
+  assert_string_equal(r.errors[1].keyword_location, "/properties/p/type");
+  assert_string_equal(r.errors[1].message, "must be string, not boolean");
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_and_locations),
@@ -681,6 +734,7 @@ int main(void) {
       cmocka_unit_test(decimals_without_printf),
       cmocka_unit_test(equality_and_lengths),
       cmocka_unit_test(required_counted_with_properties),
+      cmocka_unit_test(string_leaves_and_ref_nodes),
       cmocka_unit_test(ecma_regex),
       cmocka_unit_test(regex_subject_not_utf8),
       cmocka_unit_test(simple_patterns_agree_with_pcre2),

@@ -643,6 +643,37 @@ static int ref_only(const struct snode *n) {
   return memcmp(&t, n, sizeof(t)) == 0;
 }
 
+/* Is the node a string leaf: a type that allows strings and nothing but
+ * string keywords (lengths, pattern, format, content) and an enum of
+ * strings without a NUL? Compared with a node holding only those, like
+ * ref_only. For a string instance validation then runs validate_string
+ * straight away (schema_validate.c). */
+static int string_leaf(const struct snode *n) {
+  if (n->boolean != -1 || (n->types && !(n->types & THBX_TYPE_STRING)) || n->enum_other)
+    return 0;
+  struct snode t;
+  memset(&t, 0, sizeof(t));
+  t.res = n->res;
+  t.pointer = n->pointer;
+  t.boolean = -1;
+  t.types = n->types;
+  t.enum_values = n->enum_values;
+  t.enum_strings = n->enum_strings;
+  t.codes = n->codes;
+  t.min_length = n->min_length;
+  t.max_length = n->max_length;
+  t.min_items = t.max_items = -1;
+  t.min_props = t.max_props = t.min_contains = t.max_contains = -1;
+  t.pattern_source = n->pattern_source;
+  t.pattern = n->pattern;
+  t.format = n->format;
+  t.format_name = n->format_name;
+  t.format_assert = n->format_assert;
+  t.content_base64 = n->content_base64;
+  t.content_json = n->content_json;
+  return memcmp(&t, n, sizeof(t)) == 0;
+}
+
 static struct snode *compile_node(thbx_schema_t *S, const json_t *s, thbx_error_t *err,
                                   int *status);
 
@@ -693,6 +724,7 @@ static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *er
   n = compile_node(S, s, err, status);
   if (n && *status == THBX_OK) {
     n->ref_only = ref_only(n);
+    n->string_leaf = string_leaf(n);
     if (build_fields(n) != 0)
       *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }

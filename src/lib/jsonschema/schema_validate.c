@@ -947,6 +947,18 @@ static VALIDATE_INLINE int validate(struct vctx *c, const struct snode *n, const
       ok = 0;
       break;
     }
+    if (n->string_leaf && json_is_string(inst)) {
+      /* what validate_node does for it when the enum (if any) holds the
+       * string: validate_string; else validate_node reports the enum */
+      const char *str = json_string_value(inst);
+      size_t len = json_string_length(inst);
+      if (!n->enum_values ||
+          thbx_hmap_get_hashed(&n->enum_strings, str, len, thbx_hash(str, len)) != NULL)
+        ok = validate_string(c, n, inst, ip, kp);
+      else
+        ok = validate_node(c, n, inst, ip, kp, sc, ev);
+      break;
+    }
     if (!n->ref_only || k == REF_CHAIN) {
       ok = validate_node(c, n, inst, ip, kp, sc, ev);
       break;
