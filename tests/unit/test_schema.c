@@ -674,10 +674,10 @@ static void required_counted_with_properties(void **state) {
   thbx_schema_free(s);
 }
 
-/* A string schema of nothing but string keywords is validated without
- * the general walk; any other keyword beside them keeps the general walk
- * (else its check would be skipped), and so do a type without string,
- * an enum with other values and a $ref that is only a type beside it. */
+/* A leaf (a type, string and number keywords, an enum of strings) is
+ * validated without the general walk; any other keyword beside them keeps
+ * the general walk (else its check would be skipped), and so do a type
+ * that fails, an enum with other values or that fails, and a $ref node. */
 static void string_leaves_and_ref_nodes(void **state) {
   (void)state;
   static const struct {
@@ -696,6 +696,20 @@ static void string_leaves_and_ref_nodes(void **state) {
       {"{\"enum\":[\"a\",1]}", "\"a\"", 1},
       {"{\"type\":\"string\",\"enum\":[\"a\"],\"minLength\":2}", "\"a\"", 0},
       {"{\"type\":\"string\",\"pattern\":\"^[a-z]+$\",\"format\":\"date\"}", "\"abc\"", 1},
+      {"{\"type\":\"integer\",\"minimum\":3}", "2", 0},
+      {"{\"type\":\"integer\",\"minimum\":3}", "3.0", 1},
+      {"{\"type\":\"integer\",\"minimum\":3}", "3.5", 0},
+      {"{\"type\":\"number\",\"multipleOf\":0.01}", "0.015", 0},
+      {"{\"type\":\"boolean\"}", "1", 0},
+      {"{\"type\":\"boolean\"}", "false", 1},
+      {"{\"minimum\":3}", "\"a\"", 1},
+      {"{\"maxLength\":1}", "12345", 1},
+      {"{\"enum\":[\"a\"]}", "1", 0},
+      {"{\"enum\":[\"a\"]}", "null", 0},
+      {"{\"type\":\"integer\",\"minimum\":1,\"not\":{\"const\":2}}", "2", 0},
+      {"{\"type\":[\"integer\",\"null\"],\"maximum\":1}", "null", 1},
+      {"{\"type\":\"object\",\"maximum\":1}", "{\"a\":5}", 1},
+      {"{\"type\":\"object\",\"maxProperties\":0}", "{\"a\":5}", 0},
       {"{\"$defs\":{\"d\":{\"enum\":[\"x\"]}},\"properties\":{\"p\":{\"type\":\"string\","
        "\"$ref\":\"#/$defs/d\"}}}",
        "{\"p\":\"x\"}", 1},

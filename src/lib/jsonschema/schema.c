@@ -643,13 +643,13 @@ static int ref_only(const struct snode *n) {
   return memcmp(&t, n, sizeof(t)) == 0;
 }
 
-/* Is the node a string leaf: a type that allows strings and nothing but
- * string keywords (lengths, pattern, format, content) and an enum of
- * strings without a NUL? Compared with a node holding only those, like
- * ref_only. For a string instance validation then runs validate_string
+/* Is the node a leaf: a type, string keywords (lengths, pattern, format,
+ * content), number keywords (bounds, multipleOf) and an enum of strings
+ * without a NUL, nothing else? Compared with a node holding only those,
+ * like ref_only. Validation then runs validate_string or validate_number
  * straight away (schema_validate.c). */
-static int string_leaf(const struct snode *n) {
-  if (n->boolean != -1 || (n->types && !(n->types & THBX_TYPE_STRING)) || n->enum_other)
+static int leaf(const struct snode *n) {
+  if (n->boolean != -1 || n->enum_other)
     return 0;
   struct snode t;
   memset(&t, 0, sizeof(t));
@@ -671,6 +671,11 @@ static int string_leaf(const struct snode *n) {
   t.format_assert = n->format_assert;
   t.content_base64 = n->content_base64;
   t.content_json = n->content_json;
+  t.minimum = n->minimum;
+  t.maximum = n->maximum;
+  t.exclusive_minimum = n->exclusive_minimum;
+  t.exclusive_maximum = n->exclusive_maximum;
+  t.multiple_of = n->multiple_of;
   return memcmp(&t, n, sizeof(t)) == 0;
 }
 
@@ -724,7 +729,7 @@ static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *er
   n = compile_node(S, s, err, status);
   if (n && *status == THBX_OK) {
     n->ref_only = ref_only(n);
-    n->string_leaf = string_leaf(n);
+    n->leaf = leaf(n);
     if (build_fields(n) != 0)
       *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }

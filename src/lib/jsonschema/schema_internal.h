@@ -218,7 +218,7 @@ struct snode {
   thbx_hmap_t fields;         /* properties and required names -> struct sfield (in field_store) */
   struct sfield *field_store;
   size_t nrequired_names; /* distinct strings in required, when fields is built */
-  int string_leaf;        /* only string keywords (set last, by schema.c's string_leaf) */
+  int leaf;               /* only type, string and number keywords (schema.c's leaf) */
   int ref_only;           /* only $ref and type (set last, by schema.c's ref_only) */
 };
 

@@ -898,16 +898,40 @@ done:
   return ok;
 }
 
-/* Up to this many nodes that are a $ref and at most a "type" are passed
- * through in one call (a property or item whose schema is a $ref to a
- * definition, often with its type beside it). */
-#define REF_CHAIN 4
-
+/* What validate_node does for a leaf (schema.c), when its type and enum
+ * hold: validate_string or validate_number; a type or enum that fails goes
+ * to validate_node for its message. */
 #if defined(__GNUC__)
 #define VALIDATE_INLINE inline __attribute__((always_inline))
 #else
 #define VALIDATE_INLINE inline
 #endif
+
+static VALIDATE_INLINE int validate_leaf(struct vctx *c, const struct snode *n, const json_t *inst,
+                                         const struct path *ip, const struct path *kp,
+                                         const struct scope *sc, struct evset *ev) {
+  if (json_is_string(inst)) {
+    if (n->types && !(n->types & THBX_TYPE_STRING))
+      return validate_node(c, n, inst, ip, kp, sc, ev);
+    const char *str = json_string_value(inst);
+    size_t len = json_string_length(inst);
+    if (n->enum_values &&
+        thbx_hmap_get_hashed(&n->enum_strings, str, len, thbx_hash(str, len)) == NULL)
+      return validate_node(c, n, inst, ip, kp, sc, ev);
+    return validate_string(c, n, inst, ip, kp);
+  }
+  unsigned tb = type_bits(inst);
+  if ((n->types && !(n->types & tb)) || n->enum_values)
+    return validate_node(c, n, inst, ip, kp, sc, ev);
+  if (tb & THBX_TYPE_NUMBER)
+    return validate_number(c, n, inst, ip, kp);
+  return 1;
+}
+
+/* Up to this many nodes that are a $ref and at most a "type" are passed
+ * through in one call (a property or item whose schema is a $ref to a
+ * definition, often with its type beside it). */
+#define REF_CHAIN 4
 
 static VALIDATE_INLINE int validate(struct vctx *c, const struct snode *n, const json_t *inst,
                                     const struct path *ip, const struct path *kp,
@@ -947,16 +971,8 @@ static VALIDATE_INLINE int validate(struct vctx *c, const struct snode *n, const
       ok = 0;
       break;
     }
-    if (n->string_leaf && json_is_string(inst)) {
-      /* what validate_node does for it when the enum (if any) holds the
-       * string: validate_string; else validate_node reports the enum */
-      const char *str = json_string_value(inst);
-      size_t len = json_string_length(inst);
-      if (!n->enum_values ||
-          thbx_hmap_get_hashed(&n->enum_strings, str, len, thbx_hash(str, len)) != NULL)
-        ok = validate_string(c, n, inst, ip, kp);
-      else
-        ok = validate_node(c, n, inst, ip, kp, sc, ev);
+    if (n->leaf) {
+      ok = validate_leaf(c, n, inst, ip, kp, sc, ev);
       break;
     }
     if (!n->ref_only || k == REF_CHAIN) {
