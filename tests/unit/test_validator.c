@@ -470,6 +470,22 @@ static void text_control(void **state) {
   /* the length given, not a NUL, ends the string: a NUL inside is found */
   assert_true(stages_text_has_control("abc\0def", 7));
   assert_false(stages_text_has_control("abc\x01", 3));
+  /* JSON text: a backslash anywhere (it may escape a control character)
+   * or a control byte anywhere, at every place of a word and in the tail */
+  for (size_t n = 1; n <= sizeof(s); n++) {
+    for (size_t at = 0; at < n; at++) {
+      memset(s, 'a', n);
+      assert_false(stages_json_may_carry_control(s, n));
+      s[at] = '\\';
+      assert_true(stages_json_may_carry_control(s, n));
+      s[at] = '\x1f';
+      assert_true(stages_json_may_carry_control(s, n));
+      s[at] = '\t';
+      assert_false(stages_json_may_carry_control(s, n));
+      s[at] = (char)0xd0;
+      assert_false(stages_json_may_carry_control(s, n));
+    }
+  }
 }
 
 int main(void) {

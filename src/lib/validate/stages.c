@@ -135,9 +135,33 @@ static const char *bad_text(const json_t *v, thbx_buf_t *path, unsigned char *ba
   return NULL;
 }
 
+/* Could JSON text hold a string with such a character? In JSON a string
+ * carries one only as the byte itself or as an escape (a backslash): text
+ * with neither (the common case) cannot. Eight bytes at a time. */
+int stages_json_may_carry_control(const char *s, size_t n) {
+  if (memchr(s, '\\', n))
+    return 1;
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (((w - 0x20 * ones) & ~w & highs) && stages_text_has_control(s + i, 8))
+      return 1;
+  }
+  return stages_text_has_control(s + i, n - i);
+}
+
 static int text_apply(void *state, thbx_item_t *item, thbx_error_t *err) {
   (void)state;
-  if (!item->value || !any_bad_text(item->value))
+  if (!item->value)
+    return THBX_OK;
+  /* a JSON or NDJSON record is the parse of its raw bytes (the reader's
+   * UTF-8) unless a stage changed it (raw_stale): look at those first */
+  if ((item->format == THBX_FORMAT_JSON || item->format == THBX_FORMAT_NDJSON) && item->raw &&
+      !item->raw_stale && !stages_json_may_carry_control(item->raw, item->raw_length))
+    return THBX_OK;
+  if (!any_bad_text(item->value))
     return THBX_OK;
   thbx_buf_t path;
   thbx_buf_init(&path);
