@@ -337,11 +337,10 @@ done:
   return ok;
 }
 
-static int validate_string(struct vctx *c, const struct snode *n, const json_t *inst,
+/* s, len: the string's value and length (the caller has them). */
+static int validate_string(struct vctx *c, const struct snode *n, const char *s, size_t len,
                            const struct path *ip, const struct path *kp) {
   int ok = 1;
-  const char *s = json_string_value(inst);
-  size_t len = json_string_length(inst);
   if (n->min_length >= 0 || n->max_length >= 0) {
     size_t cp = utf8_length(s, len);
     if (n->min_length >= 0 && cp < (size_t)n->min_length) {
@@ -793,7 +792,7 @@ static int validate_node(struct vctx *c, const struct snode *n, const json_t *in
     if (!validate_number(c, n, inst, ip, kp))
       FAIL();
   } else if (tb & THBX_TYPE_STRING) {
-    if (!validate_string(c, n, inst, ip, kp))
+    if (!validate_string(c, n, json_string_value(inst), json_string_length(inst), ip, kp))
       FAIL();
   } else if (tb & THBX_TYPE_ARRAY) {
     if (!validate_array(c, n, inst, ip, kp, sc, cev))
@@ -918,7 +917,7 @@ static VALIDATE_INLINE int validate_leaf(struct vctx *c, const struct snode *n, 
     if (n->enum_values &&
         thbx_hmap_get_hashed(&n->enum_strings, str, len, thbx_hash(str, len)) == NULL)
       return validate_node(c, n, inst, ip, kp, sc, ev);
-    return validate_string(c, n, inst, ip, kp);
+    return validate_string(c, n, str, len, ip, kp);
   }
   unsigned tb = type_bits(inst);
   if ((n->types && !(n->types & tb)) || n->enum_values)
