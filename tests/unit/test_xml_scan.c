@@ -18,7 +18,7 @@
 
 /* What a scan found, in a comparable form. */
 struct found {
-  char text[4096];
+  char text[65536];
 };
 
 static void describe(struct xml_scan *s, int rc, struct found *f) {
@@ -38,6 +38,7 @@ static void describe(struct xml_scan *s, int rc, struct found *f) {
       n += (size_t)snprintf(f->text + n, sizeof(f->text) - n, " %ld:%ld", p.line, p.col);
     }
     n += (size_t)snprintf(f->text + n, sizeof(f->text) - n, "\n");
+    assert_true(n < sizeof(f->text));
   }
 }
 
@@ -62,7 +63,7 @@ static void scan(const char *doc, size_t at, size_t step, struct found *f) {
 }
 
 static void same_at_every_split(const char *doc, const char *want) {
-  struct found whole, piece;
+  static struct found whole, piece;
   scan(doc, strlen(doc), 0, &whole);
   if (want)
     assert_string_equal(whole.text, want);
@@ -113,10 +114,72 @@ static void positions_through_runs(void **state) {
                       "rec 1:13-1:31 [<record x='1'   />] 1:13\n");
 }
 
+/* Start tags' positions by the simplest count there is (for documents with
+ * no '<' but in tags), to check the scanner's eight-bytes-at-a-time runs. */
+static void reference(const char *doc, char *out, size_t cap) {
+  long line = 1, col = 1;
+  int cr = 0;
+  size_t n = 0;
+  out[0] = '\0';
+  for (const unsigned char *p = (const unsigned char *)doc; *p; p++) {
+    if (*p == '<' && p[1] != '/' && p[1] != '?' && p[1] != '!')
+      n += (size_t)snprintf(out + n, cap - n, " %ld:%ld", line, col);
+    if (*p == '\n') {
+      line += !cr;
+      col = 1;
+      cr = 0;
+    } else if (*p == '\r') {
+      line++;
+      col = 1;
+      cr = 1;
+    } else {
+      cr = 0;
+      col += (*p & 0xC0) != 0x80;
+    }
+  }
+  snprintf(out + n, cap - n, " end=%ld:%ld", line, col);
+}
+
+static void long_texts(void **state) {
+  (void)state;
+  static const char *bits[] = {"a",    "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", " ",    "\t",
+                               "\r\n", "\r",       "\n",           "0123456789",       "&amp;"};
+  char doc[8192];
+  size_t n = (size_t)snprintf(doc, sizeof(doc), "<records>x");
+  unsigned seed = 7;
+  for (int r = 0; r < 12; r++) {
+    n += (size_t)snprintf(doc + n, sizeof(doc) - n, "\n  <record><a>");
+    for (int k = 0; k < 40 + r * 7; k++) {
+      seed = seed * 1103515245u + 12345u;
+      n += (size_t)snprintf(doc + n, sizeof(doc) - n, "%s", bits[(seed >> 16) % 11]);
+    }
+    n += (size_t)snprintf(doc + n, sizeof(doc) - n, "</a>%*s<b>t</b></record>", r % 9, "");
+  }
+  snprintf(doc + n, sizeof(doc) - n, "\n</records>\n");
+  char want[4096], got[4096];
+  reference(doc, want, sizeof(want));
+  static struct found whole;
+  scan(doc, strlen(doc), 0, &whole);
+  /* the scanner's start tags, in order, and where it ended */
+  size_t m = 0;
+  got[0] = '\0';
+  long line, col;
+  assert_int_equal(sscanf(whole.text, "rc=0 end=%ld:%ld", &line, &col), 2);
+  m += (size_t)snprintf(got + m, sizeof(got) - m, " 1:1");
+  for (const char *q = strstr(whole.text, "] "); q; q = strstr(q + 1, "] ")) {
+    const char *e = strchr(q, '\n');
+    m += (size_t)snprintf(got + m, sizeof(got) - m, " %.*s", (int)(e - q - 2), q + 2);
+  }
+  snprintf(got + m, sizeof(got) - m, " end=%ld:%ld", line, col);
+  assert_string_equal(got, want);
+  same_at_every_split(doc, whole.text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(one_record_document),
       cmocka_unit_test(positions_through_runs),
+      cmocka_unit_test(long_texts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
