@@ -14,6 +14,7 @@
 #include "xml_copy.h"
 
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <string.h>
 
 static int same_str(const xmlChar *a, const xmlChar *b) {
@@ -156,6 +157,16 @@ static void copies_like_libxml2(void **state) {
   check_doc(xml, XML_PARSE_NOCDATA, 0);
   check_doc(xml, 0, 0); /* CDATA nodes of their own */
   check_doc("<records><record>\xc3\xa9t\xc3\xa9</record><record a=''/></records>", 0, 0);
+  /* records over several chunks: many nodes, a text longer than a chunk */
+  static char big[200000];
+  size_t n = (size_t)snprintf(big, sizeof(big), "<records><record>");
+  for (int i = 0; i < 900; i++)
+    n += (size_t)snprintf(big + n, sizeof(big) - n, "<e%d k='%d'>v%d</e%d>", i % 7, i, i, i % 7);
+  n += (size_t)snprintf(big + n, sizeof(big) - n, "<long>");
+  for (int i = 0; i < 20000; i++)
+    big[n++] = (char)('a' + i % 26);
+  snprintf(big + n, sizeof(big) - n, "</long></record><record/></records>");
+  check_doc(big, 0, 0);
 }
 
 static void declines(void **state) {

@@ -5,7 +5,7 @@
  * small blocks per record on the reading thread that a worker then freed:
  * the copy was a quarter of the reading thread's instructions, and malloc
  * across threads made it dearer still. Here the nodes, names and texts of
- * the copy are laid out in one block, freed at once.
+ * the copy are laid out in a chunk or two, freed at once.
  *
  * The copy is what xmlDocCopyNode(root, doc, 2) with xmlDocCopyNode(node,
  * doc, 1) under it gives, node for node (names, texts, lines, attributes,
@@ -23,7 +23,7 @@
 struct xml_copy {
   xmlDocPtr doc;   /* its document: the document element's copy, the record's under it */
   xmlNodePtr node; /* the record's copy */
-  void *block;     /* every node, name and text of the copy */
+  void *block;     /* every node, name and text of the copy: a list of chunks */
 };
 
 /* Copy record `node` under a copy of its parent, the document element
