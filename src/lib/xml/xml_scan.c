@@ -3,7 +3,6 @@
  */
 #include "xml_scan.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,14 +208,6 @@ static const unsigned char scan_class[256] = {
     ['='] = K_STAG,
 };
 
-/* 0x80 in each byte of v that is zero, 0 in the others (exact, unlike the
- * shorter test that only says whether there is one) */
-static inline uint64_t zero_bytes(uint64_t v) {
-  const uint64_t m = 0x7F7F7F7F7F7F7F7FULL;
-  return ~(((v & m) + m) | v | m);
-}
-#define BYTES(c) (0x0101010101010101ULL * (unsigned char)(c))
-
 /* The end of the run of bytes from p[i] that change nothing but the column
  * in state st (i itself when there is none); *chars: the characters in it,
  * *blank: K_BLANK when all of them are blanks. Not while the document
@@ -243,19 +234,6 @@ static size_t scan_run(const struct xml_scan *s, enum xml_scan_state st, const u
   unsigned stop = st == SC_TEXT ? K_TEXT : st == SC_ETAG ? K_ETAG : st == SC_STAG ? K_STAG : 0;
   if (!stop)
     return i;
-  if (st == SC_TEXT && s->nonblank) {
-    /* eight bytes at a time while none of them ends the run (whether the
-     * text is blank no longer matters: the document has non-blank text) */
-    while (j + 8 <= n) {
-      uint64_t x;
-      memcpy(&x, p + j, 8);
-      if (zero_bytes(x ^ BYTES('<')) | zero_bytes(x ^ BYTES('\n')) | zero_bytes(x ^ BYTES('\r')))
-        break;
-      uint64_t cont = zero_bytes((x & BYTES(0xC0)) ^ BYTES(0x80)); /* UTF-8 continuation bytes */
-      k += 8 - (cont ? __builtin_popcountll(cont) : 0);
-      j += 8;
-    }
-  }
   while (j < n && !(scan_class[p[j]] & stop)) {
     b &= scan_class[p[j]];
     k += (p[j] & 0xC0) != 0x80;
