@@ -15,6 +15,7 @@ set(THBX_LIB_SOURCES
   core/error.c
   core/format.c
   core/hmap.c
+  core/id_set.c
   core/json_util.c
   core/resource.c
   core/version.c

@@ -19,6 +19,7 @@
  * may hold several chunk reports one after another (GNU parallel
  * --keep-order writes them so): each header line starts the next chunk.
  */
+#include "id_set.h"
 #include "report.h"
 
 #include <stdlib.h>
@@ -26,25 +27,33 @@
 
 #define RULE_UNIQUE_ID "unique-record-id"
 
+/* The index of `source` in m->names (searched from the end: records come
+ * after their file's name), added when absent; (size_t)-1 when out of memory. */
+static size_t name_index(json_t *names, const char *source) {
+  size_t n = json_array_size(names);
+  for (size_t i = n; i-- > 0;)
+    if (strcmp(json_string_value(json_array_get(names, i)), source) == 0)
+      return i;
+  return json_array_append_new(names, json_string(source)) == 0 ? n : (size_t)-1;
+}
+
 struct thbx_report_merge {
   thbx_report_t *into;
-  json_t *ids;      /* record_id -> [file, line, column, chunk] */
-  json_t *names;    /* every file name given to `into` (it borrows them till the end) */
-  size_t chunk;     /* number of the chunk being replayed */
-  int complete;     /* every input was read to its end */
-  int std_seen;     /* a chunk had standard input */
-  int std_open;     /* the "-" file of an earlier chunk is still open in `into` */
-  long std_lines;   /* lines of the "-" stream so far */
-  long std_records; /* records of the "-" stream so far */
+  struct id_set ids; /* record_id -> where first seen: an index into names, line, column, chunk */
+  json_t *names;     /* every file name given to `into` (it borrows them till the end) */
+  size_t chunk;      /* number of the chunk being replayed */
+  int complete;      /* every input was read to its end */
+  int std_seen;      /* a chunk had standard input */
+  int std_open;      /* the "-" file of an earlier chunk is still open in `into` */
+  long std_lines;    /* lines of the "-" stream so far */
+  long std_records;  /* records of the "-" stream so far */
 };
 
 int thbx_report_merge_new(thbx_report_merge_t **out, thbx_report_t *into, thbx_error_t *err) {
   if (!out || !into)
     return thbx_error_set(err, THBX_EINVAL, "merge: no report to merge into");
   struct thbx_report_merge *m = calloc(1, sizeof(*m));
-  if (!m || !(m->ids = json_object()) || !(m->names = json_array())) {
-    if (m)
-      json_decref(m->ids);
+  if (!m || !(m->names = json_array())) {
     free(m);
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   }
@@ -57,7 +66,7 @@ int thbx_report_merge_new(thbx_report_merge_t **out, thbx_report_t *into, thbx_e
 void thbx_report_merge_free(thbx_report_merge_t *m) {
   if (!m)
     return;
-  json_decref(m->ids);
+  id_set_free(&m->ids);
   json_decref(m->names);
   free(m);
 }
@@ -309,21 +318,22 @@ static void to_issue(const json_t *j, const char *file, const struct offsets *of
 static int unique_across(struct thbx_report_merge *m, const thbx_report_record_t *rec,
                          thbx_issue_t *issues, size_t *count, char **msg, thbx_error_t *err) {
   size_t len = strlen(rec->record_id);
-  json_t *first = json_object_getn(m->ids, rec->record_id, len);
-  if (!first) {
-    json_t *at = json_pack("[s, I, I, I]", rec->source ? rec->source : "-",
-                           (json_int_t)(rec->id_line > 0 ? rec->id_line : rec->line),
-                           (json_int_t)(rec->id_line > 0 ? rec->id_column : rec->column),
-                           (json_int_t)m->chunk);
-    if (!at || json_object_setn_new(m->ids, rec->record_id, len, at) != 0)
-      return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  size_t src = name_index(m->names, rec->source ? rec->source : "-");
+  if (src == (size_t)-1)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  struct id_place here = {src, rec->id_line > 0 ? rec->id_line : rec->line,
+                          rec->id_line > 0 ? rec->id_column : rec->column, m->chunk};
+  struct id_place first;
+  int seen = 0;
+  if (id_set_add(&m->ids, rec->record_id, len, &here, &seen, &first) != 0)
+    return thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  if (!seen)
     return THBX_OK;
-  }
-  if ((size_t)json_integer_value(json_array_get(first, 3)) == m->chunk)
+  if (first.group == m->chunk)
     return THBX_OK; /* first seen in this chunk: the chunk said all there is */
-  const char *fsrc = json_string_value(json_array_get(first, 0));
-  long fline = (long)json_integer_value(json_array_get(first, 1));
-  long fcol = (long)json_integer_value(json_array_get(first, 2));
+  const char *fsrc = json_string_value(json_array_get(m->names, first.source));
+  long fline = first.line;
+  long fcol = first.column;
   for (size_t i = 0; i < *count; i++) {
     if (issues[i].kind == THBX_ISSUE_DATASET && issues[i].rule &&
         strcmp(issues[i].rule, RULE_UNIQUE_ID) == 0) {

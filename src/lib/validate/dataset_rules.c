@@ -6,39 +6,23 @@
  * (stages.c) calls dataset_rules_check() once per readable record, in input
  * order, after the schemas.
  *
- * The id set is the one hash map (core/hmap.h) of pointers into an arena,
- * keys borrowed from the entries, so a million records cost a million small
- * bump allocations from 64 KiB blocks, never a malloc each.
+ * The id set is core/id_set.c: compact (about 40 bytes a distinct id with where
+ * it was first seen), never the records.
  */
 #include "dataset_rules.h"
-#include "hmap.h"
+#include "id_set.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-struct id_entry {
-  long line, column;
-  size_t source; /* index into rules->sources */
-  size_t len;
-  char id[]; /* NUL-terminated */
-};
-
-struct arena_block {
-  struct arena_block *next;
-  size_t used, cap;
-  char data[];
-};
-
 struct dataset_rules {
   char today[11];
   const struct profile_rules *rules; /* borrowed from the profile */
   dataset_issue_t *out;              /* findings of the last check */
   size_t nrules;
-  /* the id set */
-  thbx_hmap_t ids; /* id (borrowed from its entry) -> struct id_entry * */
-  struct arena_block *arena;
+  struct id_set ids; /* each distinct id and where it was first seen */
   /* names of the sources ids were first seen in (one per input) */
   char **sources;
   size_t nsources, capsources;
@@ -80,7 +64,6 @@ int dataset_rules_new(struct dataset_rules **out, const struct profile_rules *ru
   if (!r)
     return thbx_error_set(err, THBX_ENOMEM, "out of memory");
   memcpy(r->today, today, 11);
-  thbx_hmap_init(&r->ids, THBX_HMAP_BORROW);
   static const struct profile_rules none;
   r->rules = rules ? rules : &none;
   r->nrules = 1 + r->rules->norder + r->rules->nfuture;
@@ -97,11 +80,7 @@ int dataset_rules_new(struct dataset_rules **out, const struct profile_rules *ru
 void dataset_rules_free(struct dataset_rules *r) {
   if (!r)
     return;
-  thbx_hmap_free(&r->ids);
-  for (struct arena_block *b = r->arena, *next; b; b = next) {
-    next = b->next;
-    free(b);
-  }
+  id_set_free(&r->ids);
   for (size_t i = 0; i < r->nsources; i++)
     free(r->sources[i]);
   free(r->sources);
@@ -113,24 +92,6 @@ void dataset_rules_free(struct dataset_rules *r) {
 }
 
 const char *dataset_rules_today(const struct dataset_rules *r) { return r->today; }
-
-static void *arena_alloc(struct dataset_rules *r, size_t n) {
-  n = (n + 15) & ~(size_t)15;
-  struct arena_block *b = r->arena;
-  if (!b || b->cap - b->used < n) {
-    size_t cap = n > 65536 ? n : 65536;
-    b = malloc(sizeof(*b) + cap);
-    if (!b)
-      return NULL;
-    b->next = r->arena;
-    b->used = 0;
-    b->cap = cap;
-    r->arena = b;
-  }
-  void *p = b->data + b->used;
-  b->used += n;
-  return p;
-}
 
 /* Index of `source` in the list of sources, added when new; (size_t)-1 when
  * out of memory. Sources come one input at a time, so the last is checked
@@ -158,29 +119,6 @@ static size_t source_index(struct dataset_rules *r, const char *source) {
   return r->nsources++;
 }
 
-/* Look the id up; if it is new, add it and set *first NULL; if it was seen,
- * set *first to where. -1 when out of memory. */
-static int id_seen(struct dataset_rules *r, const char *id, size_t len, const char *source,
-                   long line, long column, const struct id_entry **first) {
-  *first = NULL;
-  uint64_t h = thbx_hash(id, len);
-  if ((*first = thbx_hmap_get_hashed(&r->ids, id, len, h)) != NULL)
-    return 0;
-  size_t src = source_index(r, source);
-  if (src == (size_t)-1)
-    return -1;
-  struct id_entry *e = arena_alloc(r, sizeof(*e) + len + 1);
-  if (!e)
-    return -1;
-  e->line = line;
-  e->column = column;
-  e->source = src;
-  e->len = len;
-  memcpy(e->id, id, len);
-  e->id[len] = '\0';
-  return thbx_hmap_put_hashed(&r->ids, e->id, len, h, e);
-}
-
 /* A string at a pointer of the record as (pointer, length), NULL if absent
  * or not a string. */
 static const char *member(const json_t *record, const char *pointer, size_t *len) {
@@ -202,19 +140,20 @@ int dataset_rules_check(struct dataset_rules *r, const json_t *record, const cha
   size_t len = 0, m = 0;
   const char *id = pr->id_field ? member(record, pr->id_field, &len) : NULL;
   if (id && len > 0) {
-    const struct id_entry *first;
-    if (id_seen(r, id, len, source, line, column, &first) != 0)
+    size_t src = source_index(r, source);
+    struct id_place at = {src, line, column, 0}, first;
+    int seen = 0;
+    if (src == (size_t)-1 || id_set_add(&r->ids, id, len, &at, &seen, &first) != 0)
       return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-    if (first) {
+    if (seen) {
       thbx_buf_t *b = &r->msg[m];
       thbx_buf_reset(b);
       /* the value (the id) is the issue's own, shown before the message
        * unless the report is redacted: messages name no value */
       if (thbx_buf_puts(b, "is not unique in the dataset") != 0)
         return thbx_error_set(err, THBX_ENOMEM, "out of memory");
-      r->out[(*count)++] =
-          (dataset_issue_t){pr->id_rule, pr->id_field, b->data, r->sources[first->source],
-                            first->line, first->column};
+      r->out[(*count)++] = (dataset_issue_t){
+          pr->id_rule, pr->id_field, b->data, r->sources[first.source], first.line, first.column};
     }
   }
   m++;
