@@ -663,16 +663,6 @@ static int xml_next(struct thbx_reader *r, thbx_record_t *rec, thbx_error_t *err
     json_decref(value);
     return status;
   }
-  if (!s->fallback && !s->fatal && node && !xrec->oversize && xrec->complete && node->children) {
-    /* done with the subtree: free it here, in one go; xmlTextReaderNext
-     * would walk it node by node again to free it (6% of reading XML), and
-     * now finds the record's element empty and moves on */
-    struct xml_guard g = enter(s);
-    xmlNodePtr kids = node->children;
-    node->children = node->last = NULL;
-    xmlFreeNodeList(kids);
-    xml_guard_leave(g);
-  }
   /* look ahead to the next record so that XSD errors reported up to it are
    * known (identity constraints, the end of the document) */
   if (s->fallback) {
