@@ -39,6 +39,7 @@ set(THBX_LIB_SOURCES
   io/writer_xml.c
   # xml: libxml2 under guard, the byte scanner of XML input, XML -> JSON,
   # per-record XSD validation, the meaning of XML text under a profile
+  xml/xml_copy.c
   xml/xml_guard.c
   xml/xml_scan.c
   xml/xml_to_json.c

@@ -14,7 +14,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "schema_internal.h"
 #include "thbx.h"
+
+#include <math.h>
+#include <stdint.h>
 
 static json_t *js(const char *text) {
   json_error_t jerr;
@@ -422,12 +426,332 @@ static void broken_schemas_are_refused(void **state) {
   thbx_schema_free(compile("{\"type\": \"string\", \"x-extension\": {\"type\": 1}}"));
 }
 
+/* The shortest round-trip decimal as printf and strtod find it: what
+ * schema_number_decimal computed for every double before its fast path. */
+static void decimal_by_printf(double d, uint64_t *mant, int *exp) {
+  d = fabs(d);
+  char buf[48];
+  int p = 1;
+  for (; p < 17; p++) {
+    snprintf(buf, sizeof(buf), "%.*e", p - 1, d);
+    if (strtod(buf, NULL) == d)
+      break;
+  }
+  snprintf(buf, sizeof(buf), "%.*e", p - 1, d);
+  uint64_t m = 0;
+  char *s = buf;
+  for (; *s && *s != 'e'; s++)
+    if (*s >= '0' && *s <= '9')
+      m = m * 10 + (uint64_t)(*s - '0');
+  int e = (*s == 'e' ? atoi(s + 1) : 0) - (p - 1);
+  if (m == 0)
+    e = 0;
+  while (m && m % 10 == 0) {
+    m /= 10;
+    e++;
+  }
+  *mant = m;
+  *exp = e;
+}
+
+static void check_decimal(double d) {
+  json_t *n = json_real(d);
+  assert_non_null(n);
+  uint64_t m1, m2;
+  int e1, e2;
+  schema_number_decimal(n, &m1, &e1);
+  decimal_by_printf(d, &m2, &e2);
+  if (m1 != m2 || e1 != e2)
+    fail_msg("%.17g: %llue%d, printf says %llue%d", d, (unsigned long long)m1, e1,
+             (unsigned long long)m2, e2);
+  json_decref(n);
+}
+
+/* multipleOf's decimals without printf give printf's digits: amounts with
+ * a few decimals (and their neighbours one ulp away, which need 17
+ * digits), halves, the edge of the fast way (2^40), tiny and huge numbers
+ * and doubles of random bits. */
+static void decimals_without_printf(void **state) {
+  (void)state;
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 40000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double cents = (double)(x % 100000000) / 100.0;
+    check_decimal(cents);
+    check_decimal(nextafter(cents, INFINITY));
+    check_decimal(nextafter(cents, 0));
+    check_decimal((double)(x % 1000000007) / 1000.0);
+    check_decimal((double)(x % 99991) / (double)(1 + x % 97));
+    check_decimal((double)(x % 2000001) + 0.5);
+    check_decimal(ldexp((double)(x >> 11), -(int)(x % 80)));
+    double bits;
+    uint64_t b = x & ~(0x7ffULL << 52);
+    b |= (uint64_t)(900 + x % 250) << 52; /* a finite exponent around 2^-123 .. 2^126 */
+    memcpy(&bits, &b, sizeof(bits));
+    check_decimal(bits);
+  }
+  const double edge[] = {0x1p40,
+                         0x1p40 + 0.5,
+                         109951162777.6,
+                         1099511627.776,
+                         1099511627.7761,
+                         0.1,
+                         0.3,
+                         1e-7,
+                         5e-324,
+                         1.7976931348623157e308,
+                         123456789012.345,
+                         0.015,
+                         10.125,
+                         1e22,
+                         9007199254740993.0,
+                         -0.07,
+                         -12.34};
+  for (size_t i = 0; i < sizeof(edge) / sizeof(*edge); i++)
+    check_decimal(edge[i]);
+}
+
+/* A pattern is matched without PCRE2's UTF-8 check only when the subject is
+ * ASCII: a string of invalid UTF-8 (a json_t built without the check),
+ * wherever its bad byte stands, still fails validation with PCRE2's error
+ * instead of reaching the JIT code unchecked; the ASCII and UTF-8
+ * neighbours of it match as before. */
+static void regex_subject_not_utf8(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"pattern\":\"^[a-z\\u00e9]+$\"}");
+  char buf[32];
+  for (size_t len = 1; len < sizeof(buf); len++) {
+    for (size_t at = 0; at < len; at++) {
+      memset(buf, 'a', len);
+      buf[at] = (char)0xff;
+      json_t *v = json_stringn_nocheck(buf, len);
+      thbx_validation_t res;
+      thbx_error_t err;
+      err.text[0] = '\0';
+      int rc = thbx_schema_validate(s, v, &res, &err);
+      if (rc != THBX_ELIMIT || !strstr(err.text, "regex match failed"))
+        fail_msg("length %zu, 0xff at %zu: status %d, '%s'", len, at, rc, err.text);
+      thbx_validation_clear(&res);
+      json_decref(v);
+    }
+  }
+  assert_int_equal(check(s, "\"abcdefghijklmnopq\"", NULL), 1);
+  assert_int_equal(check(s, "\"abcdefgh\\u00e9t\\u00e9\"", NULL), 1);
+  assert_int_equal(check(s, "\"abcdefghZ\"", NULL), 0);
+  thbx_schema_free(s);
+}
+
+/* Patterns simple enough to be matched without PCRE2 (schema_regex.c)
+ * give PCRE2's answers: each pattern against every string of up to six
+ * characters from an alphabet around it, plus longer ones, once on the
+ * simple way (default limit) and once forced through PCRE2 (a match limit
+ * below the simple way's floor). Among them patterns that look simple but
+ * where an item would have to give back characters (those must go to
+ * PCRE2), negated and odd classes, counts and anchors. */
+static void simple_patterns_agree_with_pcre2(void **state) {
+  (void)state;
+  static const char *const patterns[] = {"^[A-Z]{2}-[A-Za-z0-9._-]{1,4}$",
+                                         "^[0-9]{2}-[0-9]{2}$",
+                                         "^[A-Za-z0-9._:-]{2,5}$",
+                                         "^[A-Z]{3}$",
+                                         "^a{0,2}b{0,2}a$",
+                                         "^a*b?a$",
+                                         "^a+$",
+                                         "^[ab]*b$",
+                                         "^[a-c]{1,3}[d-]*$",
+                                         "^ab?c{2,}$",
+                                         "^[-a]+$",
+                                         "^[a-]?b$",
+                                         "^[^a]+$",
+                                         "^a|b$",
+                                         "^(a)$",
+                                         "^a.$",
+                                         "^a{,2}$",
+                                         "^a{2,1}$",
+                                         "^[a-c-e]$",
+                                         "^a{1}{2}$",
+                                         "^a*?$",
+                                         "^a++$",
+                                         "^$",
+                                         "^[.]b$",
+                                         "^a$b",
+                                         "a{2}$",
+                                         "^a{2}",
+                                         "^[$^]+$",
+                                         "^a\\-b$",
+                                         "^[a-a]b{0}$",
+                                         "^a{3,}b$",
+                                         "^ {2}x$"};
+  static const char alphabet[] = "abcdeAB-0.:_ x";
+  thbx_error_t err;
+  for (size_t p = 0; p < sizeof(patterns) / sizeof(*patterns); p++) {
+    struct sregex *re = schema_regex_compile(patterns[p], &err);
+    if (!re)
+      continue;       /* not a regex at all: nothing to compare */
+    char s[16] = {0}; /* the JIT looks past the end: defined bytes for valgrind */
+    size_t na = sizeof(alphabet) - 1;
+    for (size_t len = 0; len <= 6; len++) {
+      size_t total = 1;
+      for (size_t i = 0; i < len; i++)
+        total *= len <= 4 ? na : 5;
+      for (size_t k = 0; k < total; k++) {
+        size_t x = k;
+        for (size_t i = 0; i < len; i++) {
+          s[i] = len <= 4 ? alphabet[x % na] : "aAb-0"[x % 5];
+          x /= len <= 4 ? na : 5;
+        }
+        int fast = schema_regex_match(re, s, len, 0, &err);
+        int pcre = schema_regex_match(re, s, len, 500, &err);
+        if (fast != pcre)
+          fail_msg("%s on '%.*s': %d, PCRE2 %d", patterns[p], (int)len, s, fast, pcre);
+      }
+    }
+    const char *longer[] = {"AB-abcdefghijklmnopqrstuvwxyz",
+                            "aaaaaaaaaaaaaaaaaaaab",
+                            "\xc3\xa9",
+                            "a\xc3\xa9",
+                            "aa\0",
+                            "AB-a\xff"};
+    for (size_t i = 0; i < sizeof(longer) / sizeof(*longer); i++) {
+      size_t len = i == 4 ? 3 : strlen(longer[i]);
+      int fast = schema_regex_match(re, longer[i], len, 0, &err);
+      int pcre = schema_regex_match(re, longer[i], len, 500, &err);
+      if (fast != pcre)
+        fail_msg("%s on '%s': %d, PCRE2 %d", patterns[p], longer[i], fast, pcre);
+    }
+    schema_regex_free(re);
+  }
+}
+
+/* "required" is counted from the same lookups as "properties": the names
+ * missing are still reported one by one in the order of "required", a name with a NUL ends there
+ * (json_object_get), and an object too large for the lookups kept on the stack is checked the old
+ * way. Messages and order as without the counting. */
+static void required_counted_with_properties(void **state) {
+  (void)state;
+  thbx_schema_t *s = compile("{\"properties\":{\"a\":{\"type\":\"integer\"},\"b\":{}},"
+                             "\"required\":[\"c\",\"a\"]}");
+  assert_int_equal(check(s, "{\"a\":1,\"c\":2}", NULL), 1);
+  assert_int_equal(check(s, "{\"c\":2,\"a\":1,\"b\":null}", NULL), 1);
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"b\":1,\"a\":\"x\"}", &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].message, "required property 'c' is missing");
+  assert_string_equal(r.errors[1].instance_path, "/a");
+  thbx_validation_clear(&r);
+  assert_int_equal(check(s, "{\"c\":1,\"b\":1}", &r), 0);
+  assert_int_equal(r.count, 1);
+  assert_string_equal(r.errors[0].message, "required property 'a' is missing");
+  thbx_validation_clear(&r);
+  assert_int_equal(check(s, "{\"b\":1}", &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].message, "required property 'c' is missing");
+  assert_string_equal(r.errors[1].message, "required property 'a' is missing");
+  thbx_validation_clear(&r);
+  /* a key with a NUL inside is not the name before the NUL, nor the reverse */
+  json_t *o = json_object();
+  json_object_setn_new(o, "a\0", 2, json_integer(1));
+  json_object_set_new(o, "c", json_integer(1));
+  thbx_error_t err;
+  assert_int_equal(thbx_schema_validate(s, o, &r, &err), THBX_OK);
+  assert_false(r.valid);
+  thbx_validation_clear(&r);
+  json_decref(o);
+  thbx_schema_free(s);
+  /* 40 members: more than are looked up on the stack */
+  s = compile("{\"properties\":{\"k1\":{\"type\":\"string\"}},\"required\":[\"k39\",\"z\"]}");
+  char big[1024] = "{";
+  for (int i = 0; i < 40; i++)
+    snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s\"k%d\":%d", i ? "," : "", i, i);
+  strcat(big, "}");
+  assert_int_equal(check(s, big, &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].message, "required property 'z' is missing");
+  assert_string_equal(r.errors[1].instance_path, "/k1");
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+}
+
+/* A leaf (a type, string and number keywords, an enum of strings) is
+ * validated without the general walk; any other keyword beside them keeps
+ * the general walk (else its check would be skipped), and so do a type
+ * that fails, an enum with other values or that fails, and a $ref node. */
+static void string_leaves_and_ref_nodes(void **state) {
+  (void)state;
+  static const struct {
+    const char *schema, *instance;
+    int valid;
+  } cases[] = {
+      {"{\"type\":\"string\",\"enum\":[\"a\",\"b\"]}", "\"a\"", 1},
+      {"{\"type\":\"string\",\"enum\":[\"a\",\"b\"]}", "\"c\"", 0},
+      {"{\"type\":\"string\",\"enum\":[\"a\"],\"not\":{\"const\":\"a\"}}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"enum\":[\"a\"],\"allOf\":[{\"maxLength\":0}]}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"pattern\":\"^a$\",\"const\":\"b\"}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"maxLength\":3,\"if\":{\"const\":\"ab\"},\"then\":false}", "\"ab\"",
+       0},
+      {"{\"type\":\"integer\",\"enum\":[\"a\"]}", "\"a\"", 0},
+      {"{\"enum\":[\"a\",1]}", "1", 1},
+      {"{\"enum\":[\"a\",1]}", "\"a\"", 1},
+      {"{\"type\":\"string\",\"enum\":[\"a\"],\"minLength\":2}", "\"a\"", 0},
+      {"{\"type\":\"string\",\"pattern\":\"^[a-z]+$\",\"format\":\"date\"}", "\"abc\"", 1},
+      {"{\"type\":\"integer\",\"minimum\":3}", "2", 0},
+      {"{\"type\":\"integer\",\"minimum\":3}", "3.0", 1},
+      {"{\"type\":\"integer\",\"minimum\":3}", "3.5", 0},
+      {"{\"type\":\"number\",\"multipleOf\":0.01}", "0.015", 0},
+      {"{\"type\":\"boolean\"}", "1", 0},
+      {"{\"type\":\"boolean\"}", "false", 1},
+      {"{\"minimum\":3}", "\"a\"", 1},
+      {"{\"maxLength\":1}", "12345", 1},
+      {"{\"enum\":[\"a\"]}", "1", 0},
+      {"{\"enum\":[\"a\"]}", "null", 0},
+      {"{\"type\":\"integer\",\"minimum\":1,\"not\":{\"const\":2}}", "2", 0},
+      {"{\"type\":[\"integer\",\"null\"],\"maximum\":1}", "null", 1},
+      {"{\"type\":\"object\",\"maximum\":1}", "{\"a\":5}", 1},
+      {"{\"type\":\"object\",\"maxProperties\":0}", "{\"a\":5}", 0},
+      {"{\"$defs\":{\"d\":{\"enum\":[\"x\"]}},\"properties\":{\"p\":{\"type\":\"string\","
+       "\"$ref\":\"#/$defs/d\"}}}",
+       "{\"p\":\"x\"}", 1},
+      {"{\"$defs\":{\"d\":{\"enum\":[\"x\",1]}},\"properties\":{\"p\":{\"type\":\"string\","
+       "\"$ref\":\"#/$defs/d\"}}}",
+       "{\"p\":1}", 0},
+      {"{\"$defs\":{\"d\":{\"enum\":[\"x\"]}},\"properties\":{\"p\":{\"type\":\"string\","
+       "\"minLength\":2,\"$ref\":\"#/$defs/d\"}}}",
+       "{\"p\":\"x\"}", 0},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+    thbx_schema_t *s = compile(cases[i].schema);
+    if (check(s, cases[i].instance, NULL) != cases[i].valid)
+      fail_msg("%s on %s: not %s", cases[i].schema, cases[i].instance,
+               cases[i].valid ? "valid" : "invalid");
+    thbx_schema_free(s);
+  }
+  /* a type error of a $ref node and of its target, innermost first */
+  thbx_schema_t *s = compile("{\"$defs\":{\"d\":{\"type\":\"integer\"}},\"properties\":{\"p\":{"
+                             "\"type\":\"string\",\"$ref\":\"#/$defs/d\"}}}");
+  thbx_validation_t r;
+  assert_int_equal(check(s, "{\"p\":true}", &r), 0);
+  assert_int_equal(r.count, 2);
+  assert_string_equal(r.errors[0].keyword_location, "/properties/p/$ref/type");
+  assert_string_equal(r.errors[0].message, "must be integer, not boolean");
+  assert_string_equal(r.errors[1].keyword_location, "/properties/p/type");
+  assert_string_equal(r.errors[1].message, "must be string, not boolean");
+  thbx_validation_clear(&r);
+  thbx_schema_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(messages_and_locations),
       cmocka_unit_test(multiple_of_is_exact_in_decimal),
+      cmocka_unit_test(decimals_without_printf),
       cmocka_unit_test(equality_and_lengths),
+      cmocka_unit_test(required_counted_with_properties),
+      cmocka_unit_test(string_leaves_and_ref_nodes),
       cmocka_unit_test(ecma_regex),
+      cmocka_unit_test(regex_subject_not_utf8),
+      cmocka_unit_test(simple_patterns_agree_with_pcre2),
       cmocka_unit_test(limits),
       cmocka_unit_test(formats_annotate_unless_asked),
       cmocka_unit_test(registry_and_drafts),

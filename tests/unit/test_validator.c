@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "dataset_rules.h"
+#include "stages.h"
 
 /* The rule names and fields of the embedded profile's x-thbx annotation */
 #define DATASET_RULE_UNIQUE_ID "unique-record-id"
@@ -440,9 +441,57 @@ static void other_schemas(void **state) {
   unlink(xsd);
 }
 
+/* ------------------------------------------------------------ text check */
+
+/* The word-at-a-time scan of the text stage finds every C0 control
+ * character but tab, line feed and carriage return, at any place in a word
+ * and in the tail, beside bytes of UTF-8 sequences (0x80-0xFF) and beside
+ * the allowed ones; a scan that passed over words by a wrong test misses
+ * some of these. */
+static void text_control(void **state) {
+  (void)state;
+  char s[40];
+  for (size_t n = 1; n <= sizeof(s); n++) {
+    for (size_t at = 0; at < n; at++) {
+      for (int c = 0; c < 0x100; c++) {
+        for (size_t i = 0; i < n; i++)
+          s[i] = (char)(i % 3 == 0 ? 0xC3 : i % 3 == 1 ? 0xA9 : '\t');
+        s[at] = (char)c;
+        int want = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+        if (stages_text_has_control(s, n) != want)
+          fail_msg("length %zu, byte 0x%02x at %zu: %d", n, c, at, !want);
+      }
+    }
+  }
+  assert_false(stages_text_has_control("", 0));
+  assert_false(stages_text_has_control(" \x7f\xff\x20\x80\x9f\xa0 ~!", 10));
+  assert_true(stages_text_has_control("abcdefgh\x1f", 9));
+  assert_true(stages_text_has_control("abcdefghijklmno\x01", 16));
+  /* the length given, not a NUL, ends the string: a NUL inside is found */
+  assert_true(stages_text_has_control("abc\0def", 7));
+  assert_false(stages_text_has_control("abc\x01", 3));
+  /* JSON text: a backslash anywhere (it may escape a control character)
+   * or a control byte anywhere, at every place of a word and in the tail */
+  for (size_t n = 1; n <= sizeof(s); n++) {
+    for (size_t at = 0; at < n; at++) {
+      memset(s, 'a', n);
+      assert_false(stages_json_may_carry_control(s, n));
+      s[at] = '\\';
+      assert_true(stages_json_may_carry_control(s, n));
+      s[at] = '\x1f';
+      assert_true(stages_json_may_carry_control(s, n));
+      s[at] = '\t';
+      assert_false(stages_json_may_carry_control(s, n));
+      s[at] = (char)0xd0;
+      assert_false(stages_json_may_carry_control(s, n));
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(dates),
+      cmocka_unit_test(text_control),
       cmocka_unit_test(today),
       cmocka_unit_test(rules),
       cmocka_unit_test(many_ids),

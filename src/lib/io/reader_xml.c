@@ -12,6 +12,7 @@
  * (xml/xml_guard.c): nothing is loaded on behalf of an input.
  */
 #include "reader.h"
+#include "xml_copy.h"
 #include "xml_guard.h"
 #include "xml_scan.h"
 #include "xml_to_json.h"
@@ -313,16 +314,30 @@ static int defer_record(struct xml_state *s, struct xml_rec *xrec, xmlNodePtr no
   struct xsd_job *job = calloc(1, sizeof(*job));
   if (!job)
     return THBX_ENOMEM;
-  xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
-  job->doc = doc;
-  xmlNodePtr top = doc && !alone ? xmlDocCopyNode(root, doc, 2) : NULL;
-  if (top)
-    xmlDocSetRootElement(doc, top);
-  xmlNodePtr copy = doc && (top || alone) ? xmlDocCopyNode(node, doc, 1) : NULL;
-  if (copy && top)
-    xmlAddChild(top, copy);
-  else if (copy)
-    xmlDocSetRootElement(doc, copy);
+  /* the copy in one block where it can be (xml/xml_copy.c), else libxml2's */
+  struct xml_copy flat;
+  int declined = alone ? 1 : xml_copy_record(&flat, root, node);
+  if (declined < 0) {
+    xsd_job_free(job);
+    return THBX_ENOMEM;
+  }
+  xmlNodePtr copy = NULL;
+  if (!declined) {
+    job->doc = flat.doc;
+    job->block = flat.block;
+    copy = flat.node;
+  } else {
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+    job->doc = doc;
+    xmlNodePtr top = doc && !alone ? xmlDocCopyNode(root, doc, 2) : NULL;
+    if (top)
+      xmlDocSetRootElement(doc, top);
+    copy = doc && (top || alone) ? xmlDocCopyNode(node, doc, 1) : NULL;
+    if (copy && top)
+      xmlAddChild(top, copy);
+    else if (copy)
+      xmlDocSetRootElement(doc, copy);
+  }
   job->copy = copy;
   size_t n = xrec->npos;
   job->lines = malloc((n ? n : 1) * sizeof(long));

@@ -622,10 +622,123 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
   return THBX_OK;
 }
 
+/* Is the node nothing but a $ref and perhaps a type (annotations aside)?
+ * Compared with a node that has only those, so that any other keyword set,
+ * now or added later, makes the answer no. Validation passes straight
+ * through such nodes. */
+static int ref_only(const struct snode *n) {
+  if (n->boolean != -1 || !n->ref)
+    return 0;
+  struct snode t;
+  memset(&t, 0, sizeof(t));
+  t.res = n->res;
+  t.pointer = n->pointer;
+  t.boolean = -1;
+  t.ref = n->ref;
+  t.types = n->types; /* checked after the $ref (schema_validate.c) */
+  t.min_length = t.max_length = t.min_items = t.max_items = -1;
+  t.min_props = t.max_props = t.min_contains = t.max_contains = -1;
+  t.format = n->format; /* an annotation unless format_assert */
+  t.format_name = n->format_name;
+  return memcmp(&t, n, sizeof(t)) == 0;
+}
+
+/* Is the node a leaf: a type, string keywords (lengths, pattern, format,
+ * content), number keywords (bounds, multipleOf) and an enum of strings
+ * without a NUL, nothing else? Compared with a node holding only those,
+ * like ref_only. Validation then runs validate_string or validate_number
+ * straight away (schema_validate.c). */
+static int leaf(const struct snode *n) {
+  if (n->boolean != -1 || n->enum_other)
+    return 0;
+  struct snode t;
+  memset(&t, 0, sizeof(t));
+  t.res = n->res;
+  t.pointer = n->pointer;
+  t.boolean = -1;
+  t.types = n->types;
+  t.enum_values = n->enum_values;
+  t.enum_strings = n->enum_strings;
+  t.codes = n->codes;
+  t.min_length = n->min_length;
+  t.max_length = n->max_length;
+  t.min_items = t.max_items = -1;
+  t.min_props = t.max_props = t.min_contains = t.max_contains = -1;
+  t.pattern_source = n->pattern_source;
+  t.pattern = n->pattern;
+  t.format = n->format;
+  t.format_name = n->format_name;
+  t.format_assert = n->format_assert;
+  t.content_base64 = n->content_base64;
+  t.content_json = n->content_json;
+  t.minimum = n->minimum;
+  t.maximum = n->maximum;
+  t.exclusive_minimum = n->exclusive_minimum;
+  t.exclusive_maximum = n->exclusive_maximum;
+  t.multiple_of = n->multiple_of;
+  return memcmp(&t, n, sizeof(t)) == 0;
+}
+
+static struct snode *compile_node(thbx_schema_t *S, const json_t *s, thbx_error_t *err,
+                                  int *status);
+
+/* One map for "properties" and "required", so validation finds both with
+ * one lookup per member (schema_validate.c counts the required ones found).
+ * Names keep json_object_get's meaning: a required name ends at a NUL. */
+static int build_fields(struct snode *n) {
+  if (!n->nproperties || !n->required)
+    return 0;
+  n->field_store = calloc(n->properties.n + json_array_size(n->required), sizeof(*n->field_store));
+  if (!n->field_store)
+    return -1;
+  thbx_hmap_init(&n->fields, THBX_HMAP_BORROW);
+  size_t used = 0;
+  for (size_t i = 0; i < n->properties.cap; i++) {
+    const thbx_hmap_entry_t *e = &n->properties.e[i];
+    if (!e->key)
+      continue;
+    struct sfield *f = &n->field_store[used++];
+    f->node = e->value;
+    if (thbx_hmap_put_hashed(&n->fields, e->key, e->len, e->hash, f) != 0)
+      return -1;
+  }
+  for (size_t i = 0; i < json_array_size(n->required); i++) {
+    const char *name = json_string_value(json_array_get(n->required, i));
+    if (!name)
+      continue;
+    size_t len = strlen(name);
+    uint64_t h = thbx_hash(name, len);
+    struct sfield *f = thbx_hmap_get_hashed(&n->fields, name, len, h);
+    if (!f) {
+      f = &n->field_store[used++];
+      if (thbx_hmap_put_hashed(&n->fields, name, len, h, f) != 0)
+        return -1;
+    }
+    if (!f->required) {
+      f->required = 1;
+      n->nrequired_names++;
+    }
+  }
+  return 0;
+}
+
 static struct snode *compile(thbx_schema_t *S, const json_t *s, thbx_error_t *err, int *status) {
   struct snode *n = thbx_hmap_get_ptr(&S->nodes, s);
   if (n)
     return n;
+  n = compile_node(S, s, err, status);
+  if (n && *status == THBX_OK) {
+    n->ref_only = ref_only(n);
+    n->leaf = leaf(n);
+    if (build_fields(n) != 0)
+      *status = thbx_error_set(err, THBX_ENOMEM, "out of memory");
+  }
+  return n;
+}
+
+static struct snode *compile_node(thbx_schema_t *S, const json_t *s, thbx_error_t *err,
+                                  int *status) {
+  struct snode *n;
   struct sinfo *info = thbx_hmap_get_ptr(&S->info, s);
   if (!info) {
     *status = thbx_error_set(err, THBX_ESCHEMA, "internal error: schema not indexed");
@@ -728,6 +841,8 @@ static int compile_dynamic_anchors(thbx_schema_t *S, thbx_error_t *err) {
 
 static void free_node(struct snode *n) {
   thbx_hmap_free(&n->properties);
+  thbx_hmap_free(&n->fields);
+  free(n->field_store);
   thbx_hmap_free(&n->enum_strings);
   schema_codes_free(n->codes);
   for (size_t i = 0; i < n->npattern_props; i++)

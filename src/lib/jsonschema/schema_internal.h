@@ -64,6 +64,9 @@ int schema_regex_valid(const char *pattern);
 /* Is instance (a number) a multiple of divisor (a positive number), exactly
  * in decimal? 1 yes, 0 no. */
 int schema_number_multiple(const json_t *instance, const json_t *divisor);
+/* |n| as mant * 10^exp, mant without trailing zeros (0: exp 0), from the
+ * shortest decimal that reads back as n (multipleOf works on it). */
+void schema_number_decimal(const json_t *n, uint64_t *mant, int *exp);
 /* Compare two JSON numbers: <0, 0, >0. */
 int schema_number_cmp(const json_t *a, const json_t *b);
 /* JSON equality: numbers by value (1 == 1.0), objects unordered. */
@@ -164,6 +167,12 @@ struct spattern {
   struct snode *node;
 };
 
+/* A member name the object keywords of a node know (fields below). */
+struct sfield {
+  struct snode *node; /* its "properties" schema, NULL if none */
+  int required;       /* named in "required" */
+};
+
 struct snode {
   struct sresource *res;
   const char *pointer; /* from the resource root (borrowed from its sinfo) */
@@ -206,6 +215,11 @@ struct snode {
   struct snode *dynamic_ref;  /* the static target */
   const char *dynamic_anchor; /* set when the reference is dynamic */
   int needs_eval;             /* unevaluated* here: collect annotations */
+  thbx_hmap_t fields;         /* properties and required names -> struct sfield (in field_store) */
+  struct sfield *field_store;
+  size_t nrequired_names; /* distinct strings in required, when fields is built */
+  int leaf;               /* only type, string and number keywords (schema.c's leaf) */
+  int ref_only;           /* only $ref and type (set last, by schema.c's ref_only) */
 };
 
 struct thbx_schema {

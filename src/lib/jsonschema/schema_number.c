@@ -49,12 +49,45 @@ void schema_number_text(const json_t *n, char *buf, size_t size) {
   snprintf(buf, size, "%.*g", shortest_precision(d), d);
 }
 
+/* 10^k, exact in a double */
+static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The shortest round-trip decimal of d > 0 without printing it, for the
+ * usual d (few decimals, |d| * 10^k <= 2^40): for k = 0, 1, ... the
+ * k-decimal rounding r / 10^k of d, kept at the first k where it reads back
+ * as d. Exact: below 2^40, d * 10^k (rounded) lies within 2^-12 of the
+ * integer nearest the exact product whenever that integer's decimal reads
+ * back as d, so nearbyint finds the same digits as printf's correctly
+ * rounded "%.*e", and r / 10^k (one correctly rounded division of exact
+ * operands) is what strtod would read; the first such k is the shortest
+ * precision. 0 when not found that way (then printf decides). */
+static int decimal_fast(double d, uint64_t *mant, int *exp) {
+  for (int k = 0; k < (int)(sizeof(exact_pow10) / sizeof(*exact_pow10)); k++) {
+    double t = d * exact_pow10[k];
+    if (!(t <= 0x1p40))
+      return 0;
+    double r = nearbyint(t);
+    if (r / exact_pow10[k] == d) {
+      *mant = (uint64_t)r;
+      *exp = -k;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* |n| as mantissa * 10^exp with the mantissa free of trailing zeros. */
-static void decimal_of(const json_t *n, uint64_t *mant, int *exp) {
+void schema_number_decimal(const json_t *n, uint64_t *mant, int *exp) {
   if (json_is_integer(n)) {
     json_int_t i = json_integer_value(n);
     *mant = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
     *exp = 0;
+  } else if (json_real_value(n) == 0) {
+    *mant = 0;
+  } else if (decimal_fast(fabs(json_real_value(n)), mant, exp)) {
+    /* the digits printf would give (see above) */
   } else {
     double d = fabs(json_real_value(n));
     int p = shortest_precision(d);
@@ -102,8 +135,8 @@ int schema_number_multiple(const json_t *instance, const json_t *divisor) {
   }
   uint64_t ma, mb;
   int ea, eb;
-  decimal_of(instance, &ma, &ea);
-  decimal_of(divisor, &mb, &eb);
+  schema_number_decimal(instance, &ma, &ea);
+  schema_number_decimal(divisor, &mb, &eb);
   if (mb == 0)
     return 0;
   if (ma == 0)

@@ -18,10 +18,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The simplest patterns, matched without PCRE2: '^', items (one ASCII
+ * character or a class of them, each with a count), '$', where no item
+ * can give back to the items after it what it took (its characters are
+ * none of theirs up to the first one that must match), so that taking as
+ * many as allowed, item by item, is the only way to match. The profile's
+ * record_id, date, currency and reference patterns are of this kind. */
+#define SIMPLE_ITEMS 16
+struct simple_item {
+  uint64_t set[2]; /* the ASCII characters it takes */
+  uint32_t min, max;
+};
+struct simple {
+  size_t n;
+  struct simple_item item[SIMPLE_ITEMS];
+  uint16_t in[256]; /* bit i: item i takes the byte (the sets, for matching) */
+};
+
 struct sregex {
   pcre2_code *code;
   int jit;
+  struct simple *simple; /* NULL: PCRE2 always */
 };
+
+/* Match limits below this go to PCRE2 even for a simple pattern: PCRE2
+ * counts a few units for one of them, and a caller that sets a tiny limit
+ * gets PCRE2's answer (an error) rather than ours. */
+#define SIMPLE_MIN_LIMIT 1000UL
 
 /* ECMA-262 WhiteSpace and LineTerminator, as the inside of a class. */
 static const char ecma_space[] = "\\t\\n\\x0b\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
@@ -231,6 +254,143 @@ static pcre2_code *compile_code(const char *pattern, char *msg, size_t msgsize, 
   return code;
 }
 
+static void set_add(uint64_t set[2], unsigned c) { set[c >> 6] |= (uint64_t)1 << (c & 63); }
+
+static int in_set(const uint64_t set[2], unsigned char c) {
+  return c < 128 && (set[c >> 6] >> (c & 63) & 1);
+}
+
+/* A literal outside a class: printable ASCII that means nothing else. */
+static int simple_literal(unsigned char c) {
+  return c >= 0x20 && c < 0x7f && !strchr("\\^$.|?*+()[]{}", c);
+}
+
+/* A character inside a class ('-' and '^' are handled by the caller). */
+static int simple_class_char(unsigned char c) {
+  return c >= 0x20 && c < 0x7f && c != '\\' && c != '[' && c != ']' && c != '-';
+}
+
+static const char *simple_count(const char *p, uint32_t *n) {
+  uint32_t v = 0;
+  int digits = 0;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    if (++digits > 5)
+      return NULL;
+    v = v * 10 + (uint32_t)(*p - '0');
+  }
+  if (!digits || v > 65535)
+    return NULL;
+  *n = v;
+  return p;
+}
+
+/* [...] at p (after the '['): the end after ']', NULL if not simple. */
+static const char *simple_class(const char *p, uint64_t set[2]) {
+  if (*p == '^' || *p == ']')
+    return NULL;
+  for (int first = 1; *p != ']'; first = 0) {
+    unsigned char a = (unsigned char)*p;
+    if (a == '-') { /* a literal '-' only first or last */
+      if (!first && p[1] != ']')
+        return NULL;
+      set_add(set, a);
+      p++;
+      continue;
+    }
+    if (!simple_class_char(a))
+      return NULL;
+    if (p[1] == '-' && p[2] != ']') {
+      unsigned char b = (unsigned char)p[2];
+      if (!simple_class_char(b) || b < a)
+        return NULL;
+      for (unsigned c = a; c <= b; c++)
+        set_add(set, c);
+      p += 3;
+      if (*p == '-' && p[1] != ']')
+        return NULL;
+    } else {
+      set_add(set, a);
+      p++;
+    }
+  }
+  return p + 1;
+}
+
+/* Fill sp from an ECMA-262 pattern; 0 if the pattern is not that simple. */
+static int simple_parse(const char *p, struct simple *sp) {
+  memset(sp, 0, sizeof(*sp));
+  if (*p++ != '^')
+    return 0;
+  while (*p != '$') {
+    if (!*p || sp->n == SIMPLE_ITEMS)
+      return 0;
+    struct simple_item *it = &sp->item[sp->n++];
+    if (*p == '[') {
+      if (!(p = simple_class(p + 1, it->set)))
+        return 0;
+    } else if (simple_literal((unsigned char)*p)) {
+      set_add(it->set, (unsigned char)*p++);
+    } else {
+      return 0;
+    }
+    it->min = it->max = 1;
+    if (*p == '?' || *p == '*' || *p == '+') {
+      it->min = *p == '+';
+      it->max = *p == '?' ? 1 : UINT32_MAX;
+      p++;
+    } else if (*p == '{') {
+      if (!(p = simple_count(p + 1, &it->min)))
+        return 0;
+      it->max = it->min;
+      if (*p == ',') {
+        p++;
+        if (*p == '}')
+          it->max = UINT32_MAX;
+        else if (!(p = simple_count(p, &it->max)) || it->max < it->min)
+          return 0;
+      }
+      if (*p++ != '}')
+        return 0;
+    }
+    if (*p == '?' || *p == '+' || *p == '*' || *p == '{')
+      return 0; /* lazy, possessive, or a second count */
+  }
+  if (p[1])
+    return 0;
+  for (size_t i = 0; i < sp->n; i++)
+    for (unsigned c = 0; c < 128; c++)
+      if (in_set(sp->item[i].set, (unsigned char)c))
+        sp->in[c] |= (uint16_t)(1u << i);
+  for (size_t i = 0; i < sp->n; i++) {
+    const struct simple_item *a = &sp->item[i];
+    if (a->min == a->max)
+      continue;
+    for (size_t j = i + 1; j < sp->n; j++) {
+      const struct simple_item *b = &sp->item[j];
+      if ((a->set[0] & b->set[0]) || (a->set[1] & b->set[1]))
+        return 0;
+      if (b->min > 0)
+        break;
+    }
+  }
+  return 1;
+}
+
+/* 1 if s matches; 0 if not (then s may be other than ASCII: see the caller). */
+static int simple_match(const struct simple *sp, const char *s, size_t len) {
+  size_t pos = 0;
+  for (size_t i = 0; i < sp->n; i++) {
+    const struct simple_item *it = &sp->item[i];
+    uint16_t bit = (uint16_t)(1u << i);
+    size_t end = len - pos > it->max ? pos + it->max : len, start = pos;
+    while (pos < end && (sp->in[(unsigned char)s[pos]] & bit))
+      pos++;
+    if (pos - start < it->min)
+      return 0;
+  }
+  return pos == len;
+}
+
 struct sregex *schema_regex_compile(const char *pattern, thbx_error_t *err) {
   char msg[256];
   int ec;
@@ -247,6 +407,12 @@ struct sregex *schema_regex_compile(const char *pattern, thbx_error_t *err) {
   }
   re->code = code;
   re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  struct simple sp;
+  if (simple_parse(pattern, &sp)) {
+    re->simple = malloc(sizeof(sp));
+    if (re->simple)
+      memcpy(re->simple, &sp, sizeof(sp)); /* else PCRE2 does it */
+  }
   return re;
 }
 
@@ -264,6 +430,7 @@ void schema_regex_free(struct sregex *re) {
   if (!re)
     return;
   pcre2_code_free(re->code);
+  free(re->simple);
   free(re);
 }
 
@@ -305,8 +472,31 @@ static struct tl_match *tl_get(void) {
   return m;
 }
 
+/* Is s[0..len) plain ASCII (then it is valid UTF-8)? Eight bytes at a time. */
+static int is_ascii(const char *s, size_t len) {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    acc |= w;
+  }
+  for (; i < len; i++)
+    acc |= (unsigned char)s[i];
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
 int schema_regex_match(const struct sregex *re, const char *s, size_t len,
                        unsigned long match_limit, thbx_error_t *err) {
+  if (re->simple && (match_limit == 0 || match_limit >= SIMPLE_MIN_LIMIT)) {
+    /* a match took only ASCII characters: the subject is valid UTF-8 and
+     * PCRE2 agrees; no match on ASCII is no match for PCRE2 too; other
+     * bytes go to PCRE2, which may find them invalid UTF-8 (an error) */
+    if (simple_match(re->simple, s, len))
+      return 1;
+    if (is_ascii(s, len))
+      return 0;
+  }
   struct tl_match *m = tl_get();
   if (!m) {
     thbx_error_set(err, THBX_ENOMEM, "out of memory");
@@ -315,7 +505,15 @@ int schema_regex_match(const struct sregex *re, const char *s, size_t len,
   pcre2_match_data *tl_data = m->data;
   pcre2_match_context *tl_context = m->context;
   pcre2_set_match_limit(tl_context, match_limit ? (uint32_t)match_limit : 1000000u);
-  int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, tl_data, tl_context);
+  int rc;
+  /* PCRE2 checks that the subject is valid UTF-8 before every match (a
+   * third of a match of the profile's short patterns); an ASCII subject
+   * needs no check and goes straight to the JIT code. Anything else (and
+   * a pattern the JIT could not compile) takes the checked way. */
+  if (re->jit && is_ascii(s, len))
+    rc = pcre2_jit_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, tl_data, tl_context);
+  else
+    rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, tl_data, tl_context);
   if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
     rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_JIT, tl_data, tl_context);
   if (rc >= 0)

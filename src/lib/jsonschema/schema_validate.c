@@ -232,9 +232,12 @@ static size_t utf8_length(const char *s, size_t len) {
 
 /* ------------------------------------------------------------- validate */
 
-static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
-                    const struct path *ip, const struct path *kp, const struct scope *sc,
-                    struct evset *ev);
+static int validate_node(struct vctx *c, const struct snode *n, const json_t *inst,
+                         const struct path *ip, const struct path *kp, const struct scope *sc,
+                         struct evset *ev);
+static inline int validate(struct vctx *c, const struct snode *n, const json_t *inst,
+                           const struct path *ip, const struct path *kp, const struct scope *sc,
+                           struct evset *ev);
 
 /* Validate a child in place (same instance) under keyword path kp/k1[/k2 or index]. */
 static int sub(struct vctx *c, const struct snode *n, const json_t *inst, const struct path *ip,
@@ -279,6 +282,11 @@ static const struct snode *dynamic_target(const struct snode *n, const struct sc
   return found ? found : n->dynamic_ref;
 }
 
+/* Would emit record an error? Messages whose text costs work (numbers and
+ * values spelled, code-list suggestions) are built only then: inside if,
+ * anyOf, oneOf and not a failure is routine and its message never seen. */
+#define LOUD(c) (!(c)->quiet && !(c)->status)
+
 #define FAIL()                                                                                     \
   do {                                                                                             \
     ok = 0;                                                                                        \
@@ -291,39 +299,48 @@ static int validate_number(struct vctx *c, const struct snode *n, const json_t *
   char num[64];
   int ok = 1;
   if (n->minimum && schema_number_cmp(inst, n->minimum) < 0) {
-    schema_number_text(n->minimum, num, sizeof(num));
-    emit(c, n, ip, kp, "minimum", "must be at least %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->minimum, num, sizeof(num));
+      emit(c, n, ip, kp, "minimum", "must be at least %s", num);
+    }
     FAIL();
   }
   if (n->maximum && schema_number_cmp(inst, n->maximum) > 0) {
-    schema_number_text(n->maximum, num, sizeof(num));
-    emit(c, n, ip, kp, "maximum", "must be at most %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->maximum, num, sizeof(num));
+      emit(c, n, ip, kp, "maximum", "must be at most %s", num);
+    }
     FAIL();
   }
   if (n->exclusive_minimum && schema_number_cmp(inst, n->exclusive_minimum) <= 0) {
-    schema_number_text(n->exclusive_minimum, num, sizeof(num));
-    emit(c, n, ip, kp, "exclusiveMinimum", "must be greater than %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->exclusive_minimum, num, sizeof(num));
+      emit(c, n, ip, kp, "exclusiveMinimum", "must be greater than %s", num);
+    }
     FAIL();
   }
   if (n->exclusive_maximum && schema_number_cmp(inst, n->exclusive_maximum) >= 0) {
-    schema_number_text(n->exclusive_maximum, num, sizeof(num));
-    emit(c, n, ip, kp, "exclusiveMaximum", "must be less than %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->exclusive_maximum, num, sizeof(num));
+      emit(c, n, ip, kp, "exclusiveMaximum", "must be less than %s", num);
+    }
     FAIL();
   }
   if (n->multiple_of && !schema_number_multiple(inst, n->multiple_of)) {
-    schema_number_text(n->multiple_of, num, sizeof(num));
-    emit(c, n, ip, kp, "multipleOf", "must be a multiple of %s", num);
+    if (LOUD(c)) {
+      schema_number_text(n->multiple_of, num, sizeof(num));
+      emit(c, n, ip, kp, "multipleOf", "must be a multiple of %s", num);
+    }
     FAIL();
   }
 done:
   return ok;
 }
 
-static int validate_string(struct vctx *c, const struct snode *n, const json_t *inst,
+/* s, len: the string's value and length (the caller has them). */
+static int validate_string(struct vctx *c, const struct snode *n, const char *s, size_t len,
                            const struct path *ip, const struct path *kp) {
   int ok = 1;
-  const char *s = json_string_value(inst);
-  size_t len = json_string_length(inst);
   if (n->min_length >= 0 || n->max_length >= 0) {
     size_t cp = utf8_length(s, len);
     if (n->min_length >= 0 && cp < (size_t)n->min_length) {
@@ -498,6 +515,15 @@ done:
   return ok;
 }
 
+/* Members of an object looked up once (validate_object). */
+struct member {
+  const char *key;
+  size_t key_len;
+  json_t *val;
+  const struct snode *node; /* its "properties" schema, NULL if none */
+};
+#define MEMBER_CACHE 32
+
 static int validate_object(struct vctx *c, const struct snode *n, const json_t *inst,
                            const struct path *ip, const struct path *kp, const struct scope *sc,
                            struct evset *ev) {
@@ -513,6 +539,31 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
          n->max_props == 1 ? "y" : "ies");
     FAIL();
   }
+  /* The instance's members with what "properties" and "required" say of
+   * each, looked up once for both (required: counted, and the names in
+   * order only when one is missing); NULL: looked up in the loop below. */
+  struct member cache[MEMBER_CACHE];
+  struct member *members = NULL;
+  /* (quiet, the loop below mostly stops at an early member: then looking
+   * them all up first costs more than it saves) */
+  if (n->nproperties && n->nrequired_names && size <= MEMBER_CACHE && !c->quiet) {
+    size_t i = 0, found = 0;
+    for (void *it = json_object_iter((json_t *)inst); it && i < size;
+         it = json_object_iter_next((json_t *)inst, it), i++) {
+      const char *key = json_object_iter_key(it);
+      size_t key_len = json_object_iter_key_len(it);
+      const struct sfield *f =
+          thbx_hmap_get_hashed(&n->fields, key, key_len, thbx_hash(key, key_len));
+      cache[i].key = key;
+      cache[i].key_len = key_len;
+      cache[i].val = json_object_iter_value(it);
+      cache[i].node = f ? f->node : NULL;
+      found += f && f->required;
+    }
+    members = cache;
+    if (found == n->nrequired_names)
+      goto required_done;
+  }
   if (n->required) {
     for (size_t i = 0; i < json_array_size(n->required); i++) {
       const char *name = json_string_value(json_array_get(n->required, i));
@@ -522,6 +573,7 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
       }
     }
   }
+required_done:
   for (size_t d = 0; d < n->ndependent_required; d++) {
     const struct sdepreq *dr = &n->dependent_required[d];
     if (!json_object_get(inst, dr->name))
@@ -540,12 +592,25 @@ static int validate_object(struct vctx *c, const struct snode *n, const json_t *
     const char *key;
     size_t key_len;
     json_t *val;
-    json_object_keylen_foreach((json_t *)inst, key, key_len, val) {
+    void *iter = members ? NULL : json_object_iter((json_t *)inst);
+    for (size_t mi = 0; members ? mi < size : iter != NULL; mi++) {
+      const struct snode *pn = NULL;
+      if (members) {
+        key = members[mi].key;
+        key_len = members[mi].key_len;
+        val = members[mi].val;
+        pn = members[mi].node;
+      } else {
+        key = json_object_iter_key(iter);
+        key_len = json_object_iter_key_len(iter);
+        val = json_object_iter_value(iter);
+        iter = json_object_iter_next((json_t *)inst, iter);
+        if (n->nproperties)
+          pn = thbx_hmap_get_hashed(&n->properties, key, key_len, thbx_hash(key, key_len));
+      }
       struct path ipk = {ip, key, 0};
       int matched = 0;
       if (n->nproperties) {
-        const struct snode *pn =
-            thbx_hmap_get_hashed(&n->properties, key, key_len, thbx_hash(key, key_len));
         if (pn) {
           matched = 1;
           if (!sub(c, pn, val, &ipk, kp, "properties", key, -1, sc, NULL))
@@ -643,29 +708,10 @@ done:
   return ok;
 }
 
-static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
-                    const struct path *ip, const struct path *kp, const struct scope *sc,
-                    struct evset *ev) {
-  if (c->status)
-    return 0;
-  if (n->boolean >= 0) {
-    if (n->boolean)
-      return 1;
-    emit(c, n, ip, kp, "", "no value is allowed here (false schema)");
-    return 0;
-  }
-  if (++c->steps > MAX_STEPS) {
-    c->status =
-        thbx_error_set(c->err, THBX_ELIMIT,
-                       "validation step limit (%lu subschema evaluations) exceeded", MAX_STEPS);
-    return 0;
-  }
-  if (c->depth >= c->S->options.max_depth) {
-    c->status =
-        thbx_error_set(c->err, THBX_ELIMIT, "validation depth limit (%zu) exceeded (a $ref cycle?)",
-                       c->S->options.max_depth);
-    return 0;
-  }
+/* The keywords of an object schema n, after validate's checks. */
+static int validate_node(struct vctx *c, const struct snode *n, const json_t *inst,
+                         const struct path *ip, const struct path *kp, const struct scope *sc,
+                         struct evset *ev) {
   c->depth++;
   struct scope here = {sc, n->res};
   if (!sc || sc->res != n->res)
@@ -692,28 +738,39 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
   }
   unsigned tb = type_bits(inst);
   if (n->types && !(n->types & tb)) {
-    char want[128];
-    types_text(n->types, want, sizeof(want));
-    emit(c, n, ip, kp, "type", "must be %s, not %s", want, thbx_type_name(thbx_type_of(inst)));
+    if (LOUD(c)) {
+      char want[128];
+      types_text(n->types, want, sizeof(want));
+      emit(c, n, ip, kp, "type", "must be %s, not %s", want, thbx_type_name(thbx_type_of(inst)));
+    }
     FAIL();
   }
   if (n->has_const && !schema_json_equal(inst, n->const_value)) {
-    char v[256];
-    value_text(n->const_value, v, sizeof(v));
-    emit(c, n, ip, kp, "const", "must be %s", v);
+    if (LOUD(c)) {
+      char v[256];
+      value_text(n->const_value, v, sizeof(v));
+      emit(c, n, ip, kp, "const", "must be %s", v);
+    }
     FAIL();
   }
   if (n->enum_values) {
     int found = 0;
     const char *str = json_string_value(inst);
     size_t str_len = json_string_length(inst);
-    if (str && memchr(str, '\0', str_len) == NULL) {
+    /* the map holds the strings without a NUL (by their whole length);
+     * any other value is looked for among enum_other's */
+    if (str) {
       found = thbx_hmap_get_hashed(&n->enum_strings, str, str_len, thbx_hash(str, str_len)) != NULL;
+      if (!found && n->enum_other && memchr(str, '\0', str_len))
+        for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
+          found = schema_json_equal(inst, json_array_get(n->enum_values, i));
     } else if (n->enum_other) {
       for (size_t i = 0, k = json_array_size(n->enum_values); i < k && !found; i++)
         found = schema_json_equal(inst, json_array_get(n->enum_values, i));
     }
-    if (!found && n->codes) {
+    if (!found && !LOUD(c)) {
+      FAIL();
+    } else if (!found && n->codes) {
       char msg[256];
       char *hint = NULL;
       schema_codes_message(n->codes, inst, msg, sizeof(msg), &hint);
@@ -735,7 +792,7 @@ static int validate(struct vctx *c, const struct snode *n, const json_t *inst,
     if (!validate_number(c, n, inst, ip, kp))
       FAIL();
   } else if (tb & THBX_TYPE_STRING) {
-    if (!validate_string(c, n, inst, ip, kp))
+    if (!validate_string(c, n, json_string_value(inst), json_string_length(inst), ip, kp))
       FAIL();
   } else if (tb & THBX_TYPE_ARRAY) {
     if (!validate_array(c, n, inst, ip, kp, sc, cev))
@@ -837,6 +894,120 @@ done:
     ev_free(&mine);
   }
   c->depth--;
+  return ok;
+}
+
+/* What validate_node does for a leaf (schema.c), when its type and enum
+ * hold: validate_string or validate_number; a type or enum that fails goes
+ * to validate_node for its message. */
+#if defined(__GNUC__)
+#define VALIDATE_INLINE inline __attribute__((always_inline))
+#else
+#define VALIDATE_INLINE inline
+#endif
+
+static VALIDATE_INLINE int validate_leaf(struct vctx *c, const struct snode *n, const json_t *inst,
+                                         const struct path *ip, const struct path *kp,
+                                         const struct scope *sc, struct evset *ev) {
+  if (json_is_string(inst)) {
+    if (n->types && !(n->types & THBX_TYPE_STRING))
+      return validate_node(c, n, inst, ip, kp, sc, ev);
+    const char *str = json_string_value(inst);
+    size_t len = json_string_length(inst);
+    if (n->enum_values &&
+        thbx_hmap_get_hashed(&n->enum_strings, str, len, thbx_hash(str, len)) == NULL)
+      return validate_node(c, n, inst, ip, kp, sc, ev);
+    return validate_string(c, n, str, len, ip, kp);
+  }
+  unsigned tb = type_bits(inst);
+  if ((n->types && !(n->types & tb)) || n->enum_values)
+    return validate_node(c, n, inst, ip, kp, sc, ev);
+  if (tb & THBX_TYPE_NUMBER)
+    return validate_number(c, n, inst, ip, kp);
+  return 1;
+}
+
+/* Up to this many nodes that are a $ref and at most a "type" are passed
+ * through in one call (a property or item whose schema is a $ref to a
+ * definition, often with its type beside it). */
+#define REF_CHAIN 4
+
+static VALIDATE_INLINE int validate(struct vctx *c, const struct snode *n, const json_t *inst,
+                                    const struct path *ip, const struct path *kp,
+                                    const struct scope *sc, struct evset *ev) {
+  /* Each such node counts a step and a level as if validated by itself,
+   * pushes its scope and "$ref" onto the keyword path, applies its target
+   * to the same instance with the same evaluation set, and then checks its
+   * type: what validate_node does for it, without the call and the
+   * keywords it does not have. */
+  const struct snode *chain[REF_CHAIN];
+  struct path refs[REF_CHAIN];
+  struct scope scopes[REF_CHAIN];
+  size_t k = 0;
+  int ok;
+  for (;;) {
+    if (c->status) {
+      ok = 0;
+      break;
+    }
+    if (n->boolean >= 0) {
+      ok = n->boolean;
+      if (!ok)
+        emit(c, n, ip, kp, "", "no value is allowed here (false schema)");
+      break;
+    }
+    if (++c->steps > MAX_STEPS) {
+      c->status =
+          thbx_error_set(c->err, THBX_ELIMIT,
+                         "validation step limit (%lu subschema evaluations) exceeded", MAX_STEPS);
+      ok = 0;
+      break;
+    }
+    if (c->depth >= c->S->options.max_depth) {
+      c->status = thbx_error_set(c->err, THBX_ELIMIT,
+                                 "validation depth limit (%zu) exceeded (a $ref cycle?)",
+                                 c->S->options.max_depth);
+      ok = 0;
+      break;
+    }
+    if (n->leaf) {
+      ok = validate_leaf(c, n, inst, ip, kp, sc, ev);
+      break;
+    }
+    if (!n->ref_only || k == REF_CHAIN) {
+      ok = validate_node(c, n, inst, ip, kp, sc, ev);
+      break;
+    }
+    c->depth++;
+    chain[k] = n;
+    scopes[k].up = sc;
+    scopes[k].res = n->res;
+    if (!sc || sc->res != n->res)
+      sc = &scopes[k];
+    refs[k].up = kp;
+    refs[k].key = "$ref";
+    refs[k].index = 0;
+    kp = &refs[k];
+    n = n->ref;
+    k++;
+  }
+  /* back out, innermost first: each node's type after its $ref */
+  while (k > 0) {
+    k--;
+    c->depth--;
+    const struct snode *m = chain[k];
+    if (!ok && (c->quiet || c->status))
+      continue;
+    if (m->types && !(m->types & type_bits(inst))) {
+      if (LOUD(c)) {
+        char want[128];
+        types_text(m->types, want, sizeof(want));
+        emit(c, m, ip, refs[k].up, "type", "must be %s, not %s", want,
+             thbx_type_name(thbx_type_of(inst)));
+      }
+      ok = 0;
+    }
+  }
   return ok;
 }
 

@@ -36,7 +36,12 @@ static size_t path_push(struct xml_walk *w, const char *segment) {
   if (!w->note)
     return 0;
   size_t len = w->path->len;
-  if (thbx_buf_pointer_append(w->path, segment) != 0) /* "/segment", escaped */
+  /* "/segment", escaped; most segments need no escape: one copy (byte by
+   * byte, thbx_buf_pointer_append was 2% of reading XML) */
+  size_t n = strcspn(segment, "~/");
+  int rc = segment[n] ? thbx_buf_pointer_append(w->path, segment)
+                      : thbx_buf_putc(w->path, '/') || thbx_buf_append(w->path, segment, n);
+  if (rc != 0)
     w->status = w->status ? w->status : THBX_ENOMEM;
   return len;
 }
@@ -45,7 +50,14 @@ static size_t path_push_index(struct xml_walk *w, size_t i) {
   if (!w->note)
     return 0;
   size_t len = w->path->len;
-  if (thbx_buf_printf(w->path, "/%zu", i) != 0)
+  /* "/i" by hand: thbx_buf_printf was 3% of reading XML */
+  char d[24];
+  size_t n = sizeof(d);
+  do
+    d[--n] = (char)('0' + i % 10);
+  while ((i /= 10) != 0);
+  d[--n] = '/';
+  if (thbx_buf_append(w->path, d + n, sizeof(d) - n) != 0)
     w->status = w->status ? w->status : THBX_ENOMEM;
   return len;
 }

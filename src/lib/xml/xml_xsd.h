@@ -36,7 +36,7 @@ struct xml_xsd_check {
   /* the check's own */
   size_t count;    /* errors added */
   int status;      /* THBX_ENOMEM if add failed */
-  xmlNodePtr copy; /* the copy of the record being validated */
+  xmlNodePtr copy; /* the record being validated (or its copy) */
 };
 
 /* Pre-order index of element `target` in the tree under `top` (0: top), for
@@ -45,11 +45,13 @@ size_t xml_element_index(xmlNodePtr top, xmlNodePtr target);
 
 /* Validate record element `node` (its parent is the document element, or it
  * is the document element: a document of one record, validated alone, as
- * it also is with c->alone) as a
- * copy under a copy of the document element (its name, namespaces and
- * attributes), so that the record is checked in its context and errors are
- * this record's. Call inside a refusing xml_guard. THBX_OK (c->count says
- * how many errors) or THBX_ENOMEM. */
+ * it also is with c->alone) as if it were alone under the document element
+ * (its name, namespaces and attributes): in place, the element's other
+ * children set aside for the time of it and the IDs it registered dropped
+ * after; or, where the document has IDs of its own, as a copy under a copy
+ * of the document element; so that the record is checked in its context
+ * and errors are this record's. Call inside a refusing xml_guard. THBX_OK
+ * (c->count says how many errors) or THBX_ENOMEM. */
 int xml_xsd_validate_record(struct xml_xsd_check *c, xmlNodePtr node);
 
 #endif

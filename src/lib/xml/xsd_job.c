@@ -4,6 +4,7 @@
  * threads, each with its own validation context, kept per thread here.
  */
 #include "xsd_job.h"
+#include "xml_copy.h"
 #include "xml_xsd.h"
 #include "xsd_issue.h"
 
@@ -148,8 +149,12 @@ int xsd_job_run(struct xsd_job *job, const char *source) {
 void xsd_job_free(struct xsd_job *job) {
   if (!job)
     return;
-  if (job->doc)
+  if (job->block) {
+    struct xml_copy c = {.doc = job->doc, .node = job->copy, .block = job->block};
+    xml_copy_free(&c);
+  } else if (job->doc) {
     xmlFreeDoc(job->doc);
+  }
   free(job->lines);
   free(job->cols);
   free(job->errors);

@@ -14,6 +14,7 @@
 struct xsd_job {
   void *doc;          /* xmlDocPtr: the document element's copy with the record's */
   void *copy;         /* xmlNodePtr: the record's copy in doc */
+  void *block;        /* the copy's nodes when laid out in one block (xml_copy.h), else NULL */
   void *schema;       /* xmlSchemaPtr, borrowed from the profile */
   long *lines, *cols; /* places of the record's start tags, pre-order */
   size_t npos;
