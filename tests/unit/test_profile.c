@@ -532,10 +532,44 @@ static void code_list_parser_can_fail(void **state) {
   json_decref(roles);
 }
 
+/* Every built-in profile's schema is a valid schema of its draft: checked
+ * here against the meta-schema, because thbx does not check it at every
+ * start (validate/validator.c, add_schema's `trusted`). */
+static void embedded_profiles_pass_their_meta_schema(void **state) {
+  (void)state;
+  size_t n = 0;
+  for (const char *name; (name = thbx_profile_embedded_name(n)) != NULL; n++) {
+    thbx_profile_t *p = NULL;
+    thbx_error_t err;
+    assert_int_equal(thbx_profile_load(name, &p, &err), THBX_OK);
+    thbx_schema_options_t so;
+    thbx_schema_options_default(&so);
+    so.check_schema = 1;
+    thbx_schema_registry_t *reg = thbx_schema_registry_new();
+    thbx_schema_t *compiled = NULL;
+    if (thbx_schema_compile(thbx_profile_schema(p), reg, &so, &compiled, &err) != THBX_OK)
+      fail_msg("%s: %s", name, err.text);
+    thbx_schema_free(compiled);
+    thbx_schema_registry_free(reg);
+    thbx_profile_free(p);
+  }
+  assert_true(n >= 1);
+  /* and the check can fail: a schema that is not one */
+  json_t *bad = json_pack("{s:s}", "type", "no-such-type");
+  thbx_schema_options_t so;
+  thbx_schema_options_default(&so);
+  so.check_schema = 1;
+  thbx_schema_t *compiled = NULL;
+  thbx_error_t err;
+  assert_int_equal(thbx_schema_compile(bad, NULL, &so, &compiled, &err), THBX_ESCHEMA);
+  json_decref(bad);
+}
+
 int main(void) {
   xmlInitParser();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(code_list_parser_can_fail),
+      cmocka_unit_test(embedded_profiles_pass_their_meta_schema),
       cmocka_unit_test(json_schema_enums_equal_code_lists),
       cmocka_unit_test(xsd_enumerations_equal_code_lists),
       cmocka_unit_test(countries_have_xk_and_iso_codes),

@@ -87,6 +87,7 @@ int thbx_profile_load(const char *name, thbx_profile_t **out, thbx_error_t *err)
       embedded = 1;
   int rc;
   if (embedded) {
+    p->embedded = 1;
     p->name = strdup(name);
     rc = p->name ? load_embedded(p, name, err) : thbx_error_set(err, THBX_ENOMEM, "out of memory");
   } else {

@@ -66,6 +66,8 @@ struct profile_rules {
 
 struct thbx_profile {
   char *name;
+  int embedded;               /* built in: its schema was checked against the meta-schema
+                                 when thbx was built (tests), not at every start */
   struct profile_rules rules; /* from x-thbx; empty if the schema has none */
   /* the XSD compiled once per process (profile_xsd.c), an xmlSchemaPtr */
   void *xsd_compiled;
