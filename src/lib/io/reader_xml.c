@@ -400,7 +400,7 @@ static int set_fatal(struct xml_state *s, struct xml_pos p, const char *fmt, ...
 /* Check the document element. A foreign one (another name or namespace)
  * is a fault of the document, not of its records: said once (a document
  * error when the XSD is checked, else a warning) and reading goes on, each
- * child judged on its own. Returns 0. */
+ * child judged on its own. Returns 0 (-2: out of memory, reading stops). */
 static int check_root(struct thbx_reader *r, struct xml_state *s, const char *name,
                       const char *href) {
   if (s->root_checked)
