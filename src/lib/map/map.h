@@ -171,6 +171,9 @@ int map_token_in(char *const *tokens, size_t n, const char *s);
 
 /* Set `v` (stolen) at the dotted `path` of object `root`, creating objects. */
 int map_set_path(json_t *root, const char *path, json_t *v);
+/* The object member `name` of obj, made (an empty object) when absent;
+ * NULL if it is not an object or out of memory. Borrowed. */
+json_t *map_child_object(json_t *obj, const char *name);
 /* The value at dotted `path` of `root`, NULL if absent (borrowed). */
 json_t *map_get_path(const json_t *root, const char *path);
 

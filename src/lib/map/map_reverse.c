@@ -63,9 +63,8 @@ static int put_array(json_t *out, const struct map_source *s, json_t *texts) {
 static int put_value(json_t *out, const struct map_source *s, json_t *v) {
   if (s->kind == SRC_COL)
     return json_object_set_new(out, s->names[0], v);
-  char sep = s->kind == SRC_PTR ? '/' : '/';
   const char *p = s->text;
-  if (*p == sep)
+  if (*p == '/')
     p++;
   json_t *obj = out;
   char seg[256];
@@ -87,15 +86,8 @@ static int put_value(json_t *out, const struct map_source *s, json_t *v) {
     seg[k] = '\0';
     if (!p[n])
       return json_object_set_new(obj, seg, v);
-    json_t *next = json_object_get(obj, seg);
+    json_t *next = map_child_object(obj, seg);
     if (!next) {
-      next = json_object();
-      if (!next || json_object_set_new(obj, seg, next) != 0) {
-        json_decref(v);
-        return -1;
-      }
-    }
-    if (!json_is_object(next)) {
       json_decref(v);
       return -1;
     }

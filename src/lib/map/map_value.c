@@ -114,6 +114,16 @@ int map_token_in(char *const *tokens, size_t n, const char *s) {
   return 0;
 }
 
+json_t *map_child_object(json_t *obj, const char *name) {
+  json_t *next = json_object_get(obj, name);
+  if (!next) {
+    next = json_object();
+    if (!next || json_object_set_new(obj, name, next) != 0)
+      return NULL;
+  }
+  return json_is_object(next) ? next : NULL;
+}
+
 int map_set_path(json_t *root, const char *path, json_t *v) {
   json_t *obj = root;
   const char *seg = path;
@@ -127,15 +137,8 @@ int map_set_path(json_t *root, const char *path, json_t *v) {
     }
     memcpy(name, seg, n);
     name[n] = '\0';
-    json_t *next = json_object_get(obj, name);
+    json_t *next = map_child_object(obj, name);
     if (!next) {
-      next = json_object();
-      if (!next || json_object_set_new(obj, name, next) != 0) {
-        json_decref(v);
-        return -1;
-      }
-    }
-    if (!json_is_object(next)) {
       json_decref(v);
       return -1;
     }
