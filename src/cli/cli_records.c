@@ -20,8 +20,9 @@ void cli_io_init(struct cli_io *io) {
   thbx_limits_default(&io->limits);
 }
 
-int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io) {
+int cli_io_option(const char *command, int c, const char *arg, const char *opt, struct cli_io *io) {
   switch (c) {
+  case ':': return cli_usage_error(command, "option '%s' needs a value", opt);
   case 'f':
   case 't': {
     thbx_format f = thbx_format_from_name(arg);
@@ -48,7 +49,10 @@ int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io
     if (cli_parse_char(command, "--list-sep", arg, &io->list_sep) != 0)
       return EXIT_USAGE;
     return 0;
-  default: return cli_limit_option(command, c, arg, &io->limits);
+  default: {
+    int rc = cli_limit_option(command, c, arg, &io->limits);
+    return rc == 1 ? cli_usage_error(command, "unknown option '%s'", opt) : rc;
+  }
   }
 }
 

@@ -35,8 +35,11 @@ enum { CLI_IO_DELIM = 0x1100, CLI_IO_LISTSEP, CLI_IO_COLUMNS, CLI_IO_CSVSAFE, CL
       {"fail-fast", no_argument, NULL, CLI_IO_FAILFAST}, CLI_LIMIT_OPTIONS
 
 void cli_io_init(struct cli_io *io);
-/* 1: not an I/O option; 0: stored; EXIT_USAGE: bad value (said). */
-int cli_io_option(const char *command, int c, const char *arg, struct cli_io *io);
+/* An option getopt_long returned that the command does not take itself: an
+ * I/O or limit option (stored: 0), or a usage error, said (`opt` is the
+ * option as given, argv[optind - 1]): a bad value, a missing value (':'),
+ * an unknown option. Nonzero: EXIT_USAGE. */
+int cli_io_option(const char *command, int c, const char *arg, const char *opt, struct cli_io *io);
 /* After parsing: consistency checks (said). 0 or EXIT_USAGE. */
 int cli_io_check(const char *command, struct cli_io *io);
 /* Every named input must exist and be readable, '-' at most once, and none

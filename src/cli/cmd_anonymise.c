@@ -326,16 +326,9 @@ int cmd_anonymise(int argc, char **argv) {
       fputs(cli_help_anonymise, stdout);
       code = EXIT_VALID;
       goto done;
-    case ':':
-      cli_usage_error("anonymise", "option '%s' needs a value", argv[optind - 1]);
-      goto done;
-    default: {
-      int lrc = cli_io_option("anonymise", c, optarg, &io);
-      if (lrc == 1)
-        cli_usage_error("anonymise", "unknown option '%s'", argv[optind - 1]);
-      if (lrc != 0)
+    default:
+      if (cli_io_option("anonymise", c, optarg, argv[optind - 1], &io) != 0)
         goto done;
-    }
     }
   }
   if (ao.k == 0) {

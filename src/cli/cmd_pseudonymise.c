@@ -62,16 +62,9 @@ int cmd_pseudonymise(int argc, char **argv) {
       fputs(cli_help_pseudonymise, stdout);
       code = EXIT_VALID;
       goto done;
-    case ':':
-      cli_usage_error("pseudonymise", "option '%s' needs a value", argv[optind - 1]);
-      goto done;
-    default: {
-      int lrc = cli_io_option("pseudonymise", c, optarg, &io);
-      if (lrc == 1)
-        cli_usage_error("pseudonymise", "unknown option '%s'", argv[optind - 1]);
-      if (lrc != 0)
+    default:
+      if (cli_io_option("pseudonymise", c, optarg, argv[optind - 1], &io) != 0)
         goto done;
-    }
     }
   }
   if (!key_file) {
