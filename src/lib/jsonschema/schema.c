@@ -626,20 +626,27 @@ static int compile_validation(thbx_schema_t *S, struct snode *n, const json_t *s
  * Compared with a node that has only those, so that any other keyword set,
  * now or added later, makes the answer no. Validation passes straight
  * through such nodes. */
+/* A node with no keyword, as compiled (no bound: -1), with n's place, type
+ * and format annotation: what ref_only() and leaf() compare n with, after
+ * copying the keywords they allow. */
+static void bare_node(struct snode *t, const struct snode *n) {
+  memset(t, 0, sizeof(*t));
+  t->res = n->res;
+  t->pointer = n->pointer;
+  t->boolean = -1;
+  t->types = n->types;
+  t->min_length = t->max_length = t->min_items = t->max_items = -1;
+  t->min_props = t->max_props = t->min_contains = t->max_contains = -1;
+  t->format = n->format; /* an annotation unless format_assert */
+  t->format_name = n->format_name;
+}
+
 static int ref_only(const struct snode *n) {
   if (n->boolean != -1 || !n->ref)
     return 0;
   struct snode t;
-  memset(&t, 0, sizeof(t));
-  t.res = n->res;
-  t.pointer = n->pointer;
-  t.boolean = -1;
+  bare_node(&t, n); /* the type is checked after the $ref (schema_validate.c) */
   t.ref = n->ref;
-  t.types = n->types; /* checked after the $ref (schema_validate.c) */
-  t.min_length = t.max_length = t.min_items = t.max_items = -1;
-  t.min_props = t.max_props = t.min_contains = t.max_contains = -1;
-  t.format = n->format; /* an annotation unless format_assert */
-  t.format_name = n->format_name;
   return memcmp(&t, n, sizeof(t)) == 0;
 }
 
@@ -652,22 +659,14 @@ static int leaf(const struct snode *n) {
   if (n->boolean != -1 || n->enum_other)
     return 0;
   struct snode t;
-  memset(&t, 0, sizeof(t));
-  t.res = n->res;
-  t.pointer = n->pointer;
-  t.boolean = -1;
-  t.types = n->types;
+  bare_node(&t, n);
   t.enum_values = n->enum_values;
   t.enum_strings = n->enum_strings;
   t.codes = n->codes;
   t.min_length = n->min_length;
   t.max_length = n->max_length;
-  t.min_items = t.max_items = -1;
-  t.min_props = t.max_props = t.min_contains = t.max_contains = -1;
   t.pattern_source = n->pattern_source;
   t.pattern = n->pattern;
-  t.format = n->format;
-  t.format_name = n->format_name;
   t.format_assert = n->format_assert;
   t.content_base64 = n->content_base64;
   t.content_json = n->content_json;
